@@ -1,0 +1,104 @@
+import { HookableCore } from 'hookable'
+import { createFetch } from 'ofetch'
+import * as v from 'valibot'
+import { runEngine, parseSubject, type LaneConfig, type RunOptions } from './engine'
+import { ErasureError } from './errors'
+import { installPlugin, type Plugin } from './plugin'
+import { checkSpecificationVersion, type Provider } from './provider'
+import { defaultRetry, mergeRetry } from './retry'
+import type { EraserHooks, FetchFunction, Report, RetryOptions } from './types'
+import { parseOrThrow, positiveInt } from './validate'
+
+export interface EraserOptions {
+  providers: Provider[]
+  plugins?: Plugin[]
+  /** Default retry policy; each provider's defaults and options layer over it. */
+  retry?: RetryOptions
+  /** Per attempt, ms. Default 10 000. */
+  timeout?: number
+  /** Used by providers that were not given their own. Default: the global fetch at call time. */
+  fetch?: FetchFunction
+  /** Salts the SHA-256 of identifiers in receipts. Treated as a secret. */
+  receiptSalt?: string
+  /** More values to redact everywhere (besides every provider's declared secrets). */
+  secrets?: string[]
+}
+
+export interface EraseOptions {
+  signal?: AbortSignal
+  /** Validate and build every request, send nothing: the report lists the redacted requests. */
+  dryRun?: boolean
+}
+
+export type EraseManyOptions = EraseOptions & Omit<RunOptions, 'signal' | 'dryRun'>
+
+export interface Eraser {
+  /** Provider names, in order. */
+  readonly providers: readonly string[]
+  hook<K extends keyof EraserHooks>(name: K, fn: EraserHooks[K]): () => void
+  /** Erases one subject from every provider in parallel. Throws `invalid_subject` before any request for a malformed subject. */
+  erase(subject: unknown, options?: EraseOptions): Promise<Report>
+  /** Streams any number of subjects; yields exactly one report per subject read (order may differ). */
+  eraseMany(subjects: Iterable<unknown> | AsyncIterable<unknown>, options?: EraseManyOptions): AsyncIterable<Report>
+}
+
+const optionsSchema = v.object({
+  providers: v.pipe(
+    v.array(v.object({ name: v.string() }, 'expected a provider from defineProvider()'), 'expected an array of providers'),
+    v.minLength(1, 'expected at least one provider'),
+  ),
+  plugins: v.optional(
+    v.array(v.object({ name: v.string('expected a plugin name') }, 'expected a plugin from definePlugin()'), 'expected an array of plugins'),
+  ),
+  timeout: v.optional(positiveInt('expected a positive number of ms')),
+  fetch: v.optional(v.function('expected a fetch function')),
+  receiptSalt: v.optional(v.string('expected a string')),
+  secrets: v.optional(v.array(v.string('expected strings'), 'expected an array of strings')),
+  retry: v.optional(v.object({}, 'expected an object')),
+})
+
+export function createEraser(options: EraserOptions): Eraser {
+  parseOrThrow(optionsSchema, options, 'invalid_config', { root: 'options' })
+  const hooks = new HookableCore<EraserHooks>()
+  const names = new Set<string>()
+  for (const provider of options.providers) {
+    checkSpecificationVersion(provider)
+    if (typeof provider.erase !== 'function' || typeof provider.match !== 'function') {
+      throw new ErasureError('invalid_config', 'options.providers: expected providers made by defineProvider()', { provider: provider.name })
+    }
+    if (names.has(provider.name)) throw new ErasureError('invalid_config', `options.providers: "${provider.name}" is configured twice`)
+    names.add(provider.name)
+  }
+  const retry = mergeRetry(defaultRetry, options.retry)
+  const defaultFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
+    const config = {
+      provider,
+      fetch: createFetch({ fetch: provider.fetch ?? defaultFetch }),
+      retry: mergeRetry(retry, provider.retry),
+      timeout: provider.timeout ?? options.timeout ?? 10_000,
+    }
+    return provider.targets?.length ? provider.targets.map((target) => ({ ...config, target })) : [config]
+  })
+  const secrets = [
+    ...options.providers.flatMap((provider) => provider.secrets),
+    ...(options.receiptSalt ? [options.receiptSalt] : []),
+    ...(options.secrets ?? []),
+  ]
+  const context = { lanes, hooks, secrets, receiptSalt: options.receiptSalt }
+  const hook: Eraser['hook'] = (name, fn) => hooks.hook(name, fn as never)
+  const eraser: Eraser = {
+    providers: options.providers.map((provider) => provider.name),
+    hook,
+    async erase(subject, eraseOptions = {}) {
+      parseSubject(subject)
+      for await (const report of runEngine(context, [subject], { ...eraseOptions, window: 1, progressIntervalMs: Infinity })) {
+        return report
+      }
+      throw new ErasureError('aborted', 'aborted by the caller')
+    },
+    eraseMany: (subjects, runOptions) => runEngine(context, subjects, runOptions),
+  }
+  for (const plugin of options.plugins ?? []) installPlugin(eraser, plugin)
+  return eraser
+}

@@ -1,0 +1,75 @@
+/** The closed set of error codes. Outcomes, errors and receipts only ever carry these. */
+export type ErrorCode =
+  | 'invalid_config'
+  | 'invalid_subject'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'invalid_request'
+  | 'rate_limited'
+  | 'provider_unavailable'
+  | 'provider_error'
+  | 'network'
+  | 'timeout'
+  | 'aborted'
+  | 'invalid_response'
+
+export interface ErasureErrorOptions {
+  provider?: string
+  status?: number
+  providerCode?: string | number
+  retryable?: boolean
+  retryAfterMs?: number
+  cause?: unknown
+}
+
+const marker = Symbol.for('erasekit.error')
+
+/**
+ * The one error type erasekit throws and reports. Messages start with
+ * `[erasekit] [provider]`; the core redacts secrets and identifiers from them
+ * before they leave the pipeline.
+ */
+export class ErasureError extends Error {
+  readonly [marker] = true
+  readonly code: ErrorCode
+  readonly provider?: string
+  readonly status?: number
+  readonly providerCode?: string
+  readonly retryable: boolean
+  readonly retryAfterMs?: number
+
+  constructor(code: ErrorCode, message: string, options: ErasureErrorOptions = {}) {
+    super(
+      `[erasekit]${options.provider ? ` [${options.provider}]` : ''} ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    )
+    this.name = 'ErasureError'
+    this.code = code
+    this.retryable = options.retryable ?? false
+    if (options.provider) this.provider = options.provider
+    if (options.status !== undefined) this.status = options.status
+    if (options.providerCode !== undefined) this.providerCode = String(options.providerCode)
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs
+  }
+
+  /** Works across duplicated copies of the package (Symbol.for marker). */
+  static isInstance(value: unknown): value is ErasureError {
+    return typeof value === 'object' && value !== null && marker in value
+  }
+
+  toJSON() {
+    const { code, provider, status, providerCode, retryable, retryAfterMs, message } = this
+    return { name: this.name, code, message, provider, status, providerCode, retryable, retryAfterMs }
+  }
+}
+
+/** Code for an HTTP error status; `provider_error` when the status says nothing more precise. */
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized'
+  if (status === 403) return 'forbidden'
+  if (status === 408) return 'timeout'
+  if (status === 429) return 'rate_limited'
+  if (status === 502 || status === 503 || status === 504) return 'provider_unavailable'
+  if (status >= 400 && status < 500) return 'invalid_request'
+  return 'provider_error'
+}

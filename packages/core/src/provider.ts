@@ -1,0 +1,129 @@
+import * as v from 'valibot'
+import { ErasureError } from './errors'
+import { checkBaseURL } from './security'
+import type {
+  CommonProviderOptions,
+  EraseContext,
+  FetchFunction,
+  Identifier,
+  Limits,
+  ProviderResult,
+  RetryOptions,
+  Subject,
+} from './types'
+import { parseOrThrow, positiveInt } from './validate'
+
+/** The provider contract version this core implements. */
+export const SPECIFICATION_VERSION = 1
+
+export interface ProviderDefinition<O extends CommonProviderOptions = CommonProviderOptions> {
+  name: string
+  specificationVersion: typeof SPECIFICATION_VERSION
+  /** The options the user passed to the factory; validated against `schema` when given. */
+  options: O
+  /** valibot schema of the provider's own options (common options are checked by the core). */
+  schema?: v.GenericSchema
+  /** Every credential, including keys that travel in URLs; redacted everywhere. */
+  secrets?: (string | undefined)[]
+  /** The vendor's API origin; `options.baseURL` overrides it. */
+  baseURL: string
+  limits?: Limits
+  /** Provider defaults over the eraser's retry policy; the user's `options.retry` wins over both. */
+  retry?: RetryOptions
+  /** Sub-accounts one config covers (Batch app keys): `erase` runs once per target. Labels, never keys. */
+  targets?: string[]
+  /** The identifier this provider uses for a subject, or nothing (the outcome is `skipped`). May throw `invalid_subject`. */
+  match(subject: Subject): Identifier | undefined | null | false
+  /** Erases a batch (at most `limits.batchSize` identifiers); returns one result per identifier, in order. */
+  erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
+}
+
+/** A validated provider, ready for `createEraser`. Holds no raw options object. */
+export interface Provider {
+  readonly name: string
+  readonly specificationVersion: number
+  readonly secrets: string[]
+  readonly baseURL: string
+  readonly limits: Required<Pick<Limits, 'batchSize' | 'concurrency'>> & Limits
+  readonly retry?: RetryOptions
+  readonly timeout?: number
+  readonly fetch?: FetchFunction
+  readonly targets?: string[]
+  match(subject: Subject): Identifier | undefined | null | false
+  erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
+}
+
+const limitsSchema = v.object({
+  batchSize: v.optional(positiveInt()),
+  concurrency: v.optional(positiveInt()),
+  rate: v.optional(v.object({ requests: positiveInt(), perMs: positiveInt() })),
+  maxIdentifierLength: v.optional(positiveInt()),
+})
+
+const retrySchema = v.object({
+  limit: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'expected 0 or more'))),
+  statusCodes: v.optional(v.array(v.number('expected HTTP status numbers'), 'expected an array of HTTP statuses')),
+  delayMs: v.optional(v.pipe(v.number('expected a number'), v.minValue(0, 'expected 0 or more'))),
+  maxDelayMs: v.optional(v.pipe(v.number('expected a number'), v.minValue(0, 'expected 0 or more'))),
+  maxRetryAfterMs: v.optional(v.pipe(v.number('expected a number'), v.minValue(0, 'expected 0 or more'))),
+})
+
+const commonSchema = v.object({
+  baseURL: v.optional(v.string('expected a URL string')),
+  fetch: v.optional(v.function('expected a fetch function')),
+  retry: v.optional(retrySchema, undefined),
+  timeout: v.optional(positiveInt('expected a positive number of ms')),
+  limits: v.optional(limitsSchema),
+})
+
+/** Parses a provider's options: throws `invalid_config` naming the field, never quoting the value. */
+export function parseProviderOptions<S extends v.GenericSchema>(
+  provider: string,
+  schema: S,
+  options: unknown,
+): v.InferOutput<S> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ErasureError('invalid_config', 'options: expected an object', { provider })
+  }
+  return parseOrThrow(schema, options, 'invalid_config', { provider, root: 'options' })
+}
+
+/**
+ * Validates a provider definition at factory time and returns the provider the core runs.
+ * Bundled providers use exactly this; so can any third-party package.
+ */
+export function defineProvider<O extends CommonProviderOptions>(definition: ProviderDefinition<O>): Provider {
+  const { name, options } = definition
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
+    throw new ErasureError('invalid_config', 'name: expected letters, digits, "-" or "_"')
+  }
+  checkSpecificationVersion(definition)
+  const common = parseProviderOptions(name, commonSchema, options ?? {})
+  if (definition.schema) parseProviderOptions(name, definition.schema, options)
+  const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
+  const limits = { ...definition.limits, ...common.limits }
+  return Object.freeze({
+    name,
+    specificationVersion: definition.specificationVersion,
+    secrets: (definition.secrets ?? []).filter((secret): secret is string => typeof secret === 'string' && secret !== ''),
+    baseURL,
+    limits: { ...limits, batchSize: limits.batchSize ?? 1, concurrency: limits.concurrency ?? 8 },
+    retry: { ...definition.retry, ...common.retry },
+    timeout: common.timeout,
+    fetch: common.fetch as FetchFunction | undefined,
+    targets: definition.targets,
+    match: definition.match,
+    erase: definition.erase,
+  })
+}
+
+/** The core accepts providers built for the contract versions it knows, and says clearly when it does not. */
+export function checkSpecificationVersion(provider: { name?: string; specificationVersion?: unknown }): void {
+  if (provider.specificationVersion === SPECIFICATION_VERSION) return
+  const found = provider.specificationVersion === undefined ? 'no specificationVersion' : `specificationVersion ${String(provider.specificationVersion)}`
+  throw new ErasureError(
+    'invalid_config',
+    `provider declares ${found}; this @erasekit/core implements provider specification ${SPECIFICATION_VERSION}. Upgrade the provider package or @erasekit/core.`,
+    { provider: typeof provider.name === 'string' ? provider.name : undefined },
+  )
+}

@@ -1,0 +1,237 @@
+import type { HookableCore } from 'hookable'
+import type { $Fetch } from 'ofetch'
+import { codeForStatus, ErasureError } from './errors'
+import { type Redactor, redactDeep } from './redact'
+import { parseRetryAfter, type RetryPolicy, isNetworkError, retryDelay, sleep } from './retry'
+import type {
+  EraseContext,
+  EraserHooks,
+  PlannedRequest,
+  ProviderResponse,
+  RequestContext,
+  RequestSpec,
+  ResponseMapper,
+} from './types'
+
+export interface PipelineOptions {
+  provider: string
+  target?: string
+  baseURL: string
+  fetch: $Fetch
+  retry: RetryPolicy
+  /** Per attempt, ms. */
+  timeout: number
+  hooks: HookableCore<EraserHooks>
+  /** Removes secrets and the batch's identifiers from anything that leaves the pipeline. */
+  redact: Redactor
+  signal: AbortSignal
+  /** Dry run: requests are collected here (redacted) and never sent. */
+  planned?: PlannedRequest[]
+}
+
+/** Thrown after a dry run recorded its request; the caller turns it into a `skipped` outcome. */
+export class DryRunStop extends Error {}
+
+export interface Pipeline extends EraseContext {
+  /** Attempts made so far across every request of this context. */
+  attempts: number
+}
+
+const MAX_REDIRECTS = 3
+
+/** The request pipeline a provider's `erase` uses: hooks, per-attempt timeout, retry loop, redaction. */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { provider, target, retry: policy, hooks, redact, signal } = options
+
+  const responseError: EraseContext['responseError'] = (response, detail = {}) => {
+    const ok = response.status < 400
+    const code = ok ? 'invalid_response' : codeForStatus(response.status)
+    const providerCode = detail.providerCode === undefined ? '' : ` ${detail.providerCode}`
+    const what = ok ? `unexpected response (HTTP ${response.status})` : `HTTP ${response.status}${providerCode}`
+    return new ErasureError(code, redact(detail.message ? `${what}: ${detail.message}` : what), {
+      provider,
+      status: response.status,
+      providerCode: detail.providerCode,
+      // A 2xx the provider cannot read is a broken transfer more often than a contract change.
+      retryable: ok || policy.statusCodes.includes(response.status),
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    })
+  }
+
+  const defaultMap = (response: ProviderResponse): ProviderResponse => {
+    if (response.status >= 200 && response.status < 300) return response
+    throw responseError(response)
+  }
+
+  const pipeline: Pipeline = {
+    provider,
+    target,
+    signal,
+    attempts: 0,
+    responseError,
+    async request<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
+      const url = resolveURL(options.baseURL, spec)
+      for (let attempt = 1; ; attempt++) {
+        const ctx = createRequestContext(options, attempt, { ...spec, url })
+        try {
+          await hooks.callHook('beforeRequest', ctx)
+          if (options.planned) {
+            options.planned.push(plan(ctx, redact))
+            throw new DryRunStop()
+          }
+          pipeline.attempts++
+          ctx.response = await send(options, ctx)
+          await hooks.callHook('afterResponse', ctx)
+          return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
+        } catch (thrown) {
+          if (thrown instanceof DryRunStop) throw thrown
+          const error = toErasureError(thrown, options, ctx)
+          ctx.error = error
+          ctx.retry = error.retryable && attempt <= policy.limit && !signal.aborted
+          await hooks.callHook('onError', ctx)
+          if (ctx.retry) {
+            ctx.delayMs = retryDelay(attempt, policy, error.retryAfterMs)
+            await hooks.callHook('retry', ctx)
+          }
+          if (!ctx.retry) throw error
+          try {
+            await sleep(ctx.delayMs, signal)
+          } catch {
+            throw aborted(provider)
+          }
+        }
+      }
+    },
+  }
+  return pipeline
+}
+
+function resolveURL(baseURL: string, spec: RequestSpec): string {
+  const url = new URL(/^https?:\/\//i.test(spec.url) ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
+  for (const [key, value] of Object.entries(spec.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value))
+  }
+  return url.href
+}
+
+function createRequestContext(options: PipelineOptions, attempt: number, spec: RequestSpec): RequestContext {
+  const ctx: RequestContext = {
+    provider: options.provider,
+    target: options.target,
+    attempt,
+    request: { method: spec.method.toUpperCase(), url: spec.url, headers: requestHeaders(spec), body: spec.body },
+    retry: false,
+    delayMs: 0,
+    signal: options.signal,
+    toJSON() {
+      const { redact } = options
+      return {
+        provider: ctx.provider,
+        target: ctx.target,
+        attempt: ctx.attempt,
+        request: plan(ctx, redact),
+        response: ctx.response && { status: ctx.response.status, data: redactDeep(ctx.response.data, redact) },
+        error: ctx.error?.toJSON(),
+        retry: ctx.retry,
+        delayMs: ctx.delayMs,
+      }
+    },
+  }
+  return ctx
+}
+
+/** JSON bodies declare their type here, so hooks and dry runs see the headers that are sent. */
+function requestHeaders(spec: RequestSpec): Headers {
+  const headers = new Headers(spec.headers)
+  if (spec.body !== undefined && typeof spec.body !== 'string' && !headers.has('content-type')) {
+    headers.set('content-type', 'application/json')
+  }
+  return headers
+}
+
+function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
+  const headers: Record<string, string> = {}
+  ctx.request.headers.forEach((value, key) => {
+    headers[key] = redact(value)
+  })
+  return {
+    provider: ctx.provider,
+    target: ctx.target,
+    method: ctx.request.method,
+    url: redact(ctx.request.url),
+    headers,
+    body: redactDeep(ctx.request.body, redact),
+  }
+}
+
+/** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
+async function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(options.signal.reason)
+  options.signal.addEventListener('abort', onAbort, { once: true })
+  const timer = setTimeout(() => controller.abort(new TimeoutSignal()), options.timeout)
+  try {
+    let url = ctx.request.url
+    const origin = new URL(url).origin
+    for (let hop = 0; ; hop++) {
+      const response = await options.fetch.raw<string, 'text'>(url, {
+        method: ctx.request.method,
+        headers: ctx.request.headers,
+        body: ctx.request.body as BodyInit | Record<string, unknown> | undefined,
+        signal: controller.signal,
+        redirect: 'manual',
+        retry: false,
+        ignoreResponseError: true,
+        responseType: 'text',
+      })
+      const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
+      if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(response._data) }
+      const location = response.headers.get('location')
+      const next = location ? new URL(location, url) : undefined
+      if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
+        // Following would send the credentials to another origin (or loop): refuse.
+        throw new ErasureError('provider_error', `refused to follow a redirect away from ${origin}`, {
+          provider: options.provider,
+          status: response.status || undefined,
+        })
+      }
+      url = next.href
+    }
+  } finally {
+    clearTimeout(timer)
+    options.signal.removeEventListener('abort', onAbort)
+  }
+}
+
+class TimeoutSignal extends Error {}
+
+function parseBody(text: string | undefined): unknown {
+  if (!text) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+function aborted(provider: string) {
+  return new ErasureError('aborted', 'aborted by the caller', { provider })
+}
+
+function toErasureError(thrown: unknown, options: PipelineOptions, ctx: RequestContext): ErasureError {
+  const { provider, redact } = options
+  if (ErasureError.isInstance(thrown)) {
+    thrown.message = redact(thrown.message)
+    return thrown
+  }
+  // ofetch wraps what fetch threw; the original carries the runtime's own message.
+  const cause = (thrown as { name?: string; cause?: unknown })?.name === 'FetchError' ? (thrown as Error).cause : thrown
+  if (options.signal.aborted) return aborted(provider)
+  const reason = (cause as { name?: string })?.name
+  if (cause instanceof TimeoutSignal || ((reason === 'AbortError' || reason === 'TimeoutError') && ctx.request)) {
+    return new ErasureError('timeout', `no response within ${options.timeout} ms`, { provider, retryable: true })
+  }
+  const message = redact(cause instanceof Error ? cause.message : String(cause))
+  if (isNetworkError(cause)) return new ErasureError('network', `network error: ${message}`, { provider, retryable: true })
+  return new ErasureError('provider_error', `unexpected error: ${message}`, { provider })
+}

@@ -1,0 +1,83 @@
+import type { RetryOptions } from './types'
+
+export type RetryPolicy = Required<RetryOptions>
+
+export const defaultRetry: RetryPolicy = {
+  limit: 4,
+  statusCodes: [408, 425, 429, 500, 502, 503, 504],
+  delayMs: 300,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+}
+
+/** Layers partial retry options over a base policy (eraser → provider defaults → provider options). */
+export function mergeRetry(base: RetryPolicy, ...layers: (RetryOptions | undefined)[]): RetryPolicy {
+  let policy = base
+  for (const layer of layers) if (layer) policy = { ...policy, ...stripUndefined(layer) }
+  return policy
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>
+}
+
+/**
+ * Wait before retry number `retry` (1-based): the server's Retry-After when given (capped),
+ * otherwise exponential backoff with full jitter: random in [0, min(maxDelay, base·2^(n-1))].
+ */
+export function retryDelay(retry: number, policy: RetryPolicy, retryAfterMs?: number, random = Math.random): number {
+  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), policy.maxRetryAfterMs)
+  const ceiling = Math.min(policy.maxDelayMs, policy.delayMs * 2 ** (retry - 1))
+  return Math.round(random() * ceiling)
+}
+
+/** Retry-After as seconds or an HTTP-date, in ms from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+// Messages fetch implementations use for a failed connection (Node/undici, Chromium,
+// Firefox, Safari, Cloudflare Workers, Deno, Bun).
+const NETWORK_MESSAGES = [
+  'fetch failed',
+  'failed to fetch',
+  'networkerror when attempting to fetch resource',
+  'load failed',
+  'network connection lost',
+  'error sending request',
+  'unable to connect',
+  'socket connection was closed',
+  'connection refused',
+  'connection reset',
+  'econnrefused',
+  'econnreset',
+  'network error',
+]
+
+export function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const message = error.message.toLowerCase()
+  if (NETWORK_MESSAGES.some((text) => message.includes(text))) return true
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code)
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

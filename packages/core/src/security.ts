@@ -1,0 +1,44 @@
+import { ErasureError } from './errors'
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+
+/** `https:` anywhere, `http:` only for loopback hosts (emulators, local proxies). */
+export function checkBaseURL(value: string, provider: string, field = 'baseURL'): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ErasureError('invalid_config', `${field}: expected an absolute URL`, { provider })
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+    return value.replace(/\/+$/, '')
+  }
+  throw new ErasureError('invalid_config', `${field}: must use https (http is allowed for loopback hosts only)`, {
+    provider,
+  })
+}
+
+// C0 controls, DEL, and the Unicode line/paragraph separators.
+const UNSAFE = /[\u0000-\u001f\u007f\u2028\u2029]/
+
+/** Why an identifier value cannot be sent, or undefined when it can. Never quotes the value. */
+export function identifierProblem(value: unknown, maxLength?: number): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'identifier must be a non-empty string'
+  if (UNSAFE.test(value)) return 'identifier contains control characters'
+  if (maxLength !== undefined && value.length > maxLength) return `identifier is longer than ${maxLength} characters`
+  return undefined
+}
+
+/** One URL path segment: percent-encoded so `/`, `?`, `#` and `..` cannot change the route. */
+export function pathSegment(value: string): string {
+  const encoded = encodeURIComponent(value)
+  return encoded === '.' ? '%2E' : encoded === '..' ? '%2E%2E' : encoded
+}
+
+/** A header value that cannot split or inject headers. Throws `invalid_subject` otherwise. */
+export function headerValue(value: string, provider?: string): string {
+  if (UNSAFE.test(value) || /[^\u0020-\u00ff]/.test(value)) {
+    throw new ErasureError('invalid_subject', 'identifier is not a valid HTTP header value', { provider })
+  }
+  return value
+}

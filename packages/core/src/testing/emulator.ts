@@ -1,0 +1,185 @@
+/**
+ * The shared kit every emulator is built on (bundled or third-party): request log, vendor
+ * limits, simulated latency and fault injection. Web APIs only, so emulators run in Workers.
+ */
+
+export type Fault =
+  /** 429 with Retry-After (seconds). */
+  | { kind: 'rate_limit'; retryAfterSeconds?: number }
+  /** A 5xx with the vendor's error body. */
+  | { kind: 'server_error'; status?: number }
+  /** The connection drops before a response (fetch rejects). */
+  | { kind: 'drop' }
+  /** The response comes after `delayMs` (aborts still cut it short). */
+  | { kind: 'slow'; delayMs: number }
+  /** 200 with a body that is not what the vendor sends. */
+  | { kind: 'malformed' }
+
+export interface FaultPlan {
+  /** Apply to the next N requests. */
+  times?: number
+  /** Or apply to each request with this probability (0..1). */
+  rate?: number
+}
+
+export interface LoggedRequest {
+  method: string
+  url: string
+  path: string
+  headers: Record<string, string>
+  /** Parsed JSON when the body is JSON, the text otherwise, undefined when empty. */
+  body: unknown
+  /** The fault injected into this request, if any. */
+  fault?: Fault['kind']
+  status?: number
+  at: number
+}
+
+export interface EmulatorLimits {
+  /** Requests in flight above this get `tooBusy()` (CleverTap's concurrency limit). */
+  maxConcurrent?: number
+  /** Token bucket: above it requests get `tooBusy()` with Retry-After. */
+  rate?: { requests: number; perMs: number }
+}
+
+export interface EmulatorKitOptions {
+  /** Vendor behaviour: answer one (already logged) request. */
+  handle: (request: Request, body: unknown) => Response | Promise<Response>
+  /** The vendor's body for an error status (used by injected faults and limits). */
+  errorResponse: (status: number, headers?: HeadersInit) => Response
+  limits?: EmulatorLimits
+  /** Added to every response, ms (simulated network + vendor time). */
+  latencyMs?: number
+  /** Seeded randomness for `rate` faults; Math.random by default. */
+  random?: () => number
+}
+
+export interface EmulatorHandle {
+  /** A Web-standard fetch: pass it as a provider's `fetch`, or put it behind `serve()`. */
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
+  /** Every request received, in order. */
+  readonly requests: LoggedRequest[]
+  /** Injects a fault into the next `times` requests (default 1), or at a `rate`. */
+  inject(fault: Fault, plan?: FaultPlan): void
+  clearFaults(): void
+  /** Empties the request log. */
+  clearLog(): void
+  /** Requests in flight now, and the most seen at once. */
+  readonly concurrency: { current: number; max: number }
+}
+
+export const json = (status: number, body: unknown, headers?: HeadersInit): Response => {
+  const out = new Headers(headers)
+  out.set('content-type', 'application/json; charset=utf-8')
+  return new Response(JSON.stringify(body), { status, headers: out })
+}
+
+export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
+  const random = options.random ?? Math.random
+  const faults: { fault: Fault; plan: FaultPlan }[] = []
+  const requests: LoggedRequest[] = []
+  const concurrency = { current: 0, max: 0 }
+  const rate = options.limits?.rate
+  let theoretical = 0
+
+  const pickFault = (): Fault | undefined => {
+    for (let i = 0; i < faults.length; i++) {
+      const entry = faults[i]!
+      if (entry.plan.rate !== undefined) {
+        if (random() < entry.plan.rate) return entry.fault
+        continue
+      }
+      const left = (entry.plan.times ?? 1) - 1
+      if (left <= 0) faults.splice(i, 1)
+      else entry.plan.times = left
+      return entry.fault
+    }
+    return undefined
+  }
+
+  const overRate = (): number | undefined => {
+    if (!rate) return undefined
+    const now = Date.now()
+    const interval = rate.perMs / rate.requests
+    theoretical = Math.max(theoretical, now)
+    if (theoretical - now > rate.perMs - interval) return Math.ceil((theoretical - (rate.perMs - interval) - now) / 1000) || 1
+    theoretical += interval
+    return undefined
+  }
+
+  async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    const request = new Request(input, init)
+    const url = new URL(request.url)
+    const text = request.body ? await request.text() : ''
+    let body: unknown = text || undefined
+    try {
+      if (text) body = JSON.parse(text)
+    } catch {}
+    const entry: LoggedRequest = {
+      method: request.method,
+      url: request.url,
+      path: url.pathname,
+      headers: Object.fromEntries(request.headers),
+      body,
+      at: Date.now(),
+    }
+    requests.push(entry)
+    concurrency.current++
+    concurrency.max = Math.max(concurrency.max, concurrency.current)
+    try {
+      const response = await respond(request, entry, text)
+      entry.status = response.status
+      return response
+    } finally {
+      concurrency.current--
+    }
+  }
+
+  async function respond(request: Request, entry: LoggedRequest, text: string): Promise<Response> {
+    const fault = pickFault()
+    if (fault) entry.fault = fault.kind
+    const latency = (options.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0)
+    if (latency > 0) await delay(latency, request.signal)
+    const { maxConcurrent } = options.limits ?? {}
+    if (maxConcurrent !== undefined && concurrency.current > maxConcurrent) return options.errorResponse(429)
+    const retryAfter = overRate()
+    if (retryAfter !== undefined) return options.errorResponse(429, { 'retry-after': String(retryAfter) })
+    switch (fault?.kind) {
+      case 'rate_limit':
+        return options.errorResponse(429, { 'retry-after': String(fault.retryAfterSeconds ?? 1) })
+      case 'server_error':
+        return options.errorResponse(fault.status ?? 503)
+      case 'drop':
+        throw new TypeError('Network connection lost.')
+      case 'malformed':
+        return new Response('<html><body>502 Bad Gateway</body></html', { status: 200, headers: { 'content-type': 'application/json' } })
+    }
+    return options.handle(new Request(request.url, { method: request.method, headers: request.headers, body: text || undefined }), entry.body)
+  }
+
+  return {
+    fetch,
+    requests,
+    concurrency,
+    inject(fault, plan = {}) {
+      faults.push({ fault, plan: { ...plan } })
+    },
+    clearFaults() {
+      faults.length = 0
+    },
+    clearLog() {
+      requests.length = 0
+    },
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }, { once: true })
+  })
+}

@@ -1,0 +1,200 @@
+import type { ErasureError, ErrorCode } from './errors'
+
+/** A person to erase. `ref` is the caller's correlation id and must not be personal data. */
+export interface Subject {
+  ref?: string
+  userId?: string
+  email?: string
+  phone?: string
+  /** Provider-specific ids, keyed by provider name: `{ adapty: '<profile uuid>' }`. */
+  ids?: Record<string, string>
+}
+
+/** The identifier a provider chose for a subject. `kind` is free text ('userId', 'guid', 'custom:CRM_ID'). */
+export interface Identifier {
+  kind: string
+  value: string
+}
+
+export type Status = 'deleted' | 'accepted' | 'not_found' | 'skipped' | 'failed'
+
+/** What a provider's `erase` returns for each identifier it was given. */
+export interface ProviderResult {
+  status: Exclude<Status, 'skipped'>
+  /** The provider's token or request id, kept for support and audit. */
+  requestId?: string
+  httpStatus?: number
+  /** Required when status is 'failed'. */
+  error?: ErasureError
+  /** Set when the provider confirmed the deletion with a follow-up read. */
+  verified?: boolean
+}
+
+export interface OutcomeError {
+  code: ErrorCode
+  message: string
+  retryable: boolean
+  providerCode?: string
+}
+
+/** One per subject × provider target. Holds no raw identifier and no secret. */
+export interface Outcome {
+  provider: string
+  target?: string
+  subjectRef: string
+  identifier?: { kind: string; hash: string }
+  status: Status
+  /** Why a `skipped` outcome sent nothing. */
+  reason?: 'no_identifier' | 'dry_run' | 'journaled'
+  requestId?: string
+  httpStatus?: number
+  verified?: boolean
+  attempts: number
+  durationMs: number
+  /** ISO 8601 time the outcome was settled. */
+  at: string
+  error?: OutcomeError
+}
+
+/** A request as a dry run shows it: secrets as `***`, identifiers as `[id:<hash prefix>]`. */
+export interface PlannedRequest {
+  provider: string
+  target?: string
+  method: string
+  url: string
+  headers: Record<string, string>
+  body?: unknown
+}
+
+export interface Report {
+  subjectRef: string
+  ok: boolean
+  outcomes: Outcome[]
+  durationMs: number
+  dryRun?: true
+  requests?: PlannedRequest[]
+}
+
+export interface RateLimit {
+  requests: number
+  perMs: number
+}
+
+export interface Limits {
+  /** Identifiers per request; the core never hands `erase` more. Default 1. */
+  batchSize?: number
+  /** Requests in flight per target. Default 8. */
+  concurrency?: number
+  /** Optional token bucket per target. */
+  rate?: RateLimit
+  /** Longer identifiers fail with `invalid_subject` before any request. */
+  maxIdentifierLength?: number
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 4. */
+  limit?: number
+  /** HTTP statuses that are retried. Default 408, 425, 429, 500, 502, 503, 504. */
+  statusCodes?: number[]
+  /** Base of the exponential backoff, ms. Default 300. */
+  delayMs?: number
+  /** Upper bound of one computed backoff, ms. Default 30 000. */
+  maxDelayMs?: number
+  /** Upper bound for a server's Retry-After, ms. Default 60 000. */
+  maxRetryAfterMs?: number
+}
+
+export type FetchFunction = (input: Request | string | URL, init?: RequestInit) => Promise<Response>
+
+/** Options every provider factory accepts, validated by `defineProvider`. */
+export interface CommonProviderOptions {
+  baseURL?: string
+  fetch?: FetchFunction
+  retry?: RetryOptions
+  /** Per attempt, ms. */
+  timeout?: number
+  /** Overrides the provider's declared limits (within what the vendor allows). */
+  limits?: Limits
+}
+
+/** What a provider asks the core to send. `url` is relative to the provider's baseURL (or absolute, same origin). */
+export interface RequestSpec {
+  method: string
+  url: string
+  headers?: Record<string, string>
+  query?: Record<string, string | number | undefined>
+  /** Objects and arrays are sent as JSON. */
+  body?: unknown
+}
+
+/** A received response; `data` is parsed JSON, text, or undefined for an empty body. */
+export interface ProviderResponse {
+  status: number
+  headers: Headers
+  data: unknown
+}
+
+export type ResponseMapper<T> = (response: ProviderResponse) => T | Promise<T>
+
+/** What a provider's `erase` receives. */
+export interface EraseContext {
+  provider: string
+  target?: string
+  signal: AbortSignal
+  /**
+   * Sends through the core pipeline: hooks, per-attempt timeout, retry, redaction.
+   * `map` sees every response (any status) inside the retry loop: return a value, or
+   * throw an ErasureError (retryable ones are retried). Without `map`, 2xx resolve to the
+   * response and anything else throws `ctx.responseError(response)`.
+   */
+  request<T = ProviderResponse>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T>
+  /** The default error for a response: code from the status, retryable per the retry policy, Retry-After read. */
+  responseError(response: ProviderResponse, detail?: { providerCode?: string | number; message?: string }): ErasureError
+}
+
+/** The mutable context hooks receive for one attempt. `toJSON()` gives a redacted copy for logs. */
+export interface RequestContext {
+  provider: string
+  target?: string
+  /** 1 for the first attempt. */
+  attempt: number
+  request: { method: string; url: string; headers: Headers; body?: unknown }
+  response?: ProviderResponse
+  error?: ErasureError
+  /** onError / retry hooks: set to false to stop retrying. */
+  retry: boolean
+  /** retry hook: the wait before the next attempt, ms; may be changed. */
+  delayMs: number
+  signal: AbortSignal
+  toJSON(): Record<string, unknown>
+}
+
+export interface Progress {
+  /** Subjects read from the input so far. */
+  read: number
+  /** Reports delivered so far. */
+  reported: number
+  /** Per provider (and `provider/target`), counts per status. */
+  providers: Record<string, Record<Status, number>>
+  elapsedMs: number
+  /** Reports per second since the start. */
+  perSecond: number
+  done: boolean
+}
+
+export interface EraserHooks {
+  beforeRequest: (ctx: RequestContext) => void | Promise<void>
+  afterResponse: (ctx: RequestContext) => void | Promise<void>
+  onError: (ctx: RequestContext) => void | Promise<void>
+  retry: (ctx: RequestContext) => void | Promise<void>
+  outcome: (outcome: Outcome) => void | Promise<void>
+  report: (report: Report) => void | Promise<void>
+  progress: (progress: Progress) => void | Promise<void>
+}
+
+/** Records settled outcomes so an interrupted run can resume without redoing confirmed deletions. */
+export interface Journal {
+  record(outcome: Outcome): void | Promise<void>
+  /** True when this subject was already confirmed (deleted, accepted or not_found) for this provider target. */
+  has(subjectRef: string, provider: string, target?: string): boolean | Promise<boolean>
+}
