@@ -1,9 +1,9 @@
 import type { HookableCore } from 'hookable'
 import type { $Fetch } from 'ofetch'
 import * as v from 'valibot'
-import { ErasureError } from './errors'
+import { ErasureError, scrubError } from './errors'
 import { hashIdentifier } from './hash'
-import { createRedactor, type Redactor, REDACTED } from './redact'
+import { createRedactor, type Redactor, secretEntries } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import { createRateLimiter } from './rate-limit'
 import type { RetryPolicy } from './retry'
@@ -198,7 +198,7 @@ export async function* runEngine(
       const started = Date.now()
       const hashes = await Promise.all(batch.map((job) => job.hash))
       const redact = createRedactor([
-        ...secrets.map((secret) => [secret, REDACTED] as const),
+        ...secretEntries(secrets),
         ...batch.map((job, i) => [job.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const),
       ])
       const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
@@ -311,7 +311,7 @@ export async function* runEngine(
         const problem = identifier ? identifierProblem(identifier.value, provider.limits.maxIdentifierLength) : undefined
         if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
       } catch (error) {
-        const failure = asErasureError(error, provider.name, signal, createRedactor(secrets.map((s) => [s, REDACTED] as const)))
+        const failure = asErasureError(error, provider.name, signal, createRedactor(secretEntries(secrets)))
         const value = identifier && typeof identifier.value === 'string' ? identifier.value : undefined
         await settle(pendingSubject, index, {
           ...base,
@@ -347,7 +347,8 @@ export async function* runEngine(
     const iterator: Iterator<unknown> | AsyncIterator<unknown> =
       Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
     try {
-      while (!signal.aborted) {
+      // An abort stops intake between subjects; a subject handed over is always reported.
+      while (read === 0 || !signal.aborted) {
         if (pending >= window) {
           draining = true
           pumpAll()
@@ -428,10 +429,7 @@ function toOutcome(
 }
 
 function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: Redactor): ErasureError {
-  if (ErasureError.isInstance(error)) {
-    error.message = redact(error.message)
-    return error
-  }
+  if (ErasureError.isInstance(error)) return scrubError(error, redact)
   if (signal?.aborted) return new ErasureError('aborted', 'aborted by the caller', { provider })
   const message = redact(error instanceof Error ? error.message : String(error))
   return new ErasureError('provider_error', `unexpected error: ${message}`, { provider })

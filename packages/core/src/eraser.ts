@@ -5,8 +5,10 @@ import { runEngine, parseSubject, type LaneConfig, type RunOptions } from './eng
 import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, type Provider } from './provider'
-import { defaultRetry, mergeRetry } from './retry'
-import type { EraserHooks, FetchFunction, Report, RetryOptions } from './types'
+import { createRedactor, secretEntries } from './redact'
+import { createPipeline } from './request'
+import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
+import type { EraseContext, EraserHooks, FetchFunction, Report, RetryOptions } from './types'
 import { parseOrThrow, positiveInt } from './validate'
 
 export interface EraserOptions {
@@ -57,6 +59,47 @@ const optionsSchema = v.object({
   retry: v.optional(v.object({}, 'expected an object')),
 })
 
+function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): LaneConfig {
+  const fetch = provider.fetch ?? defaults.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  return {
+    provider,
+    fetch: createFetch({ fetch }),
+    retry: mergeRetry(defaults.retry, provider.retry),
+    timeout: provider.timeout ?? defaults.timeout ?? 10_000,
+  }
+}
+
+export interface ProviderContextOptions {
+  signal?: AbortSignal
+  /** Which of the provider's targets to address (Batch app key label). */
+  target?: string
+  retry?: RetryOptions
+  timeout?: number
+  fetch?: FetchFunction
+  /** Hooks to run on each request (an eraser's, or your own). */
+  hooks?: HookableCore<EraserHooks>
+}
+
+/**
+ * The request pipeline of one provider outside an eraser: same retry, timeout, hooks and
+ * redaction. Vendor clients (createAdaptyClient) build on it.
+ */
+export function createProviderContext(provider: Provider, options: ProviderContextOptions = {}): EraseContext {
+  checkSpecificationVersion(provider)
+  const config = laneConfig(provider, { retry: mergeRetry(defaultRetry, options.retry), fetch: options.fetch, timeout: options.timeout })
+  return createPipeline({
+    provider: provider.name,
+    target: options.target,
+    baseURL: provider.baseURL,
+    fetch: config.fetch,
+    retry: config.retry,
+    timeout: config.timeout,
+    hooks: options.hooks ?? new HookableCore<EraserHooks>(),
+    redact: createRedactor(secretEntries(provider.secrets)),
+    signal: options.signal ?? new AbortController().signal,
+  })
+}
+
 export function createEraser(options: EraserOptions): Eraser {
   parseOrThrow(optionsSchema, options, 'invalid_config', { root: 'options' })
   const hooks = new HookableCore<EraserHooks>()
@@ -70,14 +113,9 @@ export function createEraser(options: EraserOptions): Eraser {
     names.add(provider.name)
   }
   const retry = mergeRetry(defaultRetry, options.retry)
-  const defaultFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const defaultFetch = options.fetch
   const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
-    const config = {
-      provider,
-      fetch: createFetch({ fetch: provider.fetch ?? defaultFetch }),
-      retry: mergeRetry(retry, provider.retry),
-      timeout: provider.timeout ?? options.timeout ?? 10_000,
-    }
+    const config = laneConfig(provider, { retry, fetch: defaultFetch, timeout: options.timeout })
     return provider.targets?.length ? provider.targets.map((target) => ({ ...config, target })) : [config]
   })
   const secrets = [

@@ -34,7 +34,7 @@ export class ErasureError extends Error {
   readonly code: ErrorCode
   readonly provider?: string
   readonly status?: number
-  readonly providerCode?: string
+  providerCode?: string
   readonly retryable: boolean
   readonly retryAfterMs?: number
 
@@ -72,4 +72,11 @@ export function codeForStatus(status: number): ErrorCode {
   if (status === 502 || status === 503 || status === 504) return 'provider_unavailable'
   if (status >= 400 && status < 500) return 'invalid_request'
   return 'provider_error'
+}
+
+/** Redacts an error's message and vendor code in place (both may echo what was sent). */
+export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
+  error.message = redact(error.message)
+  if (error.providerCode !== undefined) error.providerCode = redact(error.providerCode)
+  return error
 }

@@ -1,5 +1,5 @@
-export { createEraser } from './eraser'
-export type { Eraser, EraserOptions, EraseOptions, EraseManyOptions } from './eraser'
+export { createEraser, createProviderContext } from './eraser'
+export type { Eraser, EraserOptions, EraseOptions, EraseManyOptions, ProviderContextOptions } from './eraser'
 export { defineProvider, parseProviderOptions, SPECIFICATION_VERSION } from './provider'
 export type { Provider, ProviderDefinition } from './provider'
 export { definePlugin } from './plugin'

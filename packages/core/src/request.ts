@@ -1,6 +1,6 @@
 import type { HookableCore } from 'hookable'
 import type { $Fetch } from 'ofetch'
-import { codeForStatus, ErasureError } from './errors'
+import { codeForStatus, ErasureError, scrubError } from './errors'
 import { type Redactor, redactDeep } from './redact'
 import { parseRetryAfter, type RetryPolicy, isNetworkError, retryDelay, sleep } from './retry'
 import type {
@@ -48,7 +48,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const code = ok ? 'invalid_response' : codeForStatus(response.status)
     const providerCode = detail.providerCode === undefined ? '' : ` ${detail.providerCode}`
     const what = ok ? `unexpected response (HTTP ${response.status})` : `HTTP ${response.status}${providerCode}`
-    return new ErasureError(code, redact(detail.message ? `${what}: ${detail.message}` : what), {
+    const error = new ErasureError(code, detail.message ? `${what}: ${detail.message}` : what, {
       provider,
       status: response.status,
       providerCode: detail.providerCode,
@@ -56,6 +56,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       retryable: ok || policy.statusCodes.includes(response.status),
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
     })
+    return scrubError(error, redact)
   }
 
   const defaultMap = (response: ProviderResponse): ProviderResponse => {
@@ -220,10 +221,7 @@ function aborted(provider: string) {
 
 function toErasureError(thrown: unknown, options: PipelineOptions, ctx: RequestContext): ErasureError {
   const { provider, redact } = options
-  if (ErasureError.isInstance(thrown)) {
-    thrown.message = redact(thrown.message)
-    return thrown
-  }
+  if (ErasureError.isInstance(thrown)) return scrubError(thrown, redact)
   // ofetch wraps what fetch threw; the original carries the runtime's own message.
   const cause = (thrown as { name?: string; cause?: unknown })?.name === 'FetchError' ? (thrown as Error).cause : thrown
   if (options.signal.aborted) return aborted(provider)

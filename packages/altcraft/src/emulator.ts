@@ -1,0 +1,175 @@
+/**
+ * An offline Altcraft user API (`POST /api/v1.1/profiles/delete`), strict about what the
+ * docs require. Web APIs only. Facts marked [inferred] are not documented by Altcraft:
+ * error texts other than "API token required", the "profile not found" code, the body of
+ * 429/5xx answers, and whether errors travel with HTTP 200 (see `errorTransport`).
+ */
+import { createEmulatorKit, type EmulatorHandle, type EmulatorLimits, json } from '@erasekit/core/testing'
+
+export interface AltcraftEmulatorOptions {
+  /** The valid API token (body `token` or `Authorization: Bearer`). Default `altcraft-emulator-token`. */
+  token?: string
+  /** A valid token whose role lacks the "delete profiles" permission: answered with error 403. */
+  restrictedToken?: string
+  /**
+   * How errors travel [inferred: the doc sentence is cut off]: `http200` (default) = HTTP 200
+   * with `{error, error_text}`; `status` = the HTTP status equals the error code.
+   */
+  errorTransport?: 'http200' | 'status'
+  /** Database ids that exist from the start. Default `[1]`; `store.add` creates more. */
+  databases?: number[]
+  /** Altcraft publishes no limits, so none apply unless given. */
+  limits?: EmulatorLimits
+  latencyMs?: number
+  random?: () => number
+}
+
+export interface AltcraftProfileInput {
+  email?: string
+  phone?: string
+  /** Custom database fields, e.g. `{ CRM_ID: '123420' }`. */
+  fields?: Record<string, string | number>
+  /** Resource ids the profile is subscribed to (for `resource_id` narrowing). */
+  resources?: number[]
+}
+
+export interface AltcraftProfile extends AltcraftProfileInput {
+  /** 24 hex characters, like Altcraft's ids. */
+  profile_id: string
+}
+
+export interface AltcraftStore {
+  /** Adds a profile (creating the database when needed) and returns its profile_id. */
+  add(dbId: number, profile?: AltcraftProfileInput): string
+  has(dbId: number, profileId: string): boolean
+  get(dbId: number, profileId: string): AltcraftProfile | undefined
+  /** Profiles in a database. */
+  count(dbId: number): number
+  /** Every deletion, in order. */
+  readonly deleted: { dbId: number; profileId: string }[]
+  clear(): void
+}
+
+export interface AltcraftEmulator extends EmulatorHandle {
+  readonly store: AltcraftStore
+  readonly token: string
+  /** Answers the next `times` authenticated requests with this Altcraft error (e.g. 402 tariff limit). */
+  failWith(error: number, errorText: string, plan?: { times?: number }): void
+}
+
+export const DELETE_PATH = '/api/v1.1/profiles/delete'
+const MODES = ['email', 'phone', 'profile_id', 'custom']
+
+export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): AltcraftEmulator {
+  const token = options.token ?? 'altcraft-emulator-token'
+  const databases = new Map<number, Map<string, AltcraftProfile>>()
+  const deleted: { dbId: number; profileId: string }[] = []
+  const queued: { error: number; text: string; times: number }[] = []
+  let sequence = 0
+  const init = () => {
+    databases.clear()
+    for (const id of options.databases ?? [1]) databases.set(id, new Map())
+  }
+  init()
+
+  const envelope = (status: number, error: number, text: string, headers?: HeadersInit) =>
+    json(status, { error, error_text: text }, headers)
+  // The documented envelope; the HTTP status is 200 unless errorTransport is 'status'.
+  const fail = (error: number, text: string) => envelope(options.errorTransport === 'status' ? error : 200, error, text)
+
+  const store: AltcraftStore = {
+    add(dbId, profile = {}) {
+      const id = `a1c0f7ed${(++sequence).toString(16).padStart(16, '0')}`
+      let db = databases.get(dbId)
+      if (!db) databases.set(dbId, (db = new Map()))
+      db.set(id, { ...profile, profile_id: id })
+      return id
+    },
+    has: (dbId, profileId) => databases.get(dbId)?.has(profileId) ?? false,
+    get: (dbId, profileId) => databases.get(dbId)?.get(profileId),
+    count: (dbId) => databases.get(dbId)?.size ?? 0,
+    deleted,
+    clear() {
+      init()
+      deleted.length = 0
+    },
+  }
+
+  function handle(request: Request, body: unknown): Response {
+    const url = new URL(request.url)
+    // Unknown routes and methods: a web-server answer, not an API envelope [inferred].
+    if (url.pathname !== DELETE_PATH) return envelope(404, 404, 'Not found')
+    if (request.method !== 'POST') return envelope(405, 405, 'Method not allowed')
+    // The format must be declared; this emulator speaks JSON only (no XML).
+    if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return fail(400, 'Incorrect request: unsupported content type')
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, 'Incorrect request')
+    const params = body as Record<string, unknown>
+
+    const bearer = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1]
+    const given = bearer ?? params.token
+    if (given === undefined || given === '') return fail(401, 'API token required') // text from the docs' error table
+    if (given === options.restrictedToken) return fail(403, 'Access denied') // [inferred] text
+    if (given !== token) return fail(401, 'Invalid API token') // [inferred] text
+
+    const injected = queued[0]
+    if (injected) {
+      if (--injected.times <= 0) queued.shift()
+      return fail(injected.error, injected.text)
+    }
+
+    const dbId = params.db_id
+    if (typeof dbId !== 'number' || !Number.isInteger(dbId) || dbId < 1) return fail(400, 'Incorrect request: db_id')
+    const db = databases.get(dbId)
+    if (!db) return fail(400, 'Database not found') // [inferred]
+    const matching = params.matching ?? 'email' // documented default
+    if (typeof matching !== 'string' || !MODES.includes(matching)) return fail(400, 'Incorrect request: matching')
+    const resourceId = params.resource_id
+    if (resourceId !== undefined && (typeof resourceId !== 'number' || !Number.isInteger(resourceId))) {
+      return fail(400, 'Incorrect request: resource_id')
+    }
+
+    let found: (profile: AltcraftProfile) => boolean
+    if (matching === 'custom') {
+      const name = params.field_name
+      const value = params.field_value
+      if (typeof name !== 'string' || !name) return fail(400, 'Incorrect request: field_name')
+      if ((typeof value !== 'string' || !value) && typeof value !== 'number') return fail(400, 'Incorrect request: field_value')
+      found = (profile) => profile.fields?.[name] !== undefined && String(profile.fields[name]) === String(value)
+    } else {
+      const value = params[matching]
+      if (typeof value !== 'string' || !value) return fail(400, `Incorrect request: ${matching}`)
+      // Emails compare case-insensitively [inferred]; resource_id narrows email/phone matching to subscribers.
+      const inResource = (profile: AltcraftProfile) =>
+        resourceId === undefined || matching === 'profile_id' || (profile.resources ?? []).includes(resourceId as number)
+      found =
+        matching === 'profile_id'
+          ? (profile) => profile.profile_id === value
+          : matching === 'email'
+            ? (profile) => profile.email?.toLowerCase() === value.toLowerCase() && inResource(profile)
+            : (profile) => profile.phone === value && inResource(profile)
+    }
+    const profile = [...db.values()].find(found)
+    // The "not found" code is undocumented; 400 is the inferred choice.
+    if (!profile) return fail(400, 'Profile not found')
+    db.delete(profile.profile_id)
+    deleted.push({ dbId, profileId: profile.profile_id })
+    return json(200, { data: { profile_id: profile.profile_id }, error: 0, error_text: 'Successful operation' })
+  }
+
+  const kit = createEmulatorKit({
+    handle,
+    // The body of Altcraft's 429/5xx answers is undocumented: the usual envelope [inferred].
+    errorResponse: (status, headers) => envelope(status, status, status === 429 ? 'Too many requests' : 'Internal server error', headers),
+    limits: options.limits,
+    latencyMs: options.latencyMs,
+    random: options.random,
+  })
+
+  return Object.assign(kit, {
+    store,
+    token,
+    failWith(error: number, errorText: string, plan: { times?: number } = {}) {
+      queued.push({ error, text: errorText, times: plan.times ?? 1 })
+    },
+  })
+}

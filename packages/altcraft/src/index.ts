@@ -1,0 +1,118 @@
+import {
+  type CommonProviderOptions,
+  defineProvider,
+  ErasureError,
+  type ErrorCode,
+  type Identifier,
+  parseProviderOptions,
+  positiveInt,
+  type Provider,
+  type ProviderResult,
+  text,
+  v,
+} from '@erasekit/core'
+
+export type AltcraftMatching = 'profile_id' | 'email' | 'phone' | 'custom'
+
+export interface AltcraftOptions extends CommonProviderOptions {
+  /** Required: Altcraft Cloud `https://ru.altkraft.com`, or your self-hosted origin. */
+  baseURL: string
+  /** API token; its role needs the "delete profiles" permission. */
+  token: string
+  /** Where the token travels: the JSON body (default, every API version) or `Authorization: Bearer`. */
+  tokenIn?: 'body' | 'header'
+  /** Profile database id (`db_id`). */
+  dbId: number
+  /** Matching modes to try, in order. Default `['profile_id', 'email', 'phone', 'custom']`. */
+  matching?: AltcraftMatching[]
+  /** For `matching: 'custom'`: the database field and the subject field that fills it. */
+  custom?: { field: string; from: 'userId' | 'email' | 'phone' }
+  /** `resource_id`: narrows email/phone matching to one resource's subscriptions. */
+  resourceId?: number
+}
+
+const modes = ['profile_id', 'email', 'phone', 'custom'] as const
+
+const schema = v.object({
+  baseURL: text('required: https://ru.altkraft.com or your own Altcraft URL'),
+  token: text(),
+  tokenIn: v.optional(v.picklist(['body', 'header'], 'expected "body" or "header"')),
+  dbId: positiveInt(),
+  matching: v.optional(
+    v.pipe(v.array(v.picklist(modes, 'expected profile_id, email, phone or custom'), 'expected an array'), v.minLength(1, 'expected at least one mode')),
+  ),
+  custom: v.optional(
+    v.object({ field: text(), from: v.picklist(['userId', 'email', 'phone'], 'expected userId, email or phone') }, 'expected { field, from }'),
+  ),
+  resourceId: v.optional(positiveInt()),
+})
+
+// Altcraft's documented `error` codes; any other non-zero code is a generic provider_error.
+const codes: Record<number, ErrorCode> = { 400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden' }
+
+interface Envelope {
+  error?: unknown
+  error_text?: unknown
+  data?: { profile_id?: unknown }
+}
+
+export function altcraft(options: AltcraftOptions): Provider {
+  const o = parseProviderOptions('altcraft', schema, options)
+  const { token, custom } = o
+  if (o.matching?.includes('custom') && !custom) {
+    throw new ErasureError('invalid_config', 'options.custom: required when matching includes "custom"', { provider: 'altcraft' })
+  }
+  const header = o.tokenIn === 'header'
+  return defineProvider({
+    name: 'altcraft',
+    specificationVersion: 1,
+    options,
+    secrets: [token],
+    baseURL: o.baseURL,
+    // One profile per call (no bulk delete); Altcraft publishes no rate limit, so stay modest.
+    limits: { batchSize: 1, concurrency: 4 },
+    match(subject) {
+      for (const kind of o.matching ?? modes) {
+        const value = kind === 'profile_id' ? subject.ids?.altcraft : kind === 'custom' ? custom && subject[custom.from] : subject[kind]
+        if (value) return { kind, value }
+      }
+      return undefined
+    },
+    erase: async ([id], ctx) => {
+      const { kind, value } = id as Identifier
+      const body: Record<string, unknown> = { ...(header ? {} : { token }), db_id: o.dbId, matching: kind }
+      if (kind === 'custom') {
+        body.field_name = custom!.field
+        body.field_value = value
+      } else body[kind] = value
+      // Documented for email and phone matching only.
+      if (o.resourceId && (kind === 'email' || kind === 'phone')) body.resource_id = o.resourceId
+      const result = await ctx.request<ProviderResult>(
+        {
+          method: 'POST',
+          url: '/api/v1.1/profiles/delete',
+          headers: header ? { authorization: `Bearer ${token}` } : undefined,
+          body,
+        },
+        (response) => {
+          // Altcraft reports errors in the body (`error` != 0), possibly with HTTP 200: read it on every status.
+          const data = (response.data ?? {}) as Envelope
+          const code = data.error
+          if (code === 0) {
+            const profileId = data.data?.profile_id
+            return { status: 'deleted', httpStatus: response.status, requestId: typeof profileId === 'string' ? profileId : undefined }
+          }
+          // No Altcraft envelope: judge by the HTTP status (2xx → invalid_response, 429/5xx retried).
+          if (typeof code !== 'number') throw ctx.responseError(response)
+          const detail = typeof data.error_text === 'string' ? data.error_text : undefined
+          const transient = ctx.responseError(response, { providerCode: code, message: detail })
+          // A 429/5xx transport status stays retryable whatever the body says.
+          if (response.status >= 400 && transient.retryable) throw transient
+          // 402 (tariff limit) and unknown codes: provider_error, not retried. "Profile not found" has no documented code.
+          throw new ErasureError(codes[code] ?? 'provider_error', `error ${code}${detail ? `: ${detail}` : ''}`, { provider: 'altcraft', status: response.status, providerCode: code })
+        },
+      )
+      return [result]
+    },
+  })
+}

@@ -1,0 +1,112 @@
+import {
+  defineProvider,
+  ErasureError,
+  parseProviderOptions,
+  text,
+  v,
+  type CommonProviderOptions,
+  type EraseContext,
+  type Provider,
+  type ProviderResponse,
+  type ProviderResult,
+} from '@erasekit/core'
+
+export type CleverTapRegion = 'eu1' | 'in1' | 'sg1' | 'us1' | 'aps3' | 'mec1'
+
+export interface CleverTapOptions extends CommonProviderOptions {
+  /** Project settings → Account ID (sent as X-CleverTap-Account-Id). */
+  accountId: string
+  /** Account or user passcode (sent as X-CleverTap-Passcode). */
+  passcode: string
+  /** The account's data region. Default 'eu1' (api.clevertap.com). `baseURL` overrides it. */
+  region?: CleverTapRegion
+  /** The subject field sent as `identity` when the subject has no `ids.clevertap` guid. Default 'userId'. */
+  identityFrom?: 'userId' | 'email' | 'phone'
+}
+
+// Credentials travel in headers: printable ASCII only, so a stray newline fails here, not mid-run.
+const credential = v.pipe(text(), v.regex(/^[!-~]+$/, 'expected printable ASCII without spaces'))
+
+const schema = v.object({
+  accountId: credential,
+  passcode: credential,
+  region: v.optional(v.picklist(['eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1'], 'expected eu1, in1, sg1, us1, aps3 or mec1')),
+  identityFrom: v.optional(v.picklist(['userId', 'email', 'phone'], 'expected userId, email or phone')),
+  // CleverTap takes at most 100 values per array; a bigger batch would only earn 400s.
+  limits: v.optional(v.object({ batchSize: v.optional(v.pipe(v.number('expected a number'), v.maxValue(100, 'expected at most 100'))) })),
+})
+
+/** The two body keys, one per request: CleverTap answers 400 when both are present. */
+const KINDS = ['guid', 'identity'] as const
+
+export function clevertap(options: CleverTapOptions): Provider {
+  const { accountId, passcode, region = 'eu1', identityFrom = 'userId' } = parseProviderOptions('clevertap', schema, options)
+  const headers = {
+    'x-clevertap-account-id': accountId,
+    'x-clevertap-passcode': passcode,
+    'content-type': 'application/json; charset=utf-8',
+  }
+
+  return defineProvider({
+    name: 'clevertap',
+    specificationVersion: 1,
+    options,
+    // The account id names the customer's account: redacted like the passcode.
+    secrets: [accountId, passcode],
+    // Europe is the bare host (eu1 is its dashboard name); every other region is a subdomain.
+    baseURL: region === 'eu1' ? 'https://api.clevertap.com' : `https://${region}.api.clevertap.com`,
+    // The documented limit is on concurrency (3 in flight per account), not on a time window.
+    limits: { batchSize: 100, concurrency: 3 },
+    match(subject) {
+      const guid = subject.ids?.clevertap
+      if (guid) return { kind: 'guid', value: guid }
+      const identity = subject[identityFrom]
+      return identity ? { kind: 'identity', value: identity } : undefined
+    },
+    async erase(identifiers, ctx) {
+      const byKind: Partial<Record<string, ProviderResult>> = {}
+      let unexpected: unknown
+      // One request per kind, sequential, so a mixed batch never exceeds the concurrency budget.
+      for (const kind of KINDS) {
+        const values = identifiers.filter((id) => id.kind === kind).map((id) => id.value)
+        if (!values.length) continue
+        try {
+          byKind[kind] = await ctx.request(
+            { method: 'POST', url: '/1/delete/profiles.json', headers, body: { [kind]: values } },
+            (response) => toResult(response, ctx),
+          )
+        } catch (error) {
+          // A failed kind fails only its own identifiers; anything else (a dry-run stop) is rethrown
+          // after the other kind had its turn, so a dry run lists both requests.
+          if (ErasureError.isInstance(error)) byKind[kind] = { status: 'failed', error }
+          else unexpected ??= error
+        }
+      }
+      if (unexpected !== undefined) throw unexpected
+      return identifiers.map((id) => byKind[id.kind]!)
+    },
+  })
+}
+
+/**
+ * Success is a 2xx whose body says `status: "success"`: the profiles are marked for deletion
+ * and removed within 48 h, hence `accepted`. CleverTap batch endpoints also answer 200 with
+ * `partial`/`fail`; that is a failure of the whole request (no per-id detail is documented).
+ * A 404 has no documented meaning here, so it is an error, never `not_found`.
+ */
+function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult {
+  const { status, error, code } = (response.data ?? {}) as { status?: unknown; error?: unknown; code?: unknown }
+  const ok = response.status < 300
+  if (ok && status === 'success') return { status: 'accepted', httpStatus: response.status }
+  const message = typeof error === 'string' ? error : undefined
+  if (ok && typeof status === 'string') {
+    throw new ErasureError('provider_error', `HTTP ${response.status} ${status}${message ? `: ${message}` : ''}`, {
+      provider: ctx.provider,
+      status: response.status,
+      providerCode: status,
+    })
+  }
+  // Failure bodies are { status: "fail", error, code }; `code` usually repeats the HTTP status.
+  const providerCode = (typeof code === 'number' || typeof code === 'string') && String(code) !== String(response.status) ? code : undefined
+  throw ctx.responseError(response, { providerCode, message })
+}

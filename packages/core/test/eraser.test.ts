@@ -1,0 +1,214 @@
+import { inspect } from 'node:util'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type RequestContext } from '@erasekit/core'
+import { demo, scriptedServer } from './helpers'
+
+let server: Awaited<ReturnType<typeof scriptedServer>>
+beforeEach(async () => {
+  server = await scriptedServer()
+})
+afterEach(() => server.close())
+
+const catchError = (fn: () => unknown): ErasureError => {
+  try {
+    fn()
+  } catch (error) {
+    if (ErasureError.isInstance(error)) return error
+    throw error
+  }
+  throw new Error('expected an ErasureError')
+}
+
+describe('hooks and plugins', () => {
+  it('runs hooks in order on a mutable context, awaiting each', async () => {
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 503 }) : Response.json({ requestId: 'r' })))
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const order: string[] = []
+    eraser.hook('beforeRequest', async (ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      order.push(`before#${ctx.attempt}`)
+      ctx.request.headers.set('x-trace', `t${ctx.attempt}`)
+    })
+    eraser.hook('afterResponse', (ctx) => void order.push(`after#${ctx.attempt}:${ctx.response?.status}`))
+    eraser.hook('onError', (ctx) => void order.push(`error#${ctx.attempt}:${ctx.error?.code}`))
+    eraser.hook('retry', (ctx) => {
+      order.push(`retry#${ctx.attempt}`)
+      ctx.delayMs = 0
+    })
+    eraser.hook('outcome', (outcome) => void order.push(`outcome:${outcome.status}`))
+    eraser.hook('report', (report) => void order.push(`report:${report.ok}`))
+    await eraser.erase({ userId: 'u1' })
+    expect(order).toEqual(['before#1', 'after#1:503', 'error#1:provider_unavailable', 'retry#1', 'before#2', 'after#2:200', 'outcome:deleted', 'report:true'])
+    expect(server.hits.map((hit) => hit.headers['x-trace'])).toEqual(['t1', 't2'])
+  })
+
+  it('lets beforeRequest rewrite the body and onError stop retries', async () => {
+    server.reply(() => new Response('{}', { status: 503 }))
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    eraser.hook('beforeRequest', (ctx) => {
+      ctx.request.body = { ids: ['rewritten'] }
+    })
+    eraser.hook('onError', (ctx) => {
+      ctx.retry = false
+    })
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(1)
+    expect(server.hits[0]!.body).toEqual({ ids: ['rewritten'] })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1 })
+  })
+
+  it('lets the retry hook veto a retry', async () => {
+    server.reply(() => new Response('{}', { status: 429 }))
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    eraser.hook('retry', (ctx) => {
+      ctx.retry = false
+    })
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'rate_limited' } })
+  })
+
+  it('reports an error thrown inside a request hook on the outcome', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    eraser.hook('beforeRequest', () => {
+      throw new Error('signing key missing')
+    })
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(0)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error' } })
+    expect(report.outcomes[0]!.error!.message).toContain('signing key missing')
+  })
+
+  it('surfaces an error thrown by an observer hook to the caller', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    eraser.hook('outcome', () => {
+      throw new Error('audit sink down')
+    })
+    await expect(eraser.erase({ userId: 'u1' })).rejects.toThrow('audit sink down')
+  })
+
+  it('registers plugins of both shapes; unregister removes a hook', async () => {
+    const seen: string[] = []
+    const withSetup = definePlugin({ name: 'a', setup: (eraser) => void eraser.hook('outcome', (o: Outcome) => void seen.push(`a:${o.status}`)) })
+    const withHooks = definePlugin({ name: 'b', hooks: { beforeRequest: (ctx: RequestContext) => void seen.push(`b:${ctx.request.method}`) } })
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], plugins: [withSetup, withHooks] })
+    const off = eraser.hook('report', () => void seen.push('report'))
+    await eraser.erase({ userId: 'u1' })
+    off()
+    await eraser.erase({ userId: 'u2' })
+    expect(seen).toEqual(['b:POST', 'a:deleted', 'report', 'b:POST', 'a:deleted'])
+  })
+})
+
+describe('validation', () => {
+  it('names the field of a bad provider option and never echoes its value', () => {
+    const error = catchError(() => demo({ token: 'tok_abcdef', baseURL: 'ftp://secret-host.example' }))
+    expect(error.code).toBe('invalid_config')
+    expect(error.message).toContain('options.baseURL')
+    expect(error.message).not.toContain('secret-host')
+    expect(catchError(() => demo({ token: 'tok_abcdef', timeout: -5 })).message).toMatch(/\[demo\] options\.timeout: expected a positive/)
+    expect(catchError(() => demo({ token: 'tok_abcdef', retry: { limit: 'x' as never } })).message).toContain('options.retry.limit')
+    expect(catchError(() => demo({ token: 'tok_abcdef', limits: { batchSize: 0 } })).message).toContain('options.limits.batchSize')
+  })
+
+  it('refuses http: base URLs except loopback', () => {
+    expect(catchError(() => demo({ token: 'tok_abcdef', baseURL: 'http://api.example.com' })).message).toMatch(/https/)
+    for (const url of ['http://localhost:1', 'http://127.0.0.1:2', 'http://[::1]:3']) expect(demo({ token: 'tok_abcdef', baseURL: url }).baseURL).toBe(url)
+  })
+
+  it('names the field of a bad eraser option', () => {
+    expect(catchError(() => createEraser({ providers: [] })).message).toContain('options.providers')
+    expect(catchError(() => createEraser({ providers: [demo({ token: 'tok_abcdef' })], timeout: 0 })).message).toContain('options.timeout')
+    const twice = catchError(() => createEraser({ providers: [demo({ token: 'tok_abcdef' }), demo({ token: 'tok_abcdef' })] }))
+    expect(twice.message).toContain('configured twice')
+  })
+
+  it('rejects a malformed subject before any request, naming the field', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    await expect(eraser.erase({ userId: 42 })).rejects.toMatchObject({ code: 'invalid_subject', message: expect.stringContaining('subject.userId') })
+    await expect(eraser.erase({ email: '' })).rejects.toMatchObject({ message: expect.stringContaining('subject.email') })
+    await expect(eraser.erase({ ids: { demo: 7 } })).rejects.toMatchObject({ message: expect.stringContaining('subject.ids.demo') })
+    await expect(eraser.erase('u1')).rejects.toMatchObject({ code: 'invalid_subject' })
+    expect(server.hits).toHaveLength(0)
+  })
+
+  it('fails an identifier with control characters as invalid_subject and sends nothing', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const report = await eraser.erase({ userId: 'evil\r\nx-injected: 1' })
+    expect(server.hits).toHaveLength(0)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject' } })
+  })
+
+  it('reports skipped when a provider has no identifier it can use', async () => {
+    const report = await createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] }).erase({ email: 'a@example.com' })
+    expect(report.ok).toBe(true)
+    expect(report.outcomes[0]).toMatchObject({ status: 'skipped', reason: 'no_identifier', attempts: 0 })
+    expect(report.outcomes[0]!.identifier).toBeUndefined()
+  })
+
+  it('rejects providers of an unknown specification version with a clear message', () => {
+    const provider = { ...demo({ token: 'tok_abcdef' }), specificationVersion: 2 }
+    expect(catchError(() => createEraser({ providers: [provider] })).message).toMatch(/specificationVersion 2.*implements provider specification 1/)
+    const unversioned = { ...demo({ token: 'tok_abcdef' }), specificationVersion: undefined as never }
+    expect(catchError(() => createEraser({ providers: [unversioned] })).message).toMatch(/no specificationVersion/)
+    expect(() => defineProvider({ name: 'x', specificationVersion: 0 } as never)).toThrow(/specification/)
+  })
+})
+
+describe('receipts, dry run and redaction', () => {
+  it('hashes identifiers with SHA-256, salted when receiptSalt is given', async () => {
+    const plain = await createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] }).erase({ userId: 'user-1' })
+    expect(plain.outcomes[0]!.identifier).toEqual({ kind: 'userId', hash: await sha256Hex('user-1') })
+    expect(await hashIdentifier('user-1')).toBe(await sha256Hex('user-1'))
+    const salted = await createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], receiptSalt: 'pepper-123' }).erase({ userId: 'user-1' })
+    expect(salted.outcomes[0]!.identifier!.hash).toBe(await sha256Hex('pepper-123user-1'))
+  })
+
+  it('dry run builds the exact requests, redacted, and sends nothing', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const report = await eraser.erase({ ref: 'case-9', userId: 'user-1' }, { dryRun: true })
+    expect(server.hits).toHaveLength(0)
+    const hash = await sha256Hex('user-1')
+    expect(report).toMatchObject({ subjectRef: 'case-9', ok: true, dryRun: true })
+    expect(report.outcomes[0]).toMatchObject({ status: 'skipped', reason: 'dry_run', identifier: { kind: 'userId', hash } })
+    expect(report.requests).toEqual([
+      {
+        provider: 'demo',
+        method: 'POST',
+        url: `${server.url}/users/delete`,
+        headers: { authorization: 'Bearer ***', 'content-type': 'application/json' },
+        body: { ids: [`[id:${hash.slice(0, 8)}]`] },
+      },
+    ])
+  })
+
+  it('never lets a secret or raw identifier reach errors, reports, hook payloads or progress', async () => {
+    const secret = 'sk_live_PLANTED_SECRET_9f8e7d'
+    const identifier = 'planted.person+tag@example.org'
+    const salt = 'PLANTED_SALT_55'
+    // The vendor echoes everything back in its error bodies and headers.
+    server.reply((hit, n) => {
+      if (n % 2) return Response.json({ code: 'E', echo: `${hit.headers.authorization} ${JSON.stringify(hit.body)}` }, { status: 503, headers: { 'x-echo': secret } })
+      return Response.json({ code: `no user ${identifier} for ${secret}` }, { status: 400 })
+    })
+    const seen: unknown[] = []
+    const eraser = createEraser({
+      providers: [demo({ token: secret, baseURL: server.url, retry: { limit: 1, delayMs: 0 } })],
+      receiptSalt: salt,
+      plugins: [{ name: 'spy', hooks: { beforeRequest: (c) => void seen.push(c.toJSON()), onError: (c) => void seen.push(c.toJSON(), c.error), retry: (c) => void seen.push(c.toJSON()), outcome: (o) => void seen.push(o), report: (r) => void seen.push(r), progress: (p) => void seen.push(p) } }],
+    })
+    const report = await eraser.erase({ userId: identifier, ref: 'ref-1' })
+    const dry = await eraser.erase({ userId: identifier }, { dryRun: true })
+    const many: unknown[] = []
+    for await (const item of eraser.eraseMany([{ userId: identifier }, { userId: `${identifier}\n` }], { onProgress: (p) => void many.push(p) })) many.push(item)
+    const thrown = await eraser.erase({ userId: identifier, phone: 5 }).catch((error: unknown) => error)
+    expect(report.outcomes[0]!.status).toBe('failed')
+    const everything = [report, dry, many, seen, thrown]
+    const text = JSON.stringify(everything) + inspect(everything, { depth: 12 }) + (thrown as Error).message
+    for (const planted of [secret, identifier, encodeURIComponent(identifier), salt]) expect(text).not.toContain(planted)
+    expect(text).toContain('***')
+  })
+})
+
+async function sha256Hex(value: string) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+}

@@ -1,0 +1,231 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createEraser, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
+import { demo, scriptedServer } from './helpers'
+
+let server: Awaited<ReturnType<typeof scriptedServer>>
+beforeEach(async () => {
+  server = await scriptedServer()
+})
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await server.close()
+})
+
+const make = (extra: Record<string, unknown> = {}, eraserExtra: Record<string, unknown> = {}) =>
+  createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url, ...extra })], ...eraserExtra })
+
+/** Records each computed delay, then skips the wait so tests never sleep. */
+const recordDelays = (eraser: ReturnType<typeof make>) => {
+  const delays: number[] = []
+  eraser.hook('retry', (ctx) => {
+    delays.push(ctx.delayMs)
+    ctx.delayMs = 0
+  })
+  return delays
+}
+
+describe('request pipeline', () => {
+  it('sends the provider request and maps the response', async () => {
+    const report = await make().erase({ userId: 'u1' })
+    expect(server.hits).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/users/delete', body: { ids: ['u1'] }, headers: expect.objectContaining({ authorization: 'Bearer tok_abcdef', 'content-type': 'application/json' }) }),
+    ])
+    expect(report.ok).toBe(true)
+    expect(report.outcomes[0]).toMatchObject({ provider: 'demo', status: 'deleted', requestId: 'req-1', httpStatus: 200, attempts: 1 })
+  })
+
+  it('retries retryable statuses with exponential backoff and full jitter', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    server.reply((_, n) => (n <= 4 ? new Response('{}', { status: [500, 502, 503, 429][n - 1] }) : Response.json({ requestId: 'r' })))
+    const eraser = make()
+    const delays = recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(5)
+    expect(delays).toEqual([150, 300, 600, 1200]) // 0.5 × 300·2^(n-1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 5 })
+  })
+
+  it('stops after retry.limit and reports the last error', async () => {
+    server.reply(() => new Response('{}', { status: 503 }))
+    const eraser = make({ retry: { limit: 2 } })
+    recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(3)
+    expect(report.ok).toBe(false)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, httpStatus: 503, error: { code: 'provider_unavailable', retryable: true } })
+  })
+
+  it.each([408, 425, 429, 500, 502, 503, 504])('retries HTTP %i', async (status) => {
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status }) : Response.json({ requestId: 'r' })))
+    const eraser = make()
+    recordDelays(eraser)
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
+  })
+
+  it.each([
+    [400, 'invalid_request'],
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [404, 'invalid_request'],
+    [409, 'invalid_request'],
+    [422, 'invalid_request'],
+  ])('never retries HTTP %i (%s)', async (status, code) => {
+    server.reply(() => Response.json({ code: 'E1' }, { status }))
+    const report = await make().erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, httpStatus: status, error: { code, retryable: false, providerCode: 'E1' } })
+  })
+
+  it('maps a provider not-found response to not_found and counts it as success', async () => {
+    server.reply(() => Response.json({ code: 'gone' }, { status: 404 }))
+    const report = await make().erase({ userId: 'u1' })
+    expect(report.ok).toBe(true)
+    expect(report.outcomes[0]).toMatchObject({ status: 'not_found', httpStatus: 404 })
+  })
+
+  it('honours Retry-After in seconds', async () => {
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 429, headers: { 'retry-after': '7' } }) : Response.json({ requestId: 'r' })))
+    const eraser = make()
+    const delays = recordDelays(eraser)
+    await eraser.erase({ userId: 'u1' })
+    expect(delays).toEqual([7000])
+  })
+
+  it('honours Retry-After as an HTTP-date', async () => {
+    const date = new Date(Date.now() + 20_000).toUTCString()
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 503, headers: { 'retry-after': date } }) : Response.json({ requestId: 'r' })))
+    const eraser = make()
+    const delays = recordDelays(eraser)
+    await eraser.erase({ userId: 'u1' })
+    expect(delays).toHaveLength(1)
+    // HTTP-dates have 1 s resolution: the wait is what remains until that second.
+    expect(delays[0]).toBeGreaterThan(17_000)
+    expect(delays[0]).toBeLessThanOrEqual(20_000)
+  })
+
+  it('caps Retry-After at maxRetryAfterMs', async () => {
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 429, headers: { 'retry-after': '3600' } }) : Response.json({ requestId: 'r' })))
+    const eraser = make({ retry: { maxRetryAfterMs: 2500 } })
+    const delays = recordDelays(eraser)
+    await eraser.erase({ userId: 'u1' })
+    expect(delays).toEqual([2500])
+  })
+
+  it('gives each attempt a fresh timeout', async () => {
+    server.reply(async (_, n) => {
+      if (n === 1) await new Promise((resolve) => setTimeout(resolve, 400))
+      return Response.json({ requestId: 'r' })
+    })
+    const eraser = make({ timeout: 100 })
+    recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(2)
+    expect(report.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
+  })
+
+  it('reports timeout when every attempt times out', async () => {
+    server.reply(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return Response.json({ requestId: 'r' })
+    })
+    const eraser = make({ timeout: 50, retry: { limit: 1 } })
+    recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 2, error: { code: 'timeout', retryable: true } })
+  })
+
+  it('aborts during a backoff wait at once', async () => {
+    server.reply(() => new Response('{}', { status: 429, headers: { 'retry-after': '3600' } }))
+    const controller = new AbortController()
+    const eraser = make({ retry: { maxRetryAfterMs: 3_600_000 } })
+    eraser.hook('retry', () => {
+      setTimeout(() => controller.abort(), 10)
+    })
+    const report = await eraser.erase({ userId: 'u1' }, { signal: controller.signal })
+    expect(server.hits).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted', retryable: false } })
+  })
+
+  it('aborts a request in flight', async () => {
+    const controller = new AbortController()
+    server.reply(() => {
+      controller.abort()
+      return new Promise<Response>(() => {})
+    })
+    const report = await make({ timeout: 60_000 }).erase({ userId: 'u1' }, { signal: controller.signal })
+    expect(server.hits).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'aborted' } })
+  })
+
+  it('does not start when the signal is already aborted', async () => {
+    const report = await make().erase({ userId: 'u1' }, { signal: AbortSignal.abort() })
+    expect(server.hits).toHaveLength(0)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+  })
+
+  it('retries network errors (connection refused) and reports network', async () => {
+    const url = server.url
+    await server.close()
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: url, retry: { limit: 2 } })] })
+    recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'network', retryable: true } })
+  })
+
+  it('retries a 2xx body it cannot read (invalid_response)', async () => {
+    server.reply((_, n) => (n === 1 ? new Response('<html>oops', { status: 200 }) : Response.json({ requestId: 'r' })))
+    const eraser = make()
+    recordDelays(eraser)
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
+  })
+
+  it('lets a provider override retry status codes', async () => {
+    server.reply(() => new Response('{}', { status: 500 }))
+    const report = await make({ retry: { statusCodes: [503] } }).erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error', retryable: false } })
+  })
+
+  it('refuses to follow a cross-origin redirect with credentials', async () => {
+    server.reply(() => new Response(null, { status: 307, headers: { location: 'https://evil.example/steal' } }))
+    const report = await make().erase({ userId: 'u1' })
+    expect(server.hits).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error' } })
+    expect(report.outcomes[0]!.error!.message).toMatch(/redirect/)
+  })
+
+  it('follows a same-origin redirect', async () => {
+    server.reply((hit) => (hit.path === '/users/delete' ? new Response(null, { status: 307, headers: { location: '/v2/users/delete' } }) : Response.json({ requestId: 'moved' })))
+    const report = await make().erase({ userId: 'u1' })
+    expect(server.hits.map((hit) => [hit.method, hit.path])).toEqual([
+      ['POST', '/users/delete'],
+      ['POST', '/v2/users/delete'],
+    ])
+    expect(report.outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'moved' })
+  })
+})
+
+describe('retry helpers', () => {
+  it('computes full-jitter backoff bounded by maxDelayMs', () => {
+    expect(retryDelay(1, defaultRetry, undefined, () => 1)).toBe(300)
+    expect(retryDelay(3, defaultRetry, undefined, () => 1)).toBe(1200)
+    expect(retryDelay(20, defaultRetry, undefined, () => 1)).toBe(30_000)
+    expect(retryDelay(5, defaultRetry, undefined, () => 0)).toBe(0)
+  })
+
+  it('parses Retry-After seconds and dates, ignores garbage', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(parseRetryAfter('3', now)).toBe(3000)
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000)
+    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:05 GMT', now)).toBe(0)
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
+    expect(parseRetryAfter(null, now)).toBeUndefined()
+  })
+
+  it('ErasureError.isInstance works across copies and serializes without a cause', () => {
+    const error = new ErasureError('network', 'x', { provider: 'p', cause: new Error('inner') })
+    expect(ErasureError.isInstance(error)).toBe(true)
+    expect(ErasureError.isInstance({ code: 'network' })).toBe(false)
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'network', message: '[erasekit] [p] x', retryable: false })
+  })
+})
