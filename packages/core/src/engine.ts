@@ -166,14 +166,14 @@ export async function* runEngine(
     const { provider, target } = config
     const { batchSize, concurrency } = provider.limits
     const take = provider.limits.rate ? createRateLimiter(provider.limits.rate) : undefined
-    let queue: Job[] = []
+    const queue = createQueue<Job>()
     let inFlight = 0
     let timer: ReturnType<typeof setTimeout> | undefined
     let lingerDue = false
 
     function pump() {
-      while (inFlight < concurrency && queue.length > 0) {
-        if (queue.length < batchSize && !draining && !intakeDone && !lingerDue && !signal.aborted) {
+      while (inFlight < concurrency && queue.size > 0) {
+        if (queue.size < batchSize && !draining && !intakeDone && !lingerDue && !signal.aborted) {
           timer ??= setTimeout(() => {
             timer = undefined
             lingerDue = true
@@ -182,8 +182,7 @@ export async function* runEngine(
           return
         }
         lingerDue = false
-        const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize)
-        queue = queue.length <= batchSize ? [] : queue.slice(batchSize)
+        const batch = queue.take(batchSize)
         inFlight++
         run(batch)
           .catch(fail)
@@ -230,15 +229,16 @@ export async function* runEngine(
         if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
       }
       const durationMs = Date.now() - started
+      const at = new Date().toISOString()
       for (let i = 0; i < batch.length; i++) {
         const job = batch[i]!
         if (planned) job.subject.requests = [...(job.subject.requests ?? []), ...planned]
         const base = { provider: provider.name, target, subjectRef: job.subject.ref, identifier: { kind: job.identifier.kind, hash: hashes[i]! } }
         let outcome: Outcome
         if (dryRun && !failure) {
-          outcome = { ...base, status: 'skipped', reason: 'dry_run', attempts: 0, durationMs, at: new Date().toISOString() }
+          outcome = { ...base, status: 'skipped', reason: 'dry_run', attempts: 0, durationMs, at }
         } else {
-          outcome = toOutcome(base, failure ? { status: 'failed', error: failure } : results![i]!, pipeline.attempts, durationMs, redact, provider.name)
+          outcome = toOutcome(base, failure ? { status: 'failed', error: failure } : results![i]!, { attempts: pipeline.attempts, durationMs, at }, redact, provider.name)
         }
         await settle(job.subject, index, outcome)
       }
@@ -252,8 +252,7 @@ export async function* runEngine(
       pump,
       /** Abort: every queued job is reported as failed. */
       async abortQueued() {
-        const jobs = queue
-        queue = []
+        const jobs = queue.take(Infinity)
         if (timer) clearTimeout(timer)
         for (const job of jobs) {
           const hash = await job.hash
@@ -361,7 +360,8 @@ export async function* runEngine(
         await admit(next.value)
       }
     } finally {
-      if (signal.aborted) await (iterator as AsyncIterator<unknown>).return?.()
+      // Close the input, without waiting: an async source stuck in next() would never settle.
+      if (signal.aborted) Promise.resolve().then(() => iterator.return?.()).catch(() => {})
       intakeDone = true
       pumpAll()
       notify()
@@ -411,12 +411,11 @@ function outcomeError(error: ErasureError): OutcomeError {
 function toOutcome(
   base: Pick<Outcome, 'provider' | 'target' | 'subjectRef' | 'identifier'>,
   result: ProviderResult,
-  attempts: number,
-  durationMs: number,
+  timing: Pick<Outcome, 'attempts' | 'durationMs' | 'at'>,
   redact: Redactor,
   provider: string,
 ): Outcome {
-  const outcome: Outcome = { ...base, status: result.status, attempts, durationMs, at: new Date().toISOString() }
+  const outcome: Outcome = { ...base, status: result.status, ...timing }
   if (result.requestId !== undefined) outcome.requestId = redact(String(result.requestId))
   const httpStatus = result.httpStatus ?? result.error?.status
   if (httpStatus !== undefined) outcome.httpStatus = httpStatus
@@ -463,4 +462,31 @@ function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<
       },
     )
   })
+}
+
+/** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */
+function createQueue<T>() {
+  let items: T[] = []
+  let head = 0
+  return {
+    get size() {
+      return items.length - head
+    },
+    push(item: T) {
+      items.push(item)
+    },
+    take(count: number): T[] {
+      const end = Math.min(items.length, head + count)
+      const out = items.slice(head, end)
+      head = end
+      if (head === items.length) {
+        items = []
+        head = 0
+      } else if (head > 4096 && head * 2 > items.length) {
+        items = items.slice(head)
+        head = 0
+      }
+      return out
+    },
+  }
 }

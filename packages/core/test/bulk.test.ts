@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest'
+import { createEraser, createMemoryJournal, defineProvider, type Progress, type Report } from '@erasekit/core'
+
+interface Call {
+  ids: string[]
+  target?: string
+}
+
+/** An in-memory vendor as a fetch function: records calls and in-flight peaks. */
+function vendor(options: { latencyMs?: number; fail?: (ids: string[]) => number | undefined } = {}) {
+  const calls: Call[] = []
+  let inFlight = 0
+  let peak = 0
+  const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    const body = (await request.json()) as { ids: string[] }
+    calls.push({ ids: body.ids, target: new URL(request.url).pathname.split('/')[1] })
+    peak = Math.max(peak, ++inFlight)
+    try {
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
+      const status = options.fail?.(body.ids)
+      if (status) return Response.json({}, { status })
+      return Response.json({ ok: true })
+    } finally {
+      inFlight--
+    }
+  }
+  return { fetch, calls, peak: () => peak }
+}
+
+const bulkProvider = (name: string, fetch: typeof globalThis.fetch, limits: Record<string, unknown>, targets?: string[]) =>
+  defineProvider({
+    name,
+    specificationVersion: 1,
+    options: { fetch },
+    baseURL: 'https://vendor.example',
+    limits,
+    targets,
+    match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+    erase: async (identifiers, ctx) => {
+      await ctx.request({ method: 'POST', url: `/${ctx.target ?? 'all'}/delete`, body: { ids: identifiers.map((identifier) => identifier.value) } })
+      return identifiers.map(() => ({ status: 'accepted' as const }))
+    },
+  })
+
+function* subjects(count: number, prefix = 'u') {
+  for (let i = 1; i <= count; i++) yield { ref: `r${i}`, userId: `${prefix}${i}` }
+}
+
+async function collect(iterable: AsyncIterable<Report>) {
+  const reports: Report[] = []
+  for await (const report of iterable) reports.push(report)
+  return reports
+}
+
+describe('eraseMany', () => {
+  it('yields exactly one report per subject and batches up to batchSize', async () => {
+    const big = vendor({ latencyMs: 1 })
+    const single = vendor({ latencyMs: 1 })
+    const eraser = createEraser({
+      providers: [bulkProvider('big', big.fetch, { batchSize: 100, concurrency: 3 }), bulkProvider('single', single.fetch, { batchSize: 1, concurrency: 4 })],
+    })
+    const reports = await collect(eraser.eraseMany(subjects(1050)))
+    expect(reports).toHaveLength(1050)
+    expect(new Set(reports.map((report) => report.subjectRef)).size).toBe(1050)
+    expect(reports.every((report) => report.ok && report.outcomes.length === 2)).toBe(true)
+    expect(Math.max(...big.calls.map((call) => call.ids.length))).toBe(100)
+    expect(big.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(1050)].map((s) => s.userId).sort())
+    expect(big.calls.length).toBeLessThanOrEqual(12)
+    expect(single.calls).toHaveLength(1050)
+    expect(big.peak()).toBeLessThanOrEqual(3)
+    expect(single.peak()).toBeLessThanOrEqual(4)
+    expect(single.peak()).toBeGreaterThan(1)
+  })
+
+  it('runs each target of a provider as its own lane with its own outcome', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('multi', api.fetch, { batchSize: 10 }, ['ios', 'android'])] })
+    const reports = await collect(eraser.eraseMany(subjects(25)))
+    expect(reports).toHaveLength(25)
+    expect(reports[0]!.outcomes.map((outcome) => outcome.target)).toEqual(['ios', 'android'])
+    expect(api.calls.filter((call) => call.target === 'ios').flatMap((call) => call.ids)).toHaveLength(25)
+    expect(api.calls.filter((call) => call.target === 'android').flatMap((call) => call.ids)).toHaveLength(25)
+  })
+
+  it('flushes a partial batch after the linger time when input trickles in', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 100 })] })
+    async function* trickle() {
+      yield { userId: 'a' }
+      yield { userId: 'b' }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      yield { userId: 'c' }
+    }
+    const reports: Report[] = []
+    for await (const report of eraser.eraseMany(trickle(), { lingerMs: 10 })) reports.push(report)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(['#1', '#2', '#3'])
+    // a and b went out together before c arrived: the linger flushed them.
+    expect(api.calls.map((call) => call.ids)).toEqual([['a', 'b'], ['c']])
+  })
+
+  it('keeps memory bounded: never more than `window` subjects read ahead of the consumer', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 50 })] })
+    let read = 0
+    function* counted() {
+      for (const subject of subjects(2000)) {
+        read++
+        yield subject
+      }
+    }
+    let maxAhead = 0
+    let reported = 0
+    for await (const _ of eraser.eraseMany(counted(), { window: 100 })) {
+      reported++
+      maxAhead = Math.max(maxAhead, read - reported)
+    }
+    expect(reported).toBe(2000)
+    expect(maxAhead).toBeLessThanOrEqual(100)
+  })
+
+  it('paces requests with the provider rate limit (token bucket)', async () => {
+    const api = vendor()
+    const times: number[] = []
+    const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, concurrency: 10, rate: { requests: 5, perMs: 200 } })] })
+    eraser.hook('beforeRequest', () => void times.push(Date.now()))
+    await collect(eraser.eraseMany(subjects(12)))
+    // A burst of 5, then one every 40 ms: the 12th request cannot start before 7 × 40 ms.
+    expect(times).toHaveLength(12)
+    expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(7 * 40 - 15)
+  })
+
+  it('a slow provider does not hold back the others beyond the window', async () => {
+    const fast = vendor()
+    const slow = vendor({ latencyMs: 30 })
+    const eraser = createEraser({ providers: [bulkProvider('fast', fast.fetch, { batchSize: 10 }), bulkProvider('slow', slow.fetch, { batchSize: 1, concurrency: 1 })] })
+    const iterator = eraser.eraseMany(subjects(200), { window: 20 })[Symbol.asyncIterator]()
+    await iterator.next()
+    // The fast lane has already handled the whole window while the slow one did a handful.
+    expect(fast.calls.flatMap((call) => call.ids).length).toBeGreaterThanOrEqual(20)
+    expect(slow.calls.length).toBeLessThan(5)
+    await iterator.return?.()
+  })
+
+  it('resumes from a journal without redoing confirmed deletions', async () => {
+    const journal = createMemoryJournal()
+    const first = vendor({ fail: (ids) => (ids.includes('u3') ? 400 : undefined) })
+    const eraser1 = createEraser({ providers: [bulkProvider('p', first.fetch, { batchSize: 1 })] })
+    const run1 = await collect(eraser1.eraseMany(subjects(5), { journal }))
+    expect(run1.filter((report) => !report.ok).map((report) => report.subjectRef)).toEqual(['r3'])
+    expect(journal.size).toBe(4)
+    const second = vendor()
+    const eraser2 = createEraser({ providers: [bulkProvider('p', second.fetch, { batchSize: 1 })] })
+    const run2 = await collect(eraser2.eraseMany(subjects(5), { journal }))
+    expect(second.calls.map((call) => call.ids)).toEqual([['u3']])
+    expect(run2).toHaveLength(5)
+    expect(run2.filter((report) => report.outcomes[0]!.reason === 'journaled')).toHaveLength(4)
+    expect(run2.every((report) => report.ok)).toBe(true)
+  })
+
+  it('abort stops intake and still reports every subject read, failed as aborted where unfinished', async () => {
+    const api = vendor({ latencyMs: 20 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 5, concurrency: 1 })] })
+    const controller = new AbortController()
+    let read = 0
+    function* endless() {
+      for (let i = 1; ; i++) {
+        read++
+        yield { userId: `u${i}` }
+      }
+    }
+    const reports: Report[] = []
+    for await (const report of eraser.eraseMany(endless(), { signal: controller.signal, window: 50 })) {
+      reports.push(report)
+      if (reports.length === 10) controller.abort()
+    }
+    expect(reports).toHaveLength(read)
+    expect(new Set(reports.map((report) => report.subjectRef)).size).toBe(read)
+    const aborted = reports.filter((report) => report.outcomes[0]!.error?.code === 'aborted')
+    expect(aborted.length).toBeGreaterThan(0)
+    expect(aborted.length + reports.filter((report) => report.ok).length).toBe(read)
+  })
+
+  it('an async input that never ends cannot hang an aborted run', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    const controller = new AbortController()
+    async function* stalls() {
+      yield { userId: 'u1' }
+      await new Promise(() => {})
+    }
+    const reports: Report[] = []
+    setTimeout(() => controller.abort(), 50)
+    for await (const report of eraser.eraseMany(stalls(), { signal: controller.signal })) reports.push(report)
+    expect(reports).toHaveLength(1)
+  })
+
+  it('reports invalid subjects in the stream instead of stopping it', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany([{ userId: 'ok' }, { userId: 5 }, null, { ref: 'r-x', email: '' }]))
+    expect(reports).toHaveLength(4)
+    const bad = reports.filter((report) => !report.ok)
+    expect(bad.map((report) => report.outcomes[0]!.error!.code)).toEqual(['invalid_subject', 'invalid_subject', 'invalid_subject'])
+    expect(bad.map((report) => report.subjectRef).sort()).toEqual(['#2', '#3', 'r-x'])
+    expect(api.calls.flatMap((call) => call.ids)).toEqual(['ok'])
+  })
+
+  it('emits progress with counts per provider and status, and a final event', async () => {
+    const api = vendor({ fail: (ids) => (ids[0] === 'u2' ? 400 : undefined) })
+    const events: Progress[] = []
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    const hooked: Progress[] = []
+    eraser.hook('progress', (progress) => void hooked.push(progress))
+    await collect(eraser.eraseMany([{ userId: 'u1' }, { userId: 'u2' }, { email: 'x@example.com' }], { onProgress: (p) => void events.push(p), progressIntervalMs: 0 }))
+    const last = events.at(-1)!
+    expect(last).toMatchObject({ read: 3, reported: 3, done: true, providers: { p: { accepted: 1, failed: 1, skipped: 1, deleted: 0, not_found: 0 } } })
+    expect(events.length).toBeGreaterThanOrEqual(2)
+    expect(hooked).toEqual(events)
+  })
+})
