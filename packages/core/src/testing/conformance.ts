@@ -1,0 +1,259 @@
+/**
+ * The behaviour every provider must have, as named checks any test runner can run:
+ * the bundled providers pass exactly this suite, and third-party providers can too.
+ */
+import { createEraser } from '../eraser'
+import { ErasureError } from '../errors'
+import type { Provider } from '../provider'
+import type { FetchFunction, Limits, Report, RetryOptions, Status, Subject } from '../types'
+import type { EmulatorHandle, LoggedRequest } from './emulator'
+
+export interface ProviderOverrides {
+  fetch: FetchFunction
+  retry: RetryOptions
+  timeout?: number
+  limits?: Limits
+}
+
+export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
+  /** A fresh emulator per check. */
+  emulator: () => E
+  /** The provider under test, talking to `overrides.fetch`; spread the overrides into the factory options. */
+  provider: (overrides: ProviderOverrides) => Provider
+  /** The same provider with credentials the emulator rejects. */
+  providerWithBadCredentials: (overrides: ProviderOverrides) => Provider
+  /** Seeds the emulator with a person and returns a subject that points at them. */
+  seed: (emulator: E, index: number) => Subject
+  /** What a successful erasure reports: 'deleted' (synchronous) or 'accepted' (queued). */
+  successStatus: 'deleted' | 'accepted'
+  /** A subject the vendor does not know, and the status the vendor's answer maps to. */
+  unknownSubject?: { subject: Subject; status: Status }
+  /** A subject without any identifier this provider can use. */
+  unusableSubject: Subject
+  /** Factory calls that must fail validation, and the field the message must name. */
+  invalidOptions: { build: () => unknown; field: string; value?: string }[]
+  /** Every credential the provider is configured with (must never appear in output). */
+  secrets: string[]
+  /** Identifiers per request the vendor allows (from `limits.batchSize`). */
+  batchSize: number
+  /** How many identifiers a logged request carries (default 1). */
+  identifiersIn?: (request: LoggedRequest) => number
+}
+
+export interface ConformanceCheck {
+  name: string
+  run(): Promise<void>
+}
+
+export interface ConformanceResult {
+  ok: boolean
+  checks: { name: string; ok: boolean; error?: string }[]
+}
+
+const fast: RetryOptions = { delayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5 }
+
+class CheckFailed extends Error {}
+function expect(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new CheckFailed(message)
+}
+
+export function providerConformanceChecks<E extends EmulatorHandle>(options: ConformanceOptions<E>): ConformanceCheck[] {
+  const setup = (overrides: Partial<ProviderOverrides> = {}, build = options.provider) => {
+    const emulator = options.emulator()
+    const provider = build({ fetch: emulator.fetch.bind(emulator), retry: fast, ...overrides })
+    return { emulator, provider, eraser: createEraser({ providers: [provider] }) }
+  }
+  const eraseSeeded = async (overrides: Partial<ProviderOverrides> = {}, prepare?: (emulator: E) => void) => {
+    const { emulator, eraser } = setup(overrides)
+    const subject = options.seed(emulator, 0)
+    prepare?.(emulator)
+    const report = await eraser.erase(subject)
+    return { emulator, report, subject }
+  }
+  const single = (report: Report) => {
+    expect(report.outcomes.length >= 1, 'a report has one outcome per provider target')
+    return report.outcomes
+  }
+  const count = (requests: LoggedRequest[]) => requests.reduce((sum, request) => sum + (options.identifiersIn?.(request) ?? 1), 0)
+
+  const checks: [string, () => Promise<void>][] = [
+    [
+      'validates options at factory time, naming the field without echoing the value',
+      async () => {
+        for (const { build, field, value } of options.invalidOptions) {
+          let error: unknown
+          try {
+            build()
+          } catch (thrown) {
+            error = thrown
+          }
+          expect(ErasureError.isInstance(error) && error.code === 'invalid_config', `expected invalid_config for ${field}`)
+          expect(error.message.includes(field), `message "${error.message}" does not name ${field}`)
+          if (value) expect(!error.message.includes(value), `message echoes the invalid value of ${field}`)
+        }
+      },
+    ],
+    [
+      'reports skipped for a subject without a usable identifier, sending nothing',
+      async () => {
+        const { emulator, eraser } = setup()
+        const report = await eraser.erase(options.unusableSubject)
+        expect(emulator.requests.length === 0, 'no request may be sent')
+        expect(single(report).every((outcome) => outcome.status === 'skipped'), 'expected skipped')
+      },
+    ],
+    [
+      `maps success to ${options.successStatus}`,
+      async () => {
+        const { emulator, report } = await eraseSeeded()
+        expect(emulator.requests.length >= 1, 'expected a request')
+        expect(report.ok, 'report.ok must be true')
+        expect(single(report).every((outcome) => outcome.status === options.successStatus && outcome.attempts >= 1), `expected ${options.successStatus}`)
+      },
+    ],
+    [
+      'sends through the core pipeline (hooks see every request)',
+      async () => {
+        const { emulator, eraser } = setup()
+        const seen: string[] = []
+        eraser.hook('beforeRequest', (ctx) => void seen.push(ctx.request.url))
+        await eraser.erase(options.seed(emulator, 0))
+        expect(seen.length === emulator.requests.length && seen.length > 0, 'beforeRequest must run once per request sent')
+      },
+    ],
+    ...(options.unknownSubject
+      ? ([
+          [
+            `maps an unknown subject to ${options.unknownSubject.status}`,
+            async () => {
+              const { eraser } = setup()
+              const report = await eraser.erase(options.unknownSubject!.subject)
+              expect(single(report).every((outcome) => outcome.status === options.unknownSubject!.status), `expected ${options.unknownSubject!.status}`)
+            },
+          ],
+        ] as [string, () => Promise<void>][])
+      : []),
+    [
+      'maps rejected credentials to unauthorized, without retrying (4xx)',
+      async () => {
+        const { emulator, eraser } = setup({}, options.providerWithBadCredentials)
+        const report = await eraser.erase(options.seed(emulator, 0))
+        const outcomes = single(report)
+        expect(outcomes.every((outcome) => outcome.status === 'failed' && outcome.error?.code === 'unauthorized'), 'expected failed/unauthorized')
+        expect(outcomes.every((outcome) => outcome.attempts === 1), '4xx must not be retried')
+        expect(!report.ok, 'report.ok must be false')
+      },
+    ],
+    ...(
+      [
+        ['retries 429 (with Retry-After) to success', { kind: 'rate_limit', retryAfterSeconds: 0 }],
+        ['retries 5xx to success', { kind: 'server_error', status: 503 }],
+        ['retries a dropped connection to success', { kind: 'drop' }],
+        ['retries a malformed 2xx body to success', { kind: 'malformed' }],
+      ] as const
+    ).map(
+      ([name, fault]) =>
+        [
+          name,
+          async () => {
+            const { report } = await eraseSeeded({}, (emulator) => emulator.inject(fault, { times: 1 }))
+            const outcomes = single(report)
+            expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus} after the retry, got ${outcomes.map((o) => o.status)}`)
+            expect(outcomes.some((outcome) => outcome.attempts >= 2), 'expected a second attempt')
+          },
+        ] as [string, () => Promise<void>],
+    ),
+    [
+      'gives up after the retry limit with a retryable failure',
+      async () => {
+        const { report } = await eraseSeeded({ retry: { ...fast, limit: 1 } }, (emulator) => emulator.inject({ kind: 'server_error', status: 503 }, { times: 100 }))
+        const outcomes = single(report)
+        expect(outcomes.every((outcome) => outcome.status === 'failed' && outcome.error?.retryable === true && outcome.attempts === 2), 'expected failed after 2 attempts')
+      },
+    ],
+    [
+      `sends at most the batch size per request (${options.batchSize}), each identifier once`,
+      async () => {
+        // Vendors with huge batches are exercised with a lowered limit: the same code path, fewer subjects.
+        const batchSize = Math.min(options.batchSize, 20)
+        const { emulator, eraser } = setup({ limits: { batchSize } })
+        const total = batchSize * 2 + 1
+        const subjects = Array.from({ length: total }, (_, index) => options.seed(emulator, index + 1))
+        const reports: Report[] = []
+        for await (const report of eraser.eraseMany(subjects)) reports.push(report)
+        expect(reports.length === total && reports.every((report) => report.ok), 'every subject must be erased')
+        const sizes = emulator.requests.map((request) => options.identifiersIn?.(request) ?? 1)
+        expect(sizes.every((size) => size <= batchSize), `a request carried more than ${batchSize} identifiers`)
+        if (batchSize > 1) expect(sizes.some((size) => size > 1), 'identifiers were never batched')
+        expect(count(emulator.requests) === total * reports[0]!.outcomes.length, 'every identifier is sent exactly once per target')
+      },
+    ],
+    [
+      'stops at once when aborted during a slow response',
+      async () => {
+        const { emulator, eraser } = setup({ timeout: 60_000 })
+        const subject = options.seed(emulator, 0)
+        emulator.inject({ kind: 'slow', delayMs: 60_000 }, { times: 100 })
+        const controller = new AbortController()
+        setTimeout(() => controller.abort(), 20)
+        const report = await eraser.erase(subject, { signal: controller.signal })
+        expect(single(report).every((outcome) => outcome.status === 'failed' && outcome.error?.code === 'aborted'), 'expected failed/aborted')
+      },
+    ],
+    [
+      'dry run sends nothing and shows the redacted requests',
+      async () => {
+        const { emulator, eraser } = setup()
+        const report = await eraser.erase(options.seed(emulator, 0), { dryRun: true })
+        expect(emulator.requests.length === 0, 'a dry run must not send')
+        expect((report.requests?.length ?? 0) >= 1, 'a dry run lists the requests it would send')
+        expect(single(report).every((outcome) => outcome.status === 'skipped' && outcome.reason === 'dry_run'), 'expected skipped/dry_run')
+      },
+    ],
+    [
+      'never lets a secret or raw identifier reach reports, errors or hook payloads',
+      async () => {
+        const seen: unknown[] = []
+        const run = async (build: ConformanceOptions<E>['provider'], prepare?: (emulator: E) => void) => {
+          const { emulator, eraser } = setup({}, build)
+          eraser.hook('onError', (ctx) => void seen.push(ctx.toJSON()))
+          eraser.hook('beforeRequest', (ctx) => void seen.push(ctx.toJSON()))
+          const subject = options.seed(emulator, 0)
+          prepare?.(emulator)
+          seen.push(await eraser.erase(subject), await eraser.erase(subject, { dryRun: true }))
+          return subject
+        }
+        const subject = await run(options.provider, (emulator) => emulator.inject({ kind: 'server_error', status: 503 }, { times: 100 }))
+        await run(options.providerWithBadCredentials)
+        const text = JSON.stringify(seen)
+        const planted = [...options.secrets, ...[subject.userId, subject.email, subject.phone, ...Object.values(subject.ids ?? {})].filter((value): value is string => !!value && value.length >= 3)]
+        for (const value of planted) expect(!text.includes(value), 'a secret or identifier leaked into the output')
+      },
+    ],
+  ]
+  return checks.map(([name, run]) => ({ name, run }))
+}
+
+/** Runs every check; works with any test runner (or none). */
+export async function runProviderConformance<E extends EmulatorHandle>(options: ConformanceOptions<E>): Promise<ConformanceResult> {
+  const checks: ConformanceResult['checks'] = []
+  for (const check of providerConformanceChecks(options)) {
+    try {
+      await check.run()
+      checks.push({ name: check.name, ok: true })
+    } catch (error) {
+      checks.push({ name: check.name, ok: false, error: error instanceof Error ? error.message : String(error) })
+    }
+  }
+  return { ok: checks.every((check) => check.ok), checks }
+}
+
+type Describe = (name: string, fn: () => void) => unknown
+type It = (name: string, fn: () => Promise<void>) => unknown
+
+/** One test per check, for vitest/jest/mocha-style runners: `describeProviderConformance('x', options, { describe, it })`. */
+export function describeProviderConformance<E extends EmulatorHandle>(name: string, options: ConformanceOptions<E>, runner: { describe: Describe; it: It }): void {
+  runner.describe(`${name} provider conformance`, () => {
+    for (const check of providerConformanceChecks(options)) runner.it(check.name, () => check.run())
+  })
+}
