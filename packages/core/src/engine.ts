@@ -1,5 +1,4 @@
 import type { HookableCore } from 'hookable'
-import type { $Fetch } from 'ofetch'
 import * as v from 'valibot'
 import { ErasureError, scrubError } from './errors'
 import { hashIdentifier } from './hash'
@@ -11,6 +10,7 @@ import type { Provider } from './provider'
 import { identifierProblem } from './security'
 import type {
   EraserHooks,
+  FetchFunction,
   Identifier,
   Journal,
   Outcome,
@@ -43,7 +43,7 @@ export function parseSubject(subject: unknown): Subject {
 export interface LaneConfig {
   provider: Provider
   target?: string
-  fetch: $Fetch
+  fetch: FetchFunction
   retry: RetryPolicy
   timeout: number
 }

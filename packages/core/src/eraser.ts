@@ -1,5 +1,4 @@
 import { HookableCore } from 'hookable'
-import { createFetch } from 'ofetch'
 import * as v from 'valibot'
 import { runEngine, parseSubject, type LaneConfig, type RunOptions } from './engine'
 import { ErasureError } from './errors'
@@ -60,10 +59,10 @@ const optionsSchema = v.object({
 })
 
 function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): LaneConfig {
-  const fetch = provider.fetch ?? defaults.fetch ?? ((input, init) => globalThis.fetch(input, init))
   return {
     provider,
-    fetch: createFetch({ fetch }),
+    // Resolved at call time, so a fetch installed or mocked later is honoured.
+    fetch: provider.fetch ?? defaults.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     retry: mergeRetry(defaults.retry, provider.retry),
     timeout: provider.timeout ?? defaults.timeout ?? 10_000,
   }

@@ -1,11 +1,11 @@
 import type { HookableCore } from 'hookable'
-import type { $Fetch } from 'ofetch'
 import { codeForStatus, ErasureError, scrubError } from './errors'
 import { type Redactor, redactDeep } from './redact'
 import { parseRetryAfter, type RetryPolicy, isNetworkError, retryDelay, sleep } from './retry'
 import type {
   EraseContext,
   EraserHooks,
+  FetchFunction,
   PlannedRequest,
   ProviderResponse,
   RequestContext,
@@ -17,7 +17,7 @@ export interface PipelineOptions {
   provider: string
   target?: string
   baseURL: string
-  fetch: $Fetch
+  fetch: FetchFunction
   retry: RetryPolicy
   /** Per attempt, ms. */
   timeout: number
@@ -86,7 +86,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
         } catch (thrown) {
           if (thrown instanceof DryRunStop) throw thrown
-          const error = toErasureError(thrown, options, ctx)
+          const error = toErasureError(thrown, options)
           ctx.error = error
           ctx.retry = error.retryable && attempt <= policy.limit && !signal.aborted
           await hooks.callHook('onError', ctx)
@@ -175,18 +175,16 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
     let url = ctx.request.url
     const origin = new URL(url).origin
     for (let hop = 0; ; hop++) {
-      const response = await options.fetch.raw<string, 'text'>(url, {
+      const body = ctx.request.body
+      const response = await options.fetch(url, {
         method: ctx.request.method,
         headers: ctx.request.headers,
-        body: ctx.request.body as BodyInit | Record<string, unknown> | undefined,
+        body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
         signal: controller.signal,
         redirect: 'manual',
-        retry: false,
-        ignoreResponseError: true,
-        responseType: 'text',
       })
       const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
-      if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(response._data) }
+      if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await response.text()) }
       const location = response.headers.get('location')
       const next = location ? new URL(location, url) : undefined
       if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
@@ -219,14 +217,13 @@ function aborted(provider: string) {
   return new ErasureError('aborted', 'aborted by the caller', { provider })
 }
 
-function toErasureError(thrown: unknown, options: PipelineOptions, ctx: RequestContext): ErasureError {
+function toErasureError(thrown: unknown, options: PipelineOptions): ErasureError {
   const { provider, redact } = options
   if (ErasureError.isInstance(thrown)) return scrubError(thrown, redact)
-  // ofetch wraps what fetch threw; the original carries the runtime's own message.
-  const cause = (thrown as { name?: string; cause?: unknown })?.name === 'FetchError' ? (thrown as Error).cause : thrown
   if (options.signal.aborted) return aborted(provider)
+  const cause = thrown
   const reason = (cause as { name?: string })?.name
-  if (cause instanceof TimeoutSignal || ((reason === 'AbortError' || reason === 'TimeoutError') && ctx.request)) {
+  if (cause instanceof TimeoutSignal || reason === 'AbortError' || reason === 'TimeoutError') {
     return new ErasureError('timeout', `no response within ${options.timeout} ms`, { provider, retryable: true })
   }
   const message = redact(cause instanceof Error ? cause.message : String(cause))
