@@ -8,6 +8,7 @@ const providers = ['adapty', 'clevertap', 'altcraft', 'batch']
 const alias = [
   { find: '@erasekit/core/testing/node', replacement: src('core/src/testing/node.ts') },
   { find: '@erasekit/core/testing', replacement: src('core/src/testing/node.ts') },
+  { find: '@erasekit/core/schema', replacement: src('core/src/schema.ts') },
   { find: /^@erasekit\/core$/, replacement: src('core/src/index.ts') },
   ...providers.flatMap((name) => [
     { find: `@erasekit/${name}/emulator`, replacement: src(`${name}/src/emulator.ts`) },
@@ -25,7 +26,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'happy-dom', environment: 'happy-dom', include: ['packages/*/test/**/*.dom.test.ts'] },
+        test: { name: 'happy-dom', environment: 'happy-dom', include: ['packages/*/test/**/*.dom.test.ts', 'test/**/*.dom.test.ts'] },
       },
     ],
   },

@@ -1,7 +1,7 @@
 import { defineBuildConfig } from 'unbuild'
 
 export default defineBuildConfig({
-  entries: ['src/index', 'src/testing/index', 'src/testing/node'],
+  entries: ['src/index', 'src/schema', 'src/testing/index', 'src/testing/node'],
   declaration: true,
   rollup: { emitCJS: true },
 })

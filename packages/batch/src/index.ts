@@ -4,13 +4,13 @@ import {
   parseProviderOptions,
   pathSegment,
   text,
-  v,
   type CommonProviderOptions,
   type EraseContext,
   type Provider,
   type ProviderResponse,
   type ProviderResult,
 } from '@erasekit/core'
+import * as v from '@erasekit/core/schema'
 
 export interface BatchOptions extends CommonProviderOptions {
   /** Company REST API key, sent as `X-Authorization`. */
@@ -30,31 +30,27 @@ const URL_MESSAGE = 'expected an https URL'
 const schema = v.object({
   restKey: text(),
   appKeys: v.pipe(
-    v.record(
-      v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/, 'labels use letters, digits, "-" or "_"')),
-      text(),
-      'expected an object of app keys by label',
-    ),
-    v.check((keys) => Object.keys(keys).length > 0, 'expected at least one app key'),
+    v.record(v.string(), text(), 'expected { label: appKey }'),
+    v.check((keys) => {
+      const labels = Object.keys(keys)
+      return labels.length > 0 && labels.every((label) => /^[\w-]+$/.test(label))
+    }, 'expected app keys by label ([A-Za-z0-9_-])'),
   ),
-  mode: v.optional(v.picklist(['custom_data', 'gdpr'], 'expected "custom_data" or "gdpr"')),
-  customIdFrom: v.optional(v.picklist(['userId', 'email', 'phone'], 'expected "userId", "email" or "phone"')),
-  callbackUrl: v.optional(v.pipe(v.string(URL_MESSAGE), v.url(URL_MESSAGE), v.startsWith('https://', URL_MESSAGE))),
+  mode: v.optional(v.picklist(['custom_data', 'gdpr'], 'expected custom_data or gdpr')),
+  customIdFrom: v.optional(v.picklist(['userId', 'email', 'phone'], 'expected userId, email or phone')),
+  callbackUrl: v.optional(v.pipe(v.string(URL_MESSAGE), v.check((url) => /^https:\/\/[^/?#\s]+/.test(url), URL_MESSAGE))),
 })
 
-// Values the Batch SDK refuses as custom ids (plugin conversion accidents); a profile cannot carry them.
-const BLOCKED = 'undefined,null,nil,(null),[object object],true,false,nan,infinity,-infinity'.split(',')
+// Values the Batch SDK refuses as custom ids (plugin conversion accidents): no profile carries them.
+const BLOCKED = /^(undefined|null|nil|\(null\)|\[object object]|true|false|nan|-?infinity)$/i
 
 /** Batch (batch.com) MEP APIs: one deletion per app key, custom user id in the path or body. */
 export function batch(options: BatchOptions): Provider {
   const o = parseProviderOptions('batch', schema, options)
   const gdpr = o.mode === 'gdpr'
   const from = o.customIdFrom ?? 'userId'
-  // Custom Data bulk delete takes up to 10 000 ids [doc]; a GDPR request names one user [doc].
-  const maxBatch = gdpr ? 1 : 10_000
-  const fail = (field: string, message: string) => new ErasureError('invalid_config', `options.${field}: ${message}`, { provider: 'batch' })
-  if ((options.limits?.batchSize ?? 0) > maxBatch) throw fail('limits.batchSize', `at most ${maxBatch} in this mode`)
-  if (o.callbackUrl && !gdpr) throw fail('callbackUrl', 'only used with mode "gdpr"')
+  // A callback URL suggests the caller expects GDPR erasure: never let it silently do less.
+  if (o.callbackUrl && !gdpr) throw new ErasureError('invalid_config', 'options.callbackUrl: needs mode gdpr', { provider: 'batch' })
   const headers = { 'Content-Type': 'application/json', 'X-Authorization': o.restKey }
 
   return defineProvider({
@@ -64,62 +60,52 @@ export function batch(options: BatchOptions): Provider {
     // App keys travel in the URL path; a callback URL may carry the caller's own token.
     secrets: [o.restKey, ...Object.values(o.appKeys), o.callbackUrl],
     baseURL: 'https://api.batch.com',
-    limits: { batchSize: maxBatch, maxIdentifierLength: 1024 },
+    // A GDPR request names one user [doc].
+    limits: { batchSize: gdpr ? 1 : 1e4, maxIdentifierLength: 1024 },
     targets: Object.keys(o.appKeys),
     match(subject) {
       const value = subject[from]
       if (!value) return undefined
-      if (BLOCKED.includes(value.trim().toLowerCase())) {
-        throw new ErasureError('invalid_subject', `${from} is a value Batch refuses as a custom id`, { provider: 'batch' })
+      if (BLOCKED.test(value.trim())) {
+        throw new ErasureError('invalid_subject', `${from} is blocklisted by Batch`, { provider: 'batch' })
       }
       return { kind: 'custom_id', value }
     },
     async erase(identifiers, ctx) {
-      const base = `/1.0/${pathSegment(o.appKeys[ctx.target!]!)}`
       const ids = identifiers.map((identifier) => identifier.value)
+      const send = (method: string, path: string, body?: unknown) =>
+        ctx.request({ method, url: `/1.0/${pathSegment(o.appKeys[ctx.target!]!)}${path}`, headers, body }, (response) => settle(response, ctx, gdpr))
       if (gdpr) {
-        const body = { request_type: 'remove', id: { type: 'custom_id', value: ids[0] }, callback_url: o.callbackUrl }
-        const result = await ctx.request({ method: 'POST', url: `${base}/gdpr/request`, headers, body }, (response) =>
-          accepted(response, ctx, pickId(response.data, 'request_id') ?? pickId(response.data, 'token') ?? pickId(response.data, 'id'), true),
-        )
-        return [result]
+        // One request per id, should the caller raise limits.batchSize.
+        return Promise.all(ids.map((value) => send('POST', '/gdpr/request', { request_type: 'remove', id: { type: 'custom_id', value }, callback_url: o.callbackUrl })))
       }
-      // "." and ".." cannot travel as a path segment: URL parsers collapse them even percent-encoded.
-      const single = ids.length === 1 && !/^\.\.?$/.test(ids[0]!)
-      const result = await ctx.request(
-        single
-          ? { method: 'DELETE', url: `${base}/data/users/${pathSegment(ids[0]!)}`, headers }
-          : { method: 'DELETE', url: `${base}/data/users`, headers, body: ids },
-        (response) => accepted(response, ctx, pickId(response.data, 'token'), false),
-      )
+      // "." and ".." cannot travel as a path segment (URL parsers collapse them, even percent-encoded): bulk route.
+      const [id] = ids
+      const result = await (ids.length > 1 || /^\.\.?$/.test(id!) ? send('DELETE', '/data/users', ids) : send('DELETE', `/data/users/${pathSegment(id!)}`))
       return ids.map(() => result)
     },
   })
 }
 
-function pickId(data: unknown, key: string): string | undefined {
-  const value = (data as Record<string, unknown> | undefined)?.[key]
+function pick(data: Record<string, unknown> | null | undefined, key: string): string | undefined {
+  const value = data?.[key]
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
 }
 
-/** 2xx with a token (custom data) or any JSON object (GDPR, shape undocumented) → accepted; errors per Batch's table. */
-function accepted(response: ProviderResponse, ctx: EraseContext, requestId: string | undefined, anyObject: boolean): ProviderResult {
+/**
+ * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so any
+ * 2xx JSON object → accepted, id from `request_id`, `token` or `id`. Errors per Batch's table.
+ */
+function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): ProviderResult {
   const { status, data } = response
-  const body = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
-  if (status < 300) {
-    if (requestId || (anyObject && data === body && !Array.isArray(data))) return { status: 'accepted', requestId, httpStatus: status }
-    throw ctx.responseError(response)
-  }
+  const body = (typeof data === 'object' && !Array.isArray(data) ? data : undefined) as Record<string, unknown> | null | undefined
+  const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
+  if (status < 300 && (requestId || (gdpr && body))) return { status: 'accepted', requestId, httpStatus: status }
   // The error body shape is not published: accept `error_code`/`code` and `error_message`/`message`.
-  const providerCode = pickId(body, 'error_code') ?? pickId(body, 'code')
-  const message = [body.error_message, body.message].find((item) => typeof item === 'string') as string | undefined
-  if (status === 404) {
-    // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
-    throw new ErasureError('invalid_config', `HTTP 404${providerCode ? ` ${providerCode}` : ''}: route not found, check the app key`, {
-      provider: 'batch',
-      status,
-      providerCode,
-    })
-  }
+  const providerCode = pick(body, 'error_code') ?? pick(body, 'code')
+  // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
+  if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })
+  // A 2xx without what Batch promises ends here too, as invalid_response.
+  const message = [body?.error_message, body?.message].find((item) => typeof item === 'string') as string | undefined
   throw ctx.responseError(response, { providerCode, message })
 }

@@ -4,7 +4,7 @@ export { defineProvider, parseProviderOptions, SPECIFICATION_VERSION } from './p
 export type { Provider, ProviderDefinition } from './provider'
 export { definePlugin } from './plugin'
 export type { Plugin, PluginHost } from './plugin'
-export { ErasureError, codeForStatus } from './errors'
+export { ErasureError, codeForStatus, scrubError } from './errors'
 export type { ErrorCode, ErasureErrorOptions } from './errors'
 export { createMemoryJournal, CONFIRMED } from './journal'
 export { pathSegment, headerValue, identifierProblem, checkBaseURL } from './security'
@@ -14,6 +14,6 @@ export type { Redactor } from './redact'
 export { retryDelay, parseRetryAfter, isNetworkError, defaultRetry } from './retry'
 export type { RunOptions } from './engine'
 export { text, positiveInt } from './validate'
-/** valibot, re-exported so provider packages can declare option schemas with only @erasekit/core as a dependency. */
-export * as v from 'valibot'
 export type * from './types'
+/** @deprecated import * as v from '@erasekit/core/schema' (this namespace re-export defeats tree-shaking; removed once providers moved). */
+export * as v from 'valibot'

@@ -76,6 +76,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const ctx = createRequestContext(options, attempt, { ...spec, url })
         try {
           await hooks.callHook('beforeRequest', ctx)
+          if (signal.aborted) throw aborted(provider)
           if (options.planned) {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
@@ -170,6 +171,7 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
   const controller = new AbortController()
   const onAbort = () => controller.abort(options.signal.reason)
   options.signal.addEventListener('abort', onAbort, { once: true })
+  if (options.signal.aborted) onAbort()
   const timer = setTimeout(() => controller.abort(new TimeoutSignal()), options.timeout)
   try {
     let url = ctx.request.url

@@ -29,15 +29,21 @@ export function identifierProblem(value: unknown, maxLength?: number): string | 
   return undefined
 }
 
-/** One URL path segment: percent-encoded so `/`, `?`, `#` and `..` cannot change the route. */
-export function pathSegment(value: string): string {
-  const encoded = encodeURIComponent(value)
-  return encoded === '.' ? '%2E' : encoded === '..' ? '%2E%2E' : encoded
+/**
+ * One URL path segment, percent-encoded so `/`, `?` and `#` cannot change the route. `.` and
+ * `..` cannot be sent at all (URL parsers resolve them, even as %2E%2E): `invalid_subject`.
+ */
+export function pathSegment(value: string, provider?: string): string {
+  if (value === '.' || value === '..') throw new ErasureError('invalid_subject', 'identifier cannot be a path segment', { provider })
+  return encodeURIComponent(value)
 }
 
-/** A header value that cannot split or inject headers. Throws `invalid_subject` otherwise. */
+/**
+ * A header value that cannot split or inject headers, and that fetch will not silently change
+ * (it trims surrounding whitespace, so " 42" would address "42"). Throws `invalid_subject` otherwise.
+ */
 export function headerValue(value: string, provider?: string): string {
-  if (UNSAFE.test(value) || /[^\u0020-\u00ff]/.test(value)) {
+  if (UNSAFE.test(value) || /[^\u0020-\u00ff]/.test(value) || value.trim() !== value) {
     throw new ErasureError('invalid_subject', 'identifier is not a valid HTTP header value', { provider })
   }
   return value

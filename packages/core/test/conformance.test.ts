@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defineProvider, ErasureError, parseProviderOptions, text, v, type CommonProviderOptions, type ProviderResult } from '@erasekit/core'
+import { defineProvider, ErasureError, parseProviderOptions, text, type CommonProviderOptions, type ProviderResult } from '@erasekit/core'
+import * as v from '@erasekit/core/schema'
 import { createEmulatorKit, describeProviderConformance, json, runProviderConformance, type ConformanceOptions } from '@erasekit/core/testing'
 
 /** A small vendor: POST /v1/forget {keys: [...]}, Bearer auth, 404 {error:'unknown'} for nobody. */

@@ -1,0 +1,275 @@
+/**
+ * The provider through createEraser against the emulator: outcomes, retries, identifier
+ * choice and validation, options validation.
+ */
+import { describe, expect, it } from 'vitest'
+import { createEraser, ErasureError, type Report } from '@erasekit/core'
+import { batch, type BatchOptions } from '@erasekit/batch'
+import { createBatchEmulator, type BatchEmulator } from '@erasekit/batch/emulator'
+
+const REST = 'rest-key-0001'
+const IOS = 'ios-app-key-0001'
+const ANDROID = 'android-app-key-0002'
+
+function setup(options: Partial<BatchOptions> = {}, emulator: BatchEmulator = createBatchEmulator({ restKey: REST, appKeys: [IOS, ANDROID] })) {
+  const eraser = createEraser({
+    providers: [
+      batch({
+        restKey: REST,
+        appKeys: { ios: IOS, android: ANDROID },
+        fetch: emulator.fetch,
+        retry: { delayMs: 1, maxRetryAfterMs: 5 },
+        ...options,
+      }),
+    ],
+  })
+  return { eraser, emulator }
+}
+
+const byTarget = (report: Report, target: string) => report.outcomes.find((outcome) => outcome.target === target)!
+
+async function collect(iterable: AsyncIterable<Report>) {
+  const reports: Report[] = []
+  for await (const report of iterable) reports.push(report)
+  return reports
+}
+
+describe('custom_data mode against the emulator', () => {
+  it('queues one deletion per app key; data goes when Batch processes it', async () => {
+    const { eraser, emulator } = setup()
+    emulator.store.add(IOS, 'u-1', { plan: 'gold' })
+    emulator.store.add(ANDROID, 'u-1', { plan: 'gold' })
+
+    const report = await eraser.erase({ ref: 'case-1', userId: 'u-1' })
+
+    expect(report.ok).toBe(true)
+    expect(report.outcomes).toHaveLength(2)
+    const [first, second] = emulator.store.deletions
+    expect(byTarget(report, 'ios')).toMatchObject({ status: 'accepted', httpStatus: 200, attempts: 1, identifier: { kind: 'custom_id' } })
+    expect(emulator.store.deletions.map((deletion) => deletion.appKey).sort()).toEqual([ANDROID, IOS])
+    const iosToken = emulator.store.deletions.find((deletion) => deletion.appKey === IOS)!.token
+    expect(byTarget(report, 'ios').requestId).toBe(iosToken)
+    expect(first!.token).not.toBe(second!.token)
+
+    // Asynchronous at Batch: the data is still there until processing.
+    expect(emulator.store.has(IOS, 'u-1')).toBe(true)
+    emulator.store.process()
+    expect(emulator.store.has(IOS, 'u-1')).toBe(false)
+    expect(emulator.store.has(ANDROID, 'u-1')).toBe(false)
+  })
+
+  it('erases a stream of subjects in one bulk call per app key, same token for each id', async () => {
+    const { eraser, emulator } = setup()
+    const reports = await collect(eraser.eraseMany([1, 2, 3].map((n) => ({ ref: `r${n}`, userId: `u${n}` }))))
+    expect(reports).toHaveLength(3)
+    expect(emulator.requests).toHaveLength(2)
+    const iosCall = emulator.store.deletions.find((deletion) => deletion.appKey === IOS)!
+    expect(iosCall.ids.sort()).toEqual(['u1', 'u2', 'u3'])
+    expect(new Set(reports.map((report) => byTarget(report, 'ios').requestId))).toEqual(new Set([iosCall.token]))
+  })
+
+  it('reports a wrong REST key as unauthorized, not retried', async () => {
+    const { eraser, emulator } = setup({ restKey: 'wrong-rest-key' })
+    const report = await eraser.erase({ userId: 'u-1' })
+    expect(report.ok).toBe(false)
+    for (const outcome of report.outcomes) {
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        httpStatus: 401,
+        attempts: 1,
+        error: { code: 'unauthorized', providerCode: 'AUTHENTICATION_INVALID', retryable: false },
+      })
+    }
+    expect(emulator.requests).toHaveLength(2)
+  })
+
+  it('reports an unknown app key as invalid_config for that target only', async () => {
+    const { eraser } = setup({ appKeys: { ios: IOS, web: 'unknown-web-key' } })
+    const report = await eraser.erase({ userId: 'u-1' })
+    expect(byTarget(report, 'ios').status).toBe('accepted')
+    expect(byTarget(report, 'web')).toMatchObject({
+      status: 'failed',
+      httpStatus: 404,
+      attempts: 1,
+      error: { code: 'invalid_config', providerCode: 'ROUTE_NOT_FOUND', retryable: false },
+    })
+  })
+
+  it('retries a 429 after its Retry-After, then succeeds', async () => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
+    emulator.inject({ kind: 'rate_limit', retryAfterSeconds: 0 })
+    const report = await eraser.erase({ userId: 'u-1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', attempts: 2 })
+    expect(emulator.requests.map((request) => request.status)).toEqual([429, 200])
+  })
+
+  it.each([
+    [500, 'provider_error', 'SERVER_ERROR'],
+    [503, 'provider_unavailable', 'MAINTENANCE_ERROR'],
+  ])('retries %i and succeeds; fails with %s once retries run out', async (status, code, providerCode) => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS }, retry: { limit: 2, delayMs: 1 } })
+    emulator.inject({ kind: 'server_error', status })
+    expect((await eraser.erase({ userId: 'u-1' })).outcomes[0]).toMatchObject({ status: 'accepted', attempts: 2 })
+
+    emulator.inject({ kind: 'server_error', status }, { times: 3 })
+    const failed = (await eraser.erase({ userId: 'u-2' })).outcomes[0]!
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3, httpStatus: status, error: { code, providerCode, retryable: true } })
+  })
+
+  it('retries dropped connections and malformed 200s', async () => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
+    emulator.inject({ kind: 'drop' })
+    emulator.inject({ kind: 'malformed' })
+    const report = await eraser.erase({ userId: 'u-1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', attempts: 3 })
+    expect(emulator.requests.map((request) => request.fault)).toEqual(['drop', 'malformed', undefined])
+  })
+})
+
+describe('gdpr mode against the emulator', () => {
+  it('creates a remove request per app key and id; processing erases the user', async () => {
+    const { eraser, emulator } = setup({ mode: 'gdpr', callbackUrl: 'https://hooks.example.com/batch' })
+    emulator.store.add(IOS, 'john.doe', { a: 1 })
+    const report = await eraser.erase({ userId: 'john.doe' })
+
+    expect(report.ok).toBe(true)
+    const requests = emulator.store.gdprRequests
+    expect(requests).toHaveLength(2)
+    const ios = requests.find((request) => request.appKey === IOS)!
+    expect(ios).toMatchObject({ request_type: 'remove', status: 'pending', id: { type: 'custom_id', value: 'john.doe' }, callback_url: 'https://hooks.example.com/batch' })
+    expect(byTarget(report, 'ios')).toMatchObject({ status: 'accepted', requestId: ios.request_id, httpStatus: 200 })
+
+    emulator.store.process()
+    expect(emulator.store.has(IOS, 'john.doe')).toBe(false)
+    expect(ios.status).toBe('done')
+    expect(requests.find((request) => request.appKey === ANDROID)).toMatchObject({ status: 'done', error: 'user not found' })
+  })
+
+  it('sends one request per id even when the caller raises the batch size', async () => {
+    const { eraser, emulator } = setup({ mode: 'gdpr', appKeys: { ios: IOS }, limits: { batchSize: 5 } })
+    const reports = await collect(eraser.eraseMany([{ userId: 'b1' }, { userId: 'b2' }]))
+    expect(emulator.requests).toHaveLength(2)
+    const ids = new Set(emulator.store.gdprRequests.map((request) => request.request_id))
+    expect(new Set(reports.map((report) => report.outcomes[0]!.requestId))).toEqual(ids)
+  })
+
+  it('sends one request per subject (batch size 1)', async () => {
+    const { eraser, emulator } = setup({ mode: 'gdpr', appKeys: { ios: IOS } })
+    await collect(eraser.eraseMany([{ userId: 'a1' }, { userId: 'a2' }, { userId: 'a3' }]))
+    expect(emulator.requests).toHaveLength(3)
+    expect(emulator.store.gdprRequests.map((request) => request.id.value).sort()).toEqual(['a1', 'a2', 'a3'])
+  })
+})
+
+describe('identifier choice', () => {
+  it('uses userId by default and skips a subject without one', async () => {
+    const { eraser, emulator } = setup()
+    const report = await eraser.erase({ ref: 'r', email: 'a@example.com' })
+    expect(report.ok).toBe(true)
+    expect(report.outcomes.map((outcome) => [outcome.target, outcome.status, outcome.reason])).toEqual([
+      ['ios', 'skipped', 'no_identifier'],
+      ['android', 'skipped', 'no_identifier'],
+    ])
+    expect(emulator.requests).toHaveLength(0)
+  })
+
+  it.each(['email', 'phone'] as const)('can take the custom id from %s', async (field) => {
+    const { eraser, emulator } = setup({ customIdFrom: field, appKeys: { ios: IOS } })
+    const value = field === 'email' ? 'a@example.com' : '+33600000000'
+    const report = await eraser.erase({ userId: 'ignored-user', [field]: value })
+    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', identifier: { kind: 'custom_id' } })
+    expect(emulator.store.deletions[0]!.ids).toEqual([value])
+  })
+
+  it.each(['undefined', 'null', 'NIL', '(null)', '[object Object]', 'True', 'false', 'NaN', 'Infinity', '-infinity', '  null  '])(
+    'refuses the SDK-blocklisted id %j before any request',
+    async (userId) => {
+      const { eraser, emulator } = setup()
+      const report = await eraser.erase({ userId })
+      for (const outcome of report.outcomes) {
+        expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', retryable: false } })
+      }
+      expect(emulator.requests).toHaveLength(0)
+    },
+  )
+
+  it('accepts values that only contain a blocklisted word', async () => {
+    const { eraser } = setup({ appKeys: { ios: IOS } })
+    const report = await eraser.erase({ userId: 'nullable-user' })
+    expect(report.outcomes[0]!.status).toBe('accepted')
+  })
+
+  it('enforces 1024 characters at most, with no request sent', async () => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
+    const ok = await eraser.erase({ userId: 'x'.repeat(1024) })
+    expect(ok.outcomes[0]!.status).toBe('accepted')
+    const tooLong = await eraser.erase({ userId: 'x'.repeat(1025) })
+    expect(tooLong.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject' } })
+    expect(emulator.requests).toHaveLength(1)
+  })
+
+  it('refuses control characters with no request sent', async () => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
+    const report = await eraser.erase({ userId: 'a\r\nb' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
+    expect(emulator.requests).toHaveLength(0)
+  })
+
+  it('delivers ids with reserved characters intact', async () => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
+    for (const userId of ['a/b?c#d', '..', '.', '%2e%2e', 'é ü']) await eraser.erase({ userId })
+    expect(emulator.store.deletions.flatMap((deletion) => deletion.ids)).toEqual(['a/b?c#d', '..', '.', '%2e%2e', 'é ü'])
+  })
+})
+
+describe('options validation', () => {
+  const valid: BatchOptions = { restKey: 'SECRET-REST-VALUE', appKeys: { ios: 'SECRET-APP-VALUE' } }
+  const cases: [string, unknown, RegExp][] = [
+    ['missing restKey', { ...valid, restKey: undefined }, /options\.restKey: /],
+    ['empty restKey', { ...valid, restKey: '' }, /options\.restKey: /],
+    ['numeric restKey', { ...valid, restKey: 987654321 }, /options\.restKey: /],
+    ['missing appKeys', { ...valid, appKeys: undefined }, /options\.appKeys: /],
+    ['no app key', { ...valid, appKeys: {} }, /options\.appKeys: expected app keys by label/],
+    ['empty app key', { ...valid, appKeys: { ios: '' } }, /options\.appKeys\.ios: /],
+    ['non-string app key', { ...valid, appKeys: { ios: 123456789 } }, /options\.appKeys\.ios: /],
+    ['bad label', { ...valid, appKeys: { 'i.o s': 'SECRET-APP-VALUE' } }, /options\.appKeys: expected app keys by label \(\[A-Za-z0-9_-\]\)/],
+    ['mode', { ...valid, mode: 'SECRET-MODE' }, /options\.mode: expected custom_data or gdpr/],
+    ['customIdFrom', { ...valid, customIdFrom: 'SECRET-FIELD' }, /options\.customIdFrom: /],
+    ['http callbackUrl', { ...valid, mode: 'gdpr', callbackUrl: 'http://SECRET-HOST.example/cb' }, /options\.callbackUrl: expected an https URL/],
+    ['not a URL', { ...valid, mode: 'gdpr', callbackUrl: 'SECRET-NOT-URL' }, /options\.callbackUrl: /],
+    ['callbackUrl without gdpr', { ...valid, callbackUrl: 'https://SECRET-HOST.example/cb' }, /options\.callbackUrl: needs mode gdpr/],
+    ['batch size', { ...valid, limits: { batchSize: 0 } }, /options\.limits\.batchSize: /],
+    ['http baseURL', { ...valid, baseURL: 'http://SECRET-HOST.example' }, /options\.baseURL: must use https/],
+  ]
+
+  it.each(cases)('%s → invalid_config naming the field, never the value', (_, options, message) => {
+    let thrown: unknown
+    try {
+      batch(options as BatchOptions)
+    } catch (error) {
+      thrown = error
+    }
+    expect(ErasureError.isInstance(thrown)).toBe(true)
+    const error = thrown as ErasureError
+    expect(error.code).toBe('invalid_config')
+    expect(error.provider).toBe('batch')
+    expect(error.message).toMatch(message)
+    expect(error.message).not.toMatch(/SECRET|987654321|123456789/)
+  })
+
+  it('rejects a non-object', () => {
+    expect(() => batch(undefined as unknown as BatchOptions)).toThrow(/options: expected an object/)
+  })
+
+  it('accepts a loopback http baseURL and the documented modes', () => {
+    expect(batch({ ...valid, baseURL: 'http://127.0.0.1:8080' }).baseURL).toBe('http://127.0.0.1:8080')
+    expect(batch({ ...valid, mode: 'gdpr', callbackUrl: 'https://cb.example' }).limits.batchSize).toBe(1)
+    expect(batch(valid).targets).toEqual(['ios'])
+    expect(batch({ ...valid, appKeys: { ios: 'a1', android: 'b2', web_1: 'c3' } }).targets).toEqual(['ios', 'android', 'web_1'])
+  })
+
+  it('registers the REST key, every app key and the callback URL as secrets', () => {
+    const provider = batch({ restKey: 'r-1', appKeys: { ios: 'a-1', android: 'a-2' }, mode: 'gdpr', callbackUrl: 'https://cb.example/t' })
+    expect([...provider.secrets].sort()).toEqual(['a-1', 'a-2', 'https://cb.example/t', 'r-1'])
+  })
+})
