@@ -139,8 +139,7 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
       const value = params[matching]
       if (typeof value !== 'string' || !value) return fail(400, `Incorrect request: ${matching}`)
       // Emails compare case-insensitively [inferred]; resource_id narrows email/phone matching to subscribers.
-      const inResource = (profile: AltcraftProfile) =>
-        resourceId === undefined || matching === 'profile_id' || (profile.resources ?? []).includes(resourceId as number)
+      const inResource = (profile: AltcraftProfile) => resourceId === undefined || (profile.resources ?? []).includes(resourceId as number)
       found =
         matching === 'profile_id'
           ? (profile) => profile.profile_id === value

@@ -9,8 +9,8 @@ import {
   type Provider,
   type ProviderResult,
   text,
-  v,
 } from '@erasekit/core'
+import * as v from '@erasekit/core/schema'
 
 export type AltcraftMatching = 'profile_id' | 'email' | 'phone' | 'custom'
 
@@ -32,20 +32,25 @@ export interface AltcraftOptions extends CommonProviderOptions {
 }
 
 const modes = ['profile_id', 'email', 'phone', 'custom'] as const
+const name = 'altcraft'
 
-const schema = v.object({
-  baseURL: text('required: https://ru.altkraft.com or your own Altcraft URL'),
-  token: text(),
-  tokenIn: v.optional(v.picklist(['body', 'header'], 'expected "body" or "header"')),
-  dbId: positiveInt(),
-  matching: v.optional(
-    v.pipe(v.array(v.picklist(modes, 'expected profile_id, email, phone or custom'), 'expected an array'), v.minLength(1, 'expected at least one mode')),
-  ),
-  custom: v.optional(
-    v.object({ field: text(), from: v.picklist(['userId', 'email', 'phone'], 'expected userId, email or phone') }, 'expected { field, from }'),
-  ),
-  resourceId: v.optional(positiveInt()),
-})
+// Messages list the allowed values only (valibot's defaults quote the received value).
+const oneOf = <const T extends readonly string[]>(values: T) => v.picklist(values, `expected ${values.join(' | ')}`)
+const urlHint = 'required: https://ru.altkraft.com or your own Altcraft URL'
+
+const schema = v.object(
+  {
+    baseURL: text(urlHint),
+    token: text(),
+    tokenIn: v.optional(oneOf(['body', 'header'])),
+    dbId: positiveInt(),
+    matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.minLength(1, 'expected an array'))),
+    custom: v.optional(v.object({ field: text(), from: oneOf(['userId', 'email', 'phone']) }, 'expected { field, from }')),
+    resourceId: v.optional(positiveInt()),
+  },
+  // A missing key.
+  (issue) => (issue.expected === '"baseURL"' ? urlHint : 'required'),
+)
 
 // Altcraft's documented `error` codes; any other non-zero code is a generic provider_error.
 const codes: Record<number, ErrorCode> = { 400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden' }
@@ -57,14 +62,14 @@ interface Envelope {
 }
 
 export function altcraft(options: AltcraftOptions): Provider {
-  const o = parseProviderOptions('altcraft', schema, options)
+  const o = parseProviderOptions(name, schema, options)
   const { token, custom } = o
   if (o.matching?.includes('custom') && !custom) {
-    throw new ErasureError('invalid_config', 'options.custom: required when matching includes "custom"', { provider: 'altcraft' })
+    throw new ErasureError('invalid_config', 'options.custom: required when matching includes "custom"', { provider: name })
   }
   const header = o.tokenIn === 'header'
   return defineProvider({
-    name: 'altcraft',
+    name,
     specificationVersion: 1,
     options,
     secrets: [token],
@@ -109,7 +114,7 @@ export function altcraft(options: AltcraftOptions): Provider {
           // A 429/5xx transport status stays retryable whatever the body says.
           if (response.status >= 400 && transient.retryable) throw transient
           // 402 (tariff limit) and unknown codes: provider_error, not retried. "Profile not found" has no documented code.
-          throw new ErasureError(codes[code] ?? 'provider_error', `error ${code}${detail ? `: ${detail}` : ''}`, { provider: 'altcraft', status: response.status, providerCode: code })
+          throw new ErasureError(codes[code] ?? 'provider_error', `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code })
         },
       )
       return [result]

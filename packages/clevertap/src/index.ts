@@ -3,13 +3,13 @@ import {
   ErasureError,
   parseProviderOptions,
   text,
-  v,
   type CommonProviderOptions,
   type EraseContext,
   type Provider,
   type ProviderResponse,
   type ProviderResult,
 } from '@erasekit/core'
+import * as v from '@erasekit/core/schema'
 
 export type CleverTapRegion = 'eu1' | 'in1' | 'sg1' | 'us1' | 'aps3' | 'mec1'
 
@@ -25,7 +25,7 @@ export interface CleverTapOptions extends CommonProviderOptions {
 }
 
 // Credentials travel in headers: printable ASCII only, so a stray newline fails here, not mid-run.
-const credential = v.pipe(text(), v.regex(/^[!-~]+$/, 'expected printable ASCII without spaces'))
+const credential = v.pipe(text(), v.regex(/^[!-~]+$/, 'expected printable ASCII'))
 
 const schema = v.object({
   accountId: credential,
@@ -96,17 +96,13 @@ export function clevertap(options: CleverTapOptions): Provider {
  */
 function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult {
   const { status, error, code } = (response.data ?? {}) as { status?: unknown; error?: unknown; code?: unknown }
-  const ok = response.status < 300
-  if (ok && status === 'success') return { status: 'accepted', httpStatus: response.status }
+  const httpStatus = response.status
   const message = typeof error === 'string' ? error : undefined
-  if (ok && typeof status === 'string') {
-    throw new ErasureError('provider_error', `HTTP ${response.status} ${status}${message ? `: ${message}` : ''}`, {
-      provider: ctx.provider,
-      status: response.status,
-      providerCode: status,
-    })
+  if (httpStatus > 299 || typeof status !== 'string') {
+    // Failure bodies are { status: "fail", error, code }; `code` mostly repeats the HTTP status.
+    // A 2xx without a status is unreadable: the core's invalid_response, retried.
+    throw ctx.responseError(response, { providerCode: code === httpStatus ? undefined : (code as number | undefined), message })
   }
-  // Failure bodies are { status: "fail", error, code }; `code` usually repeats the HTTP status.
-  const providerCode = (typeof code === 'number' || typeof code === 'string') && String(code) !== String(response.status) ? code : undefined
-  throw ctx.responseError(response, { providerCode, message })
+  if (status === 'success') return { status: 'accepted', httpStatus }
+  throw new ErasureError('provider_error', `HTTP ${httpStatus} ${status}${message ? `: ${message}` : ''}`, { provider: ctx.provider, status: httpStatus, providerCode: status })
 }

@@ -223,21 +223,18 @@ describe('C7: concurrency exceeded', () => {
   it('keeps at most 3 requests in flight by default', async () => {
     let inFlight = 0
     let max = 0
-    const { seen, url } = await mock(() => {
-      throw new Error('replaced below')
-    })
-    await server!.close()
+    let count = 0
     server = await serve(async (request) => {
-      seen.push({ method: request.method, path: '', headers: request.headers, raw: '', body: await request.json() })
-      inFlight++
-      max = Math.max(max, inFlight)
+      await request.text()
+      count++
+      max = Math.max(max, ++inFlight)
       await new Promise((resolve) => setTimeout(resolve, 10))
       inFlight--
-      return inFlight >= 3 ? tooMany() : success()
+      return success()
     })
     const subjects = Array.from({ length: 1000 }, (_, i) => ({ userId: `user-${i}` }))
     const reports = await collect(eraserFor({ baseURL: server.url }).eraseMany(subjects))
-    expect(seen).toHaveLength(10)
+    expect(count).toBe(10)
     expect(max).toBeLessThanOrEqual(3)
     expect(max).toBeGreaterThan(1)
     expect(reports.every((report) => report.ok)).toBe(true)

@@ -15,5 +15,3 @@ export { retryDelay, parseRetryAfter, isNetworkError, defaultRetry } from './ret
 export type { RunOptions } from './engine'
 export { text, positiveInt } from './validate'
 export type * from './types'
-/** @deprecated import * as v from '@erasekit/core/schema' (this namespace re-export defeats tree-shaking; removed once providers moved). */
-export * as v from 'valibot'

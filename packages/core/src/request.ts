@@ -75,6 +75,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (let attempt = 1; ; attempt++) {
         const ctx = createRequestContext(options, attempt, { ...spec, url })
         try {
+          ctx.request.headers = requestHeaders(spec)
           await hooks.callHook('beforeRequest', ctx)
           if (signal.aborted) throw aborted(provider)
           if (options.planned) {
@@ -121,7 +122,7 @@ function createRequestContext(options: PipelineOptions, attempt: number, spec: R
     provider: options.provider,
     target: options.target,
     attempt,
-    request: { method: spec.method.toUpperCase(), url: spec.url, headers: requestHeaders(spec), body: spec.body },
+    request: { method: spec.method.toUpperCase(), url: spec.url, headers: new Headers(), body: spec.body },
     retry: false,
     delayMs: 0,
     signal: options.signal,

@@ -17,7 +17,9 @@ export function parseOrThrow<S extends v.GenericSchema>(
   const issue = result.issues[0]
   const path = issue.path?.map((item: { key: unknown }) => String(item.key)).join('.')
   const field = path ? `${context.root}.${path}` : context.root
-  throw new ErasureError(code, `${field}: ${issue.message}`, { provider: context.provider })
+  // valibot reports a missing key with its own wording, which quotes the key and "undefined".
+  const message = issue.message.startsWith('Invalid key:') ? 'required' : issue.message
+  throw new ErasureError(code, `${field}: ${message}`, { provider: context.provider })
 }
 
 /** Schemas whose messages describe the expectation only (valibot's defaults quote the input). */

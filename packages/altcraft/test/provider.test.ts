@@ -1,0 +1,307 @@
+// The provider through createEraser against the emulator, with both error transports
+// (errors in HTTP 200 bodies, and errors with HTTP status = error code).
+import { createEraser, ErasureError, type RequestContext, type Subject } from '@erasekit/core'
+import { describe, expect, it } from 'vitest'
+import { type AltcraftEmulator, createAltcraftEmulator } from '../src/emulator'
+import { altcraft, type AltcraftOptions } from '../src/index'
+
+const BASE = 'https://ru.altkraft.com'
+
+function setup(transport: 'http200' | 'status', options: Partial<AltcraftOptions> = {}) {
+  const emulator = createAltcraftEmulator({ errorTransport: transport, restrictedToken: 'restricted-token' })
+  const provider = altcraft({ baseURL: BASE, token: emulator.token, dbId: 1, fetch: emulator.fetch, ...options } as AltcraftOptions)
+  const eraser = createEraser({ providers: [provider], retry: { delayMs: 1, limit: 3, maxRetryAfterMs: 5 } })
+  const erase = async (subject: Subject) => (await eraser.erase(subject)).outcomes[0]!
+  return { emulator, eraser, erase }
+}
+
+const lastBody = (emulator: AltcraftEmulator) => emulator.requests.at(-1)!.body as Record<string, unknown>
+
+describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport: %s)', (transport) => {
+  const errorStatus = (code: number) => (transport === 'status' ? code : 200)
+
+  it('deletes by email: deleted, requestId = profile_id, profile gone', async () => {
+    const { emulator, erase } = setup(transport)
+    const id = emulator.store.add(1, { email: 'ann@example.com' })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'deleted', requestId: id, httpStatus: 200, attempts: 1, identifier: { kind: 'email' } })
+    expect(outcome.error).toBeUndefined()
+    expect(emulator.store.has(1, id)).toBe(false)
+    expect(emulator.store.deleted).toEqual([{ dbId: 1, profileId: id }])
+  })
+
+  it('deletes by ids.altcraft; the requestId equal to the identifier is redacted by the core', async () => {
+    const { emulator, erase } = setup(transport)
+    const id = emulator.store.add(1, { email: 'ann@example.com' })
+    const outcome = await erase({ ids: { altcraft: id }, email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'deleted', identifier: { kind: 'profile_id' } })
+    expect(outcome.requestId).toMatch(/^\[id:[0-9a-f]{8}\]$/)
+    expect(lastBody(emulator)).toMatchObject({ matching: 'profile_id', profile_id: id })
+    expect(emulator.store.has(1, id)).toBe(false)
+  })
+
+  it('deletes by phone, and by a custom field from userId', async () => {
+    const { emulator, erase } = setup(transport, { custom: { field: 'CRM_ID', from: 'userId' } })
+    const byPhone = emulator.store.add(1, { phone: '+79000000000' })
+    const byCrm = emulator.store.add(1, { fields: { CRM_ID: 123420 } })
+    expect(await erase({ phone: '+79000000000' })).toMatchObject({ status: 'deleted', requestId: byPhone })
+    expect(await erase({ userId: '123420' })).toMatchObject({ status: 'deleted', requestId: byCrm, identifier: { kind: 'custom' } })
+    expect(lastBody(emulator)).toMatchObject({ matching: 'custom', field_name: 'CRM_ID', field_value: '123420' })
+  })
+
+  it('resourceId narrows email matching', async () => {
+    const { emulator, erase } = setup(transport, { resourceId: 24 })
+    emulator.store.add(1, { email: 'ann@example.com', resources: [7] })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'invalid_request', providerCode: '400' } })
+    expect(lastBody(emulator).resource_id).toBe(24)
+    expect(emulator.store.count(1)).toBe(1)
+  })
+
+  it('an unknown profile (second deletion) fails invalid_request 400: "not found" has no documented code', async () => {
+    const { emulator, erase } = setup(transport)
+    emulator.store.add(1, { email: 'ann@example.com' })
+    await erase({ email: 'ann@example.com' })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      httpStatus: errorStatus(400),
+      attempts: 1,
+      error: { code: 'invalid_request', providerCode: '400', retryable: false },
+    })
+    expect(outcome.error!.message).toBe('[erasekit] [altcraft] error 400: Profile not found')
+  })
+
+  it('a wrong token is unauthorized (401), not retried', async () => {
+    const { erase } = setup(transport, { token: 'wrong-token' })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', httpStatus: errorStatus(401), attempts: 1, error: { code: 'unauthorized', providerCode: '401' } })
+  })
+
+  it('a wrong bearer token is unauthorized too', async () => {
+    const { emulator, erase } = setup(transport, { token: 'wrong-token', tokenIn: 'header' })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'unauthorized', providerCode: '401' } })
+    expect(emulator.requests[0]!.headers.authorization).toBe('Bearer wrong-token')
+  })
+
+  it('bearer auth succeeds with no token in the body', async () => {
+    const { emulator, erase } = setup(transport, { tokenIn: 'header' })
+    emulator.store.add(1, { email: 'ann@example.com' })
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'deleted' })
+    expect(lastBody(emulator)).not.toHaveProperty('token')
+  })
+
+  it('a token without the delete permission is forbidden (403)', async () => {
+    const { erase } = setup(transport, { token: 'restricted-token' })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', httpStatus: errorStatus(403), error: { code: 'forbidden', providerCode: '403', retryable: false } })
+  })
+
+  it('402 tariff limit is provider_error, not retried', async () => {
+    const { emulator, erase } = setup(transport)
+    emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.failWith(402, 'Tariff limit reached', { times: 5 })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, httpStatus: errorStatus(402), error: { code: 'provider_error', providerCode: '402', retryable: false } })
+    expect(outcome.error!.message).toContain('Tariff limit reached')
+    expect(emulator.requests).toHaveLength(1)
+  })
+
+  it('an unknown error code is provider_error with the code kept, not retried', async () => {
+    const { emulator, erase } = setup(transport)
+    emulator.failWith(418, 'Something new')
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', providerCode: '418', retryable: false } })
+  })
+
+  it('an unknown database is invalid_request', async () => {
+    const { erase } = setup(transport, { dbId: 77 })
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'failed', error: { code: 'invalid_request', providerCode: '400' } })
+  })
+})
+
+describe('altcraft provider: retries', () => {
+  it('429 is retried after Retry-After (capped by maxRetryAfterMs)', async () => {
+    const { emulator, eraser } = setup('http200')
+    emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.inject({ kind: 'rate_limit', retryAfterSeconds: 1 })
+    const delays: number[] = []
+    eraser.hook('retry', (ctx: RequestContext) => {
+      delays.push(ctx.delayMs)
+    })
+    const outcome = (await eraser.erase({ email: 'ann@example.com' })).outcomes[0]!
+    expect(outcome).toMatchObject({ status: 'deleted', attempts: 2 })
+    expect(emulator.requests.map((request) => request.status)).toEqual([429, 200])
+    // delayMs 1 would give a backoff of 0..1 ms; 5 is Retry-After (1 s) capped at maxRetryAfterMs.
+    expect(delays).toEqual([5])
+  })
+
+  it.each([500, 502, 503, 504])('HTTP %i is retried', async (status) => {
+    const { emulator, erase } = setup('http200')
+    emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.inject({ kind: 'server_error', status })
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'deleted', attempts: 2 })
+  })
+
+  it('retries stop at the limit: failed with the last transient error', async () => {
+    const { emulator, erase } = setup('http200')
+    emulator.inject({ kind: 'server_error', status: 503 }, { times: 10 })
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      httpStatus: 503,
+      error: { code: 'provider_unavailable', providerCode: '503', retryable: true },
+    })
+    expect(emulator.requests).toHaveLength(4)
+  })
+
+  it('a malformed 200 is invalid_response and retried', async () => {
+    const { emulator, erase } = setup('http200')
+    emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.inject({ kind: 'malformed' })
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'deleted', attempts: 2 })
+  })
+
+  it('a dropped connection is retried', async () => {
+    const { emulator, erase } = setup('http200')
+    emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.inject({ kind: 'drop' })
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'deleted', attempts: 2 })
+  })
+
+  it('4xx transport errors are not retried', async () => {
+    const { emulator, erase } = setup('status')
+    const outcome = await erase({ email: 'ann@example.com' })
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, httpStatus: 400 })
+    expect(emulator.requests).toHaveLength(1)
+  })
+})
+
+describe('altcraft provider: identifier choice', () => {
+  const custom = { field: 'CRM_ID', from: 'userId' } as const
+
+  it.each([
+    [{ ids: { altcraft: 'a1c0f7ed0000000000000001' }, email: 'a@x.io', phone: '+7900', userId: 'u1' }, 'profile_id'],
+    [{ email: 'a@x.io', phone: '+7900', userId: 'u1' }, 'email'],
+    [{ phone: '+7900', userId: 'u1' }, 'phone'],
+    [{ userId: 'u1' }, 'custom'],
+  ] as [Subject, string][])('default order: %j → %s', async (subject, kind) => {
+    const { emulator, erase } = setup('http200', { custom })
+    const outcome = await erase(subject)
+    expect(outcome.identifier!.kind).toBe(kind)
+    expect(lastBody(emulator).matching).toBe(kind)
+  })
+
+  it('ids of other providers are not used', async () => {
+    const { emulator, erase } = setup('http200')
+    expect(await erase({ ids: { adapty: 'x1' }, userId: 'u1' })).toMatchObject({ status: 'skipped', reason: 'no_identifier', attempts: 0 })
+    expect(emulator.requests).toHaveLength(0)
+  })
+
+  it('custom matching needs the custom option: userId alone is skipped without it', async () => {
+    const { emulator, erase } = setup('http200')
+    expect(await erase({ userId: 'u1' })).toMatchObject({ status: 'skipped', reason: 'no_identifier' })
+    expect(emulator.requests).toHaveLength(0)
+  })
+
+  it('options.matching sets the order and excludes the rest', async () => {
+    const { emulator, erase } = setup('http200', { matching: ['phone', 'email'] })
+    expect((await erase({ ids: { altcraft: 'a1c0f7ed0000000000000001' }, email: 'a@x.io', phone: '+7900' })).identifier!.kind).toBe('phone')
+    expect(lastBody(emulator)).toMatchObject({ matching: 'phone', phone: '+7900' })
+    expect(await erase({ ids: { altcraft: 'a1c0f7ed0000000000000001' } })).toMatchObject({ status: 'skipped' })
+  })
+
+  it('custom may read email', async () => {
+    const { emulator, erase } = setup('http200', { matching: ['custom'], custom: { field: 'LOGIN', from: 'email' } })
+    await erase({ email: 'a@x.io' })
+    expect(lastBody(emulator)).toMatchObject({ matching: 'custom', field_name: 'LOGIN', field_value: 'a@x.io' })
+  })
+
+  it('an identifier with control characters fails invalid_subject and sends nothing', async () => {
+    const { emulator, erase } = setup('http200')
+    const outcome = await erase({ email: 'a@x.io\r\nX-Evil: 1' })
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject' } })
+    expect(emulator.requests).toHaveLength(0)
+  })
+})
+
+describe('altcraft options validation', () => {
+  const valid: AltcraftOptions = { baseURL: BASE, token: 'tok-abc', dbId: 1 }
+  const fails = (options: unknown, field: string, secret?: string) => {
+    let error: unknown
+    try {
+      altcraft(options as AltcraftOptions)
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(ErasureError.isInstance(error)).toBe(true)
+    const { code, message, provider } = error as ErasureError
+    expect(code).toBe('invalid_config')
+    expect(provider).toBe('altcraft')
+    expect(message).toContain(field ? `options.${field}: ` : 'options: ')
+    if (secret) expect(message).not.toContain(secret)
+    return message
+  }
+
+  it('accepts a valid config', () => {
+    expect(altcraft(valid)).toMatchObject({ name: 'altcraft', baseURL: BASE, limits: { batchSize: 1, concurrency: 4 }, secrets: ['tok-abc'] })
+    expect(altcraft({ ...valid, baseURL: 'https://cdp.example.com/' }).baseURL).toBe('https://cdp.example.com')
+  })
+
+  it('baseURL is required, with a clear message', () => {
+    const { baseURL: _, ...rest } = valid
+    expect(fails(rest, 'baseURL')).toBe('[erasekit] [altcraft] options.baseURL: required: https://ru.altkraft.com or your own Altcraft URL')
+    const { token: __, ...noToken } = valid
+    expect(fails(noToken, 'token')).toBe('[erasekit] [altcraft] options.token: required')
+    fails({ ...valid, baseURL: '' }, 'baseURL')
+  })
+
+  it('baseURL must be https (http only for loopback)', () => {
+    fails({ ...valid, baseURL: 'http://altcraft.internal.example' }, 'baseURL', 'altcraft.internal.example')
+    fails({ ...valid, baseURL: 'not a url zzqq' }, 'baseURL', 'zzqq')
+    expect(altcraft({ ...valid, baseURL: 'http://127.0.0.1:8080' }).baseURL).toBe('http://127.0.0.1:8080')
+  })
+
+  it.each([
+    [{ token: undefined }, 'token'],
+    [{ token: null }, 'token'],
+    [{ token: '' }, 'token'],
+    [{ token: 12345678 }, 'token', '12345678'],
+    [{ tokenIn: 'query-SECRETISH' }, 'tokenIn', 'query-SECRETISH'],
+    [{ dbId: undefined }, 'dbId'],
+    [{ dbId: 0 }, 'dbId'],
+    [{ dbId: 1.5 }, 'dbId', '1.5'],
+    [{ dbId: '987654' }, 'dbId', '987654'],
+    [{ matching: [] }, 'matching'],
+    [{ matching: 'email' }, 'matching'],
+    [{ matching: ['email', 'name-LEAKY'] }, 'matching.1', 'name-LEAKY'],
+    [{ custom: { field: '', from: 'userId' } }, 'custom.field'],
+    [{ custom: { field: 'CRM_ID', from: 'ref-LEAKY' } }, 'custom.from', 'ref-LEAKY'],
+    [{ custom: 'CRM_ID-LEAKY' }, 'custom', 'CRM_ID-LEAKY'],
+    [{ resourceId: -3 }, 'resourceId', '-3'],
+    [{ matching: ['custom'] }, 'custom'],
+    [{ retry: { limit: -1 } }, 'retry.limit'],
+  ] as [Record<string, unknown>, string, string?][])('%j → options.%s', (patch, field, secret) => {
+    fails({ ...valid, ...patch }, field, secret)
+  })
+
+  it('a non-object is refused', () => {
+    fails(undefined, '')
+  })
+})
+
+describe('README example', () => {
+  it('runs against the emulator as documented', async () => {
+    const emulator = createAltcraftEmulator()
+    const profileId = emulator.store.add(1, { email: 'ann@example.com' })
+    const eraser = createEraser({
+      providers: [altcraft({ baseURL: 'https://ru.altkraft.com', token: emulator.token, dbId: 1, fetch: emulator.fetch })],
+    })
+    const report = await eraser.erase({ email: 'ann@example.com' })
+    expect(report.ok).toBe(true)
+    expect(report.outcomes[0]!.status).toBe('deleted')
+    expect(emulator.store.has(1, profileId)).toBe(false)
+  })
+})
