@@ -8,20 +8,7 @@ import { createRateLimiter } from './rate-limit'
 import type { RetryPolicy } from './retry'
 import type { Provider } from './provider'
 import { identifierProblem } from './security'
-import type {
-  EraserHooks,
-  FetchFunction,
-  Identifier,
-  Journal,
-  Outcome,
-  OutcomeError,
-  PlannedRequest,
-  Progress,
-  ProviderResult,
-  Report,
-  Status,
-  Subject,
-} from './types'
+import type { EraserHooks, FetchFunction, Identifier, Journal, Outcome, PlannedRequest, Progress, ProviderResult, Report, Status, Subject } from './types'
 import { parseOrThrow, text } from './validate'
 
 export const subjectSchema = v.object({
@@ -30,13 +17,17 @@ export const subjectSchema = v.object({
   email: v.optional(text()),
   phone: v.optional(text()),
   ids: v.optional(v.record(v.string(), text(), 'expected an object of provider ids')),
-})
+}, 'expected an object')
+
+/** Subjects already parsed (erase validates before the engine runs): not parsed twice. */
+const parsed = new WeakSet<object>()
 
 export function parseSubject(subject: unknown): Subject {
-  if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) {
-    throw new ErasureError('invalid_subject', 'subject: expected an object')
-  }
-  return parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
+  if (parsed.has(subject as object)) return subject as Subject
+  if (Array.isArray(subject)) throw new ErasureError('invalid_subject', 'subject: expected an object')
+  const value = parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
+  parsed.add(value)
+  return value
 }
 
 /** A provider (and target) as the engine runs it. */
@@ -83,35 +74,31 @@ interface Job {
   hash: Promise<string>
 }
 
-const EMPTY_COUNTS = (): Record<Status, number> => ({ deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 })
+const now = () => new Date().toISOString()
 
 /**
  * Streams subjects through every provider lane: batching, concurrency, pacing, retry (in the
  * pipeline), journal, progress. Yields exactly one report per subject read.
  */
-export async function* runEngine(
-  context: EngineContext,
-  source: Iterable<unknown> | AsyncIterable<unknown>,
-  options: RunOptions = {},
-): AsyncGenerator<Report> {
-  const { lanes: laneConfigs, hooks, secrets, receiptSalt } = context
-  const { journal, dryRun = false, lingerMs = 20, progressIntervalMs = 250 } = options
+export async function* runEngine(context: EngineContext, source: Iterable<unknown> | AsyncIterable<unknown>, options: RunOptions = {}): AsyncGenerator<Report> {
+  const { lanes: configs, hooks, secrets, receiptSalt } = context
+  const { journal, dryRun, lingerMs = 20, progressIntervalMs = 250 } = options
   const window = Math.max(1, options.window ?? 20_000)
   const controller = new AbortController()
-  const signal = options.signal ? anySignal(options.signal, controller.signal) : controller.signal
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
+  const redactSecrets = createRedactor(secretEntries(secrets))
   const startedAt = Date.now()
-
   const ready: Report[] = []
+  const counts: Record<string, Record<Status, number>> = {}
   let wake: (() => void) | undefined
+  let slotFree: (() => void) | undefined
   let fatal: unknown
   let pending = 0
   let read = 0
   let reported = 0
+  let lastProgress = 0
   let intakeDone = false
   let draining = false
-  let slotFree: (() => void) | undefined
-  const counts: Record<string, Record<Status, number>> = {}
-  let lastProgress = 0
 
   const notify = () => {
     wake?.()
@@ -123,56 +110,47 @@ export async function* runEngine(
     notify()
   }
 
-  const laneKey = (lane: LaneConfig) => (lane.target ? `${lane.provider.name}/${lane.target}` : lane.provider.name)
-  for (const lane of laneConfigs) counts[laneKey(lane)] = EMPTY_COUNTS()
-
-  const progress = (done: boolean): Progress => {
+  const emitProgress = async (done: boolean) => {
     const elapsedMs = Date.now() - startedAt
     const providers = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }]))
-    return { read, reported, providers, elapsedMs, perSecond: elapsedMs ? Math.round((reported * 1000) / elapsedMs) : 0, done }
-  }
-  const emitProgress = async (done: boolean) => {
-    const event = progress(done)
+    const event: Progress = { read, reported, providers, elapsedMs, perSecond: elapsedMs ? Math.round((reported * 1000) / elapsedMs) : 0, done }
     await options.onProgress?.(event)
     await hooks.callHook('progress', event)
   }
 
-  async function settle(subject: Pending, laneIndex: number, outcome: Outcome) {
-    subject.outcomes[laneIndex] = outcome
-    counts[laneKey(laneConfigs[laneIndex]!)]![outcome.status]++
+  async function settle(subject: Pending, lane: number, outcome: Outcome) {
+    subject.outcomes[lane] = outcome
+    counts[lanes[lane]!.key]![outcome.status]++
     await journal?.record(outcome)
     await hooks.callHook('outcome', outcome)
-    if (--subject.remaining === 0) {
-      const outcomes = subject.outcomes.filter(Boolean)
-      const report: Report = {
-        subjectRef: subject.ref,
-        ok: outcomes.every((item) => item.status !== 'failed'),
-        outcomes,
-        durationMs: Date.now() - subject.started,
-      }
-      if (dryRun) {
-        report.dryRun = true
-        report.requests = subject.requests ?? []
-      }
-      await hooks.callHook('report', report)
-      ready.push(report)
-      notify()
-    }
+    if (--subject.remaining) return
+    const outcomes = subject.outcomes
+    const report: Report = { subjectRef: subject.ref, ok: outcomes.every((item) => item.status !== 'failed'), outcomes, durationMs: Date.now() - subject.started }
+    if (dryRun) Object.assign(report, { dryRun: true, requests: subject.requests ?? [] })
+    await hooks.callHook('report', report)
+    ready.push(report)
+    notify()
   }
 
-  const lanes = laneConfigs.map((config, index) => createLane(config, index))
+  /** An outcome settled without a request (skipped, journaled, invalid, aborted in the queue). */
+  const settleLocal = (subject: Pending, lane: number, fields: Pick<Outcome, 'status'> & Partial<Outcome>) => {
+    const { provider, target } = configs[lane]!
+    return settle(subject, lane, { provider: provider.name, target, subjectRef: subject.ref, attempts: 0, durationMs: 0, at: now(), ...fields })
+  }
 
-  function createLane(config: LaneConfig, index: number) {
+  const lanes = configs.map((config, index) => {
     const { provider, target } = config
-    const { batchSize, concurrency } = provider.limits
-    const take = provider.limits.rate ? createRateLimiter(provider.limits.rate) : undefined
+    const { batchSize, concurrency, rate } = provider.limits
+    const take = rate && createRateLimiter(rate)
     const queue = createQueue<Job>()
     let inFlight = 0
     let timer: ReturnType<typeof setTimeout> | undefined
     let lingerDue = false
+    counts[target ? `${provider.name}/${target}` : provider.name] = { deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 }
 
-    function pump() {
-      while (inFlight < concurrency && queue.size > 0) {
+    const pump = () => {
+      while (inFlight < concurrency && queue.size) {
+        // A partial batch waits for more input, up to lingerMs, unless nothing more can come now.
         if (queue.size < batchSize && !draining && !intakeDone && !lingerDue && !signal.aborted) {
           timer ??= setTimeout(() => {
             timer = undefined
@@ -182,9 +160,8 @@ export async function* runEngine(
           return
         }
         lingerDue = false
-        const batch = queue.take(batchSize)
         inFlight++
-        run(batch)
+        run(queue.take(batchSize))
           .catch(fail)
           .finally(() => {
             inFlight--
@@ -196,151 +173,97 @@ export async function* runEngine(
     async function run(batch: Job[]) {
       const started = Date.now()
       const hashes = await Promise.all(batch.map((job) => job.hash))
-      const redact = createRedactor([
-        ...secretEntries(secrets),
-        ...batch.map((job, i) => [job.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const),
-      ])
+      const redact = createRedactor([...secretEntries(secrets), ...batch.map((job, i) => [job.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const)])
       const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
-      const pipeline = createPipeline({
-        provider: provider.name,
-        target,
-        baseURL: provider.baseURL,
-        fetch: config.fetch,
-        retry: config.retry,
-        timeout: config.timeout,
-        hooks,
-        redact,
-        signal,
-        planned,
-      })
+      const pipeline = createPipeline({ ...config, provider: provider.name, baseURL: provider.baseURL, hooks, redact, signal, planned })
       let results: ProviderResult[] | undefined
       let failure: ErasureError | undefined
       try {
-        if (signal.aborted) throw new ErasureError('aborted', 'aborted by the caller', { provider: provider.name })
+        if (signal.aborted) throw aborted(provider.name)
         await take?.(signal)
         results = await provider.erase(
           batch.map((job) => job.identifier),
           pipeline,
         )
-        if (!Array.isArray(results) || results.length !== batch.length) {
-          throw new ErasureError('provider_error', `erase returned ${Array.isArray(results) ? results.length : 'no'} results for ${batch.length} identifiers`, { provider: provider.name })
+        if (results?.length !== batch.length) {
+          throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${batch.length} identifiers`, { provider: provider.name })
         }
       } catch (error) {
         if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
       }
-      const durationMs = Date.now() - started
-      const at = new Date().toISOString()
-      for (let i = 0; i < batch.length; i++) {
-        const job = batch[i]!
-        if (planned) job.subject.requests = [...(job.subject.requests ?? []), ...planned]
-        const base = { provider: provider.name, target, subjectRef: job.subject.ref, identifier: { kind: job.identifier.kind, hash: hashes[i]! } }
-        let outcome: Outcome
-        if (dryRun && !failure) {
-          outcome = { ...base, status: 'skipped', reason: 'dry_run', attempts: 0, durationMs, at }
-        } else {
-          outcome = toOutcome(base, failure ? { status: 'failed', error: failure } : results![i]!, { attempts: pipeline.attempts, durationMs, at }, redact, provider.name)
-        }
+      const timing = { attempts: pipeline.attempts, durationMs: Date.now() - started, at: now() }
+      for (const [i, job] of batch.entries()) {
+        if (planned) (job.subject.requests ??= []).push(...planned)
+        const outcome: Outcome = { provider: provider.name, target, subjectRef: job.subject.ref, identifier: { kind: job.identifier.kind, hash: hashes[i]! }, status: 'skipped', ...timing }
+        if (failure || !dryRun) Object.assign(outcome, toResult(failure ? { status: 'failed', error: failure } : results![i]!, redact, provider.name))
+        else Object.assign(outcome, { reason: 'dry_run', attempts: 0 })
         await settle(job.subject, index, outcome)
       }
     }
 
     return {
+      key: target ? `${provider.name}/${target}` : provider.name,
+      pump,
       push(job: Job) {
         queue.push(job)
         pump()
       },
-      pump,
-      /** Abort: every queued job is reported as failed. */
+      /** On abort every queued job is reported, failed as aborted. */
       async abortQueued() {
-        const jobs = queue.take(Infinity)
-        if (timer) clearTimeout(timer)
-        for (const job of jobs) {
-          const hash = await job.hash
-          await settle(job.subject, index, {
-            provider: provider.name,
-            target,
-            subjectRef: job.subject.ref,
-            identifier: { kind: job.identifier.kind, hash },
-            status: 'failed',
-            attempts: 0,
-            durationMs: 0,
-            at: new Date().toISOString(),
-            error: { code: 'aborted', message: `[erasekit] [${provider.name}] aborted by the caller`, retryable: false },
-          })
+        clearTimeout(timer)
+        for (const job of queue.take(Infinity)) {
+          await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: await job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
         }
       },
     }
-  }
-
-  const pumpAll = () => {
-    for (const lane of lanes) lane.pump()
-  }
+  })
 
   async function admit(raw: unknown) {
-    read++
-    const subject = admitSubject(raw)
-    const pendingSubject: Pending = {
-      ref: subject.ref,
+    const fallbackRef = `#${++read}`
+    let value: Subject | undefined
+    let invalid: ErasureError | undefined
+    try {
+      value = parseSubject(raw)
+    } catch (error) {
+      invalid = error as ErasureError
+    }
+    const rawRef = (raw as Subject | null)?.ref
+    const subject: Pending = {
+      ref: value?.ref ?? (typeof rawRef === 'string' && rawRef ? rawRef : fallbackRef),
       started: Date.now(),
-      outcomes: new Array(laneConfigs.length),
-      remaining: laneConfigs.length,
+      outcomes: [],
+      remaining: configs.length,
       hashes: new Map(),
     }
     pending++
-    const hashOf = (value: string) => {
-      let hash = pendingSubject.hashes.get(value)
-      if (!hash) pendingSubject.hashes.set(value, (hash = hashIdentifier(value, receiptSalt)))
+    const hashOf = (text: string) => {
+      let hash = subject.hashes.get(text)
+      if (!hash) subject.hashes.set(text, (hash = hashIdentifier(text, receiptSalt)))
       return hash
     }
-    for (let index = 0; index < laneConfigs.length; index++) {
-      const { provider, target } = laneConfigs[index]!
-      const now = () => new Date().toISOString()
-      const base = { provider: provider.name, target, subjectRef: pendingSubject.ref }
-      if (subject.error) {
-        await settle(pendingSubject, index, { ...base, status: 'failed', attempts: 0, durationMs: 0, at: now(), error: outcomeError(subject.error) })
-        continue
+    for (const [index, { provider, target }] of configs.entries()) {
+      if (invalid) {
+        await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) })
+      } else if (await journal?.has(subject.ref, provider.name, target)) {
+        await settleLocal(subject, index, { status: 'skipped', reason: 'journaled' })
+      } else {
+        let identifier: Identifier | undefined | null | false
+        try {
+          identifier = provider.match(value!)
+          const problem = identifier && identifierProblem(identifier.value, provider.limits.maxIdentifierLength)
+          if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
+        } catch (error) {
+          const kind = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: await hashOf(identifier.value) } }
+          await settleLocal(subject, index, { ...kind, status: 'failed', error: outcomeError(asErasureError(error, provider.name, signal, redactSecrets)) })
+          continue
+        }
+        if (identifier) lanes[index]!.push({ subject, identifier, hash: hashOf(identifier.value) })
+        else await settleLocal(subject, index, { status: 'skipped', reason: 'no_identifier' })
       }
-      if (journal && (await journal.has(pendingSubject.ref, provider.name, target))) {
-        await settle(pendingSubject, index, { ...base, status: 'skipped', reason: 'journaled', attempts: 0, durationMs: 0, at: now() })
-        continue
-      }
-      let identifier: Identifier | undefined | null | false
-      try {
-        identifier = provider.match(subject.value!)
-        const problem = identifier ? identifierProblem(identifier.value, provider.limits.maxIdentifierLength) : undefined
-        if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
-      } catch (error) {
-        const failure = asErasureError(error, provider.name, signal, createRedactor(secretEntries(secrets)))
-        const value = identifier && typeof identifier.value === 'string' ? identifier.value : undefined
-        await settle(pendingSubject, index, {
-          ...base,
-          ...(identifier && value !== undefined ? { identifier: { kind: identifier.kind, hash: await hashOf(value) } } : {}),
-          status: 'failed',
-          attempts: 0,
-          durationMs: 0,
-          at: now(),
-          error: outcomeError(failure),
-        })
-        continue
-      }
-      if (!identifier) {
-        await settle(pendingSubject, index, { ...base, status: 'skipped', reason: 'no_identifier', attempts: 0, durationMs: 0, at: now() })
-        continue
-      }
-      lanes[index]!.push({ subject: pendingSubject, identifier, hash: hashOf(identifier.value) })
     }
   }
 
-  function admitSubject(raw: unknown): { ref: string; value?: Subject; error?: ErasureError } {
-    const fallbackRef = `#${read}`
-    try {
-      const value = parseSubject(raw)
-      return { ref: value.ref ?? fallbackRef, value }
-    } catch (error) {
-      const ref = typeof (raw as Subject)?.ref === 'string' && (raw as Subject).ref ? (raw as Subject).ref! : fallbackRef
-      return { ref, error: error as ErasureError }
-    }
-  }
+  const pumpAll = () => lanes.forEach((lane) => lane.pump())
 
   async function intake() {
     const iterator: Iterator<unknown> | AsyncIterator<unknown> =
@@ -349,6 +272,7 @@ export async function* runEngine(
       // An abort stops intake between subjects; a subject handed over is always reported.
       while (read === 0 || !signal.aborted) {
         if (pending >= window) {
+          // Nothing more can be read until the consumer takes reports: flush partial batches.
           draining = true
           pumpAll()
           await new Promise<void>((resolve) => (slotFree = resolve))
@@ -368,12 +292,11 @@ export async function* runEngine(
     }
   }
 
-  const onCallerAbort = () => {
+  const onAbort = () => {
     slotFree?.()
     for (const lane of lanes) lane.abortQueued().catch(fail)
   }
-  signal.addEventListener('abort', onCallerAbort, { once: true })
-
+  signal.addEventListener('abort', onAbort, { once: true })
   intake().catch(fail)
   try {
     for (;;) {
@@ -390,77 +313,52 @@ export async function* runEngine(
           lastProgress = Date.now()
           await emitProgress(false)
         }
-        continue
+      } else if (intakeDone && !pending) {
+        break
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve))
       }
-      if (intakeDone && pending === 0) break
-      await new Promise<void>((resolve) => (wake = resolve))
     }
     await emitProgress(true)
   } finally {
-    signal.removeEventListener('abort', onCallerAbort)
-    if (!controller.signal.aborted) controller.abort(new ErasureError('aborted', 'the consumer stopped reading reports'))
+    signal.removeEventListener('abort', onAbort)
+    // The consumer stopped early: cancel what is still queued or in flight.
+    if (pending || !intakeDone) controller.abort(aborted())
   }
 }
 
-function outcomeError(error: ErasureError): OutcomeError {
-  const out: OutcomeError = { code: error.code, message: error.message, retryable: error.retryable }
-  if (error.providerCode !== undefined) out.providerCode = error.providerCode
+const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
+
+const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
+  providerCode === undefined ? { code, message, retryable } : { code, message, retryable, providerCode }
+
+/** The outcome fields a provider result sets; requestId and errors pass the batch redactor. */
+function toResult(result: ProviderResult, redact: Redactor, provider: string): Partial<Outcome> {
+  const { status, requestId, verified, error } = result
+  const out: Partial<Outcome> = { status }
+  const httpStatus = result.httpStatus ?? error?.status
+  if (requestId !== undefined) out.requestId = redact(String(requestId))
+  if (httpStatus !== undefined) out.httpStatus = httpStatus
+  if (verified !== undefined) out.verified = verified
+  if (status === 'failed') out.error = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))
   return out
-}
-
-function toOutcome(
-  base: Pick<Outcome, 'provider' | 'target' | 'subjectRef' | 'identifier'>,
-  result: ProviderResult,
-  timing: Pick<Outcome, 'attempts' | 'durationMs' | 'at'>,
-  redact: Redactor,
-  provider: string,
-): Outcome {
-  const outcome: Outcome = { ...base, status: result.status, ...timing }
-  if (result.requestId !== undefined) outcome.requestId = redact(String(result.requestId))
-  const httpStatus = result.httpStatus ?? result.error?.status
-  if (httpStatus !== undefined) outcome.httpStatus = httpStatus
-  if (result.verified !== undefined) outcome.verified = result.verified
-  if (result.status === 'failed') {
-    const error = result.error ? asErasureError(result.error, provider, undefined, redact) : new ErasureError('provider_error', 'failed without an error', { provider })
-    outcome.error = outcomeError(error)
-  }
-  return outcome
 }
 
 function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: Redactor): ErasureError {
   if (ErasureError.isInstance(error)) return scrubError(error, redact)
-  if (signal?.aborted) return new ErasureError('aborted', 'aborted by the caller', { provider })
-  const message = redact(error instanceof Error ? error.message : String(error))
-  return new ErasureError('provider_error', `unexpected error: ${message}`, { provider })
-}
-
-/** AbortSignal.any where available, a manual link otherwise. */
-function anySignal(...signals: AbortSignal[]): AbortSignal {
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals)
-  const controller = new AbortController()
-  for (const signal of signals) {
-    if (signal.aborted) return AbortSignal.abort(signal.reason)
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true })
-  }
-  return controller.signal
+  if (signal?.aborted) return aborted(provider)
+  return new ErasureError('provider_error', `unexpected error: ${redact(error instanceof Error ? error.message : String(error))}`, { provider })
 }
 
 /** Resolves with the promise's value, or with undefined as soon as the signal aborts (an input that never ends cannot hang a run). */
 function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (!(promise instanceof Promise)) return Promise.resolve(promise)
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
+    const stop = () => resolve(undefined)
+    signal.addEventListener('abort', stop, { once: true })
+    Promise.resolve(promise)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', stop))
   })
 }
 
@@ -472,20 +370,11 @@ function createQueue<T>() {
     get size() {
       return items.length - head
     },
-    push(item: T) {
-      items.push(item)
-    },
+    push: (item: T) => void items.push(item),
     take(count: number): T[] {
-      const end = Math.min(items.length, head + count)
-      const out = items.slice(head, end)
-      head = end
-      if (head === items.length) {
-        items = []
-        head = 0
-      } else if (head > 4096 && head * 2 > items.length) {
-        items = items.slice(head)
-        head = 0
-      }
+      const out = items.slice(head, (head += count))
+      if (head >= items.length) (items = []), (head = 0)
+      else if (head > 4096 && head * 2 > items.length) (items = items.slice(head)), (head = 0)
       return out
     },
   }

@@ -8,7 +8,7 @@ import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, Report, RetryOptions } from './types'
-import { parseOrThrow, positiveInt } from './validate'
+import { is, parseOrThrow, positiveInt, text } from './validate'
 
 export interface EraserOptions {
   providers: Provider[]
@@ -43,20 +43,20 @@ export interface Eraser {
   eraseMany(subjects: Iterable<unknown> | AsyncIterable<unknown>, options?: EraseManyOptions): AsyncIterable<Report>
 }
 
+const isNamed = (value: unknown) => typeof (value as { name?: unknown })?.name === 'string'
+
+const list = (message: string, item: (value: unknown) => boolean) =>
+  v.optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
+
 const optionsSchema = v.object({
-  providers: v.pipe(
-    v.array(v.object({ name: v.string() }, 'expected a provider from defineProvider()'), 'expected an array of providers'),
-    v.minLength(1, 'expected at least one provider'),
-  ),
-  plugins: v.optional(
-    v.array(v.object({ name: v.string('expected a plugin name') }, 'expected a plugin from definePlugin()'), 'expected an array of plugins'),
-  ),
+  providers: is<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.every(isNamed), 'expected a non-empty array of providers from defineProvider()'),
+  plugins: list('expected an array of plugins from definePlugin()', isNamed),
   timeout: v.optional(positiveInt('expected a positive number of ms')),
-  fetch: v.optional(v.function('expected a fetch function')),
-  receiptSalt: v.optional(v.string('expected a string')),
-  secrets: v.optional(v.array(v.string('expected strings'), 'expected an array of strings')),
+  fetch: v.optional(is((value) => typeof value === 'function', 'expected a fetch function')),
+  receiptSalt: v.optional(text('expected a string')),
+  secrets: list('expected an array of strings', (value) => typeof value === 'string'),
   retry: v.optional(v.object({}, 'expected an object')),
-})
+}, 'expected an object')
 
 function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): LaneConfig {
   return {
@@ -128,8 +128,8 @@ export function createEraser(options: EraserOptions): Eraser {
     providers: options.providers.map((provider) => provider.name),
     hook,
     async erase(subject, eraseOptions = {}) {
-      parseSubject(subject)
-      for await (const report of runEngine(context, [subject], { ...eraseOptions, window: 1, progressIntervalMs: Infinity })) {
+      const valid = parseSubject(subject)
+      for await (const report of runEngine(context, [valid], { ...eraseOptions, window: 1, progressIntervalMs: Infinity })) {
         return report
       }
       throw new ErasureError('aborted', 'aborted by the caller')

@@ -11,7 +11,7 @@ import type {
   RetryOptions,
   Subject,
 } from './types'
-import { parseOrThrow, positiveInt } from './validate'
+import { is, nonNegative, parseOrThrow, positiveInt, text } from './validate'
 
 /** The provider contract version this core implements. */
 export const SPECIFICATION_VERSION = 1
@@ -56,22 +56,22 @@ export interface Provider {
 const limitsSchema = v.object({
   batchSize: v.optional(positiveInt()),
   concurrency: v.optional(positiveInt()),
-  rate: v.optional(v.object({ requests: positiveInt(), perMs: positiveInt() })),
+  rate: v.optional(v.object({ requests: positiveInt(), perMs: positiveInt() }, 'expected { requests, perMs }')),
   maxIdentifierLength: v.optional(positiveInt()),
-})
+}, 'expected an object')
 
 const retrySchema = v.object({
-  limit: v.optional(v.pipe(v.number('expected a number'), v.integer('expected an integer'), v.minValue(0, 'expected 0 or more'))),
-  statusCodes: v.optional(v.array(v.number('expected HTTP status numbers'), 'expected an array of HTTP statuses')),
-  delayMs: v.optional(v.pipe(v.number('expected a number'), v.minValue(0, 'expected 0 or more'))),
-  maxDelayMs: v.optional(v.pipe(v.number('expected a number'), v.minValue(0, 'expected 0 or more'))),
-  maxRetryAfterMs: v.optional(v.pipe(v.number('expected a number'), v.minValue(0, 'expected 0 or more'))),
-})
+  limit: v.optional(is<number>((value) => Number.isInteger(value) && (value as number) >= 0, 'expected an integer, 0 or more')),
+  statusCodes: v.optional(is<number[]>((value) => Array.isArray(value) && value.every(Number.isInteger), 'expected an array of HTTP statuses')),
+  delayMs: v.optional(nonNegative()),
+  maxDelayMs: v.optional(nonNegative()),
+  maxRetryAfterMs: v.optional(nonNegative()),
+}, 'expected an object')
 
 const commonSchema = v.object({
-  baseURL: v.optional(v.string('expected a URL string')),
-  fetch: v.optional(v.function('expected a fetch function')),
-  retry: v.optional(retrySchema, undefined),
+  baseURL: v.optional(text('expected a URL string')),
+  fetch: v.optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function')),
+  retry: v.optional(retrySchema),
   timeout: v.optional(positiveInt('expected a positive number of ms')),
   limits: v.optional(limitsSchema),
 })

@@ -22,9 +22,15 @@ export function parseOrThrow<S extends v.GenericSchema>(
   throw new ErasureError(code, `${field}: ${message}`, { provider: context.provider })
 }
 
-/** Schemas whose messages describe the expectation only (valibot's defaults quote the input). */
-export const text = (message = 'expected a non-empty string') =>
-  v.pipe(v.string(message), v.minLength(1, message))
+/**
+ * A schema from a predicate, with a message that describes the expectation only (valibot's
+ * defaults quote the input). One primitive for every core check keeps the bundle small.
+ */
+export const is = <T>(test: (value: unknown) => boolean, message: string) => v.custom<T>(test, message)
+
+export const text = (message = 'expected a non-empty string') => is<string>((value) => typeof value === 'string' && value !== '', message)
 
 export const positiveInt = (message = 'expected a positive integer') =>
-  v.pipe(v.number(message), v.integer(message), v.minValue(1, message))
+  is<number>((value) => Number.isInteger(value) && (value as number) > 0, message)
+
+export const nonNegative = (message = 'expected a number, 0 or more') => is<number>((value) => typeof value === 'number' && value >= 0, message)
