@@ -1,0 +1,103 @@
+/**
+ * A Cloudflare Worker that erases a person from every configured processor.
+ *
+ *   POST /erase   Authorization: Bearer <ERASE_TOKEN>
+ *   {"ref":"ticket-4711","userId":"u_123","email":"jane@example.com"}
+ *
+ * → 200 with the PII-free report when every provider succeeded, 502 with the report when
+ *   one failed, 400 for a malformed subject, 401 without the right token.
+ * Credentials are env bindings (wrangler secrets); see wrangler.toml and README.md.
+ */
+import { createEraser, ErasureError, type Provider } from '@erasekit/core'
+import { adapty } from '@erasekit/adapty'
+import { clevertap, type CleverTapRegion } from '@erasekit/clevertap'
+import { altcraft } from '@erasekit/altcraft'
+import { batch } from '@erasekit/batch'
+
+export interface Env {
+  /** Shared secret callers present as `Authorization: Bearer <token>`. */
+  ERASE_TOKEN?: string
+  ADAPTY_API_KEY?: string
+  ADAPTY_BASE_URL?: string
+  CLEVERTAP_ACCOUNT_ID?: string
+  CLEVERTAP_PASSCODE?: string
+  CLEVERTAP_REGION?: string
+  CLEVERTAP_BASE_URL?: string
+  ALTCRAFT_BASE_URL?: string
+  ALTCRAFT_TOKEN?: string
+  ALTCRAFT_DB_ID?: string
+  BATCH_REST_KEY?: string
+  BATCH_IOS_APP_KEY?: string
+  BATCH_ANDROID_APP_KEY?: string
+  BATCH_WEB_APP_KEY?: string
+  BATCH_BASE_URL?: string
+}
+
+/** Providers from the bindings; one whose credentials are not bound is left out. */
+export function providersFromEnv(env: Env): Provider[] {
+  const providers: Provider[] = []
+  if (env.ADAPTY_API_KEY) providers.push(adapty({ apiKey: env.ADAPTY_API_KEY, baseURL: env.ADAPTY_BASE_URL || undefined }))
+  if (env.CLEVERTAP_ACCOUNT_ID && env.CLEVERTAP_PASSCODE) {
+    providers.push(
+      clevertap({
+        accountId: env.CLEVERTAP_ACCOUNT_ID,
+        passcode: env.CLEVERTAP_PASSCODE,
+        region: (env.CLEVERTAP_REGION || undefined) as CleverTapRegion | undefined,
+        baseURL: env.CLEVERTAP_BASE_URL || undefined,
+      }),
+    )
+  }
+  if (env.ALTCRAFT_BASE_URL && env.ALTCRAFT_TOKEN) {
+    providers.push(altcraft({ baseURL: env.ALTCRAFT_BASE_URL, token: env.ALTCRAFT_TOKEN, dbId: Number(env.ALTCRAFT_DB_ID ?? 1) }))
+  }
+  if (env.BATCH_REST_KEY) {
+    const appKeys: Record<string, string> = {}
+    if (env.BATCH_IOS_APP_KEY) appKeys.ios = env.BATCH_IOS_APP_KEY
+    if (env.BATCH_ANDROID_APP_KEY) appKeys.android = env.BATCH_ANDROID_APP_KEY
+    if (env.BATCH_WEB_APP_KEY) appKeys.web = env.BATCH_WEB_APP_KEY
+    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, baseURL: env.BATCH_BASE_URL || undefined }))
+  }
+  return providers
+}
+
+const problem = (status: number, code: string, message: string, headers?: HeadersInit) =>
+  Response.json({ error: { code, message } }, { status, headers })
+
+/** Compares digests, so the time taken does not depend on how much of the token matched. */
+async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const encoder = new TextEncoder()
+  const [a, b] = await Promise.all([given, expected].map((value) => crypto.subtle.digest('SHA-256', encoder.encode(value))))
+  const x = new Uint8Array(a!)
+  const y = new Uint8Array(b!)
+  let diff = 0
+  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!
+  return diff === 0
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url)
+    if (pathname !== '/erase') return problem(404, 'not_found', 'POST /erase')
+    if (request.method !== 'POST') return problem(405, 'method_not_allowed', 'POST /erase', { allow: 'POST' })
+    if (!env.ERASE_TOKEN) return problem(500, 'not_configured', 'ERASE_TOKEN is not set')
+    const token = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''
+    if (!(await sameSecret(token, env.ERASE_TOKEN))) return problem(401, 'unauthorized', 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' })
+
+    let subject: unknown
+    try {
+      subject = await request.json()
+    } catch {
+      return problem(400, 'invalid_json', 'the body must be a JSON subject')
+    }
+    const providers = providersFromEnv(env)
+    if (providers.length === 0) return problem(500, 'not_configured', 'no provider credentials are bound')
+    try {
+      const report = await createEraser({ providers }).erase(subject, { signal: request.signal })
+      return Response.json(report, { status: report.ok ? 200 : 502 })
+    } catch (error) {
+      // Messages are already redacted: no secret and no identifier in them.
+      if (ErasureError.isInstance(error)) return problem(error.code === 'invalid_subject' ? 400 : 500, error.code, error.message)
+      throw error
+    }
+  },
+}

@@ -1,0 +1,142 @@
+/**
+ * The examples/ run in their own runtimes against the loopback emulators, so they cannot rot:
+ * Node script, Deno script (plus `deno check` by package name), Bun script, and the
+ * Cloudflare Worker (esbuild bundle in the raw workerd binary, env bindings as wrangler
+ * would set them). Every run erases one subject from all four providers.
+ */
+import { copyFileSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  bin,
+  bundle,
+  exampleEnv,
+  installPublished,
+  expectErased,
+  prepare,
+  root,
+  run,
+  startWorkerd,
+  startWorld,
+  tmpDir,
+  WORKER_CONDITIONS,
+  WRONG_PASSCODE,
+  type ProbeResult,
+  type RunResult,
+  type World,
+} from './runtimes/harness'
+
+const examples = join(root, 'examples')
+const timings: Record<string, number> = {}
+
+beforeAll(() => prepare())
+afterAll(() => {
+  console.log(`example timings (ms): ${Object.entries(timings).map(([name, ms]) => `${name} ${ms}`).join(', ')}`)
+})
+
+function parseReport(result: RunResult, label: string): ProbeResult {
+  try {
+    return { runtime: { name: label, version: '' }, report: JSON.parse(result.stdout) }
+  } catch {
+    throw new Error(`${label} exited with ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`)
+  }
+}
+
+async function script(label: string, command: (world: World) => [string, string[]]) {
+  const world = await startWorld({ faults: false })
+  try {
+    const [cmd, args] = command(world)
+    const result = await run(cmd, [...args, JSON.stringify(world.subject)], { env: exampleEnv(world), timeoutMs: 120_000, cwd: join(examples, label) })
+    timings[label] = result.ms
+    expect(result.code, result.stderr).toBe(0)
+    expectErased(parseReport(result, label), world)
+  } finally {
+    await world.close()
+  }
+}
+
+describe.concurrent('examples', () => {
+  test('examples/node/erase.mjs (Node)', () => script('node', () => [process.execPath, ['erase.mjs']]), 60_000)
+
+  test('examples/deno/erase.ts (Deno)', () => script('deno', () => [bin('deno'), ['run', '--allow-net=127.0.0.1', '--allow-env', 'erase.ts']]), 120_000)
+
+  test('examples/bun/erase.ts (Bun)', () => script('bun', () => [bin('bun'), ['erase.ts']]), 60_000)
+
+  // Type-checked the way a Deno user gets the packages: installed in node_modules (bare names,
+  // published files only), not through the workspace symlinks.
+  test('deno check: examples/deno/erase.ts and examples/worker/src/index.ts against the installed packages', async () => {
+    const started = performance.now()
+    const project = await installPublished('deno-check')
+    try {
+      copyFileSync(join(examples, 'deno/erase.ts'), join(project, 'erase.ts'))
+      copyFileSync(join(examples, 'worker/src/index.ts'), join(project, 'worker.ts'))
+      const result = await run(bin('deno'), ['check', 'erase.ts', 'worker.ts'], { cwd: project, timeoutMs: 120_000 })
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
+    } finally {
+      rmSync(project, { recursive: true, force: true })
+    }
+    timings['deno-check'] = Math.round(performance.now() - started)
+  }, 150_000)
+
+  test('examples/worker (workerd): POST /erase with env bindings', async () => {
+    const started = performance.now()
+    const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(examples, 'worker/wrangler.toml'), 'utf8'))?.[1]
+    expect(compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    const script = await bundle(join(examples, 'worker/src/index.ts'), join(tmpDir, 'example-worker.mjs'), 'neutral', WORKER_CONDITIONS)
+    const world = await startWorld({ faults: false })
+    const token = 'erase-endpoint-token'
+    const workerd = await startWorkerd(script, { compatibilityDate, bindings: { ...exampleEnv(world), ERASE_TOKEN: token } })
+    const erase = (body: string, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
+      fetch(`${workerd.url}/erase`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+    try {
+      expect((await erase(JSON.stringify(world.subject), {})).status).toBe(401)
+      expect((await erase(JSON.stringify(world.subject), { authorization: 'Bearer nope' })).status).toBe(401)
+      expect((await fetch(`${workerd.url}/erase`)).status).toBe(405)
+      expect((await erase('{not json')).status).toBe(400)
+      const malformed = await erase(JSON.stringify({ userId: 42 }))
+      expect(malformed.status).toBe(400)
+      expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('invalid_subject')
+      // An identifier no provider may send (CR/LF): failed outcomes, no request sent.
+      const unsafe = await erase(JSON.stringify({ userId: 'u_1\r\nx-injected: 1', email: 'a\r\nb@example.com' }))
+      expect(unsafe.status).toBe(502)
+      const unsafeReport = (await unsafe.json()) as ProbeResult['report']
+      expect(unsafeReport.outcomes.map((o) => o.error?.code ?? o.status)).toEqual(unsafeReport.outcomes.map(() => 'invalid_subject'))
+      // Nothing reached a provider so far.
+      expect(Object.values(world.emulators).flatMap((emulator) => emulator.requests)).toEqual([])
+
+      const response = await erase(JSON.stringify(world.subject))
+      const text = await response.text()
+      expect(response.status, text).toBe(200)
+      expectErased({ runtime: { name: 'workerd', version: '' }, report: JSON.parse(text) }, world)
+    } finally {
+      workerd.stop()
+      await world.close()
+    }
+    timings.worker = Math.round(performance.now() - started)
+  }, 60_000)
+
+  test('examples/worker (workerd): a provider failure answers 502 with the report', async () => {
+    const script = await bundle(join(examples, 'worker/src/index.ts'), join(tmpDir, 'example-worker-502.mjs'), 'neutral', WORKER_CONDITIONS)
+    const world = await startWorld({ faults: false })
+    const workerd = await startWorkerd(script, { bindings: { ...exampleEnv(world), CLEVERTAP_PASSCODE: WRONG_PASSCODE, ERASE_TOKEN: 't' } })
+    try {
+      const response = await fetch(`${workerd.url}/erase`, { method: 'POST', headers: { authorization: 'Bearer t' }, body: JSON.stringify(world.subject) })
+      expect(response.status).toBe(502)
+      const report = (await response.json()) as ProbeResult['report']
+      expect(report.ok).toBe(false)
+      expect(report.outcomes.map((o) => [o.provider, o.target, o.status, o.error?.code])).toEqual(
+        expect.arrayContaining([
+          ['clevertap', undefined, 'failed', 'unauthorized'],
+          ['adapty', undefined, 'deleted', undefined],
+          ['altcraft', undefined, 'deleted', undefined],
+          ['batch', 'ios', 'accepted', undefined],
+          ['batch', 'android', 'accepted', undefined],
+        ]),
+      )
+      expect(JSON.stringify(report)).not.toContain(WRONG_PASSCODE)
+    } finally {
+      workerd.stop()
+      await world.close()
+    }
+  }, 60_000)
+})

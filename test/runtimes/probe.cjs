@@ -1,0 +1,23 @@
+// CommonJS probe (Node, Bun): require()s the BUILT packages (their .cjs builds) by name.
+// Usage: node probe.cjs '<config json>'
+const { createEraser } = require('@erasekit/core')
+const { adapty } = require('@erasekit/adapty')
+const { clevertap } = require('@erasekit/clevertap')
+const { altcraft } = require('@erasekit/altcraft')
+const { batch } = require('@erasekit/batch')
+
+const names = ['@erasekit/core', '@erasekit/adapty', '@erasekit/clevertap', '@erasekit/altcraft', '@erasekit/batch']
+
+async function main() {
+  // The scenario is plain shared code; the packages above were loaded through require().
+  const { eraseEverywhere } = await import('./scenario.mjs')
+  const config = JSON.parse(process.argv[2])
+  const result = await eraseEverywhere({ createEraser, adapty, clevertap, altcraft, batch }, config)
+  const resolved = Object.fromEntries(names.map((name) => [name, require.resolve(name)]))
+  console.log(JSON.stringify({ ...result, format: 'cjs', resolved }))
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
