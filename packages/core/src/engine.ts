@@ -334,8 +334,9 @@ const outcomeError = ({ code, message, retryable, providerCode }: ErasureError):
 
 /** The outcome fields a provider result sets; requestId and errors pass the batch redactor. */
 function toResult(result: ProviderResult, redact: Redactor, provider: string): Partial<Outcome> {
-  const { status, requestId, verified, error } = result
+  const { status, requestId, verified, error, attempts } = result
   const out: Partial<Outcome> = { status }
+  if (attempts !== undefined) out.attempts = attempts
   const httpStatus = result.httpStatus ?? error?.status
   if (requestId !== undefined) out.requestId = redact(String(requestId))
   if (httpStatus !== undefined) out.httpStatus = httpStatus

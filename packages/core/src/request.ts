@@ -54,7 +54,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       providerCode: detail.providerCode,
       // A 2xx the provider cannot read is a broken transfer more often than a contract change.
       retryable: ok || policy.statusCodes.includes(response.status),
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      retryAfterMs: detail.retryAfterMs ?? parseRetryAfter(response.headers.get('retry-after')),
     })
     return scrubError(error, redact)
   }

@@ -28,6 +28,8 @@ export interface ProviderResult {
   error?: ErasureError
   /** Set when the provider confirmed the deletion with a follow-up read. */
   verified?: boolean
+  /** Attempts for this identifier, when the provider sent several requests per batch (default: all of the batch's). */
+  attempts?: number
 }
 
 export interface OutcomeError {
@@ -149,7 +151,7 @@ export interface EraseContext {
    */
   request<T = ProviderResponse>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T>
   /** The default error for a response: code from the status, retryable per the retry policy, Retry-After read. */
-  responseError(response: ProviderResponse, detail?: { providerCode?: string | number; message?: string }): ErasureError
+  responseError(response: ProviderResponse, detail?: { providerCode?: string | number; message?: string; retryAfterMs?: number }): ErasureError
 }
 
 /** The mutable context hooks receive for one attempt. `toJSON()` gives a redacted copy for logs. */
@@ -166,7 +168,19 @@ export interface RequestContext {
   /** retry hook: the wait before the next attempt, ms; may be changed. */
   delayMs: number
   signal: AbortSignal
-  toJSON(): Record<string, unknown>
+  toJSON(): RequestSnapshot
+}
+
+/** The redacted copy of a RequestContext that `toJSON()` returns: safe to log. */
+export interface RequestSnapshot {
+  provider: string
+  target?: string
+  attempt: number
+  request: PlannedRequest
+  response?: { status: number; data: unknown }
+  error?: ReturnType<ErasureError['toJSON']>
+  retry: boolean
+  delayMs: number
 }
 
 export interface Progress {

@@ -229,3 +229,29 @@ describe('retry helpers', () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'network', message: '[erasekit] [p] x', retryable: false })
   })
 })
+
+describe('provider-supplied retry timing and attempts', () => {
+  it('uses retryAfterMs from responseError (vendors with their own rate-limit headers) and a per-result attempts count', async () => {
+    const { defineProvider } = await import('@erasekit/core')
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 429, headers: { 'x-ratelimit-reset': '9' } }) : Response.json({})))
+    const provider = defineProvider({
+      name: 'resets',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+      erase: async (identifiers, ctx) => {
+        await ctx.request({ method: 'POST', url: '/x' }, (response) => {
+          if (response.status === 429) throw ctx.responseError(response, { retryAfterMs: Number(response.headers.get('x-ratelimit-reset')) * 1000 })
+          return response
+        })
+        return identifiers.map(() => ({ status: 'deleted' as const, attempts: 7 }))
+      },
+    })
+    const eraser = createEraser({ providers: [provider] })
+    const delays = recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(delays).toEqual([9000])
+    expect(report.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 7 })
+  })
+})
