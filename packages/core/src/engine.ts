@@ -48,7 +48,7 @@ export interface RunOptions {
   lingerMs?: number
   journal?: Journal
   onProgress?: (progress: Progress) => void | Promise<void>
-  /** Minimum time between progress events, ms. Default 250. */
+  /** Minimum time between progress events, ms. Default 250; Infinity turns them off. */
   progressIntervalMs?: number
 }
 
@@ -111,6 +111,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   const emitProgress = async (done: boolean) => {
+    if (progressIntervalMs === Infinity) return
     const elapsedMs = Date.now() - startedAt
     const providers = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }]))
     const event: Progress = { read, reported, providers, elapsedMs, perSecond: elapsedMs ? Math.round((reported * 1000) / elapsedMs) : 0, done }
@@ -323,7 +324,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   } finally {
     signal.removeEventListener('abort', onAbort)
     // The consumer stopped early: cancel what is still queued or in flight.
-    if (pending || !intakeDone) controller.abort(aborted())
+    if (read > reported || !intakeDone) controller.abort(aborted())
   }
 }
 

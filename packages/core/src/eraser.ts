@@ -129,7 +129,8 @@ export function createEraser(options: EraserOptions): Eraser {
     hook,
     async erase(subject, eraseOptions = {}) {
       const valid = parseSubject(subject)
-      for await (const report of runEngine(context, [valid], { ...eraseOptions, window: 1, progressIntervalMs: Infinity })) {
+      // A window of 2 lets intake see the end of the one-item input, so the run finishes cleanly.
+      for await (const report of runEngine(context, [valid], { ...eraseOptions, window: 2, progressIntervalMs: Infinity })) {
         return report
       }
       throw new ErasureError('aborted', 'aborted by the caller')
