@@ -99,6 +99,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let lastProgress = 0
   let intakeDone = false
   let draining = false
+  let inFlightTotal = 0
 
   const notify = () => {
     wake?.()
@@ -151,8 +152,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
     const pump = () => {
       while (inFlight < concurrency && queue.size) {
-        // A partial batch waits for more input, up to lingerMs, unless nothing more can come now.
-        if (queue.size < batchSize && !draining && !intakeDone && !lingerDue && !signal.aborted) {
+        // A partial batch waits for more input, up to lingerMs, unless no more can come: the input
+        // ended, or the window is full and nothing in flight anywhere will free a slot. (Flushing on
+        // every freed slot would shrink batches to one while a slow provider holds the window.)
+        const stuck = draining && !inFlightTotal
+        if (queue.size < batchSize && !stuck && !intakeDone && !lingerDue && !signal.aborted) {
           timer ??= setTimeout(() => {
             timer = undefined
             lingerDue = true
@@ -162,11 +166,13 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         }
         lingerDue = false
         inFlight++
+        inFlightTotal++
         run(queue.take(batchSize))
           .catch(fail)
           .finally(() => {
             inFlight--
-            pump()
+            if (--inFlightTotal || !draining) pump()
+            else pumpAll()
           })
       }
     }

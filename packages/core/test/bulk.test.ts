@@ -142,6 +142,18 @@ describe('eraseMany', () => {
     await iterator.return?.()
   })
 
+  it('keeps batching while a slow provider holds the window (no degenerate one-id batches)', async () => {
+    const slow = vendor({ latencyMs: 4 })
+    const big = vendor({ latencyMs: 1 })
+    const eraser = createEraser({ providers: [bulkProvider('slow', slow.fetch, { batchSize: 1, concurrency: 2 }), bulkProvider('big', big.fetch, { batchSize: 50, concurrency: 3 })] })
+    const reports = await collect(eraser.eraseMany(subjects(400), { window: 60 }))
+    expect(reports).toHaveLength(400)
+    const sent = big.calls.flatMap((call) => call.ids)
+    expect(sent).toHaveLength(400)
+    // Slots free one at a time as the slow lane finishes; the batching lane waits (linger) instead of flushing each.
+    expect(sent.length / big.calls.length).toBeGreaterThanOrEqual(4)
+  })
+
   it('resumes from a journal without redoing confirmed deletions', async () => {
     const journal = createMemoryJournal()
     const first = vendor({ fail: (ids) => (ids.includes('u3') ? 400 : undefined) })
