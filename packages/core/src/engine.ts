@@ -5,7 +5,7 @@ import { hashIdentifier } from './hash'
 import { createRedactor, type Redactor, secretEntries } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import { createRateLimiter } from './rate-limit'
-import type { RetryPolicy } from './retry'
+import { onAbort, type RetryPolicy } from './retry'
 import type { Provider } from './provider'
 import { identifierProblem } from './security'
 import type { EraserHooks, FetchFunction, Identifier, Journal, Outcome, PlannedRequest, Progress, ProviderResult, Report, Status, Subject } from './types'
@@ -299,11 +299,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
   }
 
-  const onAbort = () => {
+  const stopListening = onAbort(signal, () => {
     slotFree?.()
     for (const lane of lanes) lane.abortQueued().catch(fail)
-  }
-  signal.addEventListener('abort', onAbort, { once: true })
+  })
   intake().catch(fail)
   try {
     for (;;) {
@@ -328,7 +327,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     await emitProgress(true)
   } finally {
-    signal.removeEventListener('abort', onAbort)
+    stopListening()
     // The consumer stopped early: cancel what is still queued or in flight.
     if (read > reported || !intakeDone) controller.abort(aborted())
   }
@@ -362,11 +361,8 @@ function asErasureError(error: unknown, provider: string, signal: AbortSignal | 
 function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (!(promise instanceof Promise)) return Promise.resolve(promise)
   return new Promise((resolve, reject) => {
-    const stop = () => resolve(undefined)
-    signal.addEventListener('abort', stop, { once: true })
-    Promise.resolve(promise)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', stop))
+    const stop = onAbort(signal, () => resolve(undefined))
+    promise.then(resolve, reject).finally(stop)
   })
 }
 

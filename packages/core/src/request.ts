@@ -1,7 +1,7 @@
 import type { HookableCore } from 'hookable'
 import { codeForStatus, ErasureError, scrubError } from './errors'
 import { type Redactor, redactDeep } from './redact'
-import { parseRetryAfter, type RetryPolicy, isNetworkError, retryDelay, sleep } from './retry'
+import { isNetworkError, onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
   EraseContext,
   EraserHooks,
@@ -170,9 +170,9 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
 async function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
   const controller = new AbortController()
-  const onAbort = () => controller.abort(options.signal.reason)
-  options.signal.addEventListener('abort', onAbort, { once: true })
-  if (options.signal.aborted) onAbort()
+  const abort = () => controller.abort(options.signal.reason)
+  const unlink = onAbort(options.signal, abort)
+  if (options.signal.aborted) abort()
   const timer = setTimeout(() => controller.abort(new TimeoutSignal()), options.timeout)
   try {
     let url = ctx.request.url
@@ -201,7 +201,7 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
     }
   } finally {
     clearTimeout(timer)
-    options.signal.removeEventListener('abort', onAbort)
+    unlink()
   }
 }
 

@@ -66,18 +66,33 @@ export function isNetworkError(error: unknown): boolean {
   return typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code)
 }
 
+/**
+ * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per
+ * signal: a run has many requests and waits in flight on one signal, and Node warns past 10 listeners.
+ */
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  let callbacks = subscribers.get(signal)
+  if (!callbacks) {
+    const set = new Set<() => void>()
+    subscribers.set(signal, (callbacks = set))
+    signal.addEventListener('abort', () => set.forEach((callback) => callback()), { once: true })
+  }
+  callbacks.add(fn)
+  return () => void callbacks.delete(fn)
+}
+const subscribers = new WeakMap<AbortSignal, Set<() => void>>()
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason)
-    const onAbort = () => {
+    const stop = onAbort(signal, () => {
       clearTimeout(timer)
       reject(signal.reason)
-    }
+    })
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
+      stop()
       resolve()
     }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
   })
 }

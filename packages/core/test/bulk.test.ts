@@ -154,6 +154,23 @@ describe('eraseMany', () => {
     expect(sent.length / big.calls.length).toBeGreaterThanOrEqual(4)
   })
 
+  it('shares one abort listener per signal however many requests are in flight (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => void warnings.push(warning.name)
+    process.on('warning', onWarning)
+    try {
+      const api = vendor({ latencyMs: 5 })
+      const eraser = createEraser({ providers: [bulkProvider('wide', api.fetch, { batchSize: 1, concurrency: 40 })] })
+      const reports = await collect(eraser.eraseMany(subjects(200), { signal: new AbortController().signal }))
+      expect(reports).toHaveLength(200)
+      expect(api.peak()).toBeGreaterThan(10)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning')
+  })
+
   it('resumes from a journal without redoing confirmed deletions', async () => {
     const journal = createMemoryJournal()
     const first = vendor({ fail: (ids) => (ids.includes('u3') ? 400 : undefined) })

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { createRedactor, REDACTED } from '@erasekit/core'
+
+describe('createRedactor', () => {
+  it('replaces raw, URL-encoded and JSON-escaped forms, longest match first', () => {
+    const redact = createRedactor([
+      ['secret-1', REDACTED],
+      ['secret-12', '[long]'],
+      ['a b/c"d', '[id]'],
+    ])
+    expect(redact('x secret-12 y secret-1 z')).toBe('x [long] y *** z')
+    expect(redact(`/users/${encodeURIComponent('a b/c"d')}?`)).toBe('/users/[id]?')
+    expect(redact(JSON.stringify({ id: 'a b/c"d' }))).toBe('{"id":"[id]"}')
+    expect(redact('nothing here')).toBe('nothing here')
+  })
+
+  it('ignores values too short to redact safely, and stays correct with thousands of values', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => [`user-${i}@example.org`, `[id:${i}]`] as const)
+    const redact = createRedactor([['ab', '***'], ...ids])
+    expect(redact('ab user-4999@example.org, user-7@example.org.')).toBe('ab [id:4999], [id:7].')
+  })
+})
