@@ -108,9 +108,15 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
   }
 
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
-    const request = new Request(input, init)
-    const url = new URL(request.url)
-    const text = request.body ? await request.text() : ''
+    // One Request per call: the body is read once, logged, then handed to the vendor logic.
+    const incoming = input instanceof Request ? input : undefined
+    const text = incoming ? await incoming.text() : typeof init?.body === 'string' ? init.body : init?.body ? await new Response(init.body).text() : ''
+    const request = new Request(incoming?.url ?? String(input), {
+      method: incoming?.method ?? init?.method,
+      headers: incoming?.headers ?? init?.headers,
+      body: text || undefined,
+      signal: incoming?.signal ?? init?.signal,
+    })
     let body: unknown = text || undefined
     try {
       if (text) body = JSON.parse(text)
@@ -118,7 +124,7 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     const entry: LoggedRequest = {
       method: request.method,
       url: request.url,
-      path: url.pathname,
+      path: new URL(request.url).pathname,
       headers: Object.fromEntries(request.headers),
       body,
       at: Date.now(),
@@ -127,7 +133,7 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     concurrency.current++
     concurrency.max = Math.max(concurrency.max, concurrency.current)
     try {
-      const response = await respond(request, entry, text)
+      const response = await respond(request, entry)
       entry.status = response.status
       return response
     } finally {
@@ -135,7 +141,7 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     }
   }
 
-  async function respond(request: Request, entry: LoggedRequest, text: string): Promise<Response> {
+  async function respond(request: Request, entry: LoggedRequest): Promise<Response> {
     const fault = pickFault()
     if (fault) entry.fault = fault.kind
     const latency = (options.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0)
@@ -154,7 +160,7 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
       case 'malformed':
         return new Response('<html><body>502 Bad Gateway</body></html', { status: 200, headers: { 'content-type': 'application/json' } })
     }
-    return options.handle(new Request(request.url, { method: request.method, headers: request.headers, body: text || undefined }), entry.body)
+    return options.handle(request, entry.body)
   }
 
   return {
