@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url))
 const providers = ['adapty', 'clevertap', 'altcraft', 'batch']
+const example = (path: string) => fileURLToPath(new URL(`./examples/${path}`, import.meta.url))
 
 // Unit and contract tests run against sources; test/runtimes runs the built packages.
 const alias = [
@@ -14,6 +15,10 @@ const alias = [
     { find: `@erasekit/${name}/emulator`, replacement: src(`${name}/src/emulator.ts`) },
     { find: new RegExp(`^@erasekit/${name}$`), replacement: src(`${name}/src/index.ts`) },
   ]),
+  // Third-party packages under examples/, imported by package name in their own tests.
+  { find: /^erasekit-provider-braze\/emulator$/, replacement: example('provider-braze/src/emulator.ts') },
+  { find: /^erasekit-provider-braze$/, replacement: example('provider-braze/src/index.ts') },
+  { find: /^erasekit-plugin-logger$/, replacement: example('plugin-logger/src/index.ts') },
 ]
 
 export default defineConfig({

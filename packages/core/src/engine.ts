@@ -290,6 +290,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (!next || next.done) break
         await admit(next.value)
       }
+    } catch (error) {
+      // Recorded before the finally wakes the consumer, so a failing input is never taken for its end.
+      fail(error)
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
       if (signal.aborted) Promise.resolve().then(() => iterator.return?.()).catch(() => {})
@@ -303,7 +306,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     slotFree?.()
     for (const lane of lanes) lane.abortQueued().catch(fail)
   })
-  intake().catch(fail)
+  void intake()
   try {
     for (;;) {
       if (fatal !== undefined) throw fatal

@@ -224,6 +224,23 @@ describe('eraseMany', () => {
     expect(reports).toHaveLength(1)
   })
 
+  it('surfaces an input that throws, even when nothing is pending', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    async function* broken() {
+      yield { userId: 'u1' }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      throw new Error('input file unreadable')
+    }
+    const reports: Report[] = []
+    await expect(
+      (async () => {
+        for await (const report of eraser.eraseMany(broken())) reports.push(report)
+      })(),
+    ).rejects.toThrow('input file unreadable')
+    expect(reports).toHaveLength(1)
+  })
+
   it('reports invalid subjects in the stream instead of stopping it', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })

@@ -40,7 +40,6 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
     }
     dispatch(handle, req, res).catch(() => res.destroy())
   })
-  server.keepAliveTimeout = 1000
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -62,7 +61,8 @@ async function dispatch(handle: (request: Request) => Response | Promise<Respons
   const chunks: Uint8Array<ArrayBuffer>[] = []
   for await (const chunk of req) chunks.push(chunk as Uint8Array<ArrayBuffer>)
   const controller = new AbortController()
-  res.on('close', () => controller.abort())
+  // The client went away before the answer: tell the handler (a normal close is not an abort).
+  res.on('close', () => res.writableFinished || controller.abort())
   const headers = new Headers()
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)

@@ -1,0 +1,56 @@
+// Overhead: N single deletions through erasekit vs a hand-written fetch loop doing the same
+// requests (DELETE + auth header + identity header, 204 expected) against a loopback server in
+// another process. Reports client CPU time per deletion and the ratio.
+import { fork } from 'node:child_process'
+import { createEraser } from '@erasekit/core'
+import { adapty } from '@erasekit/adapty'
+
+const N = Number(process.env.N ?? 5000)
+const server = fork(new URL('./loopback-server.mjs', import.meta.url))
+const { port } = await new Promise((resolve) => server.once('message', resolve))
+const baseURL = `http://127.0.0.1:${port}`
+const apiKey = 'secret_live_bench.key'
+
+async function handWritten(i) {
+  const response = await fetch(`${baseURL}/api/v2/server-side-api/profile/`, {
+    method: 'DELETE',
+    headers: { authorization: `Api-Key ${apiKey}`, 'adapty-customer-user-id': `user-${i}`, 'content-type': 'application/json' },
+  })
+  await response.text()
+  if (response.status !== 204) throw new Error(`unexpected ${response.status}`)
+}
+
+const eraser = createEraser({ providers: [adapty({ apiKey, baseURL })] })
+async function throughErasekit(i) {
+  const report = await eraser.erase({ userId: `user-${i}` })
+  if (report.outcomes[0].status !== 'deleted') throw new Error(JSON.stringify(report))
+}
+
+async function measure(name, fn) {
+  for (let i = 0; i < 500; i++) await fn(i) // warm-up
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  for (let i = 0; i < N; i++) await fn(i)
+  const used = process.cpuUsage(cpu)
+  const wall = performance.now() - start
+  return { name, cpuUsPerDeletion: (used.user + used.system) / N, wallUsPerDeletion: (wall * 1000) / N }
+}
+
+const runs = []
+for (let round = 0; round < 3; round++) {
+  runs.push(await measure('fetch', handWritten), await measure('erasekit', throughErasekit))
+}
+server.kill()
+const best = (name) => runs.filter((run) => run.name === name).sort((a, b) => a.cpuUsPerDeletion - b.cpuUsPerDeletion)[0]
+const base = best('fetch')
+const ours = best('erasekit')
+const result = {
+  benchmark: 'overhead',
+  deletions: N,
+  fetchCpuUs: +base.cpuUsPerDeletion.toFixed(1),
+  erasekitCpuUs: +ours.cpuUsPerDeletion.toFixed(1),
+  ratio: +(ours.cpuUsPerDeletion / base.cpuUsPerDeletion).toFixed(3),
+  fetchWallUs: +base.wallUsPerDeletion.toFixed(1),
+  erasekitWallUs: +ours.wallUsPerDeletion.toFixed(1),
+}
+console.log(JSON.stringify(result))

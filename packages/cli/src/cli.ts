@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { defineCommand, runCommand, showUsage } from 'citty'
+import { UsageError } from './errors'
+import { logger } from './ui'
+
+const version = '0.1.0'
+
+const main = defineCommand({
+  meta: { name: 'erasekit', version, description: 'Erase people from every SaaS tool that holds their profile, with PII-free receipts' },
+  subCommands: {
+    demo: () => import('./commands/demo').then((m) => m.default),
+    run: () => import('./commands/run').then((m) => m.default),
+    init: () => import('./commands/init').then((m) => m.default),
+  },
+})
+
+async function cli(rawArgs: string[]) {
+  if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
+    console.log(version)
+    return
+  }
+  const sub = rawArgs.find((arg) => !arg.startsWith('-'))
+  if (rawArgs.length === 0 || ((rawArgs.includes('--help') || rawArgs.includes('-h')) && !sub)) {
+    await showUsage(main)
+    return
+  }
+  if (rawArgs.includes('--help') || rawArgs.includes('-h')) {
+    const commands = main.subCommands as Record<string, () => Promise<Parameters<typeof showUsage>[0]>>
+    if (commands[sub!]) return showUsage(await commands[sub!]!(), main)
+  }
+  try {
+    await runCommand(main, { rawArgs })
+  } catch (error) {
+    if (error instanceof UsageError) {
+      logger.error(error.message)
+    } else if ((error as { code?: string })?.code?.startsWith?.('E_')) {
+      // citty's own usage errors: unknown command, missing argument.
+      logger.error((error as Error).message)
+      logger.log('  erasekit --help lists the commands and options')
+    } else {
+      logger.error(error)
+    }
+    process.exitCode = 1
+  }
+}
+
+await cli(process.argv.slice(2))

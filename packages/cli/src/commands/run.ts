@@ -1,0 +1,232 @@
+import { access } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
+import { createEraser, type Report } from '@erasekit/core'
+import { defineCommand, type ArgsDef } from 'citty'
+import { rejectUnknownFlags, requireValue } from '../args'
+import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
+import { UsageError } from '../errors'
+import { createOutcomeSink, LineFile, loadJournal } from '../files'
+import { countLines, formatOf, readSubjects, type InputItem } from '../input'
+import { startProgress } from '../progress'
+import { circuitBreaker } from '../breaker'
+import { createNodeFetch } from '../transport'
+import { Tally } from '../summary'
+import { colors, fmt, logger, out } from '../ui'
+
+const args = {
+  config: { type: 'string', description: 'erasekit.config.ts, .mjs or .json (providers; secrets from environment variables)', valueHint: 'FILE' },
+  input: { type: 'string', description: 'Subjects: .csv (header: ref, userId, email, phone, ids.<provider>) or .jsonl (one subject per line)', valueHint: 'FILE' },
+  'dry-run': { type: 'boolean', description: 'Validate and build every request, send nothing' },
+  journal: { type: 'string', description: 'Resume file: confirmed outcomes are appended as they happen and skipped on the next run', valueHint: 'FILE' },
+  receipts: { type: 'string', description: 'Receipts file (JSON lines, one outcome each, no personal data); appended to. Default ./erasekit-receipts-<time>.jsonl', valueHint: 'FILE' },
+  only: { type: 'string', description: 'Comma-separated providers to run (e.g. adapty,batch)', valueHint: 'PROVIDERS' },
+} satisfies ArgsDef
+
+const SHOWN_FAILURES = 10
+/** Subjects read ahead of their reports: enough to keep every provider busy, few enough to finish quickly on Ctrl-C. */
+const WINDOW = 2_000
+
+export default defineCommand({
+  meta: { name: 'run', description: 'Erase every subject of a CSV or JSONL file from the configured providers' },
+  args,
+  async run({ args: parsed, rawArgs }) {
+    rejectUnknownFlags(rawArgs, args)
+    const configFile = requireValue(parsed.config, '--config')
+    const inputFile = requireValue(parsed.input, '--input')
+    const dryRun = Boolean(parsed['dry-run'])
+    const only = parsed.only === undefined ? undefined : requireValue(parsed.only, '--only').split(',').map((name) => name.trim()).filter(Boolean)
+    if (only && only.length === 0) throw new UsageError('--only: expected provider names, e.g. --only adapty,batch')
+
+    const format = formatOf(inputFile)
+    if (!format) throw new UsageError(`--input: expected a .csv or .jsonl file, got ${inputFile}`)
+    try {
+      await access(inputFile)
+    } catch (error) {
+      throw new UsageError(`--input: cannot read ${inputFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+
+    const built = buildConfig(await loadConfig(configFile), { file: configFile, only })
+    const journalPath = parsed.journal === undefined ? undefined : resolve(requireValue(parsed.journal, '--journal'))
+    const loaded = journalPath ? await loadJournal(journalPath) : undefined
+    const receiptsPath =
+      parsed.receipts !== undefined
+        ? resolve(requireValue(parsed.receipts, '--receipts'))
+        : dryRun
+          ? undefined
+          : resolve(`erasekit-receipts-${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z')}.jsonl`)
+
+    const total = Math.max(0, (await countLines(inputFile)) - (format === 'csv' ? 1 : 0))
+    logger.info(`${dryRun ? 'Dry run: ' : ''}erasing ${fmt(total)} subject${total === 1 ? '' : 's'} from ${basename(inputFile)} with ${built.lanes.join(', ')}`)
+    if (loaded) {
+      logger.info(`journal ${journalPath}: ${loaded.confirmed.size ? `${fmt(loaded.confirmed.size)} confirmed outcomes from earlier runs will be skipped` : 'new'}`)
+      if (loaded.skipped) logger.warn(`journal: ignored ${loaded.skipped} unreadable line(s) (a run that crashed mid-write)`)
+    }
+    for (const problem of built.problems) logger.warn(`${configFile}: ${problem}; that provider's outcomes fail with invalid_config, the others run`)
+
+    // Read up to the first subject now: a bad header stops here, before any file is written.
+    const names = [...new Set([...BUNDLED_NAMES, ...built.providers.map((provider) => provider.name)])]
+    const warnings: string[] = []
+    const input = readSubjects(inputFile, format, { providers: names, warn: (message) => warnings.push(message) })
+    const first = await input.next()
+    for (const message of warnings) logger.warn(message)
+
+    const receipts = receiptsPath ? new LineFile(receiptsPath) : undefined
+    const journal = journalPath && !dryRun ? new LineFile(journalPath) : undefined
+    const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun })
+    const transport = process.env.ERASEKIT_FETCH === 'undici' ? undefined : createNodeFetch()
+    const eraser = createEraser({ providers: built.providers, plugins: built.plugins, retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt, fetch: transport?.fetch })
+    const tally = new Tally(built.lanes)
+    const progress = startProgress({ tally, total })
+    circuitBreaker(eraser, (message) => progress.print(() => logger.warn(message)))
+
+    // Ctrl-C once: read no more input, finish the subjects already read (their requests complete,
+    // so nothing is left half-sent). Twice: abort them (each is reported as failed: aborted).
+    // Three times: exit at once (every line written so far is already in the files).
+    const controller = new AbortController()
+    let stopping: NodeJS.Signals | undefined
+    let read = 0
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) {
+        stopping = signal
+        const inFlight = Math.max(0, read - tally.subjects)
+        progress.print(() => logger.warn(`${signal}: reading no more subjects; finishing the ${fmt(inFlight)} already read (Ctrl-C again to abort them)`))
+      } else if (!controller.signal.aborted) {
+        progress.print(() => logger.warn(`${signal}: aborting the subjects in flight; they are reported as failed (aborted) and sent again on resume`))
+        controller.abort(new Error(`interrupted by ${signal}`))
+      } else {
+        sink.close()
+        process.stderr.write('\n')
+        process.exit(130)
+      }
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+
+    // Where each subject with its own ref came from, while it is in flight (for messages).
+    const lineOf = new Map<string, number>()
+    const shown: string[] = []
+    let hiddenFailures = 0
+    let sample: Report | undefined
+
+    const onReport = (report: Report, line?: number, reason?: string) => {
+      tally.add(report)
+      if (dryRun && !sample && report.requests?.length) sample = report
+      if (report.ok) return
+      if (shown.length >= SHOWN_FAILURES) {
+        hiddenFailures++
+        return
+      }
+      const ref = report.subjectRef.startsWith('line:') ? '' : ` (ref ${report.subjectRef})`
+      const where = line !== undefined ? `line ${line}${ref}` : report.subjectRef.startsWith('line:') ? `line ${report.subjectRef.slice(5)}` : `ref ${report.subjectRef}`
+      if (reason) {
+        shown.push(`${where}: invalid_subject: ${reason}`)
+        return
+      }
+      const failed = report.outcomes.filter((outcome) => outcome.status === 'failed')
+      const lanes = failed.map((outcome) => (outcome.target ? `${outcome.provider}/${outcome.target}` : outcome.provider))
+      shown.push(`${where}: ${lanes.join(', ')}: ${failed[0]!.error?.code}: ${failed[0]!.error?.message}`)
+    }
+
+    /** A line that is no subject becomes a failed report of its own (invalid_subject, ref line:<n>). */
+    const reject = (item: InputItem) => {
+      const at = new Date().toISOString()
+      const message = `[erasekit] ${basename(inputFile)} line ${item.line}: ${item.error}`
+      const outcomes = built.lanes.map((lane) => {
+        const [provider, target] = lane.split('/') as [string, string | undefined]
+        return {
+          provider,
+          ...(target ? { target } : {}),
+          subjectRef: `line:${item.line}`,
+          status: 'failed' as const,
+          attempts: 0,
+          durationMs: 0,
+          at,
+          error: { code: 'invalid_subject' as const, message, retryable: false },
+        }
+      })
+      for (const outcome of outcomes) sink.record(outcome)
+      onReport({ subjectRef: `line:${item.line}`, ok: false, outcomes, durationMs: 0 }, item.line, item.error)
+    }
+
+    // An error from the input (a bad header, an I/O error) must stop the run; @erasekit/core 0.1 can
+    // end eraseMany quietly when its source throws with nothing pending, so it is kept here too.
+    let inputError: unknown
+    async function* subjects() {
+      try {
+        for (let next = first; !next.done; next = await input.next()) {
+          const item = next.value
+          if (stopping) return
+          read++
+          if (item.error !== undefined) {
+            reject(item)
+            continue
+          }
+          const subject = item.subject!
+          if (subject.ref) lineOf.set(subject.ref, item.line)
+          else subject.ref = `line:${item.line}`
+          yield subject
+        }
+      } catch (error) {
+        inputError = error
+        throw error
+      } finally {
+        await input.return(undefined)
+      }
+    }
+
+    let fatal: unknown
+    try {
+      for await (const report of eraser.eraseMany(subjects(), { signal: controller.signal, journal: sink, dryRun, window: WINDOW })) {
+        const line = lineOf.get(report.subjectRef)
+        if (line !== undefined) lineOf.delete(report.subjectRef)
+        onReport(report, line)
+      }
+    } catch (error) {
+      fatal = error
+    } finally {
+      progress.stop()
+      sink.close()
+      transport?.close()
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    fatal ??= inputError
+    if (fatal) {
+      if (fatal instanceof UsageError) throw fatal
+      throw new UsageError(`run stopped: ${(fatal as Error).message}`)
+    }
+
+    process.stdout.write(`\n${tally.table()}\n\n`)
+    for (const line of tally.reasonLines()) out(`  ${colors.yellow('•')} ${line}`)
+    for (const line of tally.failureLines()) out(`  ${colors.red('•')} ${line}`)
+    if (shown.length) {
+      out()
+      out(colors.bold('  failed subjects:'))
+      for (const line of shown) out(`    ${line}`)
+      if (hiddenFailures) out(`    … and ${fmt(hiddenFailures)} more (see the receipts)`)
+    }
+    if (sample) {
+      out()
+      out(colors.bold(`  requests for the first subject (${sample.subjectRef}), redacted:`))
+      for (const request of sample.requests!) {
+        const headers = Object.entries(request.headers).filter(([name]) => !['content-type', 'accept'].includes(name.toLowerCase()))
+        out(`    ${request.provider}${request.target ? `/${request.target}` : ''}: ${request.method} ${request.url}`)
+        out(colors.dim(`      ${headers.map(([name, value]) => `${name}: ${value}`).join(', ')}${request.body === undefined ? '' : `  body ${JSON.stringify(request.body)}`}`))
+      }
+    }
+    out()
+    const summary = `${fmt(tally.subjects)} subject${tally.subjects === 1 ? '' : 's'}: ${fmt(tally.okSubjects)} ok, ${fmt(tally.failedSubjects)} with failures`
+    if (receiptsPath) logger.info(`receipts: ${receiptsPath} (${fmt(sink.receipts)} outcomes written)`)
+    if (journalPath) logger.info(`journal: ${journalPath} (${dryRun ? 'not written in a dry run' : `${fmt(sink.journaled)} confirmed outcomes added`})`)
+    if (stopping) {
+      logger.warn(`interrupted after ${summary}. Run the same command again to resume${journalPath ? '' : ' (add --journal FILE next time: without it everything is sent again)'}.`)
+      process.exitCode = 130
+    } else if (tally.failedSubjects) {
+      logger.error(`${summary}. Fix the causes above and run again${journalPath ? ' with the same --journal: confirmed erasures are not repeated' : ''}.`)
+      process.exitCode = 2
+    } else {
+      logger.success(dryRun ? `${summary} (dry run: nothing was sent)` : summary)
+      process.exitCode = 0
+    }
+  },
+})

@@ -1,0 +1,250 @@
+import { readFile } from 'node:fs/promises'
+import { extname, resolve } from 'node:path'
+import { defineProvider, ErasureError, type Plugin, type Provider, type RetryOptions } from '@erasekit/core'
+import { adapty, type AdaptyOptions } from '@erasekit/adapty'
+import { altcraft, type AltcraftOptions } from '@erasekit/altcraft'
+import { batch, type BatchOptions } from '@erasekit/batch'
+import { clevertap, type CleverTapOptions } from '@erasekit/clevertap'
+import { UsageError } from './errors'
+
+/** A value read from an environment variable when the config is loaded: `{ env: 'ADAPTY_API_KEY' }`. */
+export interface EnvRef {
+  env: string
+}
+
+/** A string given literally or as an environment variable reference (use the latter for secrets). */
+export type Secret = string | EnvRef
+
+type WithSecrets<T, K extends keyof T> = Omit<T, K | 'fetch'> & { [P in K]: Secret }
+
+export interface ProvidersConfig {
+  adapty?: WithSecrets<AdaptyOptions, 'apiKey'>
+  clevertap?: WithSecrets<CleverTapOptions, 'accountId' | 'passcode'>
+  altcraft?: WithSecrets<AltcraftOptions, 'token' | 'baseURL'>
+  batch?: Omit<BatchOptions, 'restKey' | 'appKeys' | 'fetch'> & { restKey: Secret; appKeys: Record<string, Secret> }
+  /** Any other provider: an object made by `defineProvider()` (e.g. from a third-party package), in .ts/.mjs configs. */
+  [name: string]: object | undefined
+}
+
+export interface Config {
+  /** Providers by name; options as their factories take them, secrets as `{ env: 'NAME' }`. */
+  providers: ProvidersConfig
+  /** Plugins (`definePlugin(...)`), .ts/.mjs configs only. */
+  plugins?: Plugin[]
+  /** Default retry policy for every provider (each provider's own `retry` wins). */
+  retry?: RetryOptions
+  /** Per attempt, ms. Default 10 000. */
+  timeout?: number
+  /** Salts the SHA-256 identifier hashes in receipts. Keep it stable across runs if you compare hashes. */
+  receiptSalt?: Secret
+}
+
+/** Types and documents an erasekit.config.ts / .mjs. */
+export function defineConfig(config: Config): Config {
+  return config
+}
+
+export const BUNDLED = {
+  adapty: (options: any) => adapty(options),
+  clevertap: (options: any) => clevertap(options),
+  altcraft: (options: any) => altcraft(options),
+  batch: (options: any) => batch(options),
+} as const
+
+export const BUNDLED_NAMES = Object.keys(BUNDLED)
+const TOP_LEVEL = ['providers', 'plugins', 'retry', 'timeout', 'receiptSalt']
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+
+const isEnvRef = (value: unknown): value is EnvRef => isPlainObject(value) && Object.keys(value).length === 1 && typeof value.env === 'string'
+
+const isProvider = (value: unknown): value is Provider =>
+  typeof value === 'object' && value !== null && typeof (value as Provider).erase === 'function' && typeof (value as Provider).match === 'function'
+
+/** Loads erasekit.config.{ts,mts,mjs,js,json}. */
+export async function loadConfig(file: string): Promise<unknown> {
+  const path = resolve(file)
+  const ext = extname(path).toLowerCase()
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  if (ext === '.json') {
+    try {
+      return JSON.parse(text)
+    } catch (error) {
+      const position = /position (\d+)/.exec((error as Error).message)?.[1]
+      const where = position === undefined ? '' : ` at line ${text.slice(0, Number(position)).split('\n').length}`
+      throw new UsageError(`${file}: not valid JSON${where}: ${(error as Error).message}`)
+    }
+  }
+  if (!['.ts', '.mts', '.mjs', '.js'].includes(ext)) throw new UsageError(`--config: expected a .ts, .mjs or .json file, got ${file}`)
+  const { createJiti } = await import('jiti')
+  // A config imports `defineConfig` from '@erasekit/cli' (and maybe erasekit packages): resolve those
+  // to the CLI's own copies, so a config works wherever it lives (npx, a global install, a bare folder).
+  const alias: Record<string, string> = {}
+  for (const name of ['@erasekit/cli', '@erasekit/core', ...BUNDLED_NAMES.map((provider) => `@erasekit/${provider}`)]) {
+    try {
+      alias[name] = import.meta.resolve(name)
+    } catch {}
+  }
+  const jiti = createJiti(import.meta.url, { alias, moduleCache: false, fsCache: false })
+  try {
+    return await jiti.import(path, { default: true })
+  } catch (error) {
+    throw new UsageError(`${file}: could not be loaded: ${(error as Error).message}`)
+  }
+}
+
+export interface BuildOptions {
+  file: string
+  /** `--only`: provider names to keep. */
+  only?: string[]
+  env?: Record<string, string | undefined>
+}
+
+export interface Built {
+  providers: Provider[]
+  /** Provider targets as outcomes name them (`batch/ios`). */
+  lanes: string[]
+  /** One line per provider that cannot run (a missing secret): each of its outcomes fails with invalid_config. */
+  problems: string[]
+  plugins: Plugin[]
+  retry?: RetryOptions
+  timeout?: number
+  receiptSalt?: string
+}
+
+const PLACEHOLDER = 'erasekit-missing-secret'
+
+/** Validates a loaded config and makes its providers. Throws UsageError naming the field. */
+export function buildConfig(raw: unknown, options: BuildOptions): Built {
+  const { file } = options
+  const env = options.env ?? process.env
+  const fail = (message: string): never => {
+    throw new UsageError(`${file}: ${message}`)
+  }
+  if (!isPlainObject(raw)) fail('expected an object (export default defineConfig({ providers: { ... } }))')
+  const config = raw as Record<string, unknown>
+  for (const key of Object.keys(config)) {
+    if (!TOP_LEVEL.includes(key)) fail(`${key}: unknown field (expected ${TOP_LEVEL.join(', ')})`)
+  }
+  if (!isPlainObject(config.providers) || Object.keys(config.providers).length === 0) {
+    fail(`providers: expected an object with at least one provider (${BUNDLED_NAMES.join(', ')})`)
+  }
+  const configured = config.providers as Record<string, unknown>
+  let names = Object.keys(configured)
+  if (options.only) {
+    for (const name of options.only) {
+      if (!names.includes(name)) throw new UsageError(`--only: ${JSON.stringify(name)} is not in ${file} (configured: ${names.join(', ')})`)
+    }
+    names = names.filter((name) => options.only!.includes(name))
+  }
+
+  const problems: string[] = []
+  const providers: Provider[] = []
+  for (const name of names) {
+    const value = configured[name]
+    const field = `providers.${name}`
+    if (isProvider(value)) {
+      if (value.name !== name) fail(`${field}: this provider object is named ${JSON.stringify(value.name)}; use that key`)
+      providers.push(value)
+      continue
+    }
+    const factory = BUNDLED[name as keyof typeof BUNDLED]
+    if (!factory) fail(`${field}: unknown provider (bundled: ${BUNDLED_NAMES.join(', ')}; others: pass a defineProvider() object in a .ts/.mjs config)`)
+    if (!isPlainObject(value)) fail(`${field}: expected an object of ${name} options`)
+    const missing: { path: string; env: string }[] = []
+    const resolved = resolveEnv(value, field, env, missing) as Record<string, any>
+    const rethrow = (error: unknown): never => {
+      if (ErasureError.isInstance(error)) fail(configMessage(error, name))
+      throw error
+    }
+    if (missing.length === 0) {
+      try {
+        providers.push(factory(resolved))
+      } catch (error) {
+        rethrow(error)
+      }
+      continue
+    }
+    // Validate everything else now (placeholders stand in for the missing values), then run the
+    // provider as one that fails every subject with invalid_config: the others still erase.
+    try {
+      factory(resolved)
+    } catch (error) {
+      const message = ErasureError.isInstance(error) ? configMessage(error, name) : ''
+      if (!missing.some((item) => message.startsWith(`${item.path}:`))) rethrow(error)
+    }
+    const message = missing.map((item) => `${item.path}: environment variable ${item.env} is not set`).join('; ')
+    problems.push(message)
+    const appKeys = (value as { appKeys?: unknown }).appKeys
+    const targets = name === 'batch' && isPlainObject(appKeys) ? Object.keys(appKeys) : undefined
+    providers.push(unconfigured(name, message, targets))
+  }
+
+  if (config.plugins !== undefined && !Array.isArray(config.plugins)) fail('plugins: expected an array of plugins')
+  if (config.retry !== undefined && !isPlainObject(config.retry)) fail('retry: expected an object ({ limit, delayMs, ... })')
+  if (config.timeout !== undefined && !(typeof config.timeout === 'number' && config.timeout > 0)) fail('timeout: expected a positive number of ms')
+  let receiptSalt: string | undefined
+  if (config.receiptSalt !== undefined) {
+    const missing: { path: string; env: string }[] = []
+    const salt = resolveEnv(config.receiptSalt, 'receiptSalt', env, missing)
+    if (missing.length) fail(`receiptSalt: environment variable ${missing[0]!.env} is not set`)
+    if (typeof salt !== 'string' || !salt) fail('receiptSalt: expected a string or { env: "NAME" }')
+    receiptSalt = salt as string
+  }
+  return {
+    providers,
+    lanes: providers.flatMap((provider) => (provider.targets?.length ? provider.targets.map((target) => `${provider.name}/${target}`) : [provider.name])),
+    problems,
+    plugins: (config.plugins as Plugin[] | undefined) ?? [],
+    retry: config.retry as RetryOptions | undefined,
+    timeout: config.timeout as number | undefined,
+    receiptSalt,
+  }
+}
+
+/** `[erasekit] [clevertap] options.region: ...` → `providers.clevertap.region: ...` */
+function configMessage(error: ErasureError, name: string): string {
+  return error.message
+    .replace(/^\[erasekit\](?: \[[^\]]+\])? /, '')
+    .replace(/^options\./, `providers.${name}.`)
+    .replace(/^options:/, `providers.${name}:`)
+    .replace(/^baseURL:/, `providers.${name}.baseURL:`)
+}
+
+function resolveEnv(value: unknown, path: string, env: Record<string, string | undefined>, missing: { path: string; env: string }[]): unknown {
+  if (isEnvRef(value)) {
+    const found = env[value.env]
+    if (found === undefined || found === '') {
+      missing.push({ path, env: value.env })
+      return PLACEHOLDER
+    }
+    return found
+  }
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveEnv(item, `${path}.${key}`, env, missing)]))
+  if (Array.isArray(value)) return value.map((item, index) => resolveEnv(item, `${path}.${index}`, env, missing))
+  return value
+}
+
+/** A provider whose config is incomplete: every subject fails with invalid_config, nothing is sent. */
+function unconfigured(name: string, message: string, targets?: string[]): Provider {
+  const error = () => new ErasureError('invalid_config', message, { provider: name })
+  return defineProvider({
+    name,
+    specificationVersion: 1,
+    options: {},
+    baseURL: 'https://invalid.invalid',
+    targets,
+    match() {
+      throw error()
+    },
+    async erase() {
+      throw error()
+    },
+  })
+}

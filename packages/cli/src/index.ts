@@ -1,0 +1,2 @@
+export { defineConfig } from './config'
+export type { Config, EnvRef, ProvidersConfig, Secret } from './config'

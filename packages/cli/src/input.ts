@@ -1,0 +1,169 @@
+import { createReadStream } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { Subject } from '@erasekit/core'
+import { parseCsvLine } from './csv'
+import { UsageError } from './errors'
+
+export type InputFormat = 'csv' | 'jsonl'
+
+/** One line of input: a subject to erase, or the reason the line cannot be one. */
+export interface InputItem {
+  line: number
+  subject?: Subject
+  /** Names the line and the field, never a value (values are personal data). */
+  error?: string
+}
+
+export interface ReadOptions {
+  /** Provider names accepted in `ids.<provider>` columns / keys. */
+  providers: readonly string[]
+  warn(message: string): void
+}
+
+export function formatOf(file: string): InputFormat | undefined {
+  const lower = file.toLowerCase()
+  if (lower.endsWith('.csv')) return 'csv'
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl'
+  return undefined
+}
+
+const FIELDS = ['ref', 'userId', 'email', 'phone'] as const
+type Field = (typeof FIELDS)[number]
+const quote = (name: string) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)
+
+/** Subjects, one per non-empty line after the header (CSV) or per non-empty line (JSONL), read lazily. */
+export async function* readSubjects(file: string, format: InputFormat, options: ReadOptions): AsyncGenerator<InputItem> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })
+  let number = 0
+  try {
+    if (format === 'jsonl') {
+      const ids = idNames(options.providers)
+      for await (const raw of lines) {
+        number++
+        const text = number === 1 ? raw.replace(/^\uFEFF/, '') : raw
+        if (!text.trim()) continue
+        yield { line: number, ...fromJson(text, ids) }
+      }
+      return
+    }
+    let columns: Column[] | undefined
+    for await (const raw of lines) {
+      number++
+      const text = number === 1 ? raw.replace(/^\uFEFF/, '') : raw
+      if (!text.trim()) continue
+      const parsed = parseCsvLine(text)
+      if (!columns) {
+        if ('error' in parsed) throw new UsageError(`${file} line ${number}: malformed header: ${parsed.error}`)
+        columns = header(parsed.fields, file, number, options)
+        continue
+      }
+      if ('error' in parsed) {
+        yield { line: number, error: `malformed CSV: ${parsed.error}` }
+        continue
+      }
+      yield { line: number, ...fromRow(parsed.fields, columns) }
+    }
+    if (!columns) throw new UsageError(`${file}: empty file; expected a header row naming ref, userId, email, phone or ids.<provider> columns`)
+  } finally {
+    lines.close()
+  }
+}
+
+type Column = { field: Field } | { id: string } | { unknown: string }
+
+function idNames(providers: readonly string[]): Map<string, string> {
+  return new Map(providers.map((name) => [name.toLowerCase(), name]))
+}
+
+function header(cells: string[], file: string, line: number, options: ReadOptions): Column[] {
+  const ids = idNames(options.providers)
+  const seen = new Set<string>()
+  const columns = cells.map((cell, index): Column => {
+    const name = cell.trim()
+    const lower = name.toLowerCase()
+    const field = FIELDS.find((item) => item.toLowerCase() === lower)
+    const id = lower.startsWith('ids.') ? ids.get(lower.slice(4)) : undefined
+    const key = field ?? (id ? `ids.${id}` : undefined)
+    if (key) {
+      if (seen.has(key)) throw new UsageError(`${file} line ${line}: column ${quote(key)} appears twice`)
+      seen.add(key)
+      return field ? { field } : { id: id! }
+    }
+    return { unknown: name || `column ${index + 1}` }
+  })
+  const unknown = columns.flatMap((column) => ('unknown' in column ? [quote(column.unknown)] : []))
+  if (unknown.length) {
+    options.warn(
+      `${file} line ${line}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ` +
+        `(known: ref, userId, email, phone, ${[...ids.values()].map((name) => `ids.${name}`).join(', ')}); rows with a value there fail as invalid_subject`,
+    )
+  }
+  if (!columns.some((column) => 'id' in column || ('field' in column && column.field !== 'ref'))) {
+    throw new UsageError(`${file} line ${line}: no identifier column; expected userId, email, phone or ids.<provider>`)
+  }
+  return columns
+}
+
+function fromRow(cells: string[], columns: Column[]): Omit<InputItem, 'line'> {
+  if (cells.length !== columns.length) {
+    return { error: `malformed CSV: expected ${columns.length} fields as in the header, got ${cells.length}` }
+  }
+  const subject: Subject = {}
+  for (let i = 0; i < cells.length; i++) {
+    const value = cells[i]!
+    if (value === '') continue
+    const column = columns[i]!
+    if ('field' in column) subject[column.field] = value
+    else if ('id' in column) (subject.ids ??= {})[column.id] = value
+    else return { error: `unknown column ${quote(column.unknown)} has a value; rename the column or empty it` }
+  }
+  return { subject }
+}
+
+function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line'> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    // JSON.parse messages quote the input: never echo it.
+    return { error: 'not valid JSON' }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object' }
+  const subject: Subject = {}
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null || item === '') continue
+    const field = FIELDS.find((name) => name === key)
+    if (field) {
+      if (typeof item !== 'string') return { error: `${field}: expected a string` }
+      subject[field] = item
+    } else if (key === 'ids') {
+      if (typeof item !== 'object' || Array.isArray(item)) return { error: 'ids: expected an object of provider ids' }
+      for (const [provider, id] of Object.entries(item as Record<string, unknown>)) {
+        if (id === null || id === '') continue
+        const name = ids.get(provider.toLowerCase())
+        if (!name) return { error: `ids: unknown provider ${quote(provider)} (known: ${[...ids.values()].join(', ')})` }
+        if (typeof id !== 'string') return { error: `ids.${name}: expected a string` }
+        ;(subject.ids ??= {})[name] = id
+      }
+    } else {
+      return { error: `unknown field ${quote(key)} (known: ref, userId, email, phone, ids)` }
+    }
+  }
+  return { subject }
+}
+
+/** Non-empty lines in a file (a quick byte scan), for the progress bar's total. */
+export async function countLines(file: string): Promise<number> {
+  let count = 0
+  let content = false
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!
+      if (byte === 10) {
+        if (content) count++
+        content = false
+      } else if (byte !== 13 && byte !== 32 && byte !== 9) content = true
+    }
+  }
+  return content ? count + 1 : count
+}

@@ -1,0 +1,231 @@
+/**
+ * `erasekit run` driven as a user drives it: the built CLI in a child process, files in and out,
+ * against the four emulators served over loopback from this process.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ANDROID, cli, countReceipts, csvOf, IOS, LANES, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
+
+describe('erasekit run against the emulators', () => {
+  let world: World
+  beforeAll(async () => {
+    world = await startWorld(60)
+  })
+  afterAll(() => world?.close())
+
+  test('CSV: every subject erased from every provider, summary = receipts, no personal data in the files', async () => {
+    const dir = tmp('csv')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(1, 10))
+    const receipts = join(dir, 'receipts.jsonl')
+    const journal = join(dir, 'journal.jsonl')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', journal], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    const summary = summaryOf(result.stdout)
+    expect(summary).toEqual({
+      adapty: { deleted: 10, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 10 },
+      clevertap: { deleted: 0, accepted: 10, not_found: 0, skipped: 0, failed: 0, total: 10 },
+      altcraft: { deleted: 10, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 10 },
+      'batch/ios': { deleted: 0, accepted: 10, not_found: 0, skipped: 0, failed: 0, total: 10 },
+      'batch/android': { deleted: 0, accepted: 10, not_found: 0, skipped: 0, failed: 0, total: 10 },
+    })
+    expect(countReceipts(receiptsOf(receipts))).toEqual(summary)
+    expect(result.output).toContain('10 subjects: 10 ok, 0 with failures')
+    expect(result.output).toContain(`receipts: ${receipts} (50 outcomes written)`)
+    // Gone from the emulators' stores (CleverTap marked, Batch queued).
+    for (let i = 1; i <= 10; i++) {
+      const { userId } = person(i)
+      expect(world.emulators.adapty.store.has({ customerUserId: userId })).toBe(false)
+      expect(world.emulators.clevertap.store.isMarked(userId)).toBe(true)
+      expect(world.emulators.altcraft.store.has(1, world.altcraftIds[i]!)).toBe(false)
+      for (const key of [IOS, ANDROID]) expect(world.emulators.batch.store.deletions.some((d) => d.appKey === key && d.ids.includes(userId))).toBe(true)
+    }
+    // Receipts and journal: refs and hashes only, never an identifier or a secret.
+    const files = readFileSync(receipts, 'utf8') + readFileSync(journal, 'utf8')
+    for (const raw of ['cust-', '@example.org', ...Object.values(world.env)]) expect(files).not.toContain(raw)
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(50)
+    expect(receiptsOf(receipts).every((r) => r.subjectRef.startsWith('dsr-') && /^[\da-f]{64}$/.test(r.identifier!.hash))).toBe(true)
+  }, 60_000)
+
+  test('JSONL: provider ids, partial subjects and refs from line numbers', async () => {
+    const dir = tmp('jsonl')
+    const config = world.config(dir)
+    const lines = [
+      JSON.stringify({ ref: 'j-11', userId: person(11).userId, email: person(11).email, ids: { adapty: world.adaptyIds[11] } }),
+      '',
+      JSON.stringify({ email: person(12).email }), // Altcraft only: the others have nothing to match
+      JSON.stringify({ userId: person(13).userId, email: person(13).email }),
+    ]
+    writeFileSync(join(dir, 'subjects.jsonl'), `${lines.join('\n')}\n`)
+    const receipts = join(dir, 'receipts.jsonl')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.jsonl', '--receipts', receipts], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    const summary = summaryOf(result.stdout)
+    expect(summary.adapty).toEqual({ deleted: 2, accepted: 0, not_found: 0, skipped: 1, failed: 0, total: 3 })
+    expect(summary.altcraft).toEqual({ deleted: 3, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 3 })
+    expect(summary['batch/ios']).toEqual({ deleted: 0, accepted: 2, not_found: 0, skipped: 1, failed: 0, total: 3 })
+    expect(result.output).toMatch(/skipped, no identifier this provider can use: 1 × adapty, clevertap, batch\/ios, batch\/android/)
+    const all = receiptsOf(receipts)
+    expect(countReceipts(all)).toEqual(summary)
+    expect(new Set(all.map((r) => r.subjectRef))).toEqual(new Set(['j-11', 'line:3', 'line:4']))
+    expect(all.find((r) => r.subjectRef === 'j-11' && r.provider === 'adapty')!.identifier!.kind).toBe('profile_id')
+    expect(world.emulators.adapty.store.has({ profileId: world.adaptyIds[11]! })).toBe(false)
+  }, 60_000)
+
+  test('--only restricts the providers; --dry-run sends nothing', async () => {
+    const dir = tmp('only')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(14, 16))
+    world.clearLogs()
+    const dry = await cli(['run', '--config', config, '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: world.env })
+    expect(dry.code, dry.output).toBe(0)
+    expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
+    expect(summaryOf(dry.stdout).adapty).toEqual({ deleted: 0, accepted: 0, not_found: 0, skipped: 3, failed: 0, total: 3 })
+    expect(dry.output).toContain('dry run: nothing was sent')
+    expect(dry.output).toMatch(/adapty: DELETE http:\/\/127\.0\.0\.1:\d+\/api\/v2\/server-side-api\/profile\//)
+    expect(dry.output).not.toContain(world.env.ADAPTY_API_KEY)
+    expect(dry.output).not.toContain('cust-14')
+
+    const only = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty,batch', '--receipts', join(dir, 'r.jsonl')], { cwd: dir, env: { ...world.env, CLEVERTAP_PASSCODE: undefined } })
+    expect(only.code, only.output).toBe(0)
+    expect(Object.keys(summaryOf(only.stdout))).toEqual(['adapty', 'batch/ios', 'batch/android'])
+    expect(world.emulators.clevertap.requests).toHaveLength(0)
+    expect(world.emulators.altcraft.requests).toHaveLength(0)
+    expect(world.emulators.adapty.requests).toHaveLength(3)
+  }, 60_000)
+
+  test('bad input: malformed CSV lines and an unknown column fail with their line numbers; the rest is erased', async () => {
+    const dir = tmp('bad')
+    const config = world.config(dir)
+    const p = (i: number) => person(i)
+    const text = [
+      'ref,userId,email,mail',
+      `dsr-20,${p(20).userId},${p(20).email},`,
+      `dsr-21,"${p(21).userId},${p(21).email},`, // quote never closed
+      `dsr-22,${p(22).userId},${p(22).email},,extra`, // one field too many
+      `dsr-23,${p(23).userId},,${p(23).email}`, // a value in the unknown column
+      `dsr-24,${p(24).userId},${p(24).email},`,
+    ].join('\n')
+    writeFileSync(join(dir, 'subjects.csv'), `${text}\n`)
+    const receipts = join(dir, 'receipts.jsonl')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(2)
+    expect(result.output).toMatch(/subjects\.csv line 1: unknown column "mail"/)
+    expect(result.output).toMatch(/line 3: invalid_subject: malformed CSV: quote opened at column 8 is not closed on this line/)
+    expect(result.output).toMatch(/line 4: invalid_subject: malformed CSV: expected 4 fields as in the header, got 5/)
+    expect(result.output).toMatch(/line 5: invalid_subject: unknown column "mail" has a value/)
+    for (const lane of LANES) expect(summaryOf(result.stdout)[lane]).toMatchObject({ failed: 3, total: 5 })
+    expect(result.output).toContain('5 subjects: 2 ok, 3 with failures')
+    const all = receiptsOf(receipts)
+    expect(countReceipts(all)).toEqual(summaryOf(result.stdout))
+    for (const line of [3, 4, 5]) {
+      const failed = all.filter((r) => r.subjectRef === `line:${line}`)
+      expect(failed).toHaveLength(5)
+      expect(failed.every((r) => r.status === 'failed' && r.error!.code === 'invalid_subject' && r.error!.message.includes(`subjects.csv line ${line}:`))).toBe(true)
+    }
+    expect(world.emulators.adapty.store.has({ customerUserId: p(20).userId })).toBe(false)
+    expect(world.emulators.adapty.store.has({ customerUserId: p(24).userId })).toBe(false)
+    expect(world.emulators.adapty.store.has({ customerUserId: p(21).userId })).toBe(true)
+    expect(readFileSync(receipts, 'utf8')).not.toContain('cust-')
+  }, 60_000)
+
+  test('bad input: JSONL lines that are not JSON, have unknown fields or wrong types', async () => {
+    const dir = tmp('badjsonl')
+    const config = world.config(dir)
+    const lines = [
+      JSON.stringify({ userId: person(25).userId }),
+      '{"userId": "cust-26", ',
+      JSON.stringify({ userId: person(27).userId, mail: 'x@example.org' }),
+      JSON.stringify({ userId: 28 }),
+      JSON.stringify({ ids: { mixpanel: 'x' } }),
+      '["not", "an", "object"]',
+    ]
+    writeFileSync(join(dir, 'subjects.jsonl'), `${lines.join('\n')}\n`)
+    const receipts = join(dir, 'receipts.jsonl')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.jsonl', '--receipts', receipts], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(2)
+    expect(result.output).toContain('line 2: invalid_subject: not valid JSON')
+    expect(result.output).toContain('line 3: invalid_subject: unknown field "mail"')
+    expect(result.output).toContain('line 4: invalid_subject: userId: expected a string')
+    expect(result.output).toContain('line 5: invalid_subject: ids: unknown provider "mixpanel"')
+    expect(result.output).toContain('line 6: invalid_subject: expected a JSON object')
+    expect(result.output).not.toContain('cust-26')
+    expect(result.output).toContain('6 subjects: 1 ok, 5 with failures')
+    expect(receiptsOf(receipts)).toHaveLength(30)
+    expect(world.emulators.adapty.store.has({ customerUserId: person(25).userId })).toBe(false)
+  }, 60_000)
+
+  test('a missing secret fails that provider only, naming the field and the variable', async () => {
+    const dir = tmp('secret')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(30, 32))
+    const receipts = join(dir, 'receipts.jsonl')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: { ...world.env, CLEVERTAP_PASSCODE: '' } })
+    expect(result.code, result.output).toBe(2)
+    expect(result.output).toContain('providers.clevertap.passcode: environment variable CLEVERTAP_PASSCODE is not set')
+    const summary = summaryOf(result.stdout)
+    expect(summary.clevertap).toMatchObject({ failed: 3 })
+    expect(summary.adapty).toMatchObject({ deleted: 3, failed: 0 })
+    expect(summary['batch/android']).toMatchObject({ accepted: 3, failed: 0 })
+    const failed = receiptsOf(receipts).filter((r) => r.provider === 'clevertap')
+    expect(failed.map((r) => r.error!.code)).toEqual(['invalid_config', 'invalid_config', 'invalid_config'])
+    expect(world.emulators.clevertap.store.isMarked(person(30).userId)).toBe(false)
+  }, 60_000)
+
+  test('an unreachable provider: a network failure per subject, named in the summary; the others erase', async () => {
+    const dir = tmp('unreachable')
+    // Port 9 (discard) on loopback: nothing listens, connections are refused.
+    const config = world.config(dir, (providers) => (providers.altcraft.baseURL = 'http://127.0.0.1:9'), { retry: { limit: 2, delayMs: 10 } })
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(33, 40))
+    const receipts = join(dir, 'receipts.jsonl')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(2)
+    const summary = summaryOf(result.stdout)
+    expect(summary.altcraft).toMatchObject({ failed: 8, total: 8 })
+    expect(summary.adapty).toMatchObject({ deleted: 8, failed: 0 })
+    expect(result.output).toMatch(/network, 8 × altcraft: \[erasekit\] \[altcraft\] network error/)
+    expect(result.output).toMatch(/ref dsr-33\): altcraft: network:|line 2 \(ref dsr-33\): altcraft: network:/)
+    expect(receiptsOf(receipts).filter((r) => r.provider === 'altcraft').every((r) => r.error!.code === 'network')).toBe(true)
+  }, 60_000)
+})
+
+describe('usage and config errors exit 1 with a message naming the field', () => {
+  const dir = tmp('usage')
+  writeFileSync(join(dir, 'subjects.csv'), 'userId\nu1\n')
+  const write = (name: string, content: unknown) => {
+    writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content))
+    return name
+  }
+  const ok = { providers: { adapty: { apiKey: { env: 'ADAPTY_API_KEY' } } } }
+  const cases: [string, string[], RegExp][] = [
+    ['no --config', ['run', '--input', 'subjects.csv'], /--config: expected a value/],
+    ['a mistyped flag', ['run', '--config', write('ok.json', ok), '--input', 'subjects.csv', '--dryrun'], /unknown option --dryrun/],
+    ['an unknown command', ['erase'], /Unknown command erase/],
+    ['a missing input file', ['run', '--config', 'ok.json', '--input', 'nope.csv'], /--input: cannot read nope\.csv \(ENOENT\)/],
+    ['an input of another type', ['run', '--config', 'ok.json', '--input', 'subjects.txt'], /--input: expected a \.csv or \.jsonl file/],
+    ['a config that is not JSON', ['run', '--config', write('broken.json', '{\n  "providers": {\n    adapty: 1\n'), '--input', 'subjects.csv'], /broken\.json: not valid JSON at line 3/],
+    ['an unknown provider', ['run', '--config', write('unknown.json', { providers: { mixpanel: {} } }), '--input', 'subjects.csv'], /providers\.mixpanel: unknown provider/],
+    ['a bad provider option', ['run', '--config', write('region.json', { providers: { clevertap: { accountId: 'a', passcode: 'b', region: 'mars' } } }), '--input', 'subjects.csv'], /region\.json: providers\.clevertap\.region: expected eu1, in1, sg1, us1, aps3 or mec1/],
+    ['a missing required option', ['run', '--config', write('dbid.json', { providers: { altcraft: { baseURL: 'https://ru.altkraft.com', token: 't' } } }), '--input', 'subjects.csv'], /providers\.altcraft\.dbId: /],
+    ['an unknown top-level field', ['run', '--config', write('top.json', { ...ok, retries: 3 }), '--input', 'subjects.csv'], /top\.json: retries: unknown field/],
+    ['--only naming a provider not in the config', ['run', '--config', 'ok.json', '--input', 'subjects.csv', '--only', 'batch'], /--only: "batch" is not in ok\.json \(configured: adapty\)/],
+    ['a CSV without identifier columns', ['run', '--config', 'ok.json', '--input', write('noid.csv', 'ref,name\nr1,x\n')], /noid\.csv line 1: no identifier column/],
+    ['a journal that is not an erasekit journal', ['run', '--config', 'ok.json', '--input', 'subjects.csv', '--journal', write('other.jsonl', '{"id":1}\n')], /other\.jsonl line 1: not an erasekit journal line/],
+    ['a CSV with a duplicate column', ['run', '--config', 'ok.json', '--input', write('dup.csv', 'userId,email,UserId\nu,e,u\n')], /dup\.csv line 1: column "userId" appears twice/],
+  ]
+  test.each(cases)('%s', async (_, args, message) => {
+    const result = await cli(args, { cwd: dir, env: { ADAPTY_API_KEY: 'k' } })
+    expect(result.code, result.output).toBe(1)
+    expect(result.output).toMatch(message)
+    expect(result.output).not.toMatch(/\n\s+at .+:\d+:\d+/) // no stack trace
+  }, 30_000)
+
+  test('--help and --version exit 0', async () => {
+    const help = await cli(['run', '--help'], { cwd: dir })
+    expect(help.code).toBe(0)
+    expect(help.output).toContain('--journal')
+    const version = await cli(['--version'], { cwd: dir })
+    expect(version.stdout.trim()).toBe('0.1.0')
+  })
+})
