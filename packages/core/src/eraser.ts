@@ -3,7 +3,7 @@ import * as v from 'valibot'
 import { runEngine, parseSubject, type LaneConfig, type RunOptions } from './engine'
 import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
-import { checkSpecificationVersion, type Provider } from './provider'
+import { checkSpecificationVersion, type Provider, retrySchema } from './provider'
 import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
@@ -55,7 +55,7 @@ const optionsSchema = v.object({
   fetch: v.optional(is((value) => typeof value === 'function', 'expected a fetch function')),
   receiptSalt: v.optional(text('expected a string')),
   secrets: list('expected an array of strings', (value) => typeof value === 'string'),
-  retry: v.optional(v.object({}, 'expected an object')),
+  retry: v.optional(retrySchema),
 }, 'expected an object')
 
 function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): LaneConfig {

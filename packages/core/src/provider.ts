@@ -60,7 +60,7 @@ const limitsSchema = v.object({
   maxIdentifierLength: v.optional(positiveInt()),
 }, 'expected an object')
 
-const retrySchema = v.object({
+export const retrySchema = v.object({
   limit: v.optional(is<number>((value) => Number.isInteger(value) && (value as number) >= 0, 'expected an integer, 0 or more')),
   statusCodes: v.optional(is<number[]>((value) => Array.isArray(value) && value.every(Number.isInteger), 'expected an array of HTTP statuses')),
   delayMs: v.optional(nonNegative()),

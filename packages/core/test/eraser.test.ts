@@ -117,6 +117,7 @@ describe('validation', () => {
   it('names the field of a bad eraser option', () => {
     expect(catchError(() => createEraser({ providers: [] })).message).toContain('options.providers')
     expect(catchError(() => createEraser({ providers: [demo({ token: 'tok_abcdef' })], timeout: 0 })).message).toContain('options.timeout')
+    expect(catchError(() => createEraser({ providers: [demo({ token: 'tok_abcdef' })], retry: { limit: 'x' as never } })).message).toContain('options.retry.limit')
     const twice = catchError(() => createEraser({ providers: [demo({ token: 'tok_abcdef' }), demo({ token: 'tok_abcdef' })] }))
     expect(twice.message).toContain('configured twice')
   })
