@@ -10,7 +10,6 @@ import { rejectUnknownFlags } from '../args'
 import { UsageError } from '../errors'
 import { createOutcomeSink, LineFile } from '../files'
 import { startProgress } from '../progress'
-import { createNodeFetch } from '../transport'
 import { ANDROID_KEY, IOS_KEY, person, startVendors } from '../vendors'
 import { laneOf, Tally } from '../summary'
 import { colors, fmt, logger, out, statusColor, table } from '../ui'
@@ -33,7 +32,6 @@ export default defineCommand({
     // 1. Four vendor APIs on this machine, in a worker thread (the "vendor side" gets its own core).
     const vendor = await startVendors(count + 1)
     const { urls, credentials } = vendor
-    const transport = createNodeFetch()
     try {
       logger.start('Four emulated vendor APIs, each behind its own loopback HTTP server:')
       out(table(['provider', 'url'], Object.entries(urls)))
@@ -48,7 +46,6 @@ export default defineCommand({
           altcraft({ baseURL: urls.altcraft, token: credentials.altcraftToken, dbId: 1 }),
           batch({ restKey: credentials.batchRestKey, appKeys: { ios: IOS_KEY, android: ANDROID_KEY }, baseURL: urls.batch }),
         ],
-        fetch: transport.fetch,
       })
 
       const receiptsPath = resolve(parsed.receipts ?? join(tmpdir(), `erasekit-demo-${Date.now()}`, 'receipts.jsonl'))
@@ -137,7 +134,6 @@ export default defineCommand({
         process.exitCode = 2
       }
     } finally {
-      transport.close()
       await vendor.close()
     }
   },

@@ -9,7 +9,6 @@ import { createOutcomeSink, LineFile, loadJournal } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
 import { circuitBreaker } from '../breaker'
-import { createNodeFetch } from '../transport'
 import { Tally } from '../summary'
 import { colors, fmt, logger, out } from '../ui'
 
@@ -73,8 +72,7 @@ export default defineCommand({
     const receipts = receiptsPath ? new LineFile(receiptsPath) : undefined
     const journal = journalPath && !dryRun ? new LineFile(journalPath) : undefined
     const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun })
-    const transport = process.env.ERASEKIT_FETCH === 'undici' ? undefined : createNodeFetch()
-    const eraser = createEraser({ providers: built.providers, plugins: built.plugins, retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt, fetch: transport?.fetch })
+    const eraser = createEraser({ providers: built.providers, plugins: built.plugins, retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt })
     const tally = new Tally(built.lanes)
     const progress = startProgress({ tally, total })
     circuitBreaker(eraser, (message) => progress.print(() => logger.warn(message)))
@@ -186,7 +184,6 @@ export default defineCommand({
     } finally {
       progress.stop()
       sink.close()
-      transport?.close()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
