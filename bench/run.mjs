@@ -60,6 +60,8 @@ if (!args.only || args.only === 'bulk') {
 
 const started = new Date()
 const load = { start: os.loadavg() }
+// The code measured: taken at the start (commits landing during a long run do not change the build).
+const code = { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no', '--', 'packages').length > 0 }
 const key = (r) => `${r.benchmark} ${r.mode ?? ''} ${r.subjects ?? ''}`
 // Earlier results for benchmarks this run does not repeat stay (--merge), with their own date and command.
 const earlier =
@@ -153,8 +155,7 @@ function git(...gitArgs) {
 function render() {
   const fmt = (value, digits = 0) => (value === null || value === undefined ? '–' : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
   const mark = (ok) => (ok ? '✅' : '❌')
-  const commit = git('rev-parse', '--short', 'HEAD')
-  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'packages').length > 0
+  const { commit, dirty } = code
   const lines = [
     '# Benchmark results',
     '',
