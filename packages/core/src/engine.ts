@@ -289,6 +289,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         const next = await untilAborted(iterator.next(), signal)
         if (!next || next.done) break
         await admit(next.value)
+        // A synchronous source never leaves the microtask queue: let timers and I/O run.
+        if (read % 512 === 0) await new Promise((resolve) => setTimeout(resolve, 0))
       }
     } catch (error) {
       // Recorded before the finally wakes the consumer, so a failing input is never taken for its end.

@@ -73,6 +73,24 @@ describe('eraseMany', () => {
     expect(single.peak()).toBeGreaterThan(1)
   })
 
+  it('lets timers and I/O run while it reads a synchronous source (no start-up stall)', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 100 })] })
+    let read = 0
+    function* counted() {
+      for (const subject of subjects(5000)) {
+        read++
+        yield subject
+      }
+    }
+    let readWhenTimerFired = -1
+    setTimeout(() => (readWhenTimerFired = read), 0)
+    const reports = await collect(eraser.eraseMany(counted()))
+    expect(reports).toHaveLength(5000)
+    expect(readWhenTimerFired).toBeGreaterThan(0)
+    expect(readWhenTimerFired).toBeLessThan(5000)
+  })
+
   it('runs each target of a provider as its own lane with its own outcome', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('multi', api.fetch, { batchSize: 10 }, ['ios', 'android'])] })
