@@ -1,4 +1,4 @@
-import { createProviderContext, createRedactor, ErasureError, type EraseContext, type Identifier, type ProviderResponse } from '@erasekit/core'
+import { createProviderContext, ErasureError, type EraseContext, type Identifier, type ProviderResponse } from '@erasekit/core'
 import { adapty, adaptyApi, adaptyError, adaptyRequest, checkIdentifier, deleteOne, type AdaptyOptions } from './provider'
 
 /** Adapty profile object (v2 GET/POST/PATCH `data`). v1 names offer keys `offer_category`/`offer_type`/`offer_id`. */
@@ -143,21 +143,8 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
     create = false,
   ): Promise<T> {
     const identifiers = toIdentifiers(identity, create)
-    const signal = callOptions?.signal
-    // The core pipeline only listens for an abort once a request is under way.
-    if (signal?.aborted) throw new ErasureError('aborted', 'aborted by the caller', { provider: provider.name })
-    // The context redacts the key; the identity is redacted here, as an eraser does for its batch.
-    const redact = createRedactor(identifiers.map(({ value }) => [value, '[id]'] as const))
-    try {
-      return await run(createProviderContext(provider, { signal }), identifiers)
-    } catch (error) {
-      if (ErasureError.isInstance(error)) {
-        const scrubbed = error as { message: string; providerCode?: string }
-        scrubbed.message = redact(error.message)
-        if (scrubbed.providerCode !== undefined) scrubbed.providerCode = redact(scrubbed.providerCode)
-      }
-      throw error
-    }
+    const ctx = createProviderContext(provider, { signal: callOptions?.signal, identifiers: identifiers.map(({ value }) => value) })
+    return run(ctx, identifiers)
   }
 
   const profile = (ctx: EraseContext) => (response: ProviderResponse): Profile => {

@@ -77,6 +77,8 @@ export interface ProviderContextOptions {
   fetch?: FetchFunction
   /** Hooks to run on each request (an eraser's, or your own). */
   hooks?: HookableCore<EraserHooks>
+  /** Identifier values these requests carry: redacted as `[id]` like an eraser's batch. */
+  identifiers?: string[]
 }
 
 /**
@@ -94,7 +96,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
     retry: config.retry,
     timeout: config.timeout,
     hooks: options.hooks ?? new HookableCore<EraserHooks>(),
-    redact: createRedactor(secretEntries(provider.secrets)),
+    redact: createRedactor([...secretEntries(provider.secrets), ...(options.identifiers ?? []).map((value) => [value, '[id]'] as const)]),
     signal: options.signal ?? new AbortController().signal,
   })
 }
