@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
-import { root } from './link-workspace.mjs'
+import { root } from './workspace.mjs'
 import { packWorkspace } from './pack.mjs'
 
 const json = process.argv.includes('--json')

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { root, workspacePackages } from './link-workspace.mjs'
+import { root, workspacePackages } from './workspace.mjs'
 
 /** The import target of an exports entry: "./dist/x.mjs". */
 function importTarget(entry) {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { root, workspacePackages } from './link-workspace.mjs'
+import { root, workspacePackages } from './workspace.mjs'
 
 const exec = promisify(execFile)
 

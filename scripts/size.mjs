@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import * as esbuild from 'esbuild'
-import { linkWorkspace, root } from './link-workspace.mjs'
+import { root } from './workspace.mjs'
 
 export const BUDGET = { single: 7168, singleCeiling: 10240, extra: 1229 }
 export const PROVIDERS = ['adapty', 'clevertap', 'altcraft', 'batch']
@@ -81,7 +81,6 @@ export function packageOf(path) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} kB`
 
 export async function sizeReport() {
-  linkWorkspace()
   for (const name of ['core', ...PROVIDERS]) {
     if (!existsSync(join(root, 'packages', name, 'dist/index.mjs'))) throw new Error(`packages/${name}/dist is missing: run pnpm build first`)
   }

@@ -16,7 +16,6 @@ import { createCleverTapEmulator } from '@erasekit/clevertap/emulator'
 import { serve, type Served } from '@erasekit/core/testing/node'
 import { expect } from 'vitest'
 // @ts-expect-error plain .mjs script without types
-import { linkWorkspace } from '../../scripts/link-workspace.mjs'
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const runtimesDir = join(root, 'test/runtimes')
@@ -48,9 +47,8 @@ export const node22Binary = (): Promise<string> => npmNode(NODE22)
 /** Node 20: the Node running the tests when it is 20 (the machine's), else node@20 from npm. */
 export const node20Binary = async (): Promise<string> => (process.versions.node.startsWith('20.') ? process.execPath : npmNode('node@20'))
 
-/** Bare `@erasekit/*` names resolve to packages/* (dist via "exports") from anywhere in the repo. */
+/** The runtime probes import the built packages: they must exist. */
 export function prepare(): void {
-  linkWorkspace()
   mkdirSync(tmpDir, { recursive: true })
   for (const name of ['core', 'adapty', 'clevertap', 'altcraft', 'batch']) {
     const entry = join(root, 'packages', name, 'dist/index.mjs')
