@@ -170,7 +170,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         run(queue.take(batchSize))
           .catch(fail)
           .finally(() => {
-            inFlight--
+            // The lane's slot was freed when the vendor answered; the window, once settled.
             if (--inFlightTotal || !draining) pump()
             else pumpAll()
           })
@@ -179,26 +179,36 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
     async function run(batch: Job[]) {
       const started = Date.now()
-      const hashes = await Promise.all(batch.map((job) => job.hash))
-      const redact = createRedactor([...secretEntries(secrets), ...batch.map((job, i) => [job.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const)])
-      const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
-      const pipeline = createPipeline({ ...config, provider: provider.name, baseURL: provider.baseURL, hooks, redact, signal, planned })
       let results: ProviderResult[] | undefined
       let failure: ErasureError | undefined
+      let hashes: string[] = []
+      let redact = redactSecrets
+      const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
+      let attempts = 0
       try {
-        if (signal.aborted) throw aborted(provider.name)
-        await take?.(signal)
-        results = await provider.erase(
-          batch.map((job) => job.identifier),
-          pipeline,
-        )
-        if (results?.length !== batch.length) {
-          throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${batch.length} identifiers`, { provider: provider.name })
+        hashes = await Promise.all(batch.map((job) => job.hash))
+        redact = createRedactor([...secretEntries(secrets), ...batch.map((job, i) => [job.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const)])
+        const pipeline = createPipeline({ ...config, provider: provider.name, baseURL: provider.baseURL, hooks, redact, signal, planned })
+        try {
+          if (signal.aborted) throw aborted(provider.name)
+          await take?.(signal)
+          results = await provider.erase(
+            batch.map((job) => job.identifier),
+            pipeline,
+          )
+          if (results?.length !== batch.length) {
+            throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${batch.length} identifiers`, { provider: provider.name })
+          }
+        } catch (error) {
+          if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
         }
-      } catch (error) {
-        if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
+        attempts = pipeline.attempts
+      } finally {
+        inFlight--
       }
-      const timing = { attempts: pipeline.attempts, durationMs: Date.now() - started, at: now() }
+      // The next batch goes out while this one's outcomes are recorded.
+      pump()
+      const timing = { attempts, durationMs: Date.now() - started, at: now() }
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
         const outcome: Outcome = { provider: provider.name, target, subjectRef: job.subject.ref, identifier: { kind: job.identifier.kind, hash: hashes[i]! }, status: 'skipped', ...timing }

@@ -12,6 +12,7 @@ export const REDACTED = '***'
 export function createRedactor(entries: Iterable<readonly [string | undefined, string]>): Redactor {
   let needles: Map<string, string> | undefined
   let lengths: number[] = []
+  let starts = new Set<string>()
   const compile = () => {
     const map = new Map<string, string>()
     for (const [value, replacement] of entries) {
@@ -20,14 +21,19 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
       for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) map.set(form, replacement)
     }
     lengths = [...new Set([...map.keys()].map((key) => key.length))].sort((a, b) => b - a)
+    starts = new Set([...map.keys()].map((key) => key[0]!))
     return map
   }
+  // Outcomes of one batch carry the same requestId or error message: scan it once.
+  let lastText: string | undefined
+  let lastResult = ''
   return (text) => {
+    if (text === lastText) return lastResult
     needles ??= compile()
     let out = ''
     let done = 0
     for (let i = 0; i < text.length; ) {
-      const length = lengths.find((size) => needles!.has(text.slice(i, i + size)))
+      const length = starts.has(text[i]!) ? lengths.find((size) => needles!.has(text.slice(i, i + size))) : undefined
       if (length === undefined) {
         i++
         continue
@@ -35,7 +41,8 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
       out += text.slice(done, i) + needles.get(text.slice(i, i + length))
       done = i += length
     }
-    return done ? out + text.slice(done) : text
+    lastText = text
+    return (lastResult = done ? out + text.slice(done) : text)
   }
 }
 

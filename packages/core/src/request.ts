@@ -176,7 +176,6 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
   const timer = setTimeout(() => controller.abort(new TimeoutSignal()), options.timeout)
   try {
     let url = ctx.request.url
-    const origin = new URL(url).origin
     for (let hop = 0; ; hop++) {
       const body = ctx.request.body
       const response = await options.fetch(url, {
@@ -189,6 +188,7 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
       const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
       if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await response.text()) }
       const location = response.headers.get('location')
+      const origin = new URL(ctx.request.url).origin
       const next = location ? new URL(location, url) : undefined
       if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
         // Following would send the credentials to another origin (or loop): refuse.

@@ -111,11 +111,12 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     // One Request per call: the body is read once, logged, then handed to the vendor logic.
     const incoming = input instanceof Request ? input : undefined
     const text = incoming ? await incoming.text() : typeof init?.body === 'string' ? init.body : init?.body ? await new Response(init.body).text() : ''
+    // The caller's signal is watched directly (a Request following it costs a listener per call).
+    const signal = incoming?.signal ?? init?.signal ?? undefined
     const request = new Request(incoming?.url ?? String(input), {
       method: incoming?.method ?? init?.method,
       headers: incoming?.headers ?? init?.headers,
       body: text || undefined,
-      signal: incoming?.signal ?? init?.signal,
     })
     let body: unknown = text || undefined
     try {
@@ -133,7 +134,7 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     concurrency.current++
     concurrency.max = Math.max(concurrency.max, concurrency.current)
     try {
-      const response = await respond(request, entry)
+      const response = await respond(request, entry, signal)
       entry.status = response.status
       return response
     } finally {
@@ -141,11 +142,11 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     }
   }
 
-  async function respond(request: Request, entry: LoggedRequest): Promise<Response> {
+  async function respond(request: Request, entry: LoggedRequest, signal: AbortSignal | undefined): Promise<Response> {
     const fault = pickFault()
     if (fault) entry.fault = fault.kind
     const latency = (options.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0)
-    if (latency > 0) await delay(latency, request.signal)
+    if (latency > 0) await delay(latency, signal)
     const { maxConcurrent } = options.limits ?? {}
     if (maxConcurrent !== undefined && concurrency.current > maxConcurrent) return options.errorResponse(429)
     const retryAfter = overRate()
@@ -179,13 +180,17 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
   }
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
+    if (signal?.aborted) return reject(signal.reason)
+    const abort = () => {
       clearTimeout(timer)
-      reject(signal.reason)
-    }, { once: true })
+      reject(signal!.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', abort, { once: true })
   })
 }
