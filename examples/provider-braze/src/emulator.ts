@@ -9,7 +9,7 @@
  * Inferred [inferred]: the 201 status of a success and its `message: "success"`, that `deleted`
  * counts the profiles found, the wording of error messages, the order of checks.
  */
-import { createEmulatorKit, json, type EmulatorHandle, type EmulatorLimits } from '@erasekit/core/testing'
+import { createEmulatorKit, json, type EmulatorHandle, type EmulatorRequest, type EmulatorLimits } from '@erasekit/core/testing'
 
 export interface BrazeAlias {
   alias_name: string
@@ -182,7 +182,7 @@ export function createBrazeEmulator(options: BrazeEmulatorOptions = {}): BrazeEm
   }
 
   // #region emulator-handle
-  async function handle(request: Request, body: unknown): Promise<Response> {
+  async function handle(request: EmulatorRequest, body: unknown): Promise<Response> {
     const auth = request.headers.get('authorization') ?? ''
     if (!auth.startsWith('Bearer ') || auth.length === 'Bearer '.length) return error(401, 'Invalid API key')
     if (auth.slice('Bearer '.length) !== apiKey) return error(options.unknownKeyStatus ?? 401, 'Invalid API key')

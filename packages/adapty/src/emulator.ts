@@ -2,7 +2,7 @@
  * An offline Adapty server-side API (v2 and v1 profile endpoints) for tests. Web APIs only.
  * Documented behaviour is followed strictly; undocumented corners are marked [inferred].
  */
-import { createEmulatorKit, json, type EmulatorHandle, type EmulatorLimits } from '@erasekit/core/testing'
+import { createEmulatorKit, json, type EmulatorHandle, type EmulatorRequest, type EmulatorLimits } from '@erasekit/core/testing'
 import type { AdaptyIdentity, CustomAttribute, Profile, ProfileRequest } from './client'
 
 export interface AdaptyEmulatorOptions {
@@ -130,7 +130,7 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
     profile.timestamp = Date.now()
   }
 
-  async function handle(request: Request, body: unknown): Promise<Response> {
+  async function handle(request: EmulatorRequest, body: unknown): Promise<Response> {
     const { pathname } = new URL(request.url)
     const version = PATHS[pathname]
     // Only the exact slash-terminated routes exist; anything else (a missing trailing slash too)

@@ -4,7 +4,7 @@
  * error texts other than "API token required", the "profile not found" code, the body of
  * 429/5xx answers, and whether errors travel with HTTP 200 (see `errorTransport`).
  */
-import { createEmulatorKit, type EmulatorHandle, type EmulatorLimits, json } from '@erasekit/core/testing'
+import { createEmulatorKit, type EmulatorHandle, type EmulatorRequest, type EmulatorLimits, json } from '@erasekit/core/testing'
 
 export interface AltcraftEmulatorOptions {
   /** The valid API token (body `token` or `Authorization: Bearer`). Default `altcraft-emulator-token`. */
@@ -95,7 +95,7 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
     },
   }
 
-  function handle(request: Request, body: unknown): Response {
+  function handle(request: EmulatorRequest, body: unknown): Response {
     const url = new URL(request.url)
     // Unknown routes and methods: a web-server answer, not an API envelope [inferred].
     if (url.pathname !== DELETE_PATH) return envelope(404, 404, 'Not found')

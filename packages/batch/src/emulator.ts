@@ -7,7 +7,7 @@
  * `{error_code, error_message}`, which 400 code each bad body gets, the GDPR create
  * response `200 {request_id}`, and the order of checks (auth, then route, then body).
  */
-import { createEmulatorKit, json, type EmulatorHandle, type EmulatorLimits } from '@erasekit/core/testing'
+import { createEmulatorKit, json, type EmulatorHandle, type EmulatorRequest, type EmulatorLimits } from '@erasekit/core/testing'
 
 export interface BatchEmulatorOptions {
   /** The company REST API key expected in `X-Authorization`. Default `BATCH_REST_API_KEY`. */
@@ -130,7 +130,7 @@ export function createBatchEmulator(options: BatchEmulatorOptions = {}): BatchEm
   }
 
   /** The body of a JSON request, or an error response. */
-  const readJson = async (request: Request): Promise<{ value: unknown } | Response> => {
+  const readJson = async (request: EmulatorRequest): Promise<{ value: unknown } | Response> => {
     if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) {
       return error('MALFORMED_JSON_BODY', 'Content-Type must be application/json')
     }
@@ -143,7 +143,7 @@ export function createBatchEmulator(options: BatchEmulatorOptions = {}): BatchEm
     }
   }
 
-  async function handle(request: Request): Promise<Response> {
+  async function handle(request: EmulatorRequest): Promise<Response> {
     if (request.headers.get('x-authorization') !== restKey) {
       return error('AUTHENTICATION_INVALID', 'Invalid or missing X-Authorization header')
     }
