@@ -1,14 +1,12 @@
 import type { HookableCore } from 'hookable'
 import * as v from 'valibot'
-import { ErasureError, scrubError } from './errors'
-import { hashIdentifier } from './hash'
-import { createRedactor, type Redactor, secretEntries } from './redact'
-import { createPipeline, DryRunStop } from './request'
+import { ErasureError } from './errors'
+import { createHasher } from './hash'
+import { aborted, type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
+import { createRedactor, secretEntries } from './redact'
 import { createRateLimiter } from './rate-limit'
-import { onAbort, type RetryPolicy } from './retry'
-import type { Provider } from './provider'
-import { identifierProblem } from './security'
-import type { EraserHooks, FetchFunction, Identifier, Journal, Outcome, PlannedRequest, Progress, ProviderResult, Report, Status, Subject } from './types'
+import { onAbort } from './retry'
+import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { parseOrThrow, text } from './validate'
 
 export const subjectSchema = v.object({
@@ -28,15 +26,6 @@ export function parseSubject(subject: unknown): Subject {
   const value = parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
   parsed.add(value)
   return value
-}
-
-/** A provider (and target) as the engine runs it. */
-export interface LaneConfig {
-  provider: Provider
-  target?: string
-  fetch: FetchFunction
-  retry: RetryPolicy
-  timeout: number
 }
 
 export interface RunOptions {
@@ -65,16 +54,11 @@ interface Pending {
   outcomes: Outcome[]
   remaining: number
   requests?: PlannedRequest[]
-  hashes: Map<string, Promise<string>>
 }
 
-interface Job {
+interface Job extends BatchItem {
   subject: Pending
-  identifier: Identifier
-  hash: Promise<string>
 }
-
-const now = () => new Date().toISOString()
 
 /**
  * Streams subjects through every provider lane: batching, concurrency, pacing, retry (in the
@@ -126,19 +110,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     await journal?.record(outcome)
     await hooks.callHook('outcome', outcome)
     if (--subject.remaining) return
-    const outcomes = subject.outcomes
-    const report: Report = { subjectRef: subject.ref, ok: outcomes.every((item) => item.status !== 'failed'), outcomes, durationMs: Date.now() - subject.started }
-    if (dryRun) Object.assign(report, { dryRun: true, requests: subject.requests ?? [] })
+    const report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
     await hooks.callHook('report', report)
     ready.push(report)
     notify()
   }
 
   /** An outcome settled without a request (skipped, journaled, invalid, aborted in the queue). */
-  const settleLocal = (subject: Pending, lane: number, fields: Pick<Outcome, 'status'> & Partial<Outcome>) => {
-    const { provider, target } = configs[lane]!
-    return settle(subject, lane, { provider: provider.name, target, subjectRef: subject.ref, attempts: 0, durationMs: 0, at: now(), ...fields })
-  }
+  const settleLocal = (subject: Pending, lane: number, fields: LocalOutcome) => settle(subject, lane, localOutcome(configs[lane]!, subject.ref, fields))
 
   const lanes = configs.map((config, index) => {
     const { provider, target } = config
@@ -178,43 +157,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
 
     async function run(batch: Job[]) {
-      const started = Date.now()
-      let results: ProviderResult[] | undefined
-      let failure: ErasureError | undefined
-      let hashes: string[] = []
-      let redact = redactSecrets
-      const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
-      let attempts = 0
-      try {
-        hashes = await Promise.all(batch.map((job) => job.hash))
-        redact = createRedactor([...secretEntries(secrets), ...batch.map((job, i) => [job.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const)])
-        const pipeline = createPipeline({ ...config, provider: provider.name, baseURL: provider.baseURL, hooks, redact, signal, planned })
-        try {
-          if (signal.aborted) throw aborted(provider.name)
-          await take?.(signal)
-          results = await provider.erase(
-            batch.map((job) => job.identifier),
-            pipeline,
-          )
-          if (results?.length !== batch.length) {
-            throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${batch.length} identifiers`, { provider: provider.name })
-          }
-        } catch (error) {
-          if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
-        }
-        attempts = pipeline.attempts
-      } finally {
+      const answered = () => {
         inFlight--
+        pump()
       }
-      // The next batch goes out while this one's outcomes are recorded.
-      pump()
-      const timing = { attempts, durationMs: Date.now() - started, at: now() }
+      const { outcomes, planned } = await eraseBatch(config, batch, { hooks, secrets, signal, dryRun, pace: take, answered })
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
-        const outcome: Outcome = { provider: provider.name, target, subjectRef: job.subject.ref, identifier: { kind: job.identifier.kind, hash: hashes[i]! }, status: 'skipped', ...timing }
-        if (failure || !dryRun) Object.assign(outcome, toResult(failure ? { status: 'failed', error: failure } : results![i]!, redact, provider.name))
-        else Object.assign(outcome, { reason: 'dry_run', attempts: 0 })
-        await settle(job.subject, index, outcome)
+        await settle(job.subject, index, outcomes[i]!)
       }
     }
 
@@ -250,32 +200,18 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       started: Date.now(),
       outcomes: [],
       remaining: configs.length,
-      hashes: new Map(),
     }
     pending++
-    const hashOf = (text: string) => {
-      let hash = subject.hashes.get(text)
-      if (!hash) subject.hashes.set(text, (hash = hashIdentifier(text, receiptSalt)))
-      return hash
-    }
+    const hashOf = createHasher(receiptSalt)
     for (const [index, { provider, target }] of configs.entries()) {
       if (invalid) {
         await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) })
       } else if (await journal?.has(subject.ref, provider.name, target)) {
         await settleLocal(subject, index, { status: 'skipped', reason: 'journaled' })
       } else {
-        let identifier: Identifier | undefined | null | false
-        try {
-          identifier = provider.match(value!)
-          const problem = identifier && identifierProblem(identifier.value, provider.limits.maxIdentifierLength)
-          if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
-        } catch (error) {
-          const kind = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: await hashOf(identifier.value) } }
-          await settleLocal(subject, index, { ...kind, status: 'failed', error: outcomeError(asErasureError(error, provider.name, signal, redactSecrets)) })
-          continue
-        }
-        if (identifier) lanes[index]!.push({ subject, identifier, hash: hashOf(identifier.value) })
-        else await settleLocal(subject, index, { status: 'skipped', reason: 'no_identifier' })
+        const match = await matchSubject(configs[index]!, value!, hashOf, redactSecrets)
+        if ('value' in match) lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash: hashOf(match.value) })
+        else await settleLocal(subject, index, match)
       }
     }
   }
@@ -346,30 +282,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // The consumer stopped early: cancel what is still queued or in flight.
     if (read > reported || !intakeDone) controller.abort(aborted())
   }
-}
-
-const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
-
-const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
-  providerCode === undefined ? { code, message, retryable } : { code, message, retryable, providerCode }
-
-/** The outcome fields a provider result sets; requestId and errors pass the batch redactor. */
-function toResult(result: ProviderResult, redact: Redactor, provider: string): Partial<Outcome> {
-  const { status, requestId, verified, error, attempts } = result
-  const out: Partial<Outcome> = { status }
-  if (attempts !== undefined) out.attempts = attempts
-  const httpStatus = result.httpStatus ?? error?.status
-  if (requestId !== undefined) out.requestId = redact(String(requestId))
-  if (httpStatus !== undefined) out.httpStatus = httpStatus
-  if (verified !== undefined) out.verified = verified
-  if (status === 'failed') out.error = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))
-  return out
-}
-
-function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: Redactor): ErasureError {
-  if (ErasureError.isInstance(error)) return scrubError(error, redact)
-  if (signal?.aborted) return aborted(provider)
-  return new ErasureError('provider_error', `unexpected error: ${redact(error instanceof Error ? error.message : String(error))}`, { provider })
 }
 
 /** Resolves with the promise's value, or with undefined as soon as the signal aborts (an input that never ends cannot hang a run). */

@@ -1,13 +1,15 @@
 import { HookableCore } from 'hookable'
 import * as v from 'valibot'
-import { runEngine, parseSubject, type LaneConfig, type RunOptions } from './engine'
+import { runEngine, parseSubject, type RunOptions } from './engine'
+import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf } from './lane'
 import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, type Provider, retrySchema } from './provider'
 import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
+import { createHasher } from './hash'
 import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
-import type { EraseContext, EraserHooks, FetchFunction, Report, RetryOptions } from './types'
+import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions } from './types'
 import { is, parseOrThrow, positiveInt, text } from './validate'
 
 export interface EraserOptions {
@@ -42,6 +44,9 @@ export interface Eraser {
   /** Streams any number of subjects; yields exactly one report per subject read (order may differ). */
   eraseMany(subjects: Iterable<unknown> | AsyncIterable<unknown>, options?: EraseManyOptions): AsyncIterable<Report>
 }
+
+/** The signal of an erase() given none: never aborts. */
+const NEVER = new AbortController().signal
 
 const isNamed = (value: unknown) => typeof (value as { name?: unknown })?.name === 'string'
 
@@ -125,17 +130,36 @@ export function createEraser(options: EraserOptions): Eraser {
     ...(options.secrets ?? []),
   ]
   const context = { lanes, hooks, secrets, receiptSalt: options.receiptSalt }
+  const redactSecrets = createRedactor(secretEntries(secrets))
   const hook: Eraser['hook'] = (name, fn) => hooks.hook(name, fn as never)
   const eraser: Eraser = {
     providers: options.providers.map((provider) => provider.name),
     hook,
-    async erase(subject, eraseOptions = {}) {
-      const valid = parseSubject(subject)
-      // A window of 2 lets intake see the end of the one-item input, so the run finishes cleanly.
-      for await (const report of runEngine(context, [valid], { ...eraseOptions, window: 2, progressIntervalMs: Infinity })) {
-        return report
-      }
-      throw new ErasureError('aborted', 'aborted by the caller')
+    // One subject needs no scheduling: every lane sends its single-item batch at once.
+    async erase(subject, { signal = NEVER, dryRun } = {}) {
+      const value = parseSubject(subject)
+      const ref = value.ref ?? '#1'
+      const started = Date.now()
+      const hashOf = createHasher(options.receiptSalt)
+      const planned: PlannedRequest[][] = []
+      const outcomes = await Promise.all(
+        lanes.map(async (lane, index) => {
+          const match = await matchSubject(lane, value, hashOf, redactSecrets)
+          let outcome: Outcome
+          if ('value' in match) {
+            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value) }], { hooks, secrets, signal, dryRun })
+            outcome = batch.outcomes[0]!
+            planned[index] = batch.planned ?? []
+          } else {
+            outcome = localOutcome(lane, ref, match)
+          }
+          await hooks.callHook('outcome', outcome)
+          return outcome
+        }),
+      )
+      const report = reportOf(ref, started, outcomes, dryRun ? planned.flat() : undefined)
+      await hooks.callHook('report', report)
+      return report
     },
     eraseMany: (subjects, runOptions) => runEngine(context, subjects, runOptions),
   }

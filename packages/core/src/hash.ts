@@ -8,3 +8,9 @@ export async function hashIdentifier(value: string, salt = ''): Promise<string> 
   for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0')
   return hex
 }
+
+/** hashIdentifier once per distinct value: a subject's lanes often use the same identifier. */
+export function createHasher(salt?: string): (value: string) => Promise<string> {
+  const hashes = new Map<string, Promise<string>>()
+  return (value) => hashes.get(value) ?? hashes.set(value, hashIdentifier(value, salt)).get(value)!
+}

@@ -1,0 +1,148 @@
+import type { HookableCore } from 'hookable'
+import { ErasureError, scrubError } from './errors'
+import type { Provider } from './provider'
+import { createRedactor, type Redactor, secretEntries } from './redact'
+import { createPipeline, DryRunStop } from './request'
+import type { RetryPolicy } from './retry'
+import { identifierProblem } from './security'
+import type { EraserHooks, FetchFunction, Identifier, Outcome, PlannedRequest, ProviderResult, Report, Subject } from './types'
+
+/** A provider (and target) as an eraser runs it. */
+export interface LaneConfig {
+  provider: Provider
+  target?: string
+  fetch: FetchFunction
+  retry: RetryPolicy
+  timeout: number
+}
+
+/** What every batch of one erase or eraseMany run shares. */
+export interface BatchRun {
+  hooks: HookableCore<EraserHooks>
+  secrets: string[]
+  signal: AbortSignal
+  dryRun?: boolean
+}
+
+export interface BatchItem {
+  ref: string
+  identifier: Identifier
+  hash: Promise<string>
+}
+
+/** Outcome fields for a lane that sends no request for this subject. */
+export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
+
+export const now = () => new Date().toISOString()
+
+export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
+
+/**
+ * The identifier a parsed subject gives this lane, or, when it sends nothing, the outcome:
+ * skipped without an identifier, failed when the identifier breaks the vendor's rules.
+ */
+export async function matchSubject(
+  { provider }: LaneConfig,
+  subject: Subject,
+  hashOf: (value: string) => Promise<string>,
+  redact: Redactor,
+): Promise<Identifier | LocalOutcome> {
+  let identifier: Identifier | undefined | null | false
+  try {
+    identifier = provider.match(subject)
+    const problem = identifier && identifierProblem(identifier.value, provider.limits.maxIdentifierLength)
+    if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
+  } catch (error) {
+    const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: await hashOf(identifier.value) } }
+    return { ...hashed, status: 'failed', error: outcomeError(asErasureError(error, provider.name, undefined, redact)) }
+  }
+  return identifier || { status: 'skipped', reason: 'no_identifier' }
+}
+
+export const localOutcome = ({ provider, target }: LaneConfig, subjectRef: string, fields: LocalOutcome): Outcome => ({
+  provider: provider.name,
+  target,
+  subjectRef,
+  attempts: 0,
+  durationMs: 0,
+  at: now(),
+  ...fields,
+})
+
+/**
+ * Sends one batch through the provider (pipeline: hooks, retry, timeout, redaction) and turns its
+ * answer into one outcome per item. `answered` runs as soon as the vendor has answered, before the
+ * outcomes are built, so a lane can send its next batch meanwhile.
+ */
+export async function eraseBatch(
+  lane: LaneConfig,
+  items: BatchItem[],
+  run: BatchRun & { pace?: (signal: AbortSignal) => Promise<void>; answered?: () => void },
+): Promise<{ outcomes: Outcome[]; planned?: PlannedRequest[] }> {
+  const { provider, target } = lane
+  const { signal, dryRun } = run
+  const started = Date.now()
+  const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
+  let hashes: string[]
+  let redact: Redactor
+  let results: ProviderResult[] | undefined
+  let failure: ErasureError | undefined
+  let attempts = 0
+  try {
+    hashes = await Promise.all(items.map((item) => item.hash))
+    redact = createRedactor([...secretEntries(run.secrets), ...items.map((item, i) => [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const)])
+    const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
+    try {
+      if (signal.aborted) throw aborted(provider.name)
+      await run.pace?.(signal)
+      results = await provider.erase(
+        items.map((item) => item.identifier),
+        pipeline,
+      )
+      if (results?.length !== items.length) {
+        throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${items.length} identifiers`, { provider: provider.name })
+      }
+    } catch (error) {
+      if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
+    }
+    attempts = pipeline.attempts
+  } finally {
+    run.answered?.()
+  }
+  const timing = { attempts, durationMs: Date.now() - started, at: now() }
+  const outcomes = items.map((item, i): Outcome => {
+    const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: hashes[i]! }, status: 'skipped', ...timing }
+    if (failure || !dryRun) return Object.assign(outcome, toResult(failure ? { status: 'failed', error: failure } : results![i]!, redact, provider.name))
+    return Object.assign(outcome, { reason: 'dry_run', attempts: 0 })
+  })
+  return { outcomes, planned }
+}
+
+/** A subject's report from its outcomes (in lane order). */
+export function reportOf(subjectRef: string, started: number, outcomes: Outcome[], requests?: PlannedRequest[]): Report {
+  const report: Report = { subjectRef, ok: outcomes.every((item) => item.status !== 'failed'), outcomes, durationMs: Date.now() - started }
+  if (requests) Object.assign(report, { dryRun: true, requests })
+  return report
+}
+
+export const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
+  providerCode === undefined ? { code, message, retryable } : { code, message, retryable, providerCode }
+
+/** The outcome fields a provider result sets; requestId and errors pass the batch redactor. */
+function toResult(result: ProviderResult, redact: Redactor, provider: string): Partial<Outcome> {
+  const { status, requestId, verified, error, attempts } = result
+  const out: Partial<Outcome> = { status }
+  if (attempts !== undefined) out.attempts = attempts
+  const httpStatus = result.httpStatus ?? error?.status
+  if (requestId !== undefined) out.requestId = redact(String(requestId))
+  if (httpStatus !== undefined) out.httpStatus = httpStatus
+  if (verified !== undefined) out.verified = verified
+  if (status === 'failed') out.error = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))
+  return out
+}
+
+export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: Redactor): ErasureError {
+  if (ErasureError.isInstance(error)) return scrubError(error, redact)
+  if (signal?.aborted) return aborted(provider)
+  return new ErasureError('provider_error', `unexpected error: ${redact(error instanceof Error ? error.message : String(error))}`, { provider })
+}
