@@ -4,7 +4,6 @@ import { ErasureError } from './errors'
 import { createHasher } from './hash'
 import { aborted, type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
 import { createRedactor, secretEntries } from './redact'
-import { createRateLimiter } from './rate-limit'
 import { onAbort } from './retry'
 import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { parseOrThrow, text } from './validate'
@@ -121,8 +120,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   const lanes = configs.map((config, index) => {
     const { provider, target } = config
-    const { batchSize, concurrency, rate } = provider.limits
-    const take = rate && createRateLimiter(rate)
+    const { batchSize, concurrency } = provider.limits
     const queue = createQueue<Job>()
     let inFlight = 0
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -161,7 +159,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         inFlight--
         pump()
       }
-      const { outcomes, planned } = await eraseBatch(config, batch, { hooks, secrets, signal, dryRun, pace: take, answered })
+      const { outcomes, planned } = await eraseBatch(config, batch, { hooks, secrets, signal, dryRun, answered })
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
         await settle(job.subject, index, outcomes[i]!)

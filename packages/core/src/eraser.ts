@@ -5,6 +5,7 @@ import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf } fro
 import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, type Provider, retrySchema } from './provider'
+import { createRateLimiter } from './rate-limit'
 import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
@@ -122,7 +123,8 @@ export function createEraser(options: EraserOptions): Eraser {
   const defaultFetch = options.fetch
   const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
     const config = laneConfig(provider, { retry, fetch: defaultFetch, timeout: options.timeout })
-    return provider.targets?.length ? provider.targets.map((target) => ({ ...config, target })) : [config]
+    const { rate } = provider.limits
+    return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, pace: rate && createRateLimiter(rate) }))
   })
   const secrets = [
     ...options.providers.flatMap((provider) => provider.secrets),

@@ -14,6 +14,8 @@ export interface LaneConfig {
   fetch: FetchFunction
   retry: RetryPolicy
   timeout: number
+  /** The provider's rate limit, shared by every erase() and eraseMany() of one eraser. */
+  pace?: (signal: AbortSignal) => Promise<void>
 }
 
 /** What every batch of one erase or eraseMany run shares. */
@@ -77,7 +79,7 @@ export const localOutcome = ({ provider, target }: LaneConfig, subjectRef: strin
 export async function eraseBatch(
   lane: LaneConfig,
   items: BatchItem[],
-  run: BatchRun & { pace?: (signal: AbortSignal) => Promise<void>; answered?: () => void },
+  run: BatchRun & { answered?: () => void },
 ): Promise<{ outcomes: Outcome[]; planned?: PlannedRequest[] }> {
   const { provider, target } = lane
   const { signal, dryRun } = run
@@ -94,7 +96,7 @@ export async function eraseBatch(
     const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
     try {
       if (signal.aborted) throw aborted(provider.name)
-      await run.pace?.(signal)
+      await lane.pace?.(signal)
       results = await provider.erase(
         items.map((item) => item.identifier),
         pipeline,

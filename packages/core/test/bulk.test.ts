@@ -148,6 +148,21 @@ describe('eraseMany', () => {
     expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(7 * 40 - 15)
   })
 
+  it('shares one rate limit per provider across concurrent erase() calls and eraseMany runs', async () => {
+    const api = vendor()
+    const times: number[] = []
+    const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, concurrency: 10, rate: { requests: 4, perMs: 200 } })] })
+    eraser.hook('beforeRequest', () => void times.push(Date.now()))
+    await Promise.all([
+      ...[...subjects(4, 'single')].map((subject) => eraser.erase(subject)),
+      collect(eraser.eraseMany(subjects(4, 'a'))),
+      collect(eraser.eraseMany(subjects(4, 'b'))),
+    ])
+    // 12 requests from three callers: one bucket of 4, then one every 50 ms.
+    expect(times).toHaveLength(12)
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(8 * 50 - 15)
+  })
+
   it('a slow provider does not hold back the others beyond the window', async () => {
     const fast = vendor()
     const slow = vendor({ latencyMs: 30 })
