@@ -280,6 +280,7 @@ const calibratedBoundMs = LATENCY ? (boundMs / LATENCY) * timer : 0
 console.log(
   JSON.stringify({
     benchmark: 'bulk',
+    node: process.version,
     mode: MODE,
     subjects: N,
     latencyMs: LATENCY,
