@@ -1,5 +1,4 @@
 import type { HookableCore } from 'hookable'
-import * as v from 'valibot'
 import { ErasureError, scrubError } from './errors'
 import { hashIdentifier } from './hash'
 import { createRedactor, type Redactor, secretEntries } from './redact'
@@ -9,14 +8,14 @@ import { onAbort, type RetryPolicy } from './retry'
 import type { Provider } from './provider'
 import { identifierProblem } from './security'
 import type { EraserHooks, FetchFunction, Identifier, Journal, Outcome, PlannedRequest, Progress, ProviderResult, Report, Status, Subject } from './types'
-import { parseOrThrow, text } from './validate'
+import { object, optional, parseOrThrow, record, text } from './validate'
 
-export const subjectSchema = v.object({
-  ref: v.optional(text()),
-  userId: v.optional(text()),
-  email: v.optional(text()),
-  phone: v.optional(text()),
-  ids: v.optional(v.record(v.string(), text(), 'expected an object of provider ids')),
+export const subjectSchema = object({
+  ref: optional(text()),
+  userId: optional(text()),
+  email: optional(text()),
+  phone: optional(text()),
+  ids: optional(record(text(), 'expected an object of provider ids')),
 }, 'expected an object')
 
 /** Subjects already parsed (erase validates before the engine runs): not parsed twice. */
