@@ -1,23 +1,22 @@
 /**
  * erasekit provider for Braze: `POST {rest endpoint}/users/delete`.
  *
- * A third-party package: it uses only the public API of `@erasekit/core` (and its `/schema`
- * subpath), exactly as anyone outside the erasekit repository could. The facts it relies on,
- * with sources and confidence, are in this package's README.
+ * A third-party package: it uses only the public API of `@erasekit/core`, exactly as anyone
+ * outside the erasekit repository could, and validates its options with valibot (any Standard
+ * Schema would do). The facts it relies on, with sources and confidence, are in this package's README.
  */
 // #region imports
 import {
   defineProvider,
   ErasureError,
   parseProviderOptions,
-  text,
   type CommonProviderOptions,
   type EraseContext,
   type Provider,
   type ProviderResponse,
   type ProviderResult,
 } from '@erasekit/core'
-import * as v from '@erasekit/core/schema'
+import * as v from 'valibot'
 // #endregion imports
 
 const NAME = 'braze'
@@ -59,7 +58,9 @@ export interface BrazeOptions extends CommonProviderOptions {
 const fields = ['userId', 'email', 'phone'] as const
 const instances = Object.keys(BRAZE_INSTANCES) as [BrazeInstance, ...BrazeInstance[]]
 
-// Messages describe the expectation and never quote the input: it may be a secret.
+// Messages describe the expectation and never quote the input (valibot's defaults do): it may be a secret.
+const text = () => v.pipe(v.string('expected a non-empty string'), v.nonEmpty('expected a non-empty string'))
+
 const schema = v.object({
   // It travels in a header: a byte fetch would reject must fail here, naming the field.
   apiKey: v.pipe(text(), v.regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')),
@@ -67,7 +68,7 @@ const schema = v.object({
   externalIdFrom: v.optional(v.picklist(fields, 'expected userId, email or phone')),
   alias: v.optional(v.object({ label: text(), from: v.picklist(fields, 'expected userId, email or phone') }, 'expected { label, from }')),
   // Braze takes at most 50 identifiers per request: a bigger batch would only earn 400s.
-  limits: v.optional(v.object({ batchSize: v.optional(v.pipe(v.number('expected a number'), v.maxValue(50, 'expected at most 50'))) })),
+  limits: v.optional(v.object({ batchSize: v.optional(v.pipe(v.number('expected a number'), v.maxValue(50, 'expected at most 50'))) }, 'expected an object')),
 })
 // #endregion options
 

@@ -32,8 +32,10 @@ function targets(value: unknown): string[] {
 }
 
 describe('erasekit-provider-braze as published', () => {
-  it('depends on @erasekit/core only, as a peer (a caret range once packed)', async () => {
-    expect(manifest.dependencies).toBeUndefined()
+  it('depends on @erasekit/core as a peer (a caret range once packed) and on its own schema library, valibot', async () => {
+    // The core takes any Standard Schema: a provider brings the schema library it likes.
+    expect(Object.keys(manifest.dependencies)).toEqual(['valibot'])
+    expect(readFileSync(join(dir, 'dist/index.mjs'), 'utf8')).toMatch(/from ['"]valibot['"]/)
     expect(Object.keys(manifest.peerDependencies)).toEqual(['@erasekit/core'])
     const { stdout } = await exec('tar', ['-xOzf', tarball, 'package/package.json'])
     const packed = JSON.parse(stdout)

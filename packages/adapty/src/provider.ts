@@ -28,13 +28,15 @@ export interface AdaptyOptions extends CommonProviderOptions {
 
 const NAME = 'adapty'
 
+// #region schema
 const schema = v.object({
   // It travels in a header: a byte fetch rejects would surface as an error about the key.
   apiKey: v.pipe(text(), v.regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')),
-  apiVersion: v.optional(v.picklist(['v2', 'v1'], 'expected "v2" or "v1"')),
-  customerUserIdFrom: v.optional(v.picklist(['userId', 'email', 'phone'], 'expected "userId", "email" or "phone"')),
-  verify: v.optional(v.boolean('expected a boolean')),
+  apiVersion: v.optional(v.oneOf(['v2', 'v1'], 'expected "v2" or "v1"')),
+  customerUserIdFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected "userId", "email" or "phone"')),
+  verify: v.optional(v.is<boolean>((value) => typeof value === 'boolean', 'expected a boolean')),
 })
+// #endregion schema
 
 /** What every Adapty request needs besides the identity. */
 export interface AdaptyApi {
@@ -56,9 +58,8 @@ export function checkIdentifier(identifier: Identifier): Identifier {
   const invalid = (message: string) => new ErasureError('invalid_subject', message, { provider: NAME })
   const problem = identifierProblem(value)
   if (problem) throw invalid(problem)
+  // Also refuses surrounding spaces: fetch trims header values, so " 42" would address customer "42".
   headerValue(value, NAME)
-  // fetch trims header values: " 42" would address customer "42".
-  if (value.trim() !== value) throw invalid('identifier has leading or trailing spaces')
   // Profile ids are UUIDs; anything else can only 404, which would read as "nothing to delete".
   if (kind === 'profile_id' && !UUID.test(value)) throw invalid('profile id must be a UUID')
   return identifier

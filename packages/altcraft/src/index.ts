@@ -34,8 +34,8 @@ export interface AltcraftOptions extends CommonProviderOptions {
 const modes = ['profile_id', 'email', 'phone', 'custom'] as const
 const name = 'altcraft'
 
-// Messages list the allowed values only (valibot's defaults quote the received value).
-const oneOf = <const T extends readonly string[]>(values: T) => v.picklist(values, `expected ${values.join(' | ')}`)
+// Messages list the allowed values only, never the received value.
+const oneOf = <const T extends readonly string[]>(values: T) => v.oneOf(values, `expected ${values.join(' | ')}`)
 const urlHint = 'required: https://ru.altkraft.com or your own Altcraft URL'
 
 const schema = v.object(
@@ -44,12 +44,12 @@ const schema = v.object(
     token: text(),
     tokenIn: v.optional(oneOf(['body', 'header'])),
     dbId: positiveInt(),
-    matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.minLength(1, 'expected an array'))),
+    matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected an array'))),
     custom: v.optional(v.object({ field: text(), from: oneOf(['userId', 'email', 'phone']) }, 'expected { field, from }')),
     resourceId: v.optional(positiveInt()),
   },
   // A missing key.
-  (issue) => (issue.expected === '"baseURL"' ? urlHint : 'required'),
+  (key) => (key === 'baseURL' ? urlHint : 'required'),
 )
 
 // Altcraft's documented `error` codes; any other non-zero code is a generic provider_error.

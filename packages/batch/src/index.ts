@@ -30,15 +30,15 @@ const URL_MESSAGE = 'expected an https URL'
 const schema = v.object({
   restKey: text(),
   appKeys: v.pipe(
-    v.record(v.string(), text(), 'expected { label: appKey }'),
-    v.check((keys) => {
-      const labels = Object.keys(keys)
+    v.record(text(), 'expected { label: appKey }'),
+    v.is((keys) => {
+      const labels = Object.keys(keys as object)
       return labels.length > 0 && labels.every((label) => /^[\w-]+$/.test(label))
     }, 'expected app keys by label ([A-Za-z0-9_-])'),
   ),
-  mode: v.optional(v.picklist(['custom_data', 'gdpr'], 'expected custom_data or gdpr')),
-  customIdFrom: v.optional(v.picklist(['userId', 'email', 'phone'], 'expected userId, email or phone')),
-  callbackUrl: v.optional(v.pipe(v.string(URL_MESSAGE), v.check((url) => /^https:\/\/[^/?#\s]+/.test(url), URL_MESSAGE))),
+  mode: v.optional(v.oneOf(['custom_data', 'gdpr'], 'expected custom_data or gdpr')),
+  customIdFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected userId, email or phone')),
+  callbackUrl: v.optional(v.is<string>((url) => typeof url === 'string' && /^https:\/\/[^/?#\s]+/.test(url), URL_MESSAGE)),
 })
 
 // Values the Batch SDK refuses as custom ids (plugin conversion accidents): no profile carries them.

@@ -30,10 +30,14 @@ const credential = v.pipe(text(), v.regex(/^[!-~]+$/, 'expected printable ASCII'
 const schema = v.object({
   accountId: credential,
   passcode: credential,
-  region: v.optional(v.picklist(['eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1'], 'expected eu1, in1, sg1, us1, aps3 or mec1')),
-  identityFrom: v.optional(v.picklist(['userId', 'email', 'phone'], 'expected userId, email or phone')),
+  region: v.optional(v.oneOf(['eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1'], 'expected eu1, in1, sg1, us1, aps3 or mec1')),
+  identityFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected userId, email or phone')),
   // CleverTap takes at most 100 values per array; a bigger batch would only earn 400s.
-  limits: v.optional(v.object({ batchSize: v.optional(v.pipe(v.number('expected a number'), v.maxValue(100, 'expected at most 100'))) })),
+  limits: v.optional(
+    v.object({
+      batchSize: v.optional(v.pipe(v.is((value) => typeof value === 'number' && !Number.isNaN(value), 'expected a number'), v.is((value) => (value as number) <= 100, 'expected at most 100'))),
+    }),
+  ),
 })
 
 /** The two body keys, one per request: CleverTap answers 400 when both are present. */

@@ -1,19 +1,18 @@
 import type { HookableCore } from 'hookable'
-import * as v from 'valibot'
 import { ErasureError } from './errors'
 import { createHasher } from './hash'
 import { aborted, type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
 import { createRedactor, secretEntries } from './redact'
 import { onAbort } from './retry'
 import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
-import { parseOrThrow, text } from './validate'
+import { object, optional, parseOrThrow, record, text } from './validate'
 
-export const subjectSchema = v.object({
-  ref: v.optional(text()),
-  userId: v.optional(text()),
-  email: v.optional(text()),
-  phone: v.optional(text()),
-  ids: v.optional(v.record(v.string(), text(), 'expected an object of provider ids')),
+export const subjectSchema = object({
+  ref: optional(text()),
+  userId: optional(text()),
+  email: optional(text()),
+  phone: optional(text()),
+  ids: optional(record(text(), 'expected an object of provider ids')),
 }, 'expected an object')
 
 /** Subjects already parsed (erase validates before the engine runs): not parsed twice. */

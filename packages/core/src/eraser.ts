@@ -1,5 +1,4 @@
 import { HookableCore } from 'hookable'
-import * as v from 'valibot'
 import { runEngine, parseSubject, type RunOptions } from './engine'
 import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf } from './lane'
 import { ErasureError } from './errors'
@@ -11,7 +10,7 @@ import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions } from './types'
-import { is, parseOrThrow, positiveInt, text } from './validate'
+import { is, object, optional, parseOrThrow, positiveInt, text } from './validate'
 
 export interface EraserOptions {
   providers: Provider[]
@@ -52,16 +51,16 @@ const NEVER = new AbortController().signal
 const isNamed = (value: unknown) => typeof (value as { name?: unknown })?.name === 'string'
 
 const list = (message: string, item: (value: unknown) => boolean) =>
-  v.optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
+  optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
 
-const optionsSchema = v.object({
+const optionsSchema = object({
   providers: is<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.every(isNamed), 'expected a non-empty array of providers from defineProvider()'),
   plugins: list('expected an array of plugins from definePlugin()', isNamed),
-  timeout: v.optional(positiveInt('expected a positive number of ms')),
-  fetch: v.optional(is((value) => typeof value === 'function', 'expected a fetch function')),
-  receiptSalt: v.optional(text('expected a string')),
+  timeout: optional(positiveInt('expected a positive number of ms')),
+  fetch: optional(is((value) => typeof value === 'function', 'expected a fetch function')),
+  receiptSalt: optional(text('expected a string')),
   secrets: list('expected an array of strings', (value) => typeof value === 'string'),
-  retry: v.optional(retrySchema),
+  retry: optional(retrySchema),
 }, 'expected an object')
 
 function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): LaneConfig {

@@ -1,4 +1,4 @@
-import * as v from 'valibot'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { ErasureError } from './errors'
 import { checkBaseURL } from './security'
 import type {
@@ -11,7 +11,7 @@ import type {
   RetryOptions,
   Subject,
 } from './types'
-import { is, nonNegative, parseOrThrow, positiveInt, text } from './validate'
+import { is, nonNegative, object, optional, parseOrThrow, positiveInt, text } from './validate'
 
 /** The provider contract version this core implements. */
 export const SPECIFICATION_VERSION = 1
@@ -21,8 +21,11 @@ export interface ProviderDefinition<O extends CommonProviderOptions = CommonProv
   specificationVersion: typeof SPECIFICATION_VERSION
   /** The options the user passed to the factory; validated against `schema` when given. */
   options: O
-  /** valibot schema of the provider's own options (common options are checked by the core). */
-  schema?: v.GenericSchema
+  /**
+   * Any synchronous Standard Schema v1 of the provider's own options (`object()` from
+   * `@erasekit/core/schema`, valibot, zod, arktype); common options are checked by the core.
+   */
+  schema?: StandardSchemaV1
   /** Every credential, including keys that travel in URLs; redacted everywhere. */
   secrets?: (string | undefined)[]
   /** The vendor's API origin; `options.baseURL` overrides it. */
@@ -53,35 +56,35 @@ export interface Provider {
   erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
 }
 
-const limitsSchema = v.object({
-  batchSize: v.optional(positiveInt()),
-  concurrency: v.optional(positiveInt()),
-  rate: v.optional(v.object({ requests: positiveInt(), perMs: positiveInt() }, 'expected { requests, perMs }')),
-  maxIdentifierLength: v.optional(positiveInt()),
+const limitsSchema = object({
+  batchSize: optional(positiveInt()),
+  concurrency: optional(positiveInt()),
+  rate: optional(object({ requests: positiveInt(), perMs: positiveInt() }, 'expected { requests, perMs }')),
+  maxIdentifierLength: optional(positiveInt()),
 }, 'expected an object')
 
-export const retrySchema = v.object({
-  limit: v.optional(is<number>((value) => Number.isInteger(value) && (value as number) >= 0, 'expected an integer, 0 or more')),
-  statusCodes: v.optional(is<number[]>((value) => Array.isArray(value) && value.every(Number.isInteger), 'expected an array of HTTP statuses')),
-  delayMs: v.optional(nonNegative()),
-  maxDelayMs: v.optional(nonNegative()),
-  maxRetryAfterMs: v.optional(nonNegative()),
+export const retrySchema = object({
+  limit: optional(is<number>((value) => Number.isInteger(value) && (value as number) >= 0, 'expected an integer, 0 or more')),
+  statusCodes: optional(is<number[]>((value) => Array.isArray(value) && value.every(Number.isInteger), 'expected an array of HTTP statuses')),
+  delayMs: optional(nonNegative()),
+  maxDelayMs: optional(nonNegative()),
+  maxRetryAfterMs: optional(nonNegative()),
 }, 'expected an object')
 
-const commonSchema = v.object({
-  baseURL: v.optional(text('expected a URL string')),
-  fetch: v.optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function')),
-  retry: v.optional(retrySchema),
-  timeout: v.optional(positiveInt('expected a positive number of ms')),
-  limits: v.optional(limitsSchema),
+const commonSchema = object({
+  baseURL: optional(text('expected a URL string')),
+  fetch: optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function')),
+  retry: optional(retrySchema),
+  timeout: optional(positiveInt('expected a positive number of ms')),
+  limits: optional(limitsSchema),
 })
 
 /** Parses a provider's options: throws `invalid_config` naming the field, never quoting the value. */
-export function parseProviderOptions<S extends v.GenericSchema>(
+export function parseProviderOptions<S extends StandardSchemaV1>(
   provider: string,
   schema: S,
   options: unknown,
-): v.InferOutput<S> {
+): StandardSchemaV1.InferOutput<S> {
   if (typeof options !== 'object' || options === null) {
     throw new ErasureError('invalid_config', 'options: expected an object', { provider })
   }

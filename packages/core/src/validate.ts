@@ -1,36 +1,148 @@
-import * as v from 'valibot'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { ErasureError, type ErrorCode } from './errors'
 
 /**
- * Parses `input` with a valibot schema and throws an ErasureError whose message names
- * the field (`region`, `appKeys.ios`) but never echoes the received value, which may be
- * a secret or personal data.
+ * Parses `input` with any Standard Schema (erasekit's `object()`, valibot, zod, arktype) and
+ * throws an ErasureError whose message names the field (`region`, `appKeys.ios`) but never
+ * echoes the received value, which may be a secret or personal data. The schema must be
+ * synchronous: factories are.
  */
-export function parseOrThrow<S extends v.GenericSchema>(
+export function parseOrThrow<S extends StandardSchemaV1>(
   schema: S,
   input: unknown,
   code: ErrorCode,
   context: { provider?: string; root: string },
-): v.InferOutput<S> {
-  const result = v.safeParse(schema, input)
-  if (result.success) return result.output
-  const issue = result.issues[0]
-  const path = issue.path?.map((item: { key: unknown }) => String(item.key)).join('.')
-  const field = path ? `${context.root}.${path}` : context.root
+): StandardSchemaV1.InferOutput<S> {
+  const { provider, root } = context
+  const result = schema['~standard'].validate(input)
+  if ('then' in result) {
+    // Nobody awaits it: a rejection must not surface as an unhandled one.
+    result.then(undefined, () => {})
+    throw new ErasureError('invalid_config', `${root}: the schema is asynchronous; options are checked synchronously, when the factory is called`, { provider })
+  }
+  if (!result.issues) return result.value
+  const issue = result.issues[0]!
+  const path = issue.path?.map((item) => String(typeof item === 'object' ? item.key : item)).join('.')
   // valibot reports a missing key with its own wording, which quotes the key and "undefined".
   const message = issue.message.startsWith('Invalid key:') ? 'required' : issue.message
-  throw new ErasureError(code, `${field}: ${message}`, { provider: context.provider })
+  throw new ErasureError(code, `${path ? `${root}.${path}` : root}: ${message}`, { provider })
 }
 
 /**
- * A schema from a predicate, with a message that describes the expectation only (valibot's
- * defaults quote the input). One primitive for every core check keeps the bundle small.
+ * A check: returns the value (an object: a copy holding the known keys only), or throws an
+ * Issue. `optional` marks a key that may be missing or undefined.
  */
-export const is = <T>(test: (value: unknown) => boolean, message: string) => v.custom<T>(test, message)
+export interface Check<T = unknown> {
+  (value: unknown): T
+  optional?: boolean
+}
 
-export const text = (message = 'expected a non-empty string') => is<string>((value) => typeof value === 'string' && value !== '', message)
+/** An object check that is also a Standard Schema v1 (what `parseProviderOptions` takes). */
+export interface ObjectSchema<T> extends Check<T>, StandardSchemaV1<unknown, T> {}
 
-export const positiveInt = (message = 'expected a positive integer') =>
-  is<number>((value) => Number.isInteger(value) && (value as number) > 0, message)
+type Entries = Record<string, Check>
+type Output<C> = C extends Check<infer T> ? T : never
+type OptionalKeys<E extends Entries> = { [K in keyof E]: E[K] extends { optional: true } ? K : never }[keyof E]
+type Shape<E extends Entries> = { [K in Exclude<keyof E, OptionalKeys<E>>]: Output<E[K]> } & { [K in OptionalKeys<E>]?: Output<E[K]> }
 
-export const nonNegative = (message = 'expected a number, 0 or more') => is<number>((value) => typeof value === 'number' && value >= 0, message)
+/** The first problem found: a Standard Schema issue. */
+class Issue {
+  constructor(
+    readonly message: string,
+    readonly path: PropertyKey[] = [],
+  ) {}
+}
+
+const fail = (message: string, path?: PropertyKey[]): never => {
+  throw new Issue(message, path)
+}
+
+/** Runs `check` on the value under `key`; an issue from inside gets the key in front of its path. */
+function at<T>(key: PropertyKey, check: Check<T>, value: unknown): T {
+  try {
+    return check(value)
+  } catch (error) {
+    if (error instanceof Issue) error.path.unshift(key)
+    throw error
+  }
+}
+
+/**
+ * A check from a predicate, with a message that describes the expectation only, never the
+ * value. Every other check is built on it or on `object`/`record`/`array`.
+ */
+export const is =
+  <T>(test: (value: unknown) => boolean, message: string): Check<T> =>
+  (value) =>
+    test(value) ? (value as T) : fail(message)
+
+/** The value may be missing or `undefined`; otherwise `check` applies. */
+export const optional = <T>(check: Check<T>): Check<T | undefined> & { optional: true } =>
+  Object.assign((value: unknown) => (value === undefined ? value : check(value)), { optional: true as const })
+
+/** Checks in order, each on the previous one's output: the first failure is reported. */
+export const pipe =
+  <T>(first: Check<T>, ...then: Check<unknown>[]): Check<T> =>
+  (value) =>
+    then.reduce<unknown>((output, check) => check(output), first(value)) as T
+
+/** A string matching `pattern` (after a check that it is a string, e.g. `pipe(text(), regex(...))`). */
+export const regex = (pattern: RegExp, message: string): Check<string> => is((value) => pattern.test(value as string), message)
+
+/** One of the given values (the message lists them; it never quotes the value). */
+export const oneOf = <const T extends readonly unknown[]>(values: T, message: string): Check<T[number]> =>
+  is((value) => values.includes(value), message)
+
+/**
+ * An object with the given keys (unknown keys are allowed and left out of the output). `message`
+ * is reported for a value that is not an object and for a missing key (a function gets the key);
+ * without it: `expected an object` and `required`.
+ */
+export function object<E extends Entries>(entries: E, message?: string | ((key?: string) => string)): ObjectSchema<{ [K in keyof Shape<E>]: Shape<E>[K] }> {
+  const say = (key?: string) => (typeof message === 'function' ? message(key) : (message ?? (key ? 'required' : 'expected an object')))
+  const check = (input: unknown) => {
+    if (!input || typeof input !== 'object') fail(say())
+    const output: Record<string, unknown> = {}
+    for (const key in entries) {
+      if (key in (input as object)) output[key] = at(key, entries[key]!, (input as Record<string, unknown>)[key])
+      else if (!entries[key]!.optional) fail(say(key), [key])
+    }
+    return output
+  }
+  const validate = (value: unknown) => {
+    try {
+      return { value: check(value) }
+    } catch (error) {
+      if (error instanceof Issue) return { issues: [error] }
+      throw error
+    }
+  }
+  return Object.assign(check, { '~standard': { version: 1 as const, vendor: 'erasekit', validate } }) as never
+}
+
+/** An object of any keys whose values pass `check` (a copy; `__proto__`, `prototype` and `constructor` are left out). */
+export const record =
+  <T>(check: Check<T>, message: string): Check<Record<string, T>> =>
+  (input) => {
+    if (!input || typeof input !== 'object') fail(message)
+    const output: Record<string, T> = {}
+    for (const key in input as object) {
+      if (Object.hasOwn(input as object, key) && key !== '__proto__' && key !== 'prototype' && key !== 'constructor') {
+        output[key] = at(key, check, (input as Record<string, unknown>)[key])
+      }
+    }
+    return output
+  }
+
+/** An array whose items pass `check` (a copy). */
+export const array =
+  <T>(check: Check<T>, message: string): Check<T[]> =>
+  (input) =>
+    Array.isArray(input) ? input.map((item, index) => at(index, check, item)) : fail(message)
+
+export const text = (message = 'expected a non-empty string'): Check<string> => is((value) => typeof value === 'string' && value !== '', message)
+
+export const positiveInt = (message = 'expected a positive integer'): Check<number> =>
+  is((value) => Number.isInteger(value) && (value as number) > 0, message)
+
+export const nonNegative = (message = 'expected a number, 0 or more'): Check<number> => is((value) => typeof value === 'number' && value >= 0, message)
