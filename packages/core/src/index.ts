@@ -11,7 +11,7 @@ export { pathSegment, headerValue, identifierProblem, checkBaseURL } from './sec
 export { hashIdentifier } from './hash'
 export { createRedactor, redactDeep, REDACTED } from './redact'
 export type { Redactor } from './redact'
-export { retryDelay, parseRetryAfter, isNetworkError, defaultRetry } from './retry'
+export { retryDelay, parseRetryAfter, defaultRetry } from './retry'
 export type { RunOptions } from './engine'
 export { is, text, positiveInt, nonNegative } from './validate'
 export type * from './types'

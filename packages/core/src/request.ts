@@ -1,7 +1,7 @@
 import type { HookableCore } from 'hookable'
 import { codeForStatus, ErasureError, scrubError } from './errors'
 import { type Redactor, redactDeep } from './redact'
-import { isNetworkError, onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
+import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
   EraseContext,
   EraserHooks,
@@ -199,6 +199,8 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
       }
       url = next.href
     }
+  } catch (error) {
+    throw ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error })
   } finally {
     clearTimeout(timer)
     unlink()
@@ -206,6 +208,8 @@ async function send(options: PipelineOptions, ctx: RequestContext): Promise<Prov
 }
 
 class TimeoutSignal extends Error {}
+/** fetch() or the body read rejected: the request got no usable answer (network, timeout, abort). */
+class NoAnswer extends Error {}
 
 function parseBody(text: string | undefined): unknown {
   if (!text) return undefined
@@ -224,12 +228,14 @@ function toErasureError(thrown: unknown, options: PipelineOptions): ErasureError
   const { provider, redact } = options
   if (ErasureError.isInstance(thrown)) return scrubError(thrown, redact)
   if (options.signal.aborted) return aborted(provider)
-  const cause = thrown
+  const cause = thrown instanceof NoAnswer ? thrown.cause : thrown
+  const message = redact(cause instanceof Error ? cause.message : String(cause))
+  if (!(thrown instanceof NoAnswer)) return new ErasureError('provider_error', `unexpected error: ${message}`, { provider })
   const reason = (cause as { name?: string })?.name
   if (cause instanceof TimeoutSignal || reason === 'AbortError' || reason === 'TimeoutError') {
     return new ErasureError('timeout', `no response within ${options.timeout} ms`, { provider, retryable: true })
   }
-  const message = redact(cause instanceof Error ? cause.message : String(cause))
-  if (isNetworkError(cause)) return new ErasureError('network', `network error: ${message}`, { provider, retryable: true })
-  return new ErasureError('provider_error', `unexpected error: ${message}`, { provider })
+  // Every runtime words it differently (fetch failed, Failed to fetch, Load failed, ECONNRESET…);
+  // a rejected fetch is a transport failure whatever the words.
+  return new ErasureError('network', `network error: ${message}`, { provider, retryable: true })
 }

@@ -40,32 +40,6 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-// Messages fetch implementations use for a failed connection (Node/undici, Chromium,
-// Firefox, Safari, Cloudflare Workers, Deno, Bun).
-const NETWORK_MESSAGES = [
-  'fetch failed',
-  'failed to fetch',
-  'networkerror when attempting to fetch resource',
-  'load failed',
-  'network connection lost',
-  'error sending request',
-  'unable to connect',
-  'socket connection was closed',
-  'connection refused',
-  'connection reset',
-  'econnrefused',
-  'econnreset',
-  'network error',
-]
-
-export function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false
-  const message = error.message.toLowerCase()
-  if (NETWORK_MESSAGES.some((text) => message.includes(text))) return true
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code)
-}
-
 /**
  * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per
  * signal: a run has many requests and waits in flight on one signal, and Node warns past 10 listeners.

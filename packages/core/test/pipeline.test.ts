@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEraser, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -170,6 +170,39 @@ describe('request pipeline', () => {
     recordDelays(eraser)
     const report = await eraser.erase({ userId: 'u1' })
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'network', retryable: true } })
+  })
+
+  it('takes any rejected fetch as a network failure, whatever the runtime calls it; a bug in provider code is not retried', async () => {
+    let calls = 0
+    const odd = createEraser({
+      providers: [demo({ token: 'tok_abcdef', baseURL: server.url, retry: { limit: 2 } })],
+      fetch: async () => {
+        calls++
+        throw Object.assign(new Error('upstream went away (tok_abcdef)'), { name: 'SomeRuntimeError' })
+      },
+    })
+    recordDelays(odd)
+    const report = await odd.erase({ userId: 'u1' })
+    expect(calls).toBe(3)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'network', retryable: true, message: '[erasekit] [demo] network error: upstream went away (***)' } })
+
+    server.reply(() => Response.json({ requestId: 'r' }))
+    const buggy = createEraser({
+      providers: [
+        defineProvider({
+          name: 'buggy',
+          specificationVersion: 1,
+          options: { baseURL: server.url },
+          baseURL: server.url,
+          match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+          // A TypeError from the provider's own mapping: a bug, not the network.
+          erase: (ids, ctx) => ctx.request({ method: 'POST', url: '/x' }, (response) => (response.data as unknown as { results: null }).results!.map(() => ({ status: 'deleted' as const }))),
+        }),
+      ],
+    })
+    recordDelays(buggy)
+    const outcome = (await buggy.erase({ userId: 'u1' })).outcomes[0]
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
   it('retries a 2xx body it cannot read (invalid_response)', async () => {
