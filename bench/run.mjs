@@ -65,7 +65,7 @@ const started = new Date()
 const load = { start: os.loadavg() }
 // The code measured: taken at the start (commits landing during a long run do not change the build).
 const code = { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no', '--', 'packages').length > 0 }
-const key = (r) => `${r.benchmark} ${r.mode ?? ''} ${r.subjects ?? ''} ${r.node ?? ''}`
+const key = (r) => `${r.benchmark} ${r.mode ?? ''} ${r.subjects ?? ''} ${r.latencyMs ?? ''} ${r.node ?? ''}`
 // Earlier results for benchmarks this run does not repeat stay (--merge), with their own date and command.
 const earlier =
   args.merge && existsSync(args.out)
@@ -98,7 +98,7 @@ function write() {
   const rerun = new Set(fresh.map(key))
   const rank = (r) => (r.benchmark === 'overhead' ? 0 : 1)
   results = [...earlier.filter((r) => !rerun.has(key(r))), ...fresh].sort(
-    (a, b) => rank(a) - rank(b) || (a.subjects ?? 0) - (b.subjects ?? 0) || String(a.mode).localeCompare(String(b.mode)),
+    (a, b) => rank(a) - rank(b) || (a.subjects ?? 0) - (b.subjects ?? 0) || (a.latencyMs ?? 0) - (b.latencyMs ?? 0) || String(a.mode).localeCompare(String(b.mode)),
   )
   writeFileSync(args.out, render())
 }
@@ -206,7 +206,7 @@ function render() {
       '',
       '## Bulk: eraseMany across the four emulators in process',
       '',
-      `Emulator latency ${latency} ms per request unless the table says otherwise; CleverTap enforces 3 requests in flight, Batch 10 000 ids per call. ` +
+      `Emulator latency ${latency} ms per request unless the table says otherwise (targets are judged at 5 ms); CleverTap enforces 3 requests in flight, Batch 10 000 ids per call. ` +
         'Bound = max over provider targets of ceil(identifiers ÷ batchSize) ÷ concurrency × latency, from the providers\' declared limits ' +
         `(${lanes.map((lane) => `${lane.lane} ${lane.batchSize}/${lane.concurrency}`).join(', ')}: batchSize/concurrency). ` +
         `"Calibrated" uses the latency \`setTimeout(${latency})\` really took in that process. ` +
@@ -220,7 +220,8 @@ function render() {
         return `| ${fmt(r.subjects)} | ${r.mode} | ${fmt(r.latencyMs)} | ${fmt(r.wallMs / 1000, 1)} | ${fmt(r.boundMs / 1000, 1)} | ${fmt(r.ratio, 2)} | ${fmt(r.calibratedRatio, 2)} | ${fmt(r.cpuMs / 1000, 1)} | ${fmt(q.adapty)} / ${fmt(q.clevertap)} / ${fmt(q.altcraft)} / ${fmt(q.batch)} | ${fmt(r.requestsTotal)} | ${fmt(r.rejected429)} | ${fmt(r.peakRssMB, 1)} | ${fmt(r.peakHeapMB, 1)} | ${fmt(r.peakRetainedHeapMB, 1)} | ${fmt(r.reports)} |`
       }),
     )
-    const ours = (size) => bulk.find((r) => r.mode === 'erasekit' && r.subjects === size)
+    // Targets are judged at the standard latency (5 ms); other latencies are extra data points.
+    const ours = (size) => bulk.find((r) => r.mode === 'erasekit' && r.subjects === size && r.latencyMs === 5)
     const targets = []
     for (const size of [100_000, 1_000_000]) {
       const r = ours(size)
