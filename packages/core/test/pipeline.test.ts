@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
+import type { ProviderResult } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -194,9 +195,9 @@ describe('request pipeline', () => {
           specificationVersion: 1,
           options: { baseURL: server.url },
           baseURL: server.url,
-          match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+          match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
           // A TypeError from the provider's own mapping: a bug, not the network.
-          erase: (ids, ctx) => ctx.request({ method: 'POST', url: '/x' }, (response) => (response.data as unknown as { results: null }).results!.map(() => ({ status: 'deleted' as const }))),
+          erase: (ids, ctx) => ctx.request({ method: 'POST', url: '/x' }, (response) => (response.data as { results?: ProviderResult[] }).results!.map((result) => result)),
         }),
       ],
     })
