@@ -2,7 +2,7 @@ import type { HookableCore } from 'hookable'
 import { ErasureError } from './errors'
 import { createHasher } from './hash'
 import { aborted, type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
-import { createRedactor, secretEntries } from './redact'
+import type { Redactor } from './redact'
 import { onAbort } from './retry'
 import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { object, optional, parseOrThrow, record, text } from './validate'
@@ -44,6 +44,8 @@ export interface EngineContext {
   hooks: HookableCore<EraserHooks>
   secrets: string[]
   receiptSalt?: string
+  /** Removes the secrets (built once per eraser). */
+  redactSecrets: Redactor
 }
 
 interface Pending {
@@ -63,12 +65,11 @@ interface Job extends BatchItem {
  * pipeline), journal, progress. Yields exactly one report per subject read.
  */
 export async function* runEngine(context: EngineContext, source: Iterable<unknown> | AsyncIterable<unknown>, options: RunOptions = {}): AsyncGenerator<Report> {
-  const { lanes: configs, hooks, secrets, receiptSalt } = context
+  const { lanes: configs, hooks, secrets, receiptSalt, redactSecrets } = context
   const { journal, dryRun, lingerMs = 20, progressIntervalMs = 250 } = options
   const window = Math.max(1, options.window ?? 20_000)
   const controller = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
-  const redactSecrets = createRedactor(secretEntries(secrets))
   const startedAt = Date.now()
   const ready: Report[] = []
   const counts: Record<string, Record<Status, number>> = {}
@@ -200,13 +201,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     pending++
     const hashOf = createHasher(receiptSalt)
-    for (const [index, { provider, target }] of configs.entries()) {
+    for (const [index, config] of configs.entries()) {
+      const { provider, target } = config
       if (invalid) {
         await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) })
       } else if (await journal?.has(subject.ref, provider.name, target)) {
         await settleLocal(subject, index, { status: 'skipped', reason: 'journaled' })
       } else {
-        const match = await matchSubject(configs[index]!, value!, hashOf, redactSecrets)
+        const match = await matchSubject(config, value!, hashOf, redactSecrets)
         if ('value' in match) lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash: hashOf(match.value) })
         else await settleLocal(subject, index, match)
       }

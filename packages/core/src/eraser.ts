@@ -130,8 +130,8 @@ export function createEraser(options: EraserOptions): Eraser {
     ...(options.receiptSalt ? [options.receiptSalt] : []),
     ...(options.secrets ?? []),
   ]
-  const context = { lanes, hooks, secrets, receiptSalt: options.receiptSalt }
   const redactSecrets = createRedactor(secretEntries(secrets))
+  const context = { lanes, hooks, secrets, receiptSalt: options.receiptSalt, redactSecrets }
   const hook: Eraser['hook'] = (name, fn) => hooks.hook(name, fn as never)
   const eraser: Eraser = {
     providers: options.providers.map((provider) => provider.name),

@@ -35,7 +35,7 @@ export interface BatchItem {
 /** Outcome fields for a lane that sends no request for this subject. */
 export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
 
-export const now = () => new Date().toISOString()
+const now = () => new Date().toISOString()
 
 export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
 
