@@ -4,8 +4,14 @@
 // providers' declared limits imply, or (--mode naive) a hand-written loop: a 16-slot limiter and
 // one request per identifier per provider, no batching.
 //
+// --vendors cost-free replaces the emulators with vendors that cost this thread nothing but the
+// latency: each request waits LATENCY ms and gets the vendor's success answer (a real Response),
+// with no parsing, auth or store. It separates erasekit's own cost from the in-process emulators'
+// CPU; the limits are then kept by the client alone (CleverTap's peak in flight is still reported).
+//
 //   node --expose-gc bench/bulk.mjs --subjects 100000 [--mode erasekit|naive] [--latency 5] [--naive-concurrency 16]
 //     [--window <n>]   eraseMany's window (default: the core's)
+//     [--vendors emulators|cost-free]
 //     [--trace]        print memory, requests and reports every second to stderr
 //                      (BULK_TRACE_GC=1: gc() first, to show the heap that is really retained)
 //   (or BULK_SUBJECTS, BULK_MODE, BULK_LATENCY_MS, BULK_NAIVE_CONCURRENCY, BULK_WINDOW)
@@ -30,6 +36,7 @@ const { values: args } = parseArgs({
     latency: { type: 'string' },
     'naive-concurrency': { type: 'string' },
     window: { type: 'string' },
+    vendors: { type: 'string' },
     trace: { type: 'boolean', default: false },
   },
 })
@@ -38,8 +45,9 @@ const MODE = args.mode ?? process.env.BULK_MODE ?? 'erasekit'
 const LATENCY = Number(args.latency ?? process.env.BULK_LATENCY_MS ?? 5)
 const NAIVE_CONCURRENCY = Number(args['naive-concurrency'] ?? process.env.BULK_NAIVE_CONCURRENCY ?? 16)
 const WINDOW = args.window ?? process.env.BULK_WINDOW ? Number(args.window ?? process.env.BULK_WINDOW) : undefined
-if (!Number.isInteger(N) || N < 1 || !['erasekit', 'naive'].includes(MODE) || !(LATENCY >= 0)) {
-  console.error('usage: node --expose-gc bench/bulk.mjs --subjects <n> [--mode erasekit|naive] [--latency <ms>]')
+const VENDORS = args.vendors ?? process.env.BULK_VENDORS ?? 'emulators'
+if (!Number.isInteger(N) || N < 1 || !['erasekit', 'naive'].includes(MODE) || !(LATENCY >= 0) || !['emulators', 'cost-free'].includes(VENDORS)) {
+  console.error('usage: node --expose-gc bench/bulk.mjs --subjects <n> [--mode erasekit|naive] [--latency <ms>] [--vendors emulators|cost-free]')
   process.exit(2)
 }
 
@@ -98,6 +106,28 @@ const requests = { adapty: 0, clevertap: 0, altcraft: 0, batch: 0 }
 const statuses = {}
 let maxBatchIds = 0
 let clevertapPeakInFlight = 0
+
+// --vendors cost-free: the latency, then each vendor's success answer; counted here.
+const costFreeAnswers = {
+  adapty: () => new Response(null, { status: 204 }),
+  clevertap: () => Response.json({ status: 'success' }),
+  altcraft: () => Response.json({ data: { profile_id: 'bench' }, error: 0, error_text: 'Successful operation' }),
+  batch: () => Response.json({ token: crypto.randomUUID() }),
+}
+const inFlight = { clevertap: 0 }
+if (VENDORS === 'cost-free') {
+  for (const name of Object.keys(fetchers)) {
+    fetchers[name] = async () => {
+      requests[name]++
+      if (name === 'clevertap') clevertapPeakInFlight = Math.max(clevertapPeakInFlight, ++inFlight.clevertap)
+      await new Promise((resolve) => setTimeout(resolve, LATENCY))
+      if (name === 'clevertap') inFlight.clevertap--
+      const response = costFreeAnswers[name]()
+      statuses[`${name} ${response.status}`] = (statuses[`${name} ${response.status}`] ?? 0) + 1
+      return response
+    }
+  }
+}
 function drainLogs() {
   for (const [name, emulator] of Object.entries(emulators)) {
     // Requests still in flight stay in the log until they have a status.
@@ -112,7 +142,7 @@ function drainLogs() {
       if (name === 'batch' && Array.isArray(entry.body)) maxBatchIds = Math.max(maxBatchIds, entry.body.length)
     }
   }
-  clevertapPeakInFlight = Math.max(clevertapPeakInFlight, emulators.clevertap.concurrency.max)
+  if (VENDORS === 'emulators') clevertapPeakInFlight = Math.max(clevertapPeakInFlight, emulators.clevertap.concurrency.max)
   emulators.adapty.store.deleted.length = 0
   emulators.altcraft.store.deleted.length = 0
   emulators.batch.store.deletions.length = 0
@@ -282,6 +312,7 @@ console.log(
     benchmark: 'bulk',
     node: process.version,
     mode: MODE,
+    vendors: VENDORS,
     subjects: N,
     latencyMs: LATENCY,
     ...(WINDOW ? { window: WINDOW } : {}),
@@ -298,7 +329,7 @@ console.log(
     requestsTotal: Object.values(requests).reduce((a, b) => a + b, 0),
     rejected429: Object.entries(statuses).filter(([key]) => key.endsWith(' 429')).reduce((sum, [, count]) => sum + count, 0),
     naiveRetries: MODE === 'naive' ? naiveRetries : undefined,
-    maxBatchIds,
+    maxBatchIds: VENDORS === 'emulators' ? maxBatchIds : null,
     clevertapPeakInFlight,
     startRssMB: round(start.rss / MB, 1),
     startHeapMB: round(start.heapUsed / MB, 1),

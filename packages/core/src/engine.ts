@@ -1,7 +1,7 @@
 import type { HookableCore } from 'hookable'
-import { ErasureError } from './errors'
+import { aborted, ErasureError } from './errors'
 import { createHasher } from './hash'
-import { aborted, type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
+import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
 import type { Redactor } from './redact'
 import { onAbort } from './retry'
 import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
@@ -42,7 +42,6 @@ export interface RunOptions {
 export interface EngineContext {
   lanes: LaneConfig[]
   hooks: HookableCore<EraserHooks>
-  secrets: string[]
   receiptSalt?: string
   /** Removes the secrets (built once per eraser). */
   redactSecrets: Redactor
@@ -65,7 +64,7 @@ interface Job extends BatchItem {
  * pipeline), journal, progress. Yields exactly one report per subject read.
  */
 export async function* runEngine(context: EngineContext, source: Iterable<unknown> | AsyncIterable<unknown>, options: RunOptions = {}): AsyncGenerator<Report> {
-  const { lanes: configs, hooks, secrets, receiptSalt, redactSecrets } = context
+  const { lanes: configs, hooks, receiptSalt, redactSecrets } = context
   const { journal, dryRun, lingerMs = 20, progressIntervalMs = 250 } = options
   const window = Math.max(1, options.window ?? 20_000)
   const controller = new AbortController()
@@ -125,7 +124,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     let inFlight = 0
     let timer: ReturnType<typeof setTimeout> | undefined
     let lingerDue = false
-    counts[target ? `${provider.name}/${target}` : provider.name] = { deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 }
+    const key = target ? `${provider.name}/${target}` : provider.name
+    counts[key] = { deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 }
 
     const pump = () => {
       while (inFlight < concurrency && queue.size) {
@@ -159,7 +159,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         inFlight--
         pump()
       }
-      const { outcomes, planned } = await eraseBatch(config, batch, { hooks, secrets, signal, dryRun, answered })
+      const { outcomes, planned } = await eraseBatch(config, batch, { hooks, redactSecrets, signal, dryRun, answered })
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
         await settle(job.subject, index, outcomes[i]!)
@@ -167,7 +167,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
 
     return {
-      key: target ? `${provider.name}/${target}` : provider.name,
+      key,
       pump,
       push(job: Job) {
         queue.push(job)

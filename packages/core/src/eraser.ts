@@ -3,14 +3,14 @@ import { runEngine, parseSubject, type RunOptions } from './engine'
 import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf } from './lane'
 import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
-import { checkSpecificationVersion, type Provider, retrySchema } from './provider'
+import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
 import { createRateLimiter } from './rate-limit'
 import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions } from './types'
-import { is, object, optional, parseOrThrow, positiveInt, text } from './validate'
+import { is, object, optional, parseOrThrow, text } from './validate'
 
 export interface EraserOptions {
   providers: Provider[]
@@ -56,8 +56,8 @@ const list = (message: string, item: (value: unknown) => boolean) =>
 const optionsSchema = object({
   providers: is<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.every(isNamed), 'expected a non-empty array of providers from defineProvider()'),
   plugins: list('expected an array of plugins from definePlugin()', isNamed),
-  timeout: optional(positiveInt('expected a positive number of ms')),
-  fetch: optional(is((value) => typeof value === 'function', 'expected a fetch function')),
+  timeout: timeoutOption,
+  fetch: fetchOption,
   receiptSalt: optional(text('expected a string')),
   secrets: list('expected an array of strings', (value) => typeof value === 'string'),
   retry: optional(retrySchema),
@@ -131,7 +131,7 @@ export function createEraser(options: EraserOptions): Eraser {
     ...(options.secrets ?? []),
   ]
   const redactSecrets = createRedactor(secretEntries(secrets))
-  const context = { lanes, hooks, secrets, receiptSalt: options.receiptSalt, redactSecrets }
+  const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
   const hook: Eraser['hook'] = (name, fn) => hooks.hook(name, fn as never)
   const eraser: Eraser = {
     providers: options.providers.map((provider) => provider.name),
@@ -148,7 +148,7 @@ export function createEraser(options: EraserOptions): Eraser {
           const match = await matchSubject(lane, value, hashOf, redactSecrets)
           let outcome: Outcome
           if ('value' in match) {
-            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value) }], { hooks, secrets, signal, dryRun })
+            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value) }], { hooks, redactSecrets, signal, dryRun })
             outcome = batch.outcomes[0]!
             planned[index] = batch.planned ?? []
           } else {

@@ -80,3 +80,12 @@ export function scrubError<E extends ErasureError>(error: E, redact: (text: stri
   if (error.providerCode !== undefined) error.providerCode = redact(error.providerCode)
   return error
 }
+
+export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
+
+/** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
+export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
+  if (ErasureError.isInstance(error)) return scrubError(error, redact)
+  if (signal?.aborted) return aborted(provider)
+  return new ErasureError('provider_error', `unexpected error: ${redact(error instanceof Error ? error.message : String(error))}`, { provider })
+}

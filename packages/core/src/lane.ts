@@ -1,7 +1,7 @@
 import type { HookableCore } from 'hookable'
-import { ErasureError, scrubError } from './errors'
+import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
-import { createRedactor, type Redactor, secretEntries } from './redact'
+import { createRedactor, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import type { RetryPolicy } from './retry'
 import { identifierProblem } from './security'
@@ -21,7 +21,8 @@ export interface LaneConfig {
 /** What every batch of one erase or eraseMany run shares. */
 export interface BatchRun {
   hooks: HookableCore<EraserHooks>
-  secrets: string[]
+  /** The eraser's secrets, compiled once; each batch adds its identifiers. */
+  redactSecrets: Redactor
   signal: AbortSignal
   dryRun?: boolean
 }
@@ -36,8 +37,6 @@ export interface BatchItem {
 export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
 
 const now = () => new Date().toISOString()
-
-export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
 
 /**
  * The identifier a parsed subject gives this lane, or, when it sends nothing, the outcome:
@@ -92,11 +91,11 @@ export async function eraseBatch(
   let attempts = 0
   try {
     hashes = await Promise.all(items.map((item) => item.hash))
-    redact = createRedactor([...secretEntries(run.secrets), ...items.map((item, i) => [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const)])
+    redact = createRedactor(items.map((item, i) => [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const), run.redactSecrets)
     const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
     try {
       if (signal.aborted) throw aborted(provider.name)
-      await lane.pace?.(signal)
+      if (lane.pace) await lane.pace(signal)
       results = await provider.erase(
         items.map((item) => item.identifier),
         pipeline,
@@ -111,11 +110,13 @@ export async function eraseBatch(
   } finally {
     run.answered?.()
   }
-  const timing = { attempts, durationMs: Date.now() - started, at: now() }
+  const durationMs = Date.now() - started
+  const at = now()
   const outcomes = items.map((item, i): Outcome => {
-    const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: hashes[i]! }, status: 'skipped', ...timing }
-    if (failure || !dryRun) return Object.assign(outcome, toResult(failure ? { status: 'failed', error: failure } : results![i]!, redact, provider.name))
-    return Object.assign(outcome, { reason: 'dry_run', attempts: 0 })
+    const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: hashes[i]! }, status: 'skipped', attempts, durationMs, at }
+    if (failure || !dryRun) setResult(outcome, failure ? { status: 'failed', error: failure } : results![i]!, redact, provider.name)
+    else (outcome.reason = 'dry_run'), (outcome.attempts = 0)
+    return outcome
   })
   return { outcomes, planned }
 }
@@ -130,21 +131,14 @@ export function reportOf(subjectRef: string, started: number, outcomes: Outcome[
 export const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
   providerCode === undefined ? { code, message, retryable } : { code, message, retryable, providerCode }
 
-/** The outcome fields a provider result sets; requestId and errors pass the batch redactor. */
-function toResult(result: ProviderResult, redact: Redactor, provider: string): Partial<Outcome> {
+/** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */
+function setResult(out: Outcome, result: ProviderResult, redact: Redactor, provider: string): void {
   const { status, requestId, verified, error, attempts } = result
-  const out: Partial<Outcome> = { status }
+  out.status = status
   if (attempts !== undefined) out.attempts = attempts
   const httpStatus = result.httpStatus ?? error?.status
   if (requestId !== undefined) out.requestId = redact(String(requestId))
   if (httpStatus !== undefined) out.httpStatus = httpStatus
   if (verified !== undefined) out.verified = verified
   if (status === 'failed') out.error = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))
-  return out
-}
-
-export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: Redactor): ErasureError {
-  if (ErasureError.isInstance(error)) return scrubError(error, redact)
-  if (signal?.aborted) return aborted(provider)
-  return new ErasureError('provider_error', `unexpected error: ${redact(error instanceof Error ? error.message : String(error))}`, { provider })
 }

@@ -71,11 +71,15 @@ export const retrySchema = object({
   maxRetryAfterMs: optional(nonNegative()),
 }, 'expected an object')
 
+/** Options an eraser and a provider both take. */
+export const fetchOption = optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function'))
+export const timeoutOption = optional(positiveInt('expected a positive number of ms'))
+
 const commonSchema = object({
   baseURL: optional(text('expected a URL string')),
-  fetch: optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function')),
+  fetch: fetchOption,
   retry: optional(retrySchema),
-  timeout: optional(positiveInt('expected a positive number of ms')),
+  timeout: timeoutOption,
   limits: optional(limitsSchema),
 })
 

@@ -3,47 +3,79 @@ export type Redactor = (text: string) => string
 
 export const REDACTED = '***'
 
+interface Needles {
+  /** Every form of every value → its replacement. */
+  map: Map<string, string>
+  /** Distinct needle lengths, longest first. */
+  lengths: number[]
+  /** First characters: positions where no needle starts are skipped at once. */
+  starts: Set<string>
+}
+
+/** A redactor's compiled needles, for redactors built on it (module-private). */
+const NEEDLES = Symbol('needles')
+type Compiled = Redactor & { [NEEDLES]?: () => Needles }
+
+function compileNeedles(entries: Iterable<readonly [string | undefined, string]>): Needles {
+  const map = new Map<string, string>()
+  for (const [value, replacement] of entries) {
+    // Very short values would shred unrelated text; credentials and identifiers are longer.
+    if (!value || value.length < 3) continue
+    for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) map.set(form, replacement)
+  }
+  const keys = [...map.keys()]
+  return { map, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
+}
+
+/** The longest needle starting at `i`, as [length, replacement]. */
+function match(needles: Needles | undefined, text: string, i: number): [number, string] | undefined {
+  if (!needles?.starts.has(text[i]!)) return undefined
+  for (const size of needles.lengths) {
+    const replacement = needles.map.get(text.slice(i, i + size))
+    if (replacement !== undefined) return [size, replacement]
+  }
+  return undefined
+}
+
 /**
  * `entries` pairs each sensitive value with its replacement (`***` for secrets, `[id:…]` for
- * identifiers). One left-to-right scan looks up substrings of the needle lengths in a map, longest
- * first: the cost does not grow with the number of values (a batch holds up to 10 000 ids).
- * Compiled on first use: most batches never need it.
+ * identifiers); `base` (another redactor from here) adds its values without copying them: an
+ * eraser's secrets, compiled once, under every batch's identifiers. One left-to-right scan looks
+ * up substrings of the needle lengths, longest first: the cost does not grow with the number of
+ * values (a batch holds up to 10 000 ids). Compiled on first use: most batches never need it.
  */
-export function createRedactor(entries: Iterable<readonly [string | undefined, string]>): Redactor {
-  let needles: Map<string, string> | undefined
-  let lengths: number[] = []
-  let starts = new Set<string>()
+export function createRedactor(entries: Iterable<readonly [string | undefined, string]>, base?: Redactor): Redactor {
+  let own: Needles | undefined
+  let inherited: Needles | undefined
   const compile = () => {
-    const map = new Map<string, string>()
-    for (const [value, replacement] of entries) {
-      // Very short values would shred unrelated text; credentials and identifiers are longer.
-      if (!value || value.length < 3) continue
-      for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) map.set(form, replacement)
-    }
-    lengths = [...new Set([...map.keys()].map((key) => key.length))].sort((a, b) => b - a)
-    starts = new Set([...map.keys()].map((key) => key[0]!))
-    return map
+    if (!own) (own = compileNeedles(entries)), (inherited = (base as Compiled | undefined)?.[NEEDLES]?.())
+    return own
   }
   // Outcomes of one batch carry the same requestId or error message: scan it once.
   let lastText: string | undefined
   let lastResult = ''
-  return (text) => {
+  const redact: Compiled = (text) => {
     if (text === lastText) return lastResult
-    needles ??= compile()
+    compile()
     let out = ''
     let done = 0
     for (let i = 0; i < text.length; ) {
-      const length = starts.has(text[i]!) ? lengths.find((size) => needles!.has(text.slice(i, i + size))) : undefined
-      if (length === undefined) {
+      const mine = match(own, text, i)
+      const theirs = match(inherited, text, i)
+      // The longest wins; on a tie, this redactor's replacement.
+      const found = mine && (!theirs || mine[0] >= theirs[0]) ? mine : theirs
+      if (!found) {
         i++
         continue
       }
-      out += text.slice(done, i) + needles.get(text.slice(i, i + length))
-      done = i += length
+      out += text.slice(done, i) + found[1]
+      done = i += found[0]
     }
     lastText = text
     return (lastResult = done ? out + text.slice(done) : text)
   }
+  redact[NEEDLES] = compile
+  return redact
 }
 
 export const secretEntries = (secrets: Iterable<string>) => [...secrets].map((secret) => [secret, REDACTED] as const)

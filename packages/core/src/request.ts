@@ -1,5 +1,5 @@
 import type { HookableCore } from 'hookable'
-import { codeForStatus, ErasureError, scrubError } from './errors'
+import { aborted, asErasureError, codeForStatus, ErasureError, scrubError } from './errors'
 import { type Redactor, redactDeep } from './redact'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
@@ -220,17 +220,11 @@ function parseBody(text: string | undefined): unknown {
   }
 }
 
-function aborted(provider: string) {
-  return new ErasureError('aborted', 'aborted by the caller', { provider })
-}
-
 function toErasureError(thrown: unknown, options: PipelineOptions): ErasureError {
-  const { provider, redact } = options
-  if (ErasureError.isInstance(thrown)) return scrubError(thrown, redact)
-  if (options.signal.aborted) return aborted(provider)
-  const cause = thrown instanceof NoAnswer ? thrown.cause : thrown
+  const { provider, redact, signal } = options
+  if (!(thrown instanceof NoAnswer) || signal.aborted) return asErasureError(thrown, provider, signal, redact)
+  const { cause } = thrown
   const message = redact(cause instanceof Error ? cause.message : String(cause))
-  if (!(thrown instanceof NoAnswer)) return new ErasureError('provider_error', `unexpected error: ${message}`, { provider })
   const reason = (cause as { name?: string })?.name
   if (cause instanceof TimeoutSignal || reason === 'AbortError' || reason === 'TimeoutError') {
     return new ErasureError('timeout', `no response within ${options.timeout} ms`, { provider, retryable: true })

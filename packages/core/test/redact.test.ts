@@ -19,4 +19,13 @@ describe('createRedactor', () => {
     const redact = createRedactor([['ab', '***'], ...ids])
     expect(redact('ab user-4999@example.org, user-7@example.org.')).toBe('ab [id:4999], [id:7].')
   })
+
+  it('adds a base redactor\'s values, the longest match winning across both, and leaves the base as it was', () => {
+    const secrets = createRedactor([['key-0123456789', REDACTED]])
+    const batch = createRedactor([['key-01', '[id:a]'], ['user-42@example.org', '[id:b]']], secrets)
+    expect(batch('key-0123456789 key-01 user-42%40example.org')).toBe('*** [id:a] [id:b]')
+    expect(secrets('key-01 user-42@example.org key-0123456789')).toBe('key-01 user-42@example.org ***')
+    // A redactor not made by createRedactor adds nothing (and breaks nothing).
+    expect(createRedactor([['user-42', '[id]']], (text) => text)('user-42 key-0123456789')).toBe('[id] key-0123456789')
+  })
 })
