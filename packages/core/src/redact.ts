@@ -42,7 +42,8 @@ function match(needles: Needles | undefined, text: string, i: number): [number, 
  * identifiers); `base` (another redactor from here) adds its values without copying them: an
  * eraser's secrets, compiled once, under every batch's identifiers. One left-to-right scan looks
  * up substrings of the needle lengths, longest first: the cost does not grow with the number of
- * values (a batch holds up to 10 000 ids). Compiled on first use: most batches never need it.
+ * values (a batch holds up to 10 000 ids). Compiled on first use: a batch with nothing to redact
+ * (no requestId, no error) never pays for it.
  */
 export function createRedactor(entries: Iterable<readonly [string | undefined, string]>, base?: Redactor): Redactor {
   let own: Needles | undefined
