@@ -29,7 +29,10 @@ export function parseSubject(subject: unknown): Subject {
 export interface RunOptions {
   signal?: AbortSignal
   dryRun?: boolean
-  /** Subjects read but not yet reported, at most. Bounds memory. Default 20 000. */
+  /**
+   * Subjects read but not yet reported, at most. Bounds memory (about 5 KB per subject with four
+   * providers). Default 5 000: in the 100k bench it beat 20 000 on wall time, CPU and memory.
+   */
   window?: number
   /** How long a partial batch waits for more subjects, ms. Default 20. */
   lingerMs?: number
@@ -66,7 +69,7 @@ interface Job extends BatchItem {
 export async function* runEngine(context: EngineContext, source: Iterable<unknown> | AsyncIterable<unknown>, options: RunOptions = {}): AsyncGenerator<Report> {
   const { lanes: configs, hooks, receiptSalt, redactSecrets } = context
   const { journal, dryRun, lingerMs = 20, progressIntervalMs = 250 } = options
-  const window = Math.max(1, options.window ?? 20_000)
+  const window = Math.max(1, options.window ?? 5_000)
   const controller = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
   const startedAt = Date.now()

@@ -137,6 +137,28 @@ describe('eraseMany', () => {
     expect(maxAhead).toBeLessThanOrEqual(100)
   })
 
+  it('reads at most 5 000 subjects ahead of the consumer by default', async () => {
+    // A vendor slower than the input: intake runs ahead until the window stops it.
+    const api = vendor({ latencyMs: 10 })
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 50, concurrency: 1 })] })
+    let read = 0
+    function* counted() {
+      for (const subject of subjects(8000)) {
+        read++
+        yield subject
+      }
+    }
+    let maxAhead = 0
+    let reported = 0
+    for await (const _ of eraser.eraseMany(counted())) {
+      reported++
+      maxAhead = Math.max(maxAhead, read - reported)
+    }
+    expect(reported).toBe(8000)
+    expect(maxAhead).toBeLessThanOrEqual(5000)
+    expect(maxAhead).toBeGreaterThan(4000)
+  })
+
   it('paces requests with the provider rate limit (token bucket)', async () => {
     const api = vendor()
     const times: number[] = []
