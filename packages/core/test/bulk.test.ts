@@ -117,22 +117,28 @@ describe('eraseMany', () => {
     expect(api.calls.map((call) => call.ids)).toEqual([['a', 'b'], ['c']])
   })
 
-  it('keeps memory bounded: never more than `window` subjects read ahead of the consumer', async () => {
-    const api = vendor()
-    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 50 })] })
+  /** Runs `count` subjects through the eraser; returns how many were reported and the most read ahead of the consumer. */
+  async function readAhead(eraser: ReturnType<typeof createEraser>, count: number, options?: { window?: number }) {
     let read = 0
     function* counted() {
-      for (const subject of subjects(2000)) {
+      for (const subject of subjects(count)) {
         read++
         yield subject
       }
     }
     let maxAhead = 0
     let reported = 0
-    for await (const _ of eraser.eraseMany(counted(), { window: 100 })) {
+    for await (const _ of eraser.eraseMany(counted(), options)) {
       reported++
       maxAhead = Math.max(maxAhead, read - reported)
     }
+    return { reported, maxAhead }
+  }
+
+  it('keeps memory bounded: never more than `window` subjects read ahead of the consumer', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 50 })] })
+    const { reported, maxAhead } = await readAhead(eraser, 2000, { window: 100 })
     expect(reported).toBe(2000)
     expect(maxAhead).toBeLessThanOrEqual(100)
   })
@@ -141,19 +147,7 @@ describe('eraseMany', () => {
     // A vendor slower than the input: intake runs ahead until the window stops it.
     const api = vendor({ latencyMs: 10 })
     const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 50, concurrency: 1 })] })
-    let read = 0
-    function* counted() {
-      for (const subject of subjects(8000)) {
-        read++
-        yield subject
-      }
-    }
-    let maxAhead = 0
-    let reported = 0
-    for await (const _ of eraser.eraseMany(counted())) {
-      reported++
-      maxAhead = Math.max(maxAhead, read - reported)
-    }
+    const { reported, maxAhead } = await readAhead(eraser, 8000)
     expect(reported).toBe(8000)
     expect(maxAhead).toBeLessThanOrEqual(5000)
     expect(maxAhead).toBeGreaterThan(4000)
