@@ -246,6 +246,8 @@ describe('options validation', () => {
     ['customerUserIdFrom', { apiKey: 'k_secret_1', customerUserIdFrom: 'ref_SECRETISH' }, 'options.customerUserIdFrom'],
     ['verify', { apiKey: 'k_secret_1', verify: 'yes_SECRETISH' }, 'options.verify'],
     ['baseURL over http', { apiKey: 'k_secret_1', baseURL: 'http://example.com' }, 'options.baseURL'],
+    // One profile per call: a bigger batch would delete the first and leave the rest unsent.
+    ['limits.batchSize above 1', { apiKey: 'k_secret_1', limits: { batchSize: 5 } }, 'options.limits.batchSize: expected at most 1'],
   ]
   for (const [name, options, field] of bad) {
     it(`${name} → invalid_config naming ${field}, without the value`, () => {

@@ -100,15 +100,17 @@ export function altcraft(options: AltcraftOptions): Provider {
           body,
         },
         (response) => {
-          // Altcraft reports errors in the body (`error` != 0), possibly with HTTP 200: read it on every status.
+          // Altcraft reports errors in the body (`error` != 0), possibly with HTTP 200: read it on every
+          // status. Success needs both a 2xx and `error: 0` [doc].
           const data = (response.data ?? {}) as Envelope
           const code = data.error
-          if (code === 0) {
+          if (code === 0 && response.status < 300) {
             const profileId = data.data?.profile_id
             return { status: 'deleted', httpStatus: response.status, requestId: typeof profileId === 'string' ? profileId : undefined }
           }
-          // No Altcraft envelope: judge by the HTTP status (2xx → invalid_response, 429/5xx retried).
-          if (typeof code !== 'number') throw ctx.responseError(response)
+          // No error code (no envelope, or `error: 0` on a non-2xx): judge by the HTTP status
+          // (2xx → invalid_response, 429/5xx retried, other 4xx by their status).
+          if (typeof code !== 'number' || code === 0) throw ctx.responseError(response)
           const detail = typeof data.error_text === 'string' ? data.error_text : undefined
           const transient = ctx.responseError(response, { providerCode: code, message: detail })
           // A 429/5xx transport status stays retryable whatever the body says.

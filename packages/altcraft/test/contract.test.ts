@@ -126,10 +126,26 @@ describe('altcraft response mapping on the wire', () => {
     }
   })
 
-  it('success is read from the body whatever the HTTP status', async () => {
+  it('success needs a 2xx and error 0: any 2xx counts', async () => {
     replies = [reply(201, T1_RESPONSE)]
     const report = await run({}, { email: 'example@example.com' })
     expect(report.outcomes[0]).toMatchObject({ status: 'deleted', httpStatus: 201, requestId: '5f33d33ece94481aa9382110' })
+  })
+
+  it('error 0 on a non-2xx is no success: judged by the HTTP status (503 retried, 400 failed)', async () => {
+    replies = [reply(503, T1_RESPONSE), reply(200, T1_RESPONSE)]
+    const retried = await run({}, { email: 'example@example.com' })
+    expect(seen).toHaveLength(2)
+    expect(retried.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
+    seen = []
+    replies = [reply(400, T1_RESPONSE)]
+    const failed = await run({}, { email: 'example@example.com' })
+    expect(seen).toHaveLength(1)
+    expect(failed.outcomes[0]).toMatchObject({ status: 'failed', httpStatus: 400, error: { code: 'invalid_request', retryable: false } })
+  })
+
+  it('refuses limits.batchSize above 1: one profile per call', () => {
+    expect(() => altcraft({ baseURL: server.url, token: 't', dbId: 1, limits: { batchSize: 2 } })).toThrow(/options\.limits\.batchSize: expected at most 1$/)
   })
 
   it('a 2xx without a readable error field is invalid_response and retried', async () => {

@@ -60,7 +60,7 @@ export function batch(options: BatchOptions): Provider {
     // App keys travel in the URL path; a callback URL may carry the caller's own token.
     secrets: [o.restKey, ...Object.values(o.appKeys), o.callbackUrl],
     baseURL: 'https://api.batch.com',
-    // A GDPR request names one user [doc].
+    // A GDPR request names one user [doc]; a bulk delete takes at most 10 000 ids [doc]. Both are also the cap.
     limits: { batchSize: gdpr ? 1 : 1e4, maxIdentifierLength: 1024 },
     targets: Object.keys(o.appKeys),
     match(subject) {
@@ -73,15 +73,12 @@ export function batch(options: BatchOptions): Provider {
     },
     async erase(identifiers, ctx) {
       const ids = identifiers.map((identifier) => identifier.value)
+      const [id] = ids as [string]
       const send = (method: string, path: string, body?: unknown) =>
         ctx.request({ method, url: `/1.0/${pathSegment(o.appKeys[ctx.target!]!)}${path}`, headers, body }, (response) => settle(response, ctx, gdpr))
-      if (gdpr) {
-        // One request per id, should the caller raise limits.batchSize.
-        return Promise.all(ids.map((value) => send('POST', '/gdpr/request', { request_type: 'remove', id: { type: 'custom_id', value }, callback_url: o.callbackUrl })))
-      }
+      if (gdpr) return [await send('POST', '/gdpr/request', { request_type: 'remove', id: { type: 'custom_id', value: id }, callback_url: o.callbackUrl })]
       // "." and ".." cannot travel as a path segment (URL parsers collapse them, even percent-encoded): bulk route.
-      const [id] = ids
-      const result = await (ids.length > 1 || /^\.\.?$/.test(id!) ? send('DELETE', '/data/users', ids) : send('DELETE', `/data/users/${pathSegment(id!)}`))
+      const result = await (ids.length > 1 || /^\.\.?$/.test(id) ? send('DELETE', '/data/users', ids) : send('DELETE', `/data/users/${pathSegment(id)}`))
       return ids.map(() => result)
     },
   })

@@ -145,12 +145,10 @@ describe('gdpr mode against the emulator', () => {
     expect(requests.find((request) => request.appKey === ANDROID)).toMatchObject({ status: 'done', error: 'user not found' })
   })
 
-  it('sends one request per id even when the caller raises the batch size', async () => {
-    const { eraser, emulator } = setup({ mode: 'gdpr', appKeys: { ios: IOS }, limits: { batchSize: 5 } })
-    const reports = await collect(eraser.eraseMany([{ userId: 'b1' }, { userId: 'b2' }]))
-    expect(emulator.requests).toHaveLength(2)
-    const ids = new Set(emulator.store.gdprRequests.map((request) => request.request_id))
-    expect(new Set(reports.map((report) => report.outcomes[0]!.requestId))).toEqual(ids)
+  it('refuses a batch size above 1 (a GDPR request names one user), and above 10 000 for custom data', () => {
+    expect(() => setup({ mode: 'gdpr', appKeys: { ios: IOS }, limits: { batchSize: 5 } })).toThrow(/^\[erasekit\] \[batch\] options\.limits\.batchSize: expected at most 1$/)
+    expect(() => setup({ appKeys: { ios: IOS }, limits: { batchSize: 10_001 } })).toThrow(/options\.limits\.batchSize: expected at most 10000/)
+    expect(setup({ appKeys: { ios: IOS }, limits: { batchSize: 500 } }).eraser.providers).toEqual(['batch'])
   })
 
   it('sends one request per subject (batch size 1)', async () => {

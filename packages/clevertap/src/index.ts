@@ -32,12 +32,6 @@ const schema = v.object({
   passcode: credential,
   region: v.optional(v.oneOf(['eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1'], 'expected eu1, in1, sg1, us1, aps3 or mec1')),
   identityFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected userId, email or phone')),
-  // CleverTap takes at most 100 values per array; a bigger batch would only earn 400s.
-  limits: v.optional(
-    v.object({
-      batchSize: v.optional(v.pipe(v.is((value) => typeof value === 'number' && !Number.isNaN(value), 'expected a number'), v.is((value) => (value as number) <= 100, 'expected at most 100'))),
-    }),
-  ),
 })
 
 /** The two body keys, one per request: CleverTap answers 400 when both are present. */
@@ -60,6 +54,7 @@ export function clevertap(options: CleverTapOptions): Provider {
     // Europe is the bare host (eu1 is its dashboard name); every other region is a subdomain.
     baseURL: region === 'eu1' ? 'https://api.clevertap.com' : `https://${region}.api.clevertap.com`,
     // The documented limit is on concurrency (3 in flight per account), not on a time window.
+    // CleverTap takes at most 100 values per array, so 100 is also the cap (a bigger batch earns 400s).
     limits: { batchSize: 100, concurrency: 3 },
     match(subject) {
       const guid = subject.ids?.clevertap

@@ -122,16 +122,19 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   const lanes = configs.map((config, index) => {
     const { provider, target } = config
-    const { batchSize, concurrency } = provider.limits
+    const { batchSize } = provider.limits
+    const { slots } = config
     const queue = createQueue<Job>()
-    let inFlight = 0
+    // A slot handed to this lane while it waited in line (slots are shared with other runs and erase()).
+    let granted = false
+    let waiting = false
     let timer: ReturnType<typeof setTimeout> | undefined
     let lingerDue = false
     const key = target ? `${provider.name}/${target}` : provider.name
     counts[key] = { deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 }
 
     const pump = () => {
-      while (inFlight < concurrency && queue.size) {
+      while (queue.size) {
         // A partial batch waits for more input, up to lingerMs, unless no more can come: the input
         // ended, or the window is full and nothing in flight anywhere will free a slot. (Flushing on
         // every freed slot would shrink batches to one while a slow provider holds the window.)
@@ -142,10 +145,21 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
             lingerDue = true
             pump()
           }, lingerMs)
-          return
+          break
         }
+        if (!granted && !slots.tryTake()) {
+          if (!waiting) {
+            waiting = true
+            slots.take(signal).then(() => {
+              waiting = false
+              granted = true
+              pump()
+            }, () => (waiting = false))
+          }
+          break
+        }
+        granted = false
         lingerDue = false
-        inFlight++
         inFlightTotal++
         run(queue.take(batchSize))
           .catch(fail)
@@ -155,11 +169,13 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
             else pumpAll()
           })
       }
+      // A slot granted when nothing could be sent goes back.
+      if (granted) (granted = false), slots.release()
     }
 
     async function run(batch: Job[]) {
       const answered = () => {
-        inFlight--
+        slots.release()
         pump()
       }
       const { outcomes, planned } = await eraseBatch(config, batch, { hooks, redactSecrets, signal, dryRun, answered })

@@ -5,6 +5,7 @@ import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
 import { createRateLimiter } from './rate-limit'
+import { createSlots } from './slots'
 import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
@@ -63,7 +64,7 @@ const optionsSchema = object({
   retry: optional(retrySchema),
 }, 'expected an object')
 
-function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): LaneConfig {
+function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): Omit<LaneConfig, 'slots'> {
   return {
     provider,
     // Resolved at call time, so a fetch installed or mocked later is honoured.
@@ -122,8 +123,13 @@ export function createEraser(options: EraserOptions): Eraser {
   const defaultFetch = options.fetch
   const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
     const config = laneConfig(provider, { retry, fetch: defaultFetch, timeout: options.timeout })
-    const { rate } = provider.limits
-    return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, pace: rate && createRateLimiter(rate) }))
+    const { rate, concurrency } = provider.limits
+    return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({
+      ...config,
+      target,
+      pace: rate && createRateLimiter(rate),
+      slots: createSlots(concurrency),
+    }))
   })
   const secrets = [
     ...options.providers.flatMap((provider) => provider.secrets),

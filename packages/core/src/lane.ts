@@ -5,6 +5,7 @@ import { createRedactor, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import type { RetryPolicy } from './retry'
 import { identifierProblem } from './security'
+import type { Slots } from './slots'
 import type { EraserHooks, FetchFunction, Identifier, Outcome, PlannedRequest, ProviderResult, Report, Subject } from './types'
 
 /** A provider (and target) as an eraser runs it. */
@@ -16,6 +17,8 @@ export interface LaneConfig {
   timeout: number
   /** The provider's rate limit, shared by every erase() and eraseMany() of one eraser. */
   pace?: (signal: AbortSignal) => Promise<void>
+  /** Its concurrency limit, shared the same way. */
+  slots: Slots
 }
 
 /** What every batch of one erase or eraseMany run shares. */
@@ -72,7 +75,8 @@ export const localOutcome = ({ provider, target }: LaneConfig, subjectRef: strin
 
 /**
  * Sends one batch through the provider (pipeline: hooks, retry, timeout, redaction) and turns its
- * answer into one outcome per item. `answered` runs as soon as the vendor has answered, before the
+ * answer into one outcome per item. It waits for one of the lane's slots, unless the caller took one
+ * and passes `answered` to free it: that runs as soon as the vendor has answered, before the
  * outcomes are built, so a lane can send its next batch meanwhile.
  */
 export async function eraseBatch(
@@ -89,12 +93,14 @@ export async function eraseBatch(
   let results: ProviderResult[] | undefined
   let failure: ErasureError | undefined
   let attempts = 0
+  let free = run.answered
   try {
     hashes = await Promise.all(items.map((item) => item.hash))
     redact = createRedactor(items.map((item, i) => [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const), run.redactSecrets)
     const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
     try {
       if (signal.aborted) throw aborted(provider.name)
+      if (!free) await lane.slots.take(signal), (free = lane.slots.release)
       if (lane.pace) await lane.pace(signal)
       results = await provider.erase(
         items.map((item) => item.identifier),
@@ -108,7 +114,7 @@ export async function eraseBatch(
     }
     attempts = pipeline.attempts
   } finally {
-    run.answered?.()
+    free?.()
   }
   const durationMs = Date.now() - started
   const at = now()

@@ -31,6 +31,11 @@ export interface ProviderDefinition<O extends CommonProviderOptions = CommonProv
   /** The vendor's API origin; `options.baseURL` overrides it. */
   baseURL: string
   limits?: Limits
+  /**
+   * The most identifiers `erase` takes in one call (the vendor's cap); a larger
+   * `options.limits.batchSize` is refused. Default: `limits.batchSize`, so users cannot raise it.
+   */
+  maxBatchSize?: number
   /** Provider defaults over the eraser's retry policy; the user's `options.retry` wins over both. */
   retry?: RetryOptions
   /** Sub-accounts one config covers (Batch app keys): `erase` runs once per target. Labels, never keys. */
@@ -108,13 +113,16 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const common = parseProviderOptions(name, commonSchema, options ?? {})
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
-  const limits = { ...definition.limits, ...common.limits }
+  const limits = { batchSize: 1, concurrency: 8, ...definition.limits, ...common.limits }
+  const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
+  // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
+  if (limits.batchSize > maxBatchSize) throw new ErasureError('invalid_config', `options.limits.batchSize: expected at most ${maxBatchSize}`, { provider: name })
   return Object.freeze({
     name,
     specificationVersion: definition.specificationVersion,
     secrets: (definition.secrets ?? []).filter((secret): secret is string => typeof secret === 'string' && secret !== ''),
     baseURL,
-    limits: { ...limits, batchSize: limits.batchSize ?? 1, concurrency: limits.concurrency ?? 8 },
+    limits,
     retry: { ...definition.retry, ...common.retry },
     timeout: common.timeout,
     fetch: common.fetch as FetchFunction | undefined,

@@ -179,6 +179,35 @@ describe('eraseMany', () => {
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(8 * 50 - 15)
   })
 
+  it('shares one concurrency limit per target across concurrent erase() calls and eraseMany runs', async () => {
+    const api = vendor({ latencyMs: 10 })
+    const eraser = createEraser({ providers: [bulkProvider('capped', api.fetch, { batchSize: 2, concurrency: 2 })] })
+    const reports = await Promise.all([
+      ...[...subjects(6, 'single')].map((subject) => eraser.erase(subject)),
+      collect(eraser.eraseMany(subjects(9, 'a'))),
+      collect(eraser.eraseMany(subjects(9, 'b'))),
+    ])
+    // A vendor's cap (CleverTap: 3 in flight per account) counts every caller of the eraser.
+    expect(api.peak()).toBe(2)
+    expect(reports.flat().every((report) => report.ok)).toBe(true)
+    expect(api.calls.flatMap((call) => call.ids)).toHaveLength(24)
+  })
+
+  it('an erase() waiting for a slot is aborted by its signal and frees nothing it did not take', async () => {
+    const api = vendor({ latencyMs: 40 })
+    const eraser = createEraser({ providers: [bulkProvider('capped', api.fetch, { batchSize: 1, concurrency: 1 })] })
+    const first = eraser.erase({ userId: 'first' })
+    const controller = new AbortController()
+    const waiting = eraser.erase({ userId: 'second' }, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 5)
+    expect((await waiting).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+    expect((await first).ok).toBe(true)
+    // The slot count is intact: two more callers still go one at a time.
+    await Promise.all([eraser.erase({ userId: 'third' }), eraser.erase({ userId: 'fourth' })])
+    expect(api.calls.map((call) => call.ids[0])).toEqual(['first', 'third', 'fourth'])
+    expect(api.peak()).toBe(1)
+  })
+
   it('a slow provider does not hold back the others beyond the window', async () => {
     const fast = vendor()
     const slow = vendor({ latencyMs: 30 })

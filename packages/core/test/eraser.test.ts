@@ -109,6 +109,15 @@ describe('validation', () => {
     expect(catchError(() => demo({ token: 'tok_abcdef', limits: { batchSize: 0 } })).message).toContain('options.limits.batchSize')
   })
 
+  it('refuses a batchSize above what the provider erases in one call (default: its own batchSize)', () => {
+    // demo declares batchSize 1 and no maxBatchSize: erase() would get identifiers it never sends.
+    expect(catchError(() => demo({ token: 'tok_abcdef', limits: { batchSize: 2 } })).message).toBe('[erasekit] [demo] options.limits.batchSize: expected at most 1')
+    const capped = (limits: { batchSize: number }) =>
+      defineProvider({ name: 'capped', specificationVersion: 1, options: { limits }, baseURL: 'https://x.example', limits: { batchSize: 10 }, maxBatchSize: 50, match: () => undefined, erase: async () => [] })
+    expect(capped({ batchSize: 50 }).limits.batchSize).toBe(50)
+    expect(catchError(() => capped({ batchSize: 51 })).message).toContain('options.limits.batchSize: expected at most 50')
+  })
+
   it('refuses http: base URLs except loopback', () => {
     expect(catchError(() => demo({ token: 'tok_abcdef', baseURL: 'http://api.example.com' })).message).toMatch(/https/)
     for (const url of ['http://localhost:1', 'http://127.0.0.1:2', 'http://[::1]:3']) expect(demo({ token: 'tok_abcdef', baseURL: url }).baseURL).toBe(url)
