@@ -57,6 +57,7 @@ const expectDist = (result: ProbeResult, extension: '.mjs' | '.cjs') => {
     expect(path.replace(/^file:\/\//, ''), name).toMatch(new RegExp(`packages/${pkg}/dist/index\\${extension}$`))
   }
   expect(Object.keys(result.resolved ?? {})).toHaveLength(5)
+  if (extension === '.cjs') expect(result.dualInstanceof, 'ErasureError instanceof across the CJS and ESM builds').toBe(true)
 }
 
 describe.concurrent('built packages erase across all four providers', () => {

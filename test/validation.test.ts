@@ -116,7 +116,8 @@ describe('validation messages', () => {
         'limits.rate no perMs': define({ limits: { rate: { requests: 1 } } }),
         'limits.rate.requests 0': define({ limits: { rate: { requests: 0, perMs: 1 } } }),
         'limits.maxIdentifierLength': define({ limits: { maxIdentifierLength: 0 } }),
-        'a valid config': define({ baseURL: 'https://x.example', retry: { limit: 0, statusCodes: [500] }, timeout: 5, limits: { batchSize: 2, rate: { requests: 1, perMs: 1 } } }),
+        'limits.batchSize above the provider maximum': define({ limits: { batchSize: 2 } }),
+        'a valid config': define({ baseURL: 'https://x.example', retry: { limit: 0, statusCodes: [500] }, timeout: 5, limits: { batchSize: 1, concurrency: 3, rate: { requests: 1, perMs: 1 } } }),
       }),
     ).toMatchInlineSnapshot(`
       {
@@ -127,6 +128,7 @@ describe('validation messages', () => {
         "limits null": "invalid_config: [erasekit] [plain] options.limits: expected an object",
         "limits number": "invalid_config: [erasekit] [plain] options.limits: expected an object",
         "limits.batchSize 0": "invalid_config: [erasekit] [plain] options.limits.batchSize: expected a positive integer",
+        "limits.batchSize above the provider maximum": "invalid_config: [erasekit] [plain] options.limits.batchSize: expected at most 1",
         "limits.concurrency 1.5": "invalid_config: [erasekit] [plain] options.limits.concurrency: expected a positive integer",
         "limits.maxIdentifierLength": "invalid_config: [erasekit] [plain] options.limits.maxIdentifierLength: expected a positive integer",
         "limits.rate empty": "invalid_config: [erasekit] [plain] options.limits.rate.requests: expected { requests, perMs }",
@@ -182,7 +184,7 @@ describe('validation messages', () => {
     `)
   })
 
-  it('the subject a provider sees is a copy holding the known fields only', async () => {
+  it('the subject a provider sees is a copy (unknown fields are refused before)', async () => {
     const seen: Subject[] = []
     const spy = defineProvider({
       name: 'spy',
@@ -192,7 +194,9 @@ describe('validation messages', () => {
       match: (value) => void seen.push(value),
       erase: async () => [],
     })
-    const input = { ref: 'r', userId: 'u', extra: 'x', ids: { spy: 'i' } }
+    const input = { ref: 'r', userId: 'u', ids: { spy: 'i' } }
+    await expect(createEraser({ providers: [spy] }).erase({ ...input, extra: 'x' })).rejects.toThrow('subject.extra: unknown field')
+    expect(seen).toEqual([])
     await createEraser({ providers: [spy] }).erase(input)
     expect(seen).toEqual([{ ref: 'r', userId: 'u', ids: { spy: 'i' } }])
     expect(seen[0]).not.toBe(input)
@@ -256,8 +260,8 @@ describe('validation messages', () => {
         "limits not an object": "invalid_config: [erasekit] [clevertap] options.limits: expected an object",
         "limits.batchSize 0 (common)": "invalid_config: [erasekit] [clevertap] options.limits.batchSize: expected a positive integer",
         "limits.batchSize 101": "invalid_config: [erasekit] [clevertap] options.limits.batchSize: expected at most 100",
-        "limits.batchSize NaN": "invalid_config: [erasekit] [clevertap] options.limits.batchSize: expected a number",
-        "limits.batchSize string": "invalid_config: [erasekit] [clevertap] options.limits.batchSize: expected a number",
+        "limits.batchSize NaN": "invalid_config: [erasekit] [clevertap] options.limits.batchSize: expected a positive integer",
+        "limits.batchSize string": "invalid_config: [erasekit] [clevertap] options.limits.batchSize: expected a positive integer",
         "no accountId": "invalid_config: [erasekit] [clevertap] options.accountId: required",
         "no passcode": "invalid_config: [erasekit] [clevertap] options.passcode: required",
         "null": "invalid_config: [erasekit] [clevertap] options: expected an object",
@@ -394,7 +398,7 @@ describe('validation messages', () => {
         "instance": "invalid_config: [erasekit] [braze] options.instance: expected a Braze instance such as US-01 or EU-01",
         "limits not an object": "invalid_config: [erasekit] [braze] options.limits: expected an object",
         "limits.batchSize 51": "invalid_config: [erasekit] [braze] options.limits.batchSize: expected at most 50",
-        "limits.batchSize string": "invalid_config: [erasekit] [braze] options.limits.batchSize: expected a number",
+        "limits.batchSize string": "invalid_config: [erasekit] [braze] options.limits.batchSize: expected a positive integer",
         "no apiKey": "invalid_config: [erasekit] [braze] options.apiKey: required",
         "no instance nor baseURL": "invalid_config: [erasekit] [braze] options.instance: required (or options.baseURL)",
         "undefined": "invalid_config: [erasekit] [braze] options: expected an object",

@@ -124,6 +124,8 @@ export interface ProbeResult {
   runtime: { name: string; version: string }
   format?: string
   resolved?: Record<string, string>
+  /** CJS probes: ErasureError from require() and from import() pass each other's instanceof. */
+  dualInstanceof?: boolean
   report: {
     subjectRef: string
     ok: boolean

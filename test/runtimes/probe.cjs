@@ -1,6 +1,6 @@
 // CommonJS probe (Node, Bun): require()s the BUILT packages (their .cjs builds) by name.
 // Usage: node probe.cjs '<config json>'
-const { createEraser } = require('@erasekit/core')
+const { createEraser, ErasureError } = require('@erasekit/core')
 const { adapty } = require('@erasekit/adapty')
 const { clevertap } = require('@erasekit/clevertap')
 const { altcraft } = require('@erasekit/altcraft')
@@ -14,7 +14,10 @@ async function main() {
   const config = JSON.parse(process.argv[2])
   const result = await eraseEverywhere({ createEraser, adapty, clevertap, altcraft, batch }, config)
   const resolved = Object.fromEntries(names.map((name) => [name, require.resolve(name)]))
-  console.log(JSON.stringify({ ...result, format: 'cjs', resolved }))
+  // An app mixing import and require loads both builds: errors must still pass instanceof.
+  const esm = await import('@erasekit/core')
+  const dualInstanceof = esm.ErasureError !== ErasureError && new esm.ErasureError('network', 'x') instanceof ErasureError && new ErasureError('network', 'x') instanceof esm.ErasureError
+  console.log(JSON.stringify({ ...result, format: 'cjs', resolved, dualInstanceof }))
 }
 
 main().catch((error) => {

@@ -67,8 +67,6 @@ const schema = v.object({
   instance: v.optional(v.picklist(instances, 'expected a Braze instance such as US-01 or EU-01')),
   externalIdFrom: v.optional(v.picklist(fields, 'expected userId, email or phone')),
   alias: v.optional(v.object({ label: text(), from: v.picklist(fields, 'expected userId, email or phone') }, 'expected { label, from }')),
-  // Braze takes at most 50 identifiers per request: a bigger batch would only earn 400s.
-  limits: v.optional(v.object({ batchSize: v.optional(v.pipe(v.number('expected a number'), v.maxValue(50, 'expected at most 50'))) }, 'expected an object')),
 })
 // #endregion options
 

@@ -67,10 +67,12 @@ export function checkIdentifier(identifier: Identifier): Identifier {
 
 /** One request to the profile resource; identity travels in `adapty-profile-id` / `adapty-customer-user-id`. */
 export function adaptyRequest<T>(ctx: EraseContext, api: AdaptyApi, method: string, identifiers: Identifier[], map: ResponseMapper<T>, body?: unknown): Promise<T> {
+  // Creating a profile is not idempotent: never sent twice.
+  const retry = method === 'POST' ? false : undefined
   // The docs send Content-Type: application/json on every call, DELETE included.
   const headers: Record<string, string> = { authorization: `Api-Key ${api.apiKey}`, 'content-type': 'application/json' }
   for (const { kind, value } of identifiers) headers[`adapty-${kind.replaceAll('_', '-')}`] = value
-  return ctx.request({ method, url: api.path, headers, body }, map)
+  return ctx.request({ method, url: api.path, headers, body, retry }, map)
 }
 
 interface AdaptyErrorBody {

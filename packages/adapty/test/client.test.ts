@@ -76,6 +76,14 @@ describe('profile lifecycle (v2)', () => {
     expect(emulator.requests.map((request) => request.status)).toEqual([429, 500, 200])
   })
 
+  it('never retries createProfile (not idempotent): a 503 fails at once, retryable for the caller to decide', async () => {
+    const { emulator, client } = setup()
+    emulator.inject({ kind: 'server_error', status: 503 })
+    const error = await rejection(client.createProfile({ customerUserId: 'u_2' }))
+    expect(error).toMatchObject({ code: 'provider_unavailable', status: 503, retryable: true })
+    expect(emulator.requests).toHaveLength(1)
+  })
+
   it('an unreadable 200 is invalid_response', async () => {
     const { emulator, client } = setup({ retry: { limit: 0 } })
     emulator.inject({ kind: 'malformed' })

@@ -1,11 +1,11 @@
 import type { HookableCore } from 'hookable'
 import { aborted, ErasureError } from './errors'
 import { createHasher } from './hash'
-import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf } from './lane'
+import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
 import { onAbort } from './retry'
 import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
-import { object, optional, parseOrThrow, record, text } from './validate'
+import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
 export const subjectSchema = object({
   ref: optional(text()),
@@ -22,8 +22,36 @@ export function parseSubject(subject: unknown): Subject {
   if (parsed.has(subject as object)) return subject as Subject
   if (Array.isArray(subject)) throw new ErasureError('invalid_subject', 'subject: expected an object')
   const value = parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
+  // A misspelt field (`userID`) would silently erase nothing and report ok: refuse it. Named only
+  // when it looks like a field name (a key can be anything, an email included).
+  const unknown = Object.keys(subject as object).find((key) => !(key in subjectSchema.entries))
+  if (unknown !== undefined) {
+    throw new ErasureError('invalid_subject', `subject${/^[A-Za-z_]\w{0,39}$/.test(unknown) ? `.${unknown}` : ''}: unknown field (expected ref, userId, email, phone or ids)`)
+  }
   parsed.add(value)
   return value
+}
+
+const isFunction = (value: unknown) => typeof value === 'function'
+/** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */
+export const signalOption = optional(is<AbortSignal>((value) => typeof (value as AbortSignal)?.aborted === 'boolean' && isFunction((value as AbortSignal).addEventListener), 'expected an AbortSignal'))
+export const dryRunOption = optional(is<boolean>((value) => typeof value === 'boolean', 'expected a boolean'))
+
+const runSchema = object({
+  signal: signalOption,
+  dryRun: dryRunOption,
+  window: optional(positiveInt()),
+  lingerMs: optional(nonNegative()),
+  progressIntervalMs: optional(nonNegative()),
+  journal: optional(is<Journal>((value) => isFunction((value as Journal)?.record) && isFunction((value as Journal).has), 'expected a Journal { record, has }')),
+  onProgress: optional(is((value) => isFunction(value), 'expected a function')),
+})
+
+/** Checks an eraseMany() call before anything is read or sent. */
+export function checkRun(source: unknown, options: unknown): void {
+  const iterable = source != null && typeof source !== 'string' && (isFunction((source as Iterable<unknown>)[Symbol.iterator]) || isFunction((source as AsyncIterable<unknown>)[Symbol.asyncIterator]))
+  if (!iterable) throw new ErasureError('invalid_config', 'subjects: expected an Iterable or AsyncIterable of subjects')
+  if (options !== undefined) parseOrThrow(runSchema, options, 'invalid_config', { root: 'options' })
 }
 
 export interface RunOptions {
@@ -220,6 +248,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     pending++
     const hashOf = createHasher(receiptSalt)
+    const values = value ? subjectValues(value) : []
     for (const [index, config] of configs.entries()) {
       const { provider, target } = config
       if (invalid) {
@@ -228,7 +257,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         await settleLocal(subject, index, { status: 'skipped', reason: 'journaled' })
       } else {
         const match = await matchSubject(config, value!, hashOf, redactSecrets)
-        if ('value' in match) lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash: hashOf(match.value) })
+        if ('value' in match) lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash: hashOf(match.value), values })
         else await settleLocal(subject, index, match)
       }
     }
@@ -237,9 +266,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   const pumpAll = () => lanes.forEach((lane) => lane.pump())
 
   async function intake() {
-    const iterator: Iterator<unknown> | AsyncIterator<unknown> =
-      Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
+    let iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
     try {
+      iterator = Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
       // An abort stops intake between subjects; a subject handed over is always reported.
       while (read === 0 || !signal.aborted) {
         if (pending >= window) {
@@ -250,7 +279,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           draining = false
           continue
         }
-        const next = await untilAborted(iterator.next(), signal)
+        const next = await untilAborted(iterator!.next(), signal)
         if (!next || next.done) break
         await admit(next.value)
         // A synchronous source never leaves the microtask queue: let timers and I/O run.
@@ -261,7 +290,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       fail(error)
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
-      if (signal.aborted) Promise.resolve().then(() => iterator.return?.()).catch(() => {})
+      if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(() => {})
       intakeDone = true
       pumpAll()
       notify()

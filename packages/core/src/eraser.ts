@@ -1,6 +1,6 @@
 import { HookableCore } from 'hookable'
-import { runEngine, parseSubject, type RunOptions } from './engine'
-import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf } from './lane'
+import { checkRun, dryRunOption, runEngine, parseSubject, signalOption, type RunOptions } from './engine'
+import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf, subjectValues } from './lane'
 import { ErasureError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
@@ -53,6 +53,8 @@ const isNamed = (value: unknown) => typeof (value as { name?: unknown })?.name =
 
 const list = (message: string, item: (value: unknown) => boolean) =>
   optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
+
+const eraseOptionsSchema = object({ signal: signalOption, dryRun: dryRunOption })
 
 const optionsSchema = object({
   providers: is<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.every(isNamed), 'expected a non-empty array of providers from defineProvider()'),
@@ -143,18 +145,20 @@ export function createEraser(options: EraserOptions): Eraser {
     providers: options.providers.map((provider) => provider.name),
     hook,
     // One subject needs no scheduling: every lane sends its single-item batch at once.
-    async erase(subject, { signal = NEVER, dryRun } = {}) {
+    async erase(subject, eraseOptions = {}) {
       const value = parseSubject(subject)
+      const { signal = NEVER, dryRun } = parseOrThrow(eraseOptionsSchema, eraseOptions, 'invalid_config', { root: 'options' })
       const ref = value.ref ?? '#1'
       const started = Date.now()
       const hashOf = createHasher(options.receiptSalt)
+      const values = subjectValues(value)
       const planned: PlannedRequest[][] = []
       const outcomes = await Promise.all(
         lanes.map(async (lane, index) => {
           const match = await matchSubject(lane, value, hashOf, redactSecrets)
           let outcome: Outcome
           if ('value' in match) {
-            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value) }], { hooks, redactSecrets, signal, dryRun })
+            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value), values }], { hooks, redactSecrets, signal, dryRun })
             outcome = batch.outcomes[0]!
             planned[index] = batch.planned ?? []
           } else {
@@ -168,7 +172,10 @@ export function createEraser(options: EraserOptions): Eraser {
       await hooks.callHook('report', report)
       return report
     },
-    eraseMany: (subjects, runOptions) => runEngine(context, subjects, runOptions),
+    eraseMany(subjects, runOptions) {
+      checkRun(subjects, runOptions)
+      return runEngine(context, subjects, runOptions)
+    },
   }
   for (const plugin of options.plugins ?? []) installPlugin(eraser, plugin)
   return eraser

@@ -57,6 +57,11 @@ export class ErasureError extends Error {
     return typeof value === 'object' && value !== null && marker in value
   }
 
+  /** `instanceof` too, so the ESM and CJS builds (or two installed copies) recognise each other's errors. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ErasureError.isInstance(value)
+  }
+
   toJSON() {
     const { code, provider, status, providerCode, retryable, retryAfterMs, message } = this
     return { name: this.name, code, message, provider, status, providerCode, retryable, retryAfterMs }

@@ -34,7 +34,13 @@ export interface BatchItem {
   ref: string
   identifier: Identifier
   hash: Promise<string>
+  /** Every identifier value of the subject (a vendor may echo any): redacted as `[id]`, this one as `[id:hash]`. */
+  values: string[]
 }
+
+/** Every identifier value of a subject. */
+export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] =>
+  [userId, email, phone, ...Object.values(ids ?? {})].filter((value): value is string => !!value)
 
 /** Outcome fields for a lane that sends no request for this subject. */
 export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
@@ -51,14 +57,15 @@ export async function matchSubject(
   hashOf: (value: string) => Promise<string>,
   redact: Redactor,
 ): Promise<Identifier | LocalOutcome> {
-  let identifier: Identifier | undefined | null | false
+  let identifier: ReturnType<Provider['match']>
   try {
     identifier = provider.match(subject)
     const problem = identifier && identifierProblem(identifier.value, provider.limits.maxIdentifierLength)
     if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
   } catch (error) {
     const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: await hashOf(identifier.value) } }
-    return { ...hashed, status: 'failed', error: outcomeError(asErasureError(error, provider.name, undefined, redact)) }
+    const values = createRedactor(subjectValues(subject).map((value) => [value, '[id]'] as const), redact)
+    return { ...hashed, status: 'failed', error: outcomeError(asErasureError(error, provider.name, undefined, values)) }
   }
   return identifier || { status: 'skipped', reason: 'no_identifier' }
 }
@@ -96,7 +103,11 @@ export async function eraseBatch(
   let free = run.answered
   try {
     hashes = await Promise.all(items.map((item) => item.hash))
-    redact = createRedactor(items.map((item, i) => [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const), run.redactSecrets)
+    redact = createRedactor(
+      // The lane's own identifier last: its replacement wins over `[id]`.
+      items.flatMap((item, i) => [...item.values.map((value) => [value, '[id]'] as const), [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const]),
+      run.redactSecrets,
+    )
     const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
     try {
       if (signal.aborted) throw aborted(provider.name)

@@ -41,7 +41,7 @@ export interface ProviderDefinition<O extends CommonProviderOptions = CommonProv
   /** Sub-accounts one config covers (Batch app keys): `erase` runs once per target. Labels, never keys. */
   targets?: string[]
   /** The identifier this provider uses for a subject, or nothing (the outcome is `skipped`). May throw `invalid_subject`. */
-  match(subject: Subject): Identifier | undefined | null | false
+  match(subject: Subject): Identifier | undefined | null | false | ''
   /** Erases a batch (at most `limits.batchSize` identifiers); returns one result per identifier, in order. */
   erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
 }
@@ -57,7 +57,7 @@ export interface Provider {
   readonly timeout?: number
   readonly fetch?: FetchFunction
   readonly targets?: string[]
-  match(subject: Subject): Identifier | undefined | null | false
+  match(subject: Subject): Identifier | undefined | null | false | ''
   erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
 }
 

@@ -1,4 +1,4 @@
-/** Replaces sensitive values (raw, URL-encoded and JSON-escaped forms) in text. */
+/** Replaces sensitive values (raw, URL-encoded, form-encoded and JSON-escaped forms, any letter case) in text. */
 export type Redactor = (text: string) => string
 
 export const REDACTED = '***'
@@ -21,7 +21,9 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
   for (const [value, replacement] of entries) {
     // Very short values would shred unrelated text; credentials and identifiers are longer.
     if (!value || value.length < 3) continue
-    for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) map.set(form, replacement)
+    // Vendors echo values re-encoded (query strings write spaces as "+") or re-cased (emails).
+    const forms = [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)]
+    for (const form of forms) map.set(form.toLowerCase(), replacement)
   }
   const keys = [...map.keys()]
   return { map, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
@@ -58,11 +60,15 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
   const redact: Compiled = (text) => {
     if (text === lastText) return lastResult
     compile()
+    // Matched in lower case, cut from the original: positions must stay, so a character whose
+    // lower case is longer (U+0130) stays as it is.
+    const lower = text.toLowerCase()
+    const scanned = lower.length === text.length ? lower : text.replace(/[^]/g, (char) => (char.toLowerCase().length > 1 ? char : char.toLowerCase()))
     let out = ''
     let done = 0
     for (let i = 0; i < text.length; ) {
-      const mine = match(own, text, i)
-      const theirs = match(inherited, text, i)
+      const mine = match(own, scanned, i)
+      const theirs = match(inherited, scanned, i)
       // The longest wins; on a tie, this redactor's replacement.
       const found = mine && (!theirs || mine[0] >= theirs[0]) ? mine : theirs
       if (!found) {

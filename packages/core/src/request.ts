@@ -71,7 +71,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     attempts: 0,
     responseError,
     async request<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
-      const url = resolveURL(options.baseURL, spec)
+      const url = resolveURL(options.baseURL, spec, provider)
       for (let attempt = 1; ; attempt++) {
         const ctx = createRequestContext(options, attempt, { ...spec, url })
         try {
@@ -90,7 +90,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (thrown instanceof DryRunStop) throw thrown
           const error = toErasureError(thrown, options)
           ctx.error = error
-          ctx.retry = error.retryable && attempt <= policy.limit && !signal.aborted
+          ctx.retry = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
           await hooks.callHook('onError', ctx)
           if (ctx.retry) {
             ctx.delayMs = retryDelay(attempt, policy, error.retryAfterMs)
@@ -109,8 +109,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return pipeline
 }
 
-function resolveURL(baseURL: string, spec: RequestSpec): string {
-  const url = new URL(/^https?:\/\//i.test(spec.url) ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
+function resolveURL(baseURL: string, spec: RequestSpec, provider: string): string {
+  const absolute = /^https?:\/\//i.test(spec.url)
+  const url = new URL(absolute ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
+  // Credentials go to the provider's own origin only.
+  if (absolute && url.origin !== new URL(baseURL).origin) throw new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
   for (const [key, value] of Object.entries(spec.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value))
   }
@@ -155,7 +158,8 @@ function requestHeaders(spec: RequestSpec): Headers {
 function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
   const headers: Record<string, string> = {}
   ctx.request.headers.forEach((value, key) => {
-    headers[key] = redact(value)
+    // Credentials in any encoding (Basic is base64): only the scheme is shown.
+    headers[key] = /^(proxy-)?authorization$|^cookie$/.test(key) ? value.replace(/^(\S+ +)?.*$/s, '$1***') : redact(value)
   })
   return {
     provider: ctx.provider,

@@ -127,6 +127,8 @@ export interface RequestSpec {
   query?: Record<string, string | number | undefined>
   /** Objects and arrays are sent as JSON. */
   body?: unknown
+  /** `false`: never retried, for an operation that is not idempotent (deletions are, so they are retried). */
+  retry?: false
 }
 
 /** A received response; `data` is parsed JSON, text, or undefined for an empty body. */

@@ -22,9 +22,13 @@ export function parseOrThrow<S extends StandardSchemaV1>(
   }
   if (!result.issues) return result.value
   const issue = result.issues[0]!
-  const path = issue.path?.map((item) => String(typeof item === 'object' ? item.key : item)).join('.')
+  const keys = (issue.path ?? []).map((item) => (typeof item === 'object' ? item.key : item))
+  const path = keys.join('.')
   // valibot reports a missing key with its own wording, which quotes the key and "undefined".
-  const message = issue.message.startsWith('Invalid key:') ? 'required' : issue.message
+  let message = issue.message.startsWith('Invalid key:') ? 'required' : issue.message
+  // Other libraries may quote the value they got (valibot: "but received 123"): it may be a secret.
+  const value = keys.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], input)
+  if (schema['~standard'].vendor !== 'erasekit' && /^[sn]/.test(typeof value) && String(value).length > 1) message = message.split(String(value)).join('***')
   throw new ErasureError(code, `${path ? `${root}.${path}` : root}: ${message}`, { provider })
 }
 
@@ -38,9 +42,12 @@ export interface Check<T = unknown> {
 }
 
 /** An object check that is also a Standard Schema v1 (what `parseProviderOptions` takes). */
-export interface ObjectSchema<T> extends Check<T>, StandardSchemaV1<unknown, T> {}
+export interface ObjectSchema<T> extends Check<T>, StandardSchemaV1<unknown, T> {
+  /** The checks by key. */
+  readonly entries: Entries
+}
 
-type Entries = Record<string, Check>
+export type Entries = Record<string, Check>
 type Output<C> = C extends Check<infer T> ? T : never
 type OptionalKeys<E extends Entries> = { [K in keyof E]: E[K] extends { optional: true } ? K : never }[keyof E]
 type Shape<E extends Entries> = { [K in Exclude<keyof E, OptionalKeys<E>>]: Output<E[K]> } & { [K in OptionalKeys<E>]?: Output<E[K]> }
@@ -117,7 +124,7 @@ export function object<E extends Entries>(entries: E, message?: string | ((key?:
       throw error
     }
   }
-  return Object.assign(check, { '~standard': { version: 1 as const, vendor: 'erasekit', validate } }) as never
+  return Object.assign(check, { entries, '~standard': { version: 1 as const, vendor: 'erasekit', validate } }) as never
 }
 
 /** An object of any keys whose values pass `check` (a copy; `__proto__`, `prototype` and `constructor` are left out). */

@@ -3,13 +3,13 @@ import { defineProvider, ErasureError, parseProviderOptions, text, type CommonPr
 import * as v from '@erasekit/core/schema'
 import { createEmulatorKit, describeProviderConformance, json, runProviderConformance, type ConformanceOptions } from '@erasekit/core/testing'
 
-/** A small vendor: POST /v1/forget {keys: [...]}, Bearer auth, 404 {error:'unknown'} for nobody. */
+/** A small vendor: POST /v1/forget {keys: [...]}, key in X-Api-Key (the core masks Authorization whatever is registered), 404 {error:'unknown'} for nobody. */
 function createDemoEmulator(token = 'demo-token-1') {
   const people = new Set<string>()
   const kit = createEmulatorKit({
     errorResponse: (status, headers) => json(status, { error: status === 429 ? 'slow down' : 'oops' }, headers),
     handle: (request, body) => {
-      if (request.headers.get('authorization') !== `Bearer ${token}`) return json(401, { error: 'bad token' })
+      if (request.headers.get('x-api-key') !== token) return json(401, { error: 'bad token' })
       const keys = (body as { keys?: string[] })?.keys
       if (request.method !== 'POST' || new URL(request.url).pathname !== '/v1/forget' || !Array.isArray(keys)) return json(400, { error: 'bad request' })
       if (keys.length > 50) return json(400, { error: 'too many' })
@@ -35,7 +35,7 @@ const demo = (options: DemoOptions, broken: { leak?: boolean; ignoreNotFound?: b
     limits: { batchSize: 50 },
     match: (subject) => (subject.userId ? { kind: 'key', value: subject.userId } : undefined),
     erase: (identifiers, ctx) =>
-      ctx.request({ method: 'POST', url: '/v1/forget', headers: { authorization: `Bearer ${valid.token}` }, body: { keys: identifiers.map((i) => i.value) } }, (response): ProviderResult[] => {
+      ctx.request({ method: 'POST', url: '/v1/forget', headers: { 'x-api-key': valid.token }, body: { keys: identifiers.map((i) => i.value) } }, (response): ProviderResult[] => {
         const data = response.data as { forgotten?: string[]; error?: string } | undefined
         if (response.status === 200 && Array.isArray(data?.forgotten)) {
           return identifiers.map((i) => ({ status: data.forgotten!.includes(i.value) ? 'deleted' : 'not_found' }))

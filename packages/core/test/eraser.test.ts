@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type RequestContext } from '@erasekit/core'
+import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -8,6 +8,12 @@ beforeEach(async () => {
   server = await scriptedServer()
 })
 afterEach(() => server.close())
+
+async function collectReports(iterable: AsyncIterable<Report>) {
+  const reports: Report[] = []
+  for await (const report of iterable) reports.push(report)
+  return reports
+}
 
 const catchError = (fn: () => unknown): ErasureError => {
   try {
@@ -140,6 +146,52 @@ describe('validation', () => {
     expect(server.hits).toHaveLength(0)
   })
 
+  it('refuses an unknown subject field (a misspelt userId would erase nothing and report ok)', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    await expect(eraser.erase({ userID: 'u1' })).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject.userID: unknown field (expected ref, userId, email, phone or ids)' })
+    // A key that is not a field name is not echoed: it may be the identifier itself.
+    const error = await eraser.erase({ userId: 'u1', 'jane@example.com': true }).catch((caught: ErasureError) => caught)
+    expect(error).toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: unknown field (expected ref, userId, email, phone or ids)' })
+    const [report] = await collectReports(eraser.eraseMany([{ ref: 'r1', userID: 'u1' }]))
+    expect(report!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
+    expect(server.hits).toHaveLength(0)
+  })
+
+  it('checks eraseMany() input and options, and erase() options, before anything is read or sent', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    for (const input of [5, null, {}, 'u1'] as never[]) {
+      expect(catchError(() => eraser.eraseMany(input)).message).toBe('[erasekit] subjects: expected an Iterable or AsyncIterable of subjects')
+    }
+    let read = 0
+    const counted = (function* () {
+      read++
+      yield { userId: 'u1' }
+    })()
+    expect(catchError(() => eraser.eraseMany(counted, { window: 'x' as never })).message).toContain('options.window: expected a positive integer')
+    expect(catchError(() => eraser.eraseMany(counted, { journal: {} as never })).message).toContain('options.journal: expected a Journal')
+    expect(catchError(() => eraser.eraseMany(counted, { onProgress: 1 as never })).message).toContain('options.onProgress')
+    expect(catchError(() => eraser.eraseMany(counted, { signal: 'x' as never })).message).toContain('options.signal: expected an AbortSignal')
+    await expect(eraser.erase({ userId: 'u1' }, { signal: 'x' as never })).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('options.signal') })
+    await expect(eraser.erase({ userId: 'u1' }, { dryRun: 'yes' as never })).rejects.toMatchObject({ message: expect.stringContaining('options.dryRun') })
+    expect(read).toBe(0)
+    expect(server.hits).toHaveLength(0)
+  })
+
+  it('never echoes a value a third-party schema quotes in its message', () => {
+    // valibot's wording: "Invalid type: Expected string but received 123456789".
+    const quoting = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'quoting',
+        validate: (input: unknown) => ({ issues: [{ message: `Invalid type: Expected string but received ${JSON.stringify((input as { token: unknown }).token)}`, path: [{ key: 'token' }] }] }),
+      },
+    }
+    for (const token of [123456789, 'SECRET_TYPO_VALUE']) {
+      const error = catchError(() => defineProvider({ name: 'q', specificationVersion: 1, options: { token } as never, schema: quoting, baseURL: 'https://q.example', match: () => undefined, erase: async () => [] }))
+      expect(error.message).toMatch(/^\[erasekit\] \[q\] options\.token: Invalid type: Expected string but received "?\*\*\*"?$/)
+    }
+  })
+
   it('fails an identifier with control characters as invalid_subject and sends nothing', async () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     const report = await eraser.erase({ userId: 'evil\r\nx-injected: 1' })
@@ -188,6 +240,72 @@ describe('receipts, dry run and redaction', () => {
         body: { ids: [`[id:${hash.slice(0, 8)}]`] },
       },
     ])
+  })
+
+  it('shows only the scheme of credential headers in plans, whatever their encoding (Basic is base64)', async () => {
+    const basic = defineProvider({
+      name: 'basic',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        await ctx.request({ method: 'DELETE', url: '/u', headers: { authorization: `Basic ${btoa('account:KEY_PLANTED')}`, cookie: 'session=PLANTED', 'proxy-authorization': 'PLANTED' } })
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const report = await createEraser({ providers: [basic] }).erase({ userId: 'u1' }, { dryRun: true })
+    expect(report.requests![0]!.headers).toEqual({ authorization: 'Basic ***', cookie: '***', 'proxy-authorization': '***' })
+  })
+
+  it('refuses a baseURL holding credentials, a query or a fragment, without echoing it', () => {
+    for (const baseURL of ['https://proxyuser:PLANTED@api.example.com', 'https://api.example.com/v1?access_token=PLANTED', 'https://api.example.com/#PLANTED']) {
+      const error = catchError(() => demo({ token: 'tok_abcdef', baseURL }))
+      expect(error.message).toMatch(/options\.baseURL: must not hold credentials, a query or a fragment/)
+      expect(error.message).not.toContain('PLANTED')
+    }
+  })
+
+  it('sends credentials to the provider origin only: an absolute URL elsewhere fails before any request', async () => {
+    const elsewhere = (url: string) =>
+      defineProvider({
+        name: 'elsewhere',
+        specificationVersion: 1,
+        options: {},
+        baseURL: server.url,
+        match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+        erase: async (identifiers, ctx) => {
+          await ctx.request({ method: 'DELETE', url, headers: { authorization: 'Bearer tok' } })
+          return identifiers.map(() => ({ status: 'deleted' as const }))
+        },
+      })
+    const away = await createEraser({ providers: [elsewhere('http://127.0.0.2:9/steal')] }).erase({ userId: 'u1' })
+    expect(away.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', message: expect.stringContaining("outside the provider's baseURL origin") } })
+    const home = await createEraser({ providers: [elsewhere(`${server.url}/u`)] }).erase({ userId: 'u1' })
+    expect(home.outcomes[0]).toMatchObject({ status: 'deleted' })
+    expect(server.hits).toHaveLength(1)
+  })
+
+  it('redacts every identifier value of the subject, not only the one a provider sends, in any letter case', async () => {
+    // The vendor echoes the profile it found: the lane sent userId, the body names the email too.
+    server.reply(() => Response.json({ code: 'conflict: profile user_12345 has email jane.doe@example.com' }, { status: 409 }))
+    const echoing = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const report = await echoing.erase({ userId: 'user_12345', email: 'Jane.Doe@Example.com', ids: { other: 'other-id-77' } })
+    const hash = await sha256Hex('user_12345')
+    expect(report.outcomes[0]!.error!.providerCode).toBe(`conflict: profile [id:${hash.slice(0, 8)}] has email [id]`)
+    // A match() that throws with a subject value in its message.
+    const throwing = defineProvider({
+      name: 'throwing',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => {
+        throw new Error(`cannot use ${subject.email}`)
+      },
+      erase: async () => [],
+    })
+    const failed = await createEraser({ providers: [throwing] }).erase({ email: 'zed@example.com' })
+    expect(failed.outcomes[0]!.error!.message).toBe('[erasekit] [throwing] unexpected error: cannot use [id]')
   })
 
   it('never lets a secret or raw identifier reach errors, reports, hook payloads or progress', async () => {

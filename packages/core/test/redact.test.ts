@@ -14,6 +14,14 @@ describe('createRedactor', () => {
     expect(redact('nothing here')).toBe('nothing here')
   })
 
+  it('matches any letter case and the form encoding of query strings ("+" for spaces), keeping the rest of the text', () => {
+    const redact = createRedactor([['Jane.Doe@Example.com', '[id]'], ['John Doe+X@Example.COM', '[id:2]']])
+    expect(redact('no customer jane.doe@example.com; JANE.DOE@EXAMPLE.COM!')).toBe('no customer [id]; [id]!')
+    expect(redact('GET /u?email=John+Doe%2BX%40Example.COM&Keep=Case')).toBe('GET /u?email=[id:2]&Keep=Case')
+    // A character whose lower case is longer (U+0130) does not shift what follows.
+    expect(redact('İ jane.doe@example.com Jane.Doe@Example.com İ')).toBe('İ [id] [id] İ')
+  })
+
   it('ignores values too short to redact safely, and stays correct with thousands of values', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => [`user-${i}@example.org`, `[id:${i}]`] as const)
     const redact = createRedactor([['ab', '***'], ...ids])
