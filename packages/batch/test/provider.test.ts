@@ -228,6 +228,7 @@ describe('options validation', () => {
     ['numeric restKey', { ...valid, restKey: 987654321 }, /options\.restKey: /],
     ['missing appKeys', { ...valid, appKeys: undefined }, /options\.appKeys: /],
     ['no app key', { ...valid, appKeys: {} }, /options\.appKeys: expected app keys by label/],
+    ['app keys as an array (labels would be 0, 1)', { ...valid, appKeys: ['SECRET-APP-VALUE'] }, /^\[erasekit\] \[batch\] options\.appKeys: expected \{ label: appKey \}$/],
     ['empty app key', { ...valid, appKeys: { ios: '' } }, /options\.appKeys\.ios: /],
     ['non-string app key', { ...valid, appKeys: { ios: 123456789 } }, /options\.appKeys\.ios: /],
     ['bad label', { ...valid, appKeys: { 'i.o s': 'SECRET-APP-VALUE' } }, /options\.appKeys: expected app keys by label \(\[A-Za-z0-9_-\]\)/],
