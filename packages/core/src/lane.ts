@@ -42,6 +42,14 @@ export interface BatchItem {
 export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] =>
   [userId, email, phone, ...Object.values(ids ?? {})].filter((value): value is string => !!value)
 
+/** What a batch redacts, read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */
+function* batchEntries(items: BatchItem[], hashes: string[]): Generator<readonly [string, string]> {
+  for (const [i, item] of items.entries()) {
+    for (const value of item.values) yield [value, '[id]']
+    yield [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`]
+  }
+}
+
 /** Outcome fields for a lane that sends no request for this subject. */
 export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
 
@@ -103,11 +111,7 @@ export async function eraseBatch(
   let free = run.answered
   try {
     hashes = await Promise.all(items.map((item) => item.hash))
-    redact = createRedactor(
-      // The lane's own identifier last: its replacement wins over `[id]`.
-      items.flatMap((item, i) => [...item.values.map((value) => [value, '[id]'] as const), [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`] as const]),
-      run.redactSecrets,
-    )
+    redact = createRedactor(batchEntries(items, hashes), run.redactSecrets)
     const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
     try {
       if (signal.aborted) throw aborted(provider.name)

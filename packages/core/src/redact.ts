@@ -21,8 +21,12 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
   for (const [value, replacement] of entries) {
     // Very short values would shred unrelated text; credentials and identifiers are longer.
     if (!value || value.length < 3) continue
-    // Vendors echo values re-encoded (query strings write spaces as "+") or re-cased (emails).
-    const forms = [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)]
+    // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
+    // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
+    const uri = encodeURIComponent(value)
+    const forms = [value, uri]
+    if (/[\\"\u0000-\u001f]/.test(value)) forms.push(JSON.stringify(value).slice(1, -1))
+    if (/[ !'()~]/.test(value)) forms.push(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
     for (const form of forms) map.set(form.toLowerCase(), replacement)
   }
   const keys = [...map.keys()]

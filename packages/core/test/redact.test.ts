@@ -18,6 +18,8 @@ describe('createRedactor', () => {
     const redact = createRedactor([['Jane.Doe@Example.com', '[id]'], ['John Doe+X@Example.COM', '[id:2]']])
     expect(redact('no customer jane.doe@example.com; JANE.DOE@EXAMPLE.COM!')).toBe('no customer [id]; [id]!')
     expect(redact('GET /u?email=John+Doe%2BX%40Example.COM&Keep=Case')).toBe('GET /u?email=[id:2]&Keep=Case')
+    const odd = "o'k (a b)!~*"
+    expect(createRedactor([[odd, '[id]']])(`?q=${new URLSearchParams({ q: odd }).toString().slice(2)}&${encodeURIComponent(odd)}`)).toBe('?q=[id]&[id]')
     // A character whose lower case is longer (U+0130) does not shift what follows.
     expect(redact('İ jane.doe@example.com Jane.Doe@Example.com İ')).toBe('İ [id] [id] İ')
   })
