@@ -30,7 +30,7 @@ const URL_MESSAGE = 'expected an https URL'
 const schema = v.object({
   restKey: text(),
   appKeys: v.pipe(
-    v.is((keys) => !Array.isArray(keys), 'expected { label: appKey }'),
+    v.is<Record<string, string>>((keys) => !Array.isArray(keys), 'expected { label: appKey }'),
     v.record(text(), 'expected { label: appKey }'),
     v.is((keys) => {
       const labels = Object.keys(keys as object)
