@@ -346,7 +346,7 @@ describe('validation messages', () => {
       }),
     ).toMatchInlineSnapshot(`
       {
-        "appKeys array": "invalid_config: [erasekit] [batch] options.appKeys: expected app keys by label ([A-Za-z0-9_-])",
+        "appKeys array": "invalid_config: [erasekit] [batch] options.appKeys: expected { label: appKey }",
         "appKeys bad label": "invalid_config: [erasekit] [batch] options.appKeys: expected app keys by label ([A-Za-z0-9_-])",
         "appKeys empty": "invalid_config: [erasekit] [batch] options.appKeys: expected app keys by label ([A-Za-z0-9_-])",
         "appKeys string": "invalid_config: [erasekit] [batch] options.appKeys: expected { label: appKey }",

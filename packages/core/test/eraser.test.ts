@@ -152,9 +152,11 @@ describe('validation', () => {
     // A key that is not a field name is not echoed: it may be the identifier itself.
     const error = await eraser.erase({ userId: 'u1', 'jane@example.com': true }).catch((caught: ErasureError) => caught)
     expect(error).toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: unknown field (expected ref, userId, email, phone or ids)' })
+    // An unknown key left undefined carries nothing to lose.
+    expect((await eraser.erase({ userId: 'u1', userID: undefined })).ok).toBe(true)
     const [report] = await collectReports(eraser.eraseMany([{ ref: 'r1', userID: 'u1' }]))
     expect(report!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
-    expect(server.hits).toHaveLength(0)
+    expect(server.hits).toHaveLength(1)
   })
 
   it('checks eraseMany() input and options, and erase() options, before anything is read or sent', async () => {
