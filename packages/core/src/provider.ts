@@ -113,7 +113,8 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const common = parseProviderOptions(name, commonSchema, options ?? {})
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
-  const limits = { batchSize: 1, concurrency: 8, ...definition.limits, ...common.limits }
+  // A key the user left undefined keeps the provider's value.
+  const limits = { batchSize: 1, concurrency: 8, ...definition.limits, ...defined(common.limits) }
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
   // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
   if (limits.batchSize > maxBatchSize) throw new ErasureError('invalid_config', `options.limits.batchSize: expected at most ${maxBatchSize}`, { provider: name })
@@ -131,6 +132,9 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
     erase: definition.erase,
   })
 }
+
+const defined = <T extends object>(value: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(value ?? {}).filter(([, item]) => item !== undefined)) as Partial<T>
 
 /** The core accepts providers built for the contract versions it knows, and says clearly when it does not. */
 export function checkSpecificationVersion(provider: { name?: string; specificationVersion?: unknown }): void {

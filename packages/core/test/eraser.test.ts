@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext } from '@erasekit/core'
+import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext, type RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -122,6 +122,8 @@ describe('validation', () => {
       defineProvider({ name: 'capped', specificationVersion: 1, options: { limits }, baseURL: 'https://x.example', limits: { batchSize: 10 }, maxBatchSize: 50, match: () => undefined, erase: async () => [] })
     expect(capped({ batchSize: 50 }).limits.batchSize).toBe(50)
     expect(catchError(() => capped({ batchSize: 51 })).message).toContain('options.limits.batchSize: expected at most 50')
+    // A key left undefined keeps the provider's value.
+    expect(capped({ batchSize: undefined as never }).limits).toMatchObject({ batchSize: 10, concurrency: 8 })
   })
 
   it('refuses http: base URLs except loopback', () => {
@@ -244,18 +246,22 @@ describe('receipts, dry run and redaction', () => {
     ])
   })
 
-  it('shows only the scheme of credential headers in plans, whatever their encoding (Basic is base64)', async () => {
-    const basic = defineProvider({
-      name: 'basic',
+  /** A provider on the scripted server that sends `spec` and reports deleted. */
+  const sending = (spec: RequestSpec) =>
+    defineProvider({
+      name: 'sending',
       specificationVersion: 1,
       options: {},
       baseURL: server.url,
       match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
       erase: async (identifiers, ctx) => {
-        await ctx.request({ method: 'DELETE', url: '/u', headers: { authorization: `Basic ${btoa('account:KEY_PLANTED')}`, cookie: 'session=PLANTED', 'proxy-authorization': 'PLANTED' } })
+        await ctx.request(spec)
         return identifiers.map(() => ({ status: 'deleted' as const }))
       },
     })
+
+  it('shows only the scheme of credential headers in plans, whatever their encoding (Basic is base64)', async () => {
+    const basic = sending({ method: 'DELETE', url: '/u', headers: { authorization: `Basic ${btoa('account:KEY_PLANTED')}`, cookie: 'session=PLANTED', 'proxy-authorization': 'PLANTED' } })
     const report = await createEraser({ providers: [basic] }).erase({ userId: 'u1' }, { dryRun: true })
     expect(report.requests![0]!.headers).toEqual({ authorization: 'Basic ***', cookie: '***', 'proxy-authorization': '***' })
   })
@@ -269,18 +275,7 @@ describe('receipts, dry run and redaction', () => {
   })
 
   it('sends credentials to the provider origin only: an absolute URL elsewhere fails before any request', async () => {
-    const elsewhere = (url: string) =>
-      defineProvider({
-        name: 'elsewhere',
-        specificationVersion: 1,
-        options: {},
-        baseURL: server.url,
-        match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-        erase: async (identifiers, ctx) => {
-          await ctx.request({ method: 'DELETE', url, headers: { authorization: 'Bearer tok' } })
-          return identifiers.map(() => ({ status: 'deleted' as const }))
-        },
-      })
+    const elsewhere = (url: string) => sending({ method: 'DELETE', url, headers: { authorization: 'Bearer tok' } })
     const away = await createEraser({ providers: [elsewhere('http://127.0.0.2:9/steal')] }).erase({ userId: 'u1' })
     expect(away.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', message: expect.stringContaining("outside the provider's baseURL origin") } })
     const home = await createEraser({ providers: [elsewhere(`${server.url}/u`)] }).erase({ userId: 'u1' })
