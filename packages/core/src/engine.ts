@@ -175,14 +175,18 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           }, lingerMs)
           break
         }
+        if (signal.aborted) {
+          // Jobs admitted while the run was being aborted: reported here, without waiting for a slot.
+          abortQueued().catch(fail)
+          break
+        }
         if (!granted && !slots.tryTake()) {
           if (!waiting) {
             waiting = true
-            slots.take(signal).then(() => {
-              waiting = false
-              granted = true
-              pump()
-            }, () => (waiting = false))
+            slots.take(signal).then(
+              () => ((waiting = false), (granted = true), pump()),
+              () => ((waiting = false), pump()),
+            )
           }
           break
         }
@@ -213,19 +217,21 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       }
     }
 
+    /** On abort every queued job is reported, failed as aborted. */
+    async function abortQueued() {
+      clearTimeout(timer)
+      for (const job of queue.take(Infinity)) {
+        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: await job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
+      }
+    }
+
     return {
       key,
       pump,
+      abortQueued,
       push(job: Job) {
         queue.push(job)
         pump()
-      },
-      /** On abort every queued job is reported, failed as aborted. */
-      async abortQueued() {
-        clearTimeout(timer)
-        for (const job of queue.take(Infinity)) {
-          await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: await job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
-        }
       },
     }
   })

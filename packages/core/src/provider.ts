@@ -113,8 +113,8 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const common = parseProviderOptions(name, commonSchema, options ?? {})
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
-  // A key the user left undefined keeps the provider's value.
-  const limits = { batchSize: 1, concurrency: 8, ...definition.limits, ...defined(common.limits) }
+  // A key left undefined keeps the value below it.
+  const limits = { batchSize: 1, concurrency: 8, ...defined(definition.limits), ...defined(common.limits) }
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
   // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
   if (limits.batchSize > maxBatchSize) throw new ErasureError('invalid_config', `options.limits.batchSize: expected at most ${maxBatchSize}`, { provider: name })

@@ -12,6 +12,17 @@ interface Needles {
   starts: Set<string>
 }
 
+/**
+ * Lower case that keeps every position, applied alike to values and to the text they are found in
+ * (matches are cut from the original): a character whose lower case is longer (U+0130) stays as it
+ * is, and final sigma, which depends on what follows, is plain sigma.
+ */
+function fold(text: string): string {
+  const lower = text.toLowerCase()
+  const same = lower.length === text.length ? lower : text.replace(/./gsu, (char) => (char.toLowerCase().length === char.length ? char.toLowerCase() : char))
+  return same.replaceAll('ς', 'σ')
+}
+
 /** A redactor's compiled needles, for redactors built on it (module-private). */
 const NEEDLES = Symbol('needles')
 type Compiled = Redactor & { [NEEDLES]?: () => Needles }
@@ -27,7 +38,7 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     const forms = [value, uri]
     if (/[\\"\u0000-\u001f]/.test(value)) forms.push(JSON.stringify(value).slice(1, -1))
     if (/[ !'()~]/.test(value)) forms.push(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
-    for (const form of forms) map.set(form.toLowerCase(), replacement)
+    for (const form of forms) map.set(fold(form), replacement)
   }
   const keys = [...map.keys()]
   return { map, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
@@ -64,10 +75,7 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
   const redact: Compiled = (text) => {
     if (text === lastText) return lastResult
     compile()
-    // Matched in lower case, cut from the original: positions must stay, so a character whose
-    // lower case is longer (U+0130) stays as it is.
-    const lower = text.toLowerCase()
-    const scanned = lower.length === text.length ? lower : text.replace(/[^]/g, (char) => (char.toLowerCase().length > 1 ? char : char.toLowerCase()))
+    const scanned = fold(text)
     let out = ''
     let done = 0
     for (let i = 0; i < text.length; ) {

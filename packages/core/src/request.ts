@@ -1,6 +1,6 @@
 import type { HookableCore } from 'hookable'
 import { aborted, asErasureError, codeForStatus, ErasureError, scrubError } from './errors'
-import { type Redactor, redactDeep } from './redact'
+import { REDACTED, type Redactor, redactDeep } from './redact'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
   EraseContext,
@@ -158,8 +158,8 @@ function requestHeaders(spec: RequestSpec): Headers {
 function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
   const headers: Record<string, string> = {}
   ctx.request.headers.forEach((value, key) => {
-    // Credentials in any encoding (Basic is base64): only the scheme is shown.
-    headers[key] = /^(proxy-)?authorization$|^cookie$/.test(key) ? value.replace(/^(\S+ +)?.*$/s, '$1***') : redact(value)
+    // Credentials in any encoding (Basic is base64): only an auth scheme is shown, a cookie not at all.
+    headers[key] = key === 'cookie' ? REDACTED : redact(/^(proxy-)?authorization$/.test(key) ? value.replace(/^([A-Za-z][\w-]* +)?.*$/s, '$1***') : value)
   })
   return {
     provider: ctx.provider,

@@ -11,7 +11,7 @@ export function checkBaseURL(value: string, provider: string, field = 'baseURL')
     throw new ErasureError('invalid_config', `${field}: expected an absolute URL`, { provider })
   }
   // Anything there would travel with every request and show in plans and errors unredacted.
-  if (url.username || url.password || url.search || url.hash) {
+  if (url.username || url.password || /[?#]/.test(value)) {
     throw new ErasureError('invalid_config', `${field}: must not hold credentials, a query or a fragment (pass secrets as provider options)`, { provider })
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {

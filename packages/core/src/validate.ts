@@ -26,9 +26,13 @@ export function parseOrThrow<S extends StandardSchemaV1>(
   const path = keys.join('.')
   // valibot reports a missing key with its own wording, which quotes the key and "undefined".
   let message = issue.message.startsWith('Invalid key:') ? 'required' : issue.message
-  // Other libraries may quote the value they got (valibot: "but received 123"): it may be a secret.
-  const value = keys.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], input)
-  if (schema['~standard'].vendor !== 'erasekit' && /^[sn]/.test(typeof value) && String(value).length > 1) message = message.split(String(value)).join('***')
+  // Other libraries may quote the value they got (valibot: "but received 123", arktype: "(was
+  // 123)"), and it may be a secret: cut from there, and remove the value itself if it is still quoted.
+  if (schema['~standard'].vendor !== 'erasekit') {
+    const value = keys.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], input)
+    message = message.replace(/,? *(but )?received\b.*|\s*\(was\b.*/is, '')
+    if (typeof value === 'string' && value.length > 2) message = message.split(value).join('***')
+  }
   throw new ErasureError(code, `${path ? `${root}.${path}` : root}: ${message}`, { provider })
 }
 

@@ -208,6 +208,19 @@ describe('eraseMany', () => {
     expect(api.peak()).toBe(1)
   })
 
+  it('an aborted run reports every subject even while another caller holds the only slot', async () => {
+    const api = vendor({ latencyMs: 60 })
+    const eraser = createEraser({ providers: [bulkProvider('capped', api.fetch, { batchSize: 1, concurrency: 1 })] })
+    const holder = eraser.erase({ userId: 'holder' })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const aborted = AbortSignal.abort()
+    const reports = await collect(eraser.eraseMany(subjects(3), { signal: aborted }))
+    expect(reports.length).toBeGreaterThanOrEqual(1)
+    expect(reports.flatMap((report) => report.outcomes).every((outcome) => outcome.status === 'failed' && outcome.error?.code === 'aborted')).toBe(true)
+    expect((await holder).ok).toBe(true)
+    expect(api.calls.map((call) => call.ids[0])).toEqual(['holder'])
+  })
+
   it('a slow provider does not hold back the others beyond the window', async () => {
     const fast = vendor()
     const slow = vendor({ latencyMs: 30 })

@@ -122,8 +122,10 @@ describe('validation', () => {
       defineProvider({ name: 'capped', specificationVersion: 1, options: { limits }, baseURL: 'https://x.example', limits: { batchSize: 10 }, maxBatchSize: 50, match: () => undefined, erase: async () => [] })
     expect(capped({ batchSize: 50 }).limits.batchSize).toBe(50)
     expect(catchError(() => capped({ batchSize: 51 })).message).toContain('options.limits.batchSize: expected at most 50')
-    // A key left undefined keeps the provider's value.
+    // A key left undefined keeps the value below it (the provider's, then the core default).
     expect(capped({ batchSize: undefined as never }).limits).toMatchObject({ batchSize: 10, concurrency: 8 })
+    const loose = defineProvider({ name: 'loose', specificationVersion: 1, options: {}, baseURL: 'https://x.example', limits: { batchSize: undefined, concurrency: undefined }, match: () => undefined, erase: async () => [] })
+    expect(loose.limits).toMatchObject({ batchSize: 1, concurrency: 8 })
   })
 
   it('refuses http: base URLs except loopback', () => {
@@ -192,7 +194,7 @@ describe('validation', () => {
     }
     for (const token of [123456789, 'SECRET_TYPO_VALUE']) {
       const error = catchError(() => defineProvider({ name: 'q', specificationVersion: 1, options: { token } as never, schema: quoting, baseURL: 'https://q.example', match: () => undefined, erase: async () => [] }))
-      expect(error.message).toMatch(/^\[erasekit\] \[q\] options\.token: Invalid type: Expected string but received "?\*\*\*"?$/)
+      expect(error.message).toBe('[erasekit] [q] options.token: Invalid type: Expected string')
     }
   })
 
@@ -261,13 +263,17 @@ describe('receipts, dry run and redaction', () => {
     })
 
   it('shows only the scheme of credential headers in plans, whatever their encoding (Basic is base64)', async () => {
-    const basic = sending({ method: 'DELETE', url: '/u', headers: { authorization: `Basic ${btoa('account:KEY_PLANTED')}`, cookie: 'session=PLANTED', 'proxy-authorization': 'PLANTED' } })
+    const basic = sending({ method: 'DELETE', url: '/u', headers: { authorization: `Basic ${btoa('account:KEY_PLANTED')}`, cookie: 'session=PLANTED; lang=en', 'proxy-authorization': 'PLANTED' } })
     const report = await createEraser({ providers: [basic] }).erase({ userId: 'u1' }, { dryRun: true })
     expect(report.requests![0]!.headers).toEqual({ authorization: 'Basic ***', cookie: '***', 'proxy-authorization': '***' })
+    // A credential where the scheme would be is still a secret.
+    const schemeless = sending({ method: 'DELETE', url: '/u', headers: { authorization: 'sess_PLANTED_9f8e v2' } })
+    const plan = await createEraser({ providers: [schemeless], secrets: ['sess_PLANTED_9f8e'] }).erase({ userId: 'u1' }, { dryRun: true })
+    expect(plan.requests![0]!.headers.authorization).toBe('*** ***')
   })
 
   it('refuses a baseURL holding credentials, a query or a fragment, without echoing it', () => {
-    for (const baseURL of ['https://proxyuser:PLANTED@api.example.com', 'https://api.example.com/v1?access_token=PLANTED', 'https://api.example.com/#PLANTED']) {
+    for (const baseURL of ['https://proxyuser:PLANTED@api.example.com', 'https://api.example.com/v1?access_token=PLANTED', 'https://api.example.com/#PLANTED', 'https://api.example.com/v1?', 'https://api.example.com/v1#']) {
       const error = catchError(() => demo({ token: 'tok_abcdef', baseURL }))
       expect(error.message).toMatch(/options\.baseURL: must not hold credentials, a query or a fragment/)
       expect(error.message).not.toContain('PLANTED')

@@ -24,6 +24,12 @@ describe('createRedactor', () => {
     expect(redact('İ jane.doe@example.com Jane.Doe@Example.com İ')).toBe('İ [id] [id] İ')
   })
 
+  it('folds values and text alike: U+0130, final sigma and astral capitals still match', () => {
+    const redact = createRedactor([['İlker@example.com', '[a]'], ['ΚΩΔΙΚΟΣ', '[b]'], ['𐐀user', '[c]']])
+    expect(redact('no user İlker@example.com')).toBe('no user [a]')
+    expect(redact('ΚΩΔΙΚΟΣabc κωδικος 𐐨USER İ 𐐀user')).toBe('[b]abc [b] [c] İ [c]')
+  })
+
   it('ignores values too short to redact safely, and stays correct with thousands of values', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => [`user-${i}@example.org`, `[id:${i}]`] as const)
     const redact = createRedactor([['ab', '***'], ...ids])
