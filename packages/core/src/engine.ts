@@ -62,7 +62,7 @@ export interface RunOptions {
    * providers). Default 5 000: in the 100k bench it beat 20 000 on wall time, CPU and memory.
    */
   window?: number
-  /** How long a partial batch waits for more subjects, ms. Default 20. */
+  /** How long a partial batch waits for more subjects, ms (longer only while a synchronous input is being read). Default 20. */
   lingerMs?: number
   journal?: Journal
   onProgress?: (progress: Progress) => void | Promise<void>
@@ -112,6 +112,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let lastProgress = 0
   let intakeDone = false
   let draining = false
+  let breathing = false
   let inFlightTotal = 0
 
   const notify = () => {
@@ -161,6 +162,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     const key = target ? `${provider.name}/${target}` : provider.name
     counts[key] = { deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 }
 
+    const linger = () => {
+      // Intake is only letting timers run: more input is coming at once, so the batch waits on.
+      if (breathing) return void (timer = setTimeout(linger, lingerMs))
+      timer = undefined
+      lingerDue = true
+      pump()
+    }
+
     const pump = () => {
       while (queue.size) {
         // A partial batch waits for more input, up to lingerMs, unless no more can come: the input
@@ -168,11 +177,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // every freed slot would shrink batches to one while a slow provider holds the window.)
         const stuck = draining && !inFlightTotal
         if (queue.size < batchSize && !stuck && !intakeDone && !lingerDue && !signal.aborted) {
-          timer ??= setTimeout(() => {
-            timer = undefined
-            lingerDue = true
-            pump()
-          }, lingerMs)
+          timer ??= setTimeout(linger, lingerMs)
           break
         }
         if (signal.aborted) {
@@ -273,6 +278,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   async function intake() {
     let iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
+    const breatheEvery = Symbol.asyncIterator in source ? 512 : 64
     try {
       iterator = Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
       // An abort stops intake between subjects; a subject handed over is always reported.
@@ -288,8 +294,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         const next = await untilAborted(iterator!.next(), signal)
         if (!next || next.done) break
         await admit(next.value)
-        // A synchronous source never leaves the microtask queue: let timers and I/O run.
-        if (read % 512 === 0) await new Promise((resolve) => setTimeout(resolve, 0))
+        // A synchronous source never leaves the microtask queue: let timers and I/O run, often, so
+        // that responses already due are not held back (50k subjects: 1.20x the bound against 1.23x
+        // with every 512 reads, and less CPU). An async one mostly waits for I/O by itself.
+        if (read % breatheEvery === 0) {
+          breathing = true
+          await new Promise((resolve) => setTimeout(resolve, 0))
+          breathing = false
+        }
       }
     } catch (error) {
       // Recorded before the finally wakes the consumer, so a failing input is never taken for its end.

@@ -91,6 +91,14 @@ describe('eraseMany', () => {
     expect(readWhenTimerFired).toBeLessThan(5000)
   })
 
+  it('fills batches from a fast synchronous source even when reading it outlasts lingerMs', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 100 })] })
+    // Timers only run while intake lets them (every 64 reads): the linger then waits on, as more input is already there.
+    await collect(eraser.eraseMany(subjects(1000), { lingerMs: 1 }))
+    expect(api.calls.map((call) => call.ids.length)).toEqual(Array(10).fill(100))
+  })
+
   it('runs each target of a provider as its own lane with its own outcome', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('multi', api.fetch, { batchSize: 10 }, ['ios', 'android'])] })
