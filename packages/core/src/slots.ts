@@ -16,10 +16,11 @@ export interface Slots {
 export function createSlots(size: number): Slots {
   let free = size
   const waiting = new Set<() => void>()
+  const tryTake = () => free > 0 && (free--, true)
   return {
-    tryTake: () => free > 0 && free-- > 0,
+    tryTake,
     take(signal) {
-      if (free > 0) return free--, Promise.resolve()
+      if (tryTake()) return Promise.resolve()
       if (signal.aborted) return Promise.reject(signal.reason)
       return new Promise((resolve, reject) => {
         const grant = () => (stop(), resolve())
