@@ -1,7 +1,7 @@
 import {
   defineProvider,
   ErasureError,
-  headerValue,
+  headerProblem,
   identifierProblem,
   parseProviderOptions,
   text,
@@ -52,16 +52,17 @@ export const adaptyApi = (options: AdaptyOptions): AdaptyApi => ({
 
 const UUID = /^[\da-f]{8}-(?:[\da-f]{4}-){3}[\da-f]{12}$/i
 
+/** Why Adapty cannot take this identity (never quoting it), or nothing. */
+const identityProblem = ({ kind, value }: Identifier): string | undefined =>
+  // Also refuses surrounding spaces: fetch trims header values, so " 42" would address customer "42".
+  headerProblem(value) ??
+  // Profile ids are UUIDs; anything else can only 404, which would read as "nothing to delete".
+  (kind === 'profile_id' && !UUID.test(value) ? 'profile id must be a UUID' : undefined)
+
 /** Throws `invalid_subject` (never quoting the value) for an identity that cannot be sent as its header. */
 export function checkIdentifier(identifier: Identifier): Identifier {
-  const { kind, value } = identifier
-  const invalid = (message: string) => new ErasureError('invalid_subject', message, { provider: NAME })
-  const problem = identifierProblem(value)
-  if (problem) throw invalid(problem)
-  // Also refuses surrounding spaces: fetch trims header values, so " 42" would address customer "42".
-  headerValue(value, NAME)
-  // Profile ids are UUIDs; anything else can only 404, which would read as "nothing to delete".
-  if (kind === 'profile_id' && !UUID.test(value)) throw invalid('profile id must be a UUID')
+  const problem = identifierProblem(identifier.value) ?? identityProblem(identifier)
+  if (problem) throw new ErasureError('invalid_subject', problem, { provider: NAME })
   return identifier
 }
 
@@ -137,13 +138,10 @@ export function adapty(options: AdaptyOptions): Provider {
     match(subject) {
       const profileId = subject.ids?.[NAME]
       const customerUserId = subject[field]
-      const identifier = profileId
-        ? { kind: 'profile_id', value: profileId }
-        : customerUserId
-          ? { kind: 'customer_user_id', value: customerUserId }
-          : undefined
-      return identifier && checkIdentifier(identifier)
+      if (profileId) return { kind: 'profile_id', value: profileId }
+      return customerUserId ? { kind: 'customer_user_id', value: customerUserId } : undefined
     },
+    check: identityProblem,
     erase: async ([identifier], ctx) => [await deleteOne(ctx, api, identifier!, parsed.verify)],
   })
 }

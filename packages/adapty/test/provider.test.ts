@@ -1,5 +1,5 @@
 /** The provider through createEraser against the emulator: every documented answer → DESIGN outcome. */
-import { createEraser, ErasureError, type Outcome } from '@erasekit/core'
+import { createEraser, ErasureError, hashIdentifier, type Outcome } from '@erasekit/core'
 import { describe, expect, it } from 'vitest'
 import { adapty, type AdaptyOptions } from '../src/index'
 import { createAdaptyEmulator, type AdaptyEmulator } from '../src/emulator'
@@ -98,6 +98,11 @@ describe('invalid identifiers fail with invalid_subject before any request', () 
       const outcome = await erase(subject)
       expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', retryable: false } })
       expect(emulator.requests).toHaveLength(0)
+      // The receipt still says which identifier was refused (hashed, never raw).
+      const { ids, userId } = subject as { ids?: { adapty: string }; userId?: string }
+      const [kind, value] = ids ? ['profile_id', ids.adapty] : ['customer_user_id', userId!]
+      expect(outcome.identifier).toEqual({ kind, hash: await hashIdentifier(value) })
+      expect(JSON.stringify(outcome)).not.toContain(value.trim())
     })
   }
 })

@@ -66,12 +66,9 @@ export function batch(options: BatchOptions): Provider {
     targets: Object.keys(o.appKeys),
     match(subject) {
       const value = subject[from]
-      if (!value) return undefined
-      if (BLOCKED.test(value.trim())) {
-        throw new ErasureError('invalid_subject', `${from} is blocklisted by Batch`, { provider: 'batch' })
-      }
-      return { kind: 'custom_id', value }
+      return value ? { kind: 'custom_id', value } : undefined
     },
+    check: ({ value }) => (BLOCKED.test(value.trim()) ? `${from} is blocklisted by Batch` : undefined),
     async erase(identifiers, ctx) {
       const ids = identifiers.map((identifier) => identifier.value)
       const [id] = ids as [string]

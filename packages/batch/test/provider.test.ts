@@ -3,7 +3,7 @@
  * choice and validation, options validation.
  */
 import { describe, expect, it } from 'vitest'
-import { createEraser, ErasureError, type Report } from '@erasekit/core'
+import { createEraser, ErasureError, hashIdentifier, type Report } from '@erasekit/core'
 import { batch, type BatchOptions } from '@erasekit/batch'
 import { createBatchEmulator, type BatchEmulator } from '@erasekit/batch/emulator'
 
@@ -185,7 +185,8 @@ describe('identifier choice', () => {
       const { eraser, emulator } = setup()
       const report = await eraser.erase({ userId })
       for (const outcome of report.outcomes) {
-        expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', retryable: false } })
+        expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: expect.stringContaining('userId is blocklisted'), retryable: false } })
+        expect(outcome.identifier).toEqual({ kind: 'custom_id', hash: await hashIdentifier(userId) })
       }
       expect(emulator.requests).toHaveLength(0)
     },

@@ -68,7 +68,7 @@ export async function matchSubject(
   let identifier: ReturnType<Provider['match']>
   try {
     identifier = provider.match(subject)
-    const problem = identifier && identifierProblem(identifier.value, provider.limits.maxIdentifierLength)
+    const problem = identifier && (identifierProblem(identifier.value, provider.limits.maxIdentifierLength) ?? provider.check?.(identifier))
     if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
   } catch (error) {
     const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: await hashOf(identifier.value) } }

@@ -42,6 +42,12 @@ export interface ProviderDefinition<O extends CommonProviderOptions = CommonProv
   targets?: string[]
   /** The identifier this provider uses for a subject, or nothing (the outcome is `skipped`). May throw `invalid_subject`. */
   match(subject: Subject): Identifier | undefined | null | false | ''
+  /**
+   * Why the vendor cannot take this identifier (never quoting it), or nothing. Runs after `match`
+   * and the core's own checks, before any request: the outcome is `failed` with `invalid_subject`
+   * and, unlike a throw from `match`, carries the identifier's hash.
+   */
+  check?(identifier: Identifier): string | undefined
   /** Erases a batch (at most `limits.batchSize` identifiers); returns one result per identifier, in order. */
   erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
 }
@@ -58,6 +64,7 @@ export interface Provider {
   readonly fetch?: FetchFunction
   readonly targets?: string[]
   match(subject: Subject): Identifier | undefined | null | false | ''
+  check?(identifier: Identifier): string | undefined
   erase(identifiers: Identifier[], ctx: EraseContext): Promise<ProviderResult[]>
 }
 
@@ -129,6 +136,7 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
     fetch: common.fetch as FetchFunction | undefined,
     targets: definition.targets,
     match: definition.match,
+    check: definition.check,
     erase: definition.erase,
   })
 }

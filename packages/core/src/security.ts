@@ -43,12 +43,15 @@ export function pathSegment(value: string, provider?: string): string {
 }
 
 /**
- * A header value that cannot split or inject headers, and that fetch will not silently change
- * (it trims surrounding whitespace, so " 42" would address "42"). Throws `invalid_subject` otherwise.
+ * Why a value cannot travel as a header value: it could split or inject headers, or fetch would
+ * silently change it (it trims surrounding whitespace, so " 42" would address "42").
  */
+export const headerProblem = (value: string): string | undefined =>
+  UNSAFE.test(value) || /[^\u0020-\u00ff]/.test(value) || value.trim() !== value ? 'identifier is not a valid HTTP header value' : undefined
+
+/** The value, when it can travel as a header value (see headerProblem); throws `invalid_subject` otherwise. */
 export function headerValue(value: string, provider?: string): string {
-  if (UNSAFE.test(value) || /[^\u0020-\u00ff]/.test(value) || value.trim() !== value) {
-    throw new ErasureError('invalid_subject', 'identifier is not a valid HTTP header value', { provider })
-  }
+  const problem = headerProblem(value)
+  if (problem) throw new ErasureError('invalid_subject', problem, { provider })
   return value
 }

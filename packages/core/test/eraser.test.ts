@@ -205,6 +205,31 @@ describe('validation', () => {
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject' } })
   })
 
+  it("fails an identifier the provider's check refuses, with its hash, and never calls erase", async () => {
+    let erased = 0
+    const picky = defineProvider({
+      name: 'picky',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      limits: { batchSize: 10 },
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      check: ({ value }) => (value.startsWith('bad') ? 'userId is not a picky id' : undefined),
+      erase: async (identifiers) => identifiers.map(() => (erased++, { status: 'deleted' as const })),
+    })
+    const eraser = createEraser({ providers: [picky] })
+    const single = await eraser.erase({ userId: 'bad-1' })
+    expect(single.outcomes[0]).toEqual(expect.objectContaining({
+      status: 'failed',
+      attempts: 0,
+      identifier: { kind: 'userId', hash: await sha256Hex('bad-1') },
+      error: { code: 'invalid_subject', message: '[erasekit] [picky] userId is not a picky id', retryable: false },
+    }))
+    const reports = await collectReports(eraser.eraseMany([{ userId: 'bad-2' }, { userId: 'good-1' }]))
+    expect(reports.map((report) => report.outcomes[0]!.status).sort()).toEqual(['deleted', 'failed'])
+    expect(erased).toBe(1)
+  })
+
   it('reports skipped when a provider has no identifier it can use', async () => {
     const report = await createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] }).erase({ email: 'a@example.com' })
     expect(report.ok).toBe(true)
