@@ -174,23 +174,29 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
 async function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
   const controller = new AbortController()
-  const abort = () => controller.abort(options.signal.reason)
-  const unlink = onAbort(options.signal, abort)
-  if (options.signal.aborted) abort()
-  const timer = setTimeout(() => controller.abort(new TimeoutSignal()), options.timeout)
+  // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
+  let stop!: (reason: unknown) => void
+  const stopped = new Promise<never>((_, reject) => (stop = reject))
+  const abort = (reason: unknown) => (controller.abort(reason), stop(reason))
+  const unlink = onAbort(options.signal, () => abort(options.signal.reason))
+  if (options.signal.aborted) abort(options.signal.reason)
+  const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
   try {
     let url = ctx.request.url
     for (let hop = 0; ; hop++) {
       const body = ctx.request.body
-      const response = await options.fetch(url, {
-        method: ctx.request.method,
-        headers: ctx.request.headers,
-        body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
-        signal: controller.signal,
-        redirect: 'manual',
-      })
+      const response = await Promise.race([
+        options.fetch(url, {
+          method: ctx.request.method,
+          headers: ctx.request.headers,
+          body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
+          signal: controller.signal,
+          redirect: 'manual',
+        }),
+        stopped,
+      ])
       const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
-      if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await response.text()) }
+      if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await Promise.race([response.text(), stopped])) }
       const location = response.headers.get('location')
       const origin = new URL(ctx.request.url).origin
       const next = location ? new URL(location, url) : undefined

@@ -158,6 +158,27 @@ describe('request pipeline', () => {
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'aborted' } })
   })
 
+  it('ends an attempt on timeout or abort even when an injected fetch ignores its signal', async () => {
+    const deaf = () => new Promise<Response>(() => {})
+    const timedOut = await make({ fetch: deaf, timeout: 30, retry: { limit: 1, delayMs: 0 } }).erase({ userId: 'u1' })
+    expect(timedOut.outcomes[0]).toMatchObject({ status: 'failed', attempts: 2, error: { code: 'timeout', retryable: true } })
+
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 30)
+    const aborted = await make({ fetch: deaf, timeout: 60_000 }).erase({ userId: 'u1' }, { signal: controller.signal })
+    expect(aborted.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'aborted' } })
+
+    // A body that never ends, from a fetch that answered.
+    const stalledBody = async () => new Response(new ReadableStream({ start() {} }), { status: 200 })
+    const stalled = await make({ fetch: stalledBody, timeout: 30, retry: { limit: 0 } }).erase({ userId: 'u1' })
+    expect(stalled.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'timeout' } })
+
+    const run = make({ fetch: deaf, timeout: 60_000 }).eraseMany([{ userId: 'u1' }, { userId: 'u2' }], { signal: AbortSignal.timeout(30) })
+    const reports = []
+    for await (const report of run) reports.push(report)
+    expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted', 'aborted'])
+  })
+
   it('does not start when the signal is already aborted', async () => {
     const report = await make().erase({ userId: 'u1' }, { signal: AbortSignal.abort() })
     expect(server.hits).toHaveLength(0)
