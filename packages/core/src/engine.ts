@@ -106,6 +106,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let wake: (() => void) | undefined
   let slotFree: (() => void) | undefined
   let fatal: unknown
+  let inputError: unknown
+  let inputFailed = false
   let pending = 0
   let read = 0
   let reported = 0
@@ -305,7 +307,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       }
     } catch (error) {
       // Recorded before the finally wakes the consumer, so a failing input is never taken for its end.
-      fail(error)
+      // The subjects already read still finish and get their reports; the error comes after them.
+      ;(inputFailed = true), (inputError = error)
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
       if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(() => {})
@@ -336,6 +339,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           await emitProgress(false)
         }
       } else if (intakeDone && !pending) {
+        if (inputFailed) throw inputError
         break
       } else {
         await new Promise<void>((resolve) => (wake = resolve))

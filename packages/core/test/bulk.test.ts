@@ -340,6 +340,31 @@ describe('eraseMany', () => {
     expect(reports).toHaveLength(1)
   })
 
+  it.each(['sync', 'async'])('an input that throws (%s): every subject read is finished and reported, then the error', async (kind) => {
+    const api = vendor({ latencyMs: 20 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 100, concurrency: 3 })] })
+    const outcomes: string[] = []
+    eraser.hook('outcome', (outcome) => void outcomes.push(outcome.subjectRef))
+    function* sync() {
+      yield* subjects(150)
+      throw new Error('line 151 is malformed')
+    }
+    async function* async() {
+      yield* sync()
+    }
+    const reports: Report[] = []
+    const error = await (async () => {
+      for await (const report of eraser.eraseMany(kind === 'sync' ? sync() : async())) reports.push(report)
+    })().catch((thrown: Error) => thrown)
+    expect(error).toMatchObject({ message: 'line 151 is malformed' })
+    expect(reports).toHaveLength(150)
+    expect(reports.every((report) => report.ok && report.outcomes[0]!.status === 'accepted')).toBe(true)
+    expect(api.calls.flatMap((call) => call.ids)).toHaveLength(150)
+    // Nothing runs on after the loop has thrown.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(outcomes).toHaveLength(150)
+  })
+
   it('reports invalid subjects in the stream instead of stopping it', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
