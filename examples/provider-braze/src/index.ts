@@ -115,6 +115,7 @@ export function braze(options: BrazeOptions): Provider {
         const values = identifiers.filter((id) => id.kind === kind).map((id) => id.value)
         if (values.length === 0) continue
         const ids = kind === 'user_alias' ? values.map((name) => ({ alias_name: name, alias_label: o.alias!.label })) : values
+        const sent = ctx.attempts
         try {
           const result = await ctx.request(
             { method: 'POST', url: '/users/delete', headers, body: { [BODY_KEYS[kind]]: ids } },
@@ -127,6 +128,9 @@ export function braze(options: BrazeOptions): Provider {
           if (ErasureError.isInstance(error)) settled.set(kind, { status: 'failed', error })
           else rethrow ??= error
         }
+        // This request's attempts, not the whole batch's.
+        const result = settled.get(kind)
+        if (result) result.attempts = ctx.attempts - sent
       }
       if (rethrow !== undefined) throw rethrow
       return identifiers.map((id) => settled.get(id.kind as Kind)!)

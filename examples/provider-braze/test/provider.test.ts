@@ -77,6 +77,17 @@ describe('requests', () => {
     expect(status['by-external']).toMatchObject({ status: 'accepted' })
   })
 
+  it('each kind counts the attempts of its own request', async () => {
+    const { emulator, eraser } = setup({ retry: fast })
+    const other = emulator.store.add()
+    emulator.store.add({ externalId: 'u_5' })
+    emulator.inject({ kind: 'server_error', status: 503 }, { times: 2 }) // the braze_ids request, twice
+    const reports = await collect(eraser.eraseMany([{ ref: 'by-id', ids: { braze: other.brazeId } }, { ref: 'by-external', userId: 'u_5' }]))
+    const outcome = Object.fromEntries(reports.map((report) => [report.subjectRef, report.outcomes[0]!]))
+    expect(outcome['by-id']).toMatchObject({ status: 'accepted', attempts: 3 })
+    expect(outcome['by-external']).toMatchObject({ status: 'accepted', attempts: 1 })
+  })
+
   it('a dry run lists one redacted request per kind and sends nothing', async () => {
     const { emulator, eraser } = setup()
     const reports = await collect(eraser.eraseMany([{ userId: 'dry-user-1' }, { ids: { braze: 'dry-braze-1' } }], { dryRun: true }))

@@ -69,6 +69,7 @@ export function clevertap(options: CleverTapOptions): Provider {
       for (const kind of KINDS) {
         const values = identifiers.filter((id) => id.kind === kind).map((id) => id.value)
         if (!values.length) continue
+        const sent = ctx.attempts
         try {
           byKind[kind] = await ctx.request(
             { method: 'POST', url: '/1/delete/profiles.json', headers, body: { [kind]: values } },
@@ -80,6 +81,8 @@ export function clevertap(options: CleverTapOptions): Provider {
           if (ErasureError.isInstance(error)) byKind[kind] = { status: 'failed', error }
           else unexpected ??= error
         }
+        // Each kind's outcomes count its own request's attempts, not the other kind's.
+        if (byKind[kind]) byKind[kind].attempts = ctx.attempts - sent
       }
       if (unexpected !== undefined) throw unexpected
       return identifiers.map((id) => byKind[id.kind]!)

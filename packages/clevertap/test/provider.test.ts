@@ -192,8 +192,8 @@ describe('error mapping', () => {
     const reports = await collect(eraser.eraseMany([{ ref: 'g', ids: { clevertap: 'g-1' } }, { ref: 'i', userId: 'u-1' }]))
     const byRef = Object.fromEntries(reports.map((report) => [report.subjectRef, report.outcomes[0]!]))
     // guid goes first and spends the 5 faults (1 + 4 retries); identity then succeeds.
-    expect(byRef.g).toMatchObject({ status: 'failed', error: { code: 'provider_error' } })
-    expect(byRef.i).toMatchObject({ status: 'accepted' })
+    expect(byRef.g).toMatchObject({ status: 'failed', attempts: 5, error: { code: 'provider_error' } })
+    expect(byRef.i).toMatchObject({ status: 'accepted', attempts: 1 })
     expect(emulator.requests.map((request) => Object.keys(request.body as object)[0])).toEqual(['guid', 'guid', 'guid', 'guid', 'guid', 'identity'])
   })
 })

@@ -33,7 +33,6 @@ export interface PipelineOptions {
 export class DryRunStop extends Error {}
 
 export interface Pipeline extends EraseContext {
-  /** Attempts made so far across every request of this context. */
   attempts: number
 }
 

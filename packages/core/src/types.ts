@@ -145,6 +145,8 @@ export interface EraseContext {
   provider: string
   target?: string
   signal: AbortSignal
+  /** Attempts sent so far through this context, across its requests: the difference around a request is that request's. */
+  readonly attempts: number
   /**
    * Sends through the core pipeline: hooks, per-attempt timeout, retry, redaction.
    * `map` sees every response (any status) inside the retry loop: return a value, or
