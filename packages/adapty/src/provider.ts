@@ -4,7 +4,6 @@ import {
   headerProblem,
   identifierProblem,
   parseProviderOptions,
-  text,
   type CommonProviderOptions,
   type EraseContext,
   type Identifier,
@@ -31,7 +30,7 @@ const NAME = 'adapty'
 // #region schema
 const schema = v.object({
   // It travels in a header: a byte fetch rejects would surface as an error about the key.
-  apiKey: v.pipe(text(), v.regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')),
+  apiKey: v.credential(),
   apiVersion: v.optional(v.oneOf(['v2', 'v1'], 'expected "v2" or "v1"')),
   customerUserIdFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected "userId", "email" or "phone"')),
   verify: v.optional(v.is<boolean>((value) => typeof value === 'boolean', 'expected a boolean')),

@@ -41,7 +41,8 @@ const urlHint = 'required: https://ru.altkraft.com or your own Altcraft URL'
 const schema = v.object(
   {
     baseURL: text(urlHint),
-    token: text(),
+    // In the body or the Authorization header: printable ASCII either way.
+    token: v.credential(),
     tokenIn: v.optional(oneOf(['body', 'header'])),
     dbId: positiveInt(),
     matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected an array'))),

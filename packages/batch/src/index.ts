@@ -3,7 +3,6 @@ import {
   ErasureError,
   parseProviderOptions,
   pathSegment,
-  text,
   type CommonProviderOptions,
   type EraseContext,
   type Provider,
@@ -28,10 +27,11 @@ export interface BatchOptions extends CommonProviderOptions {
 const URL_MESSAGE = 'expected an https URL'
 
 const schema = v.object({
-  restKey: text(),
+  // The REST key travels in a header, app keys in the URL path ("." and ".." cannot: URL parsers resolve them).
+  restKey: v.credential(),
   appKeys: v.pipe(
     v.is<Record<string, string>>((keys) => !Array.isArray(keys), 'expected { label: appKey }'),
-    v.record(text(), 'expected { label: appKey }'),
+    v.record(v.pipe(v.credential(), v.is((key) => key !== '.' && key !== '..', 'expected an app key, not "." or ".."')), 'expected { label: appKey }'),
     v.is((keys) => {
       const labels = Object.keys(keys as object)
       return labels.length > 0 && labels.every((label) => /^[\w-]+$/.test(label))

@@ -35,6 +35,13 @@ async function collect(iterable: AsyncIterable<Report>) {
 }
 
 describe('custom_data mode against the emulator', () => {
+  it('any label is a target, "constructor" and "__proto__" included (none is silently dropped)', async () => {
+    const { eraser, emulator } = setup({ appKeys: JSON.parse(`{"constructor":"${IOS}","__proto__":"${ANDROID}"}`) })
+    const report = await eraser.erase({ userId: 'u-1' })
+    expect(report.outcomes.map((outcome) => [outcome.target, outcome.status])).toEqual([['constructor', 'accepted'], ['__proto__', 'accepted']])
+    expect(emulator.store.deletions.map((deletion) => deletion.appKey).sort()).toEqual([ANDROID, IOS])
+  })
+
   it('queues one deletion per app key; data goes when Batch processes it', async () => {
     const { eraser, emulator } = setup()
     emulator.store.add(IOS, 'u-1', { plan: 'gold' })

@@ -2,7 +2,6 @@ import {
   defineProvider,
   ErasureError,
   parseProviderOptions,
-  text,
   type CommonProviderOptions,
   type EraseContext,
   type Provider,
@@ -24,12 +23,10 @@ export interface CleverTapOptions extends CommonProviderOptions {
   identityFrom?: 'userId' | 'email' | 'phone'
 }
 
-// Credentials travel in headers: printable ASCII only, so a stray newline fails here, not mid-run.
-const credential = v.pipe(text(), v.regex(/^[!-~]+$/, 'expected printable ASCII'))
-
 const schema = v.object({
-  accountId: credential,
-  passcode: credential,
+  // Both travel in headers.
+  accountId: v.credential(),
+  passcode: v.credential(),
   region: v.optional(v.oneOf(['eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1'], 'expected eu1, in1, sg1, us1, aps3 or mec1')),
   identityFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected userId, email or phone')),
 })

@@ -11,7 +11,7 @@ import type {
   RetryOptions,
   Subject,
 } from './types'
-import { is, nonNegative, object, optional, parseOrThrow, positiveInt, text } from './validate'
+import { is, nonNegative, object, type ObjectSchema, optional, parseOrThrow, positiveInt, text } from './validate'
 
 /** The provider contract version this core implements. */
 export const SPECIFICATION_VERSION = 1
@@ -95,7 +95,10 @@ const commonSchema = object({
   limits: optional(limitsSchema),
 })
 
-/** Parses a provider's options: throws `invalid_config` naming the field, never quoting the value. */
+/**
+ * Parses a provider's options: throws `invalid_config` naming the field, never quoting the value.
+ * With erasekit's `object()`, the common options are known too, and any other key is refused.
+ */
 export function parseProviderOptions<S extends StandardSchemaV1>(
   provider: string,
   schema: S,
@@ -104,7 +107,11 @@ export function parseProviderOptions<S extends StandardSchemaV1>(
   if (typeof options !== 'object' || options === null) {
     throw new ErasureError('invalid_config', 'options: expected an object', { provider })
   }
-  return parseOrThrow(schema, options, 'invalid_config', { provider, root: 'options' })
+  const { entries, message } = schema as Partial<ObjectSchema<unknown>>
+  // valibot's objects have `entries` too: only erasekit's are merged. The provider's keys come
+  // first (in messages) and its checks win (Altcraft requires baseURL).
+  const full = entries && schema['~standard'].vendor === 'erasekit' ? object({ ...entries, ...commonSchema.entries, ...entries }, message) : schema
+  return parseOrThrow(full, options, 'invalid_config', { provider, root: 'options' })
 }
 
 /**
@@ -117,7 +124,9 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
     throw new ErasureError('invalid_config', 'name: expected letters, digits, "-" or "_"')
   }
   checkSpecificationVersion(definition)
-  const common = parseProviderOptions(name, commonSchema, options ?? {})
+  // The common options only: the provider's own are its schema's business.
+  const given = options ?? {}
+  const common = parseProviderOptions(name, commonSchema, typeof given === 'object' ? Object.fromEntries(Object.keys(commonSchema.entries).map((key) => [key, (given as Record<string, unknown>)[key]])) : given)
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.

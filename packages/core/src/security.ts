@@ -22,8 +22,8 @@ export function checkBaseURL(value: string, provider: string, field = 'baseURL')
   })
 }
 
-// C0 controls, DEL, and the Unicode line/paragraph separators.
-const UNSAFE = /[\u0000-\u001f\u007f\u2028\u2029]/
+// C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 
 /** Why an identifier value cannot be sent, or undefined when it can. Never quotes the value. */
 export function identifierProblem(value: unknown, maxLength?: number): string | undefined {

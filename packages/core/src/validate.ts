@@ -49,7 +49,12 @@ export interface Check<T = unknown> {
 export interface ObjectSchema<T> extends Check<T>, StandardSchemaV1<unknown, T> {
   /** The checks by key. */
   readonly entries: Entries
+  /** The message given to `object()`. */
+  readonly message?: ObjectMessage
 }
+
+/** For a value that is not an object; a function is also asked (with the key) for a missing key. */
+export type ObjectMessage = string | ((key?: string) => string)
 
 export type Entries = Record<string, Check>
 type Output<C> = C extends Check<infer T> ? T : never
@@ -104,19 +109,29 @@ export const regex = (pattern: RegExp, message: string): Check<string> => is((va
 export const oneOf = <const T extends readonly unknown[]>(values: T, message: string): Check<T[number]> =>
   is((value) => values.includes(value), message)
 
+/** A key that can be quoted in a message: a field name, not a value (a key can be an email). */
+const FIELD = /^[A-Za-z_]\w{0,39}$/
+
 /**
- * An object with the given keys (unknown keys are allowed and left out of the output). `message`
- * is reported for a value that is not an object and for a missing key (a function gets the key);
- * without it: `expected an object` and `required`.
+ * An object with the given keys. An unknown key with a value is an issue (a misspelt option would
+ * silently fall back to its default), named when it looks like a field name. `message` is reported
+ * for a value that is not an object (default `expected an object`); a missing key is `required`,
+ * unless `message` is a function, which gets the key.
  */
-export function object<E extends Entries>(entries: E, message?: string | ((key?: string) => string)): ObjectSchema<{ [K in keyof Shape<E>]: Shape<E>[K] }> {
-  const say = (key?: string) => (typeof message === 'function' ? message(key) : (message ?? (key ? 'required' : 'expected an object')))
+export function object<E extends Entries>(entries: E, message?: ObjectMessage): ObjectSchema<{ [K in keyof Shape<E>]: Shape<E>[K] }> {
+  const say = (key?: string) => (typeof message === 'function' ? message(key) : key ? 'required' : (message ?? 'expected an object'))
   const check = (input: unknown) => {
     if (!input || typeof input !== 'object') fail(say())
     const output: Record<string, unknown> = {}
     for (const key in entries) {
       if (key in (input as object)) output[key] = at(key, entries[key]!, (input as Record<string, unknown>)[key])
       else if (!entries[key]!.optional) fail(say(key), [key])
+    }
+    for (const key of Object.keys(input as object)) {
+      if (!Object.hasOwn(entries, key) && (input as Record<string, unknown>)[key] !== undefined) {
+        const names = Object.keys(entries)
+        fail(`unknown field (expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)})`, FIELD.test(key) ? [key] : [])
+      }
     }
     return output
   }
@@ -128,20 +143,19 @@ export function object<E extends Entries>(entries: E, message?: string | ((key?:
       throw error
     }
   }
-  return Object.assign(check, { entries, '~standard': { version: 1 as const, vendor: 'erasekit', validate } }) as never
+  return Object.assign(check, { entries, message, '~standard': { version: 1 as const, vendor: 'erasekit', validate } }) as never
 }
 
-/** An object of any keys whose values pass `check` (a copy; `__proto__`, `prototype` and `constructor` are left out). */
+/**
+ * An object of any keys whose values pass `check`: a copy without a prototype, so every own key is
+ * kept (`constructor` and `__proto__` included, as plain data) and none is inherited.
+ */
 export const record =
   <T>(check: Check<T>, message: string): Check<Record<string, T>> =>
   (input) => {
     if (!input || typeof input !== 'object') fail(message)
-    const output: Record<string, T> = {}
-    for (const key in input as object) {
-      if (Object.hasOwn(input as object, key) && key !== '__proto__' && key !== 'prototype' && key !== 'constructor') {
-        output[key] = at(key, check, (input as Record<string, unknown>)[key])
-      }
-    }
+    const output: Record<string, T> = Object.create(null)
+    for (const key of Object.keys(input as object)) output[key] = at(key, check, (input as Record<string, unknown>)[key])
     return output
   }
 
@@ -152,6 +166,9 @@ export const array =
     Array.isArray(input) ? input.map((item, index) => at(index, check, item)) : fail(message)
 
 export const text = (message = 'expected a non-empty string'): Check<string> => is((value) => typeof value === 'string' && value !== '', message)
+
+/** A credential that travels in a header or URL: printable ASCII, no spaces (a stray newline from an env file fails here, not mid-run). */
+export const credential = (): Check<string> => pipe(text(), regex(/^[!-~]+$/, 'expected printable ASCII without spaces'))
 
 export const positiveInt = (message = 'expected a positive integer'): Check<number> =>
   is((value) => Number.isInteger(value) && (value as number) > 0, message)

@@ -198,11 +198,11 @@ describe('validation', () => {
     }
   })
 
-  it('fails an identifier with control characters as invalid_subject and sends nothing', async () => {
+  it.each(['evil\r\nx-injected: 1', 'nul\u0000', 'del\u007f', 'nel\u0085line', 'csi\u009b', 'ls\u2028'])('fails an identifier with control characters (%j) as invalid_subject and sends nothing', async (userId) => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
-    const report = await eraser.erase({ userId: 'evil\r\nx-injected: 1' })
+    const report = await eraser.erase({ userId })
     expect(server.hits).toHaveLength(0)
-    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject' } })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] identifier contains control characters' } })
   })
 
   it("fails an identifier the provider's check refuses, with its hash, and never calls erase", async () => {

@@ -49,32 +49,48 @@ describe('@erasekit/core/schema', () => {
     expect(fails(() => parse({ token: 'ok', list: 'x' }))).toBe('[erasekit] [demo] options.list: expected an array')
   })
 
-  it('an object message covers a non-object and a missing key; a function message gets the key', () => {
+  it('an object message covers a non-object; a missing key is required, unless a function message says otherwise', () => {
     const pair = v.object({ a: v.text(), b: v.text() }, 'expected { a, b }')
-    expect(fails(() => parseProviderOptions('demo', v.object({ pair }), { pair: {} }))).toBe('[erasekit] [demo] options.pair.a: expected { a, b }')
+    expect(fails(() => parseProviderOptions('demo', v.object({ pair }), { pair: 5 }))).toBe('[erasekit] [demo] options.pair: expected { a, b }')
+    expect(fails(() => parseProviderOptions('demo', v.object({ pair }), { pair: {} }))).toBe('[erasekit] [demo] options.pair.a: required')
     const hinted = v.object({ url: v.text('expected a URL'), key: v.text() }, (key) => (key === 'url' ? 'required: the URL of your instance' : 'required'))
     expect(fails(() => parseProviderOptions('demo', hinted, { key: 'k' }))).toBe('[erasekit] [demo] options.url: required: the URL of your instance')
     expect(fails(() => parseProviderOptions('demo', hinted, { url: 'u' }))).toBe('[erasekit] [demo] options.key: required')
   })
-
   it('reports the first problem in key order, depth first', () => {
     expect(fails(() => parse({ nested: { size: 0 }, mode: 'c' }))).toBe('[erasekit] [demo] options.token: required')
     expect(fails(() => parse({ token: 'ok', mode: 'c', nested: { size: 0 } }))).toBe('[erasekit] [demo] options.mode: expected a or b')
   })
 
-  it('allows unknown keys and returns a copy holding the known ones only', () => {
-    const input = { token: 'ok', extra: 'x', nested: { size: 2, more: 1 }, labels: { ios: 'k' } }
+  it('refuses an unknown key (a typo would fall back to a default), naming it only when it looks like a field name', () => {
+    expect(fails(() => parse({ token: 'ok', Mode: 'a' }))).toBe(
+      '[erasekit] [demo] options.Mode: unknown field (expected token, mode, nested, labels, list, baseURL, fetch, retry, timeout or limits)',
+    )
+    expect(fails(() => parse({ token: 'ok', nested: { size: 2, szie: 3 } }))).toBe('[erasekit] [demo] options.nested.szie: unknown field (expected size or deeper)')
+    expect(fails(() => parse({ token: 'ok', 'jane@example.com': 1 }))).toBe(
+      '[erasekit] [demo] options: unknown field (expected token, mode, nested, labels, list, baseURL, fetch, retry, timeout or limits)',
+    )
+    // Undefined is no value; the common options belong to every provider.
+    expect(parse({ token: 'ok', extra: undefined, timeout: 5, retry: { limit: 1 } })).toMatchObject({ token: 'ok' })
+    expect(fails(() => parse({ token: 'ok', retry: { limt: 1 } }))).toMatch(/options\.retry\.limt: unknown field \(expected limit, /)
+  })
+
+  it('returns a copy', () => {
+    const input = { token: 'ok', nested: { size: 2 }, labels: { ios: 'k' } }
     const output = parse(input)
     expect(output).toEqual({ token: 'ok', nested: { size: 2 }, labels: { ios: 'k' } })
     expect(output.nested).not.toBe(input.nested)
     expect(output.labels).not.toBe(input.labels)
   })
 
-  it('a record skips inherited keys and never sets a prototype', () => {
-    const labels = JSON.parse('{"__proto__": {"polluted": "yes"}, "ios": "k"}')
+  it('a record keeps every own key as data, inherits nothing, and cannot be polluted', () => {
+    const labels = JSON.parse('{"__proto__": "k0", "constructor": "k1", "ios": "k2"}')
     const output = parse({ token: 'ok', labels })
-    expect(output.labels).toEqual({ ios: 'k' })
-    expect(Object.getPrototypeOf(output.labels)).toBe(Object.prototype)
+    expect(Object.keys(output.labels!)).toEqual(['__proto__', 'constructor', 'ios'])
+    expect(Object.values(output.labels!)).toEqual(['k0', 'k1', 'k2'])
+    expect(Object.getPrototypeOf(output.labels)).toBe(null)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(fails(() => parse({ token: 'ok', labels: JSON.parse('{"__proto__": 5}') }))).toBe('[erasekit] [demo] options.labels.__proto__: expected a non-empty string')
   })
 
   it('object() is a Standard Schema v1: { value } or { issues: [{ message, path }] }', () => {
