@@ -174,7 +174,7 @@ describe('validation messages', () => {
         "array": "invalid_subject: [erasekit] subject: expected an object",
         "email empty": "invalid_subject: [erasekit] subject.email: expected a non-empty string",
         "empty subject": "ok",
-        "ids array": "ok",
+        "ids array": "invalid_subject: [erasekit] subject.ids: expected an object of provider ids",
         "ids null": "invalid_subject: [erasekit] subject.ids: expected an object of provider ids",
         "ids number": "invalid_subject: [erasekit] subject.ids: expected an object of provider ids",
         "ids second value empty": "invalid_subject: [erasekit] subject.ids.b: expected a non-empty string",

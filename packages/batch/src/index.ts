@@ -30,7 +30,6 @@ const schema = v.object({
   // The REST key travels in a header, app keys in the URL path ("." and ".." cannot: URL parsers resolve them).
   restKey: v.credential(),
   appKeys: v.pipe(
-    v.is<Record<string, string>>((keys) => !Array.isArray(keys), 'expected { label: appKey }'),
     v.record(v.pipe(v.credential(), v.is((key) => key !== '.' && key !== '..', 'expected an app key, not "." or ".."')), 'expected { label: appKey }'),
     v.is((keys) => {
       const labels = Object.keys(keys as object)

@@ -15,17 +15,8 @@ export const subjectSchema = object({
   ids: optional(record(text(), 'expected an object of provider ids')),
 }, 'expected an object')
 
-/** Subjects already parsed (erase validates before the engine runs): not parsed twice. */
-const parsed = new WeakSet<object>()
-
-export function parseSubject(subject: unknown): Subject {
-  if (parsed.has(subject as object)) return subject as Subject
-  if (Array.isArray(subject)) throw new ErasureError('invalid_subject', 'subject: expected an object')
-  // A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it.
-  const value = parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
-  parsed.add(value)
-  return value
-}
+// A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it.
+export const parseSubject = (subject: unknown): Subject => parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
 
 const isFunction = (value: unknown) => typeof value === 'function'
 /** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */

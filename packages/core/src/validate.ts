@@ -121,7 +121,7 @@ const FIELD = /^[A-Za-z_]\w{0,39}$/
 export function object<E extends Entries>(entries: E, message?: ObjectMessage): ObjectSchema<{ [K in keyof Shape<E>]: Shape<E>[K] }> {
   const say = (key?: string) => (typeof message === 'function' ? message(key) : key ? 'required' : (message ?? 'expected an object'))
   const check = (input: unknown) => {
-    if (!input || typeof input !== 'object') fail(say())
+    if (!input || typeof input !== 'object' || Array.isArray(input)) fail(say())
     const output: Record<string, unknown> = {}
     for (const key in entries) {
       if (key in (input as object)) output[key] = at(key, entries[key]!, (input as Record<string, unknown>)[key])
@@ -147,13 +147,13 @@ export function object<E extends Entries>(entries: E, message?: ObjectMessage): 
 }
 
 /**
- * An object of any keys whose values pass `check`: a copy without a prototype, so every own key is
- * kept (`constructor` and `__proto__` included, as plain data) and none is inherited.
+ * An object (not an array) of any keys whose values pass `check`: a copy without a prototype, so
+ * every own key is kept (`constructor` and `__proto__` included, as plain data) and none is inherited.
  */
 export const record =
   <T>(check: Check<T>, message: string): Check<Record<string, T>> =>
   (input) => {
-    if (!input || typeof input !== 'object') fail(message)
+    if (!input || typeof input !== 'object' || Array.isArray(input)) fail(message)
     const output: Record<string, T> = Object.create(null)
     for (const key of Object.keys(input as object)) output[key] = at(key, check, (input as Record<string, unknown>)[key])
     return output
