@@ -92,8 +92,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let wake: (() => void) | undefined
   let slotFree: (() => void) | undefined
   let fatal: unknown
-  let inputError: unknown
-  let inputFailed = false
+  /** What the input threw (boxed: anything can be thrown, undefined included). */
+  let inputFailure: { error: unknown } | undefined
   let pending = 0
   let read = 0
   let reported = 0
@@ -294,7 +294,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     } catch (error) {
       // Recorded before the finally wakes the consumer, so a failing input is never taken for its end.
       // The subjects already read still finish and get their reports; the error comes after them.
-      ;(inputFailed = true), (inputError = error)
+      inputFailure = { error }
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
       if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(() => {})
@@ -325,7 +325,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           await emitProgress(false)
         }
       } else if (intakeDone && !pending) {
-        if (inputFailed) throw inputError
+        if (inputFailure) throw inputFailure.error
         break
       } else {
         await new Promise<void>((resolve) => (wake = resolve))

@@ -124,9 +124,10 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
     throw new ErasureError('invalid_config', 'name: expected letters, digits, "-" or "_"')
   }
   checkSpecificationVersion(definition)
+  const given = (options ?? {}) as Record<string, unknown>
   // The common options only: the provider's own are its schema's business.
-  const given = options ?? {}
-  const common = parseProviderOptions(name, commonSchema, typeof given === 'object' ? Object.fromEntries(Object.keys(commonSchema.entries).map((key) => [key, (given as Record<string, unknown>)[key]])) : given)
+  const commonOnly = typeof given === 'object' ? Object.fromEntries(Object.keys(commonSchema.entries).map((key) => [key, given[key]])) : given
+  const common = parseProviderOptions(name, commonSchema, commonOnly)
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.
