@@ -119,6 +119,14 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
     deleted.push(profile.profile_id)
   }
 
+  /** Attributes a profile would hold after `body`: at most 30 per profile [doc], not only per request. */
+  function attributeCount(profile: AdaptyStoredProfile, body: ProfileRequest): number {
+    const keys = new Set(profile.custom_attributes.map((item) => item.key))
+    for (const { key, value } of body.custom_attributes ?? []) value === null || value === '' ? keys.delete(key) : keys.add(key)
+    return keys.size
+  }
+  const TOO_MANY_ATTRIBUTES = ['custom_attributes', 'A profile holds at most 30 custom attributes.'] as const
+
   function apply(profile: AdaptyStoredProfile, body: ProfileRequest) {
     const { custom_attributes: attributes, ...fields } = body
     Object.assign(profile.fields, fields)
@@ -180,6 +188,7 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
       if (owner !== undefined && owner !== profileId) {
         return fail(400, 'customer_user_id_already_used', 'customer_user_id', 'Customer user id belongs to another profile.') // [inferred]
       }
+      if (attributeCount(target, request_) > 30) return fail(400, 'validation_error', ...TOO_MANY_ATTRIBUTES) // [inferred]
       if (target.customer_user_id !== null) byCustomer.delete(target.customer_user_id)
       target.customer_user_id = customerUserId
       byCustomer.set(customerUserId!, profileId)
@@ -193,7 +202,10 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
       remove(profile)
       return reply(204)
     }
-    if (method === 'PATCH') apply(profile, request_)
+    if (method === 'PATCH') {
+      if (attributeCount(profile, request_) > 30) return fail(400, 'validation_error', ...TOO_MANY_ATTRIBUTES) // [inferred]
+      apply(profile, request_)
+    }
     return reply(200, { data: view(profile, version) })
   }
 

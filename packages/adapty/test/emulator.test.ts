@@ -180,6 +180,18 @@ describe('create and update bodies', () => {
     })
   }
 
+  it('holds at most 30 custom attributes per profile, across requests', async () => {
+    const emulator = createAdaptyEmulator()
+    emulator.store.add({ customerUserId: 'u_attrs' })
+    const attributes = (from: number, count: number) => ({ custom_attributes: Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: 1 })) })
+    expect((await call(emulator, 'PATCH', { 'adapty-customer-user-id': 'u_attrs' }, attributes(0, 30))).status).toBe(200)
+    const over = await call(emulator, 'PATCH', { 'adapty-customer-user-id': 'u_attrs' }, attributes(30, 1))
+    expect(over.status).toBe(400)
+    expect(await over.json()).toMatchObject({ error_code: 'validation_error' })
+    // Replacing or removing keeps the count: allowed.
+    expect((await call(emulator, 'PATCH', { 'adapty-customer-user-id': 'u_attrs' }, { custom_attributes: [{ key: 'k0', value: null }, { key: 'k30', value: 2 }] })).status).toBe(200)
+  })
+
   it('accepts the documented create example (A7) and unknown fields', async () => {
     const emulator = createAdaptyEmulator()
     const body = {

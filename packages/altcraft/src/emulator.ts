@@ -31,6 +31,8 @@ export interface AltcraftProfileInput {
   fields?: Record<string, string | number>
   /** Resource ids the profile is subscribed to (for `resource_id` narrowing). */
   resources?: number[]
+  /** A given id (24 hex characters, e.g. from providers.md T1); a generated one otherwise. */
+  profile_id?: string
 }
 
 export interface AltcraftProfile extends AltcraftProfileInput {
@@ -79,7 +81,7 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
 
   const store: AltcraftStore = {
     add(dbId, profile = {}) {
-      const id = `a1c0f7ed${(++sequence).toString(16).padStart(16, '0')}`
+      const id = profile.profile_id ?? `a1c0f7ed${(++sequence).toString(16).padStart(16, '0')}`
       let db = databases.get(dbId)
       if (!db) databases.set(dbId, (db = new Map()))
       db.set(id, { ...profile, profile_id: id })

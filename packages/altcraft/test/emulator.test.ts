@@ -36,6 +36,13 @@ describe('altcraft emulator', () => {
     expect(emulator.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1.1/profiles/delete', status: 200 })
   })
 
+  it('T1 byte for byte: a profile seeded with the documented profile_id', async () => {
+    const emulator = createAltcraftEmulator({ token: TOKEN })
+    expect(emulator.store.add(1, { email: 'john.doe@example.com', profile_id: '5f33d33ece94481aa9382110' })).toBe('5f33d33ece94481aa9382110')
+    const response = await post(emulator, { token: TOKEN, db_id: 1, matching: 'email', email: 'john.doe@example.com' })
+    expect(await response.text()).toBe('{"data":{"profile_id":"5f33d33ece94481aa9382110"},"error":0,"error_text":"Successful operation"}')
+  })
+
   it('matching defaults to email', async () => {
     const { emulator, id } = setup()
     expect(await read(await post(emulator, { token: TOKEN, db_id: 1, email: 'ann@example.com' }))).toMatchObject({ body: { error: 0, data: { profile_id: id } } })

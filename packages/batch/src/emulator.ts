@@ -78,6 +78,18 @@ export const MAX_BULK_IDS = 10_000
 export const MAX_CUSTOM_ID_LENGTH = 1024
 const GDPR_ID_TYPES = ['custom_id', 'advertising_id', 'installation_id']
 
+/** Messages for injected errors (Batch's own wording is not published). */
+const MESSAGES: Record<keyof typeof ERRORS, string> = {
+  AUTHENTICATION_INVALID: 'Invalid or missing X-Authorization header',
+  API_MISUSE: 'This API key cannot use this API',
+  ROUTE_NOT_FOUND: 'Route not found',
+  MISSING_PARAMETER: 'Missing parameter',
+  MALFORMED_PARAMETER: 'Malformed parameter',
+  MALFORMED_JSON_BODY: 'Malformed JSON body',
+  SERVER_ERROR: 'Internal server error',
+  MAINTENANCE_ERROR: 'Service under maintenance',
+}
+
 const error = (name: keyof typeof ERRORS, message: string, headers?: HeadersInit) =>
   json(ERRORS[name], { error_code: name, error_message: message }, headers)
 
@@ -217,6 +229,11 @@ export function createBatchEmulator(options: BatchEmulatorOptions = {}): BatchEm
       return json(200, { request_id: entry.request_id })
     }
 
+    if (route === 'GET gdpr/requests') {
+      // Listed fields [doc]; the list is answered as a bare array [inferred: its envelope is unpublished].
+      return json(200, gdprRequests.filter((item) => item.appKey === appKey).map(({ appKey: _appKey, callback_url: _callback, ...item }) => item))
+    }
+
     if (route === 'GET gdpr/request/:id') {
       const found = gdprRequests.find((item) => item.appKey === appKey && item.request_id === id)
       if (!found) return error('ROUTE_NOT_FOUND', 'Request not found')
@@ -232,9 +249,9 @@ export function createBatchEmulator(options: BatchEmulatorOptions = {}): BatchEm
     errorResponse(status, headers) {
       // Batch documents no 429 error name; TOO_MANY_REQUESTS is this emulator's label.
       if (status === 429) return json(429, { error_code: 'TOO_MANY_REQUESTS', error_message: 'Too many requests' }, headers)
-      return status === 503
-        ? error('MAINTENANCE_ERROR', 'Service under maintenance', headers)
-        : json(status, { error_code: 'SERVER_ERROR', error_message: 'Internal server error' }, headers)
+      // A documented status gets its documented name (403: API_MISUSE, a key without the rights or plan).
+      const name = (Object.keys(ERRORS) as (keyof typeof ERRORS)[]).find((key) => ERRORS[key] === status)
+      return name ? error(name, MESSAGES[name], headers) : json(status, { error_code: 'SERVER_ERROR', error_message: MESSAGES.SERVER_ERROR }, headers)
     },
     limits: options.limits,
     latencyMs: options.latencyMs,

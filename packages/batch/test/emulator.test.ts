@@ -170,6 +170,16 @@ describe('GDPR requests', () => {
     expect(done.body!.error).toBeUndefined()
   })
 
+  it('lists the app key\'s requests (GET gdpr/requests), as status items', async () => {
+    const emulator = createBatchEmulator({ appKeys: [KEY, 'OTHER_KEY'] })
+    await call(emulator, 'POST', `/1.0/${KEY}/gdpr/request`, { request_type: 'remove', id: { type: 'custom_id', value: 'a' }, callback_url: 'https://cb.example' })
+    await call(emulator, 'POST', `/1.0/OTHER_KEY/gdpr/request`, { request_type: 'remove', id: { type: 'custom_id', value: 'b' } })
+    const listed = await call(emulator, 'GET', `/1.0/${KEY}/gdpr/requests`)
+    expect(listed.status).toBe(200)
+    expect(listed.body).toEqual([expect.objectContaining({ status: 'pending', request_type: 'remove', id: { type: 'custom_id', value: 'a' } })])
+    expect(Object.keys((listed.body as unknown as object[])[0]!).sort()).toEqual(['id', 'request_date', 'request_id', 'request_type', 'status', 'trigger_type'])
+  })
+
   it('ends an unknown user with "user not found"; a review request keeps the data', async () => {
     const emulator = createBatchEmulator()
     emulator.store.add(KEY, 'kept')
@@ -199,6 +209,8 @@ describe('faults', () => {
     [500, 'SERVER_ERROR'],
     [503, 'MAINTENANCE_ERROR'],
     [502, 'SERVER_ERROR'],
+    [403, 'API_MISUSE'],
+    [401, 'AUTHENTICATION_INVALID'],
   ])('%i answers with %s', async (status, code) => {
     const emulator = createBatchEmulator()
     emulator.inject({ kind: 'server_error', status })

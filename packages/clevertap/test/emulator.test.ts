@@ -154,6 +154,35 @@ describe('limits and faults', () => {
     expect(emulator.concurrency.max).toBe(4)
   })
 
+  it('the request over the cap is the one refused, when it arrives (not one already in flight)', async () => {
+    const emulator = createCleverTapEmulator({ latencyMs: 60 })
+    const first = ['a', 'b', 'c'].map((identity) => call(emulator, { identity: [identity] }))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const fourth = call(emulator, { identity: ['d'] })
+    expect((await Promise.all(first)).map((response) => response.status)).toEqual([200, 200, 200])
+    expect((await fourth).status).toBe(429)
+    // A refused request holds no slot: once the three are answered, the next one goes through.
+    expect((await call(emulator, { identity: ['e'] })).status).toBe(200)
+    expect(emulator.concurrency.max).toBe(4)
+  })
+
+  it('like fetch: an aborted signal sends nothing; init applies over a Request', async () => {
+    const emulator = createCleverTapEmulator()
+    const headers = { 'X-CleverTap-Account-Id': emulator.accountId, 'X-CleverTap-Passcode': emulator.passcode, 'Content-Type': 'application/json' }
+    const aborted = emulator.fetch(URL_IN1, { method: 'POST', headers, body: '{"identity":["a"]}', signal: AbortSignal.abort() })
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' })
+    expect(emulator.requests).toHaveLength(0)
+    const response = await emulator.fetch(new Request(URL_IN1), { method: 'POST', headers, body: '{"identity":["a"]}' })
+    expect(response.status).toBe(200)
+    expect(emulator.requests[0]).toMatchObject({ method: 'POST', body: { identity: ['a'] } })
+  })
+
+  it('inject(fault, { times: 0 }) applies to no request', async () => {
+    const emulator = createCleverTapEmulator()
+    emulator.inject({ kind: 'server_error', status: 500 }, { times: 0 })
+    expect((await call(emulator, { identity: ['a'] })).status).toBe(200)
+  })
+
   it('limits: {} turns the concurrency limit off', async () => {
     const emulator = createCleverTapEmulator({ latencyMs: 10, limits: {} })
     const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => call(emulator, { identity: `u-${i}` })))

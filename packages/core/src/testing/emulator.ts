@@ -111,11 +111,14 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
   }
 
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    // Like fetch: an aborted signal sends nothing; init applies over a Request.
+    const given = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    if (given?.aborted) throw given.reason
     // The body is read once, logged, then handed to the vendor logic.
-    const incoming = input instanceof Request ? input : undefined
+    const incoming = input instanceof Request ? (init ? new Request(input, init) : input) : undefined
     const text = incoming ? await incoming.text() : typeof init?.body === 'string' ? init.body : init?.body ? await new Response(init.body).text() : ''
-    // The caller's signal is watched directly, not through a Request.
-    const signal = incoming?.signal ?? init?.signal ?? undefined
+    // The caller's own signal is watched, not a Request's copy of it.
+    const signal = given
     const url = new URL(incoming?.url ?? String(input))
     const headers = incoming?.headers ?? (init?.headers instanceof Headers ? init.headers : new Headers(init?.headers))
     const request: EmulatorRequest = {
@@ -138,26 +141,34 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
       at: Date.now(),
     }
     requests.push(entry)
+    // Limits judge a request when it arrives: the one over the cap is refused, not one already in flight.
     concurrency.current++
     concurrency.max = Math.max(concurrency.max, concurrency.current)
+    const { maxConcurrent } = options.limits ?? {}
+    const busy = maxConcurrent !== undefined && concurrency.current > maxConcurrent
+    // A refused request holds no slot.
+    if (busy) concurrency.current--
+    const limited = busy ? options.errorResponse(429) : limitedByRate()
     try {
-      const response = await respond(request, entry, signal)
+      const response = await respond(request, entry, signal, limited)
       entry.status = response.status
       return response
     } finally {
-      concurrency.current--
+      if (!busy) concurrency.current--
     }
   }
 
-  async function respond(request: EmulatorRequest, entry: LoggedRequest, signal: AbortSignal | undefined): Promise<Response> {
+  const limitedByRate = () => {
+    const retryAfter = overRate()
+    return retryAfter === undefined ? undefined : options.errorResponse(429, { 'retry-after': String(retryAfter) })
+  }
+
+  async function respond(request: EmulatorRequest, entry: LoggedRequest, signal: AbortSignal | undefined, limited: Response | undefined): Promise<Response> {
     const fault = pickFault()
     if (fault) entry.fault = fault.kind
     const latency = (options.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0)
     if (latency > 0) await delay(latency, signal)
-    const { maxConcurrent } = options.limits ?? {}
-    if (maxConcurrent !== undefined && concurrency.current > maxConcurrent) return options.errorResponse(429)
-    const retryAfter = overRate()
-    if (retryAfter !== undefined) return options.errorResponse(429, { 'retry-after': String(retryAfter) })
+    if (limited) return limited
     switch (fault?.kind) {
       case 'rate_limit':
         return options.errorResponse(429, { 'retry-after': String(fault.retryAfterSeconds ?? 1) })
@@ -176,7 +187,8 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     requests,
     concurrency,
     inject(fault, plan = {}) {
-      faults.push({ fault, plan: { ...plan } })
+      // `times: 0` applies to no request.
+      if (plan.rate !== undefined || (plan.times ?? 1) > 0) faults.push({ fault, plan: { ...plan } })
     },
     clearFaults() {
       faults.length = 0
