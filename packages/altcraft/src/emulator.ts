@@ -60,6 +60,30 @@ export interface AltcraftEmulator extends EmulatorHandle {
 }
 
 export const DELETE_PATH = '/api/v1.1/profiles/delete'
+const XML = /^(application|text)\/xml\b/i
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }
+
+/** T2's request: one flat `<xml>` element of fields; db_id and resource_id are numbers. Undefined when it is not that. */
+function fromXml(text: string): Record<string, unknown> | undefined {
+  const inner = /^\s*<xml>([\s\S]*)<\/xml>\s*$/.exec(text)?.[1]
+  if (inner === undefined) return undefined
+  const fields: Record<string, unknown> = {}
+  for (const [, key, raw] of inner.matchAll(/<(\w+)>([^<]*)<\/\1>/g)) {
+    const value = raw!.replace(/&(amp|lt|gt|quot|apos);/g, (entity) => ENTITIES[entity]!)
+    fields[key!] = key === 'db_id' || key === 'resource_id' ? Number(value) : value
+  }
+  return fields
+}
+
+/** T2's response layout: one element per line, `data` nested. */
+function toXml(value: Record<string, unknown>): string {
+  const escape = (text: string) => text.replace(/[&<>"']/g, (char) => Object.keys(ENTITIES).find((entity) => ENTITIES[entity] === char)!)
+  const element = (key: string, item: unknown): string =>
+    typeof item === 'object' && item !== null
+      ? `<${key}>\n${Object.entries(item).map(([name, child]) => element(name, child)).join('')}</${key}>\n`
+      : `<${key}>${escape(String(item))}</${key}>\n`
+  return element('xml', value).trimEnd()
+}
 const MODES = ['email', 'phone', 'profile_id', 'custom']
 
 export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): AltcraftEmulator {
@@ -97,13 +121,23 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
     },
   }
 
-  function handle(request: EmulatorRequest, body: unknown): Response {
+  async function handle(request: EmulatorRequest, body: unknown): Promise<Response> {
+    // XML (T2) is answered in XML: the same logic, converted both ways.
+    if (!XML.test(request.headers.get('content-type') ?? '')) return handleJson(request, body)
+    const response = await handleJson(request, typeof body === 'string' ? fromXml(body) : undefined)
+    const headers = new Headers(response.headers)
+    headers.set('content-type', 'application/xml; charset=utf-8')
+    return new Response(toXml(await response.json()), { status: response.status, headers })
+  }
+
+  function handleJson(request: EmulatorRequest, body: unknown): Response {
     const url = new URL(request.url)
     // Unknown routes and methods: a web-server answer, not an API envelope [inferred].
     if (url.pathname !== DELETE_PATH) return envelope(404, 404, 'Not found')
     if (request.method !== 'POST') return envelope(405, 405, 'Method not allowed')
-    // The format must be declared; this emulator speaks JSON only (no XML).
-    if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) return fail(400, 'Incorrect request: unsupported content type')
+    // The format must be declared: JSON, or XML (T2; its request Content-Type is undocumented, so either XML type).
+    const type = request.headers.get('content-type') ?? ''
+    if (!/^application\/json\b/i.test(type) && !XML.test(type)) return fail(400, 'Incorrect request: unsupported content type')
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, 'Incorrect request')
     const params = body as Record<string, unknown>
 

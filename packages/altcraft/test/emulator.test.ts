@@ -43,6 +43,23 @@ describe('altcraft emulator', () => {
     expect(await response.text()).toBe('{"data":{"profile_id":"5f33d33ece94481aa9382110"},"error":0,"error_text":"Successful operation"}')
   })
 
+  it('T2: the XML request gets the documented XML answer, and XML errors too', async () => {
+    const emulator = createAltcraftEmulator({ token: 'abcdefghijklmnqrstuvwxyz' })
+    emulator.store.add(1, { email: 'example@example.com', profile_id: '5f33d33ece94481aa9382110' })
+    const xml = (fields: string) => emulator.fetch(URL_, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: `<xml>\n${fields}</xml>` })
+    const response = await xml('<token>abcdefghijklmnqrstuvwxyz</token>\n<db_id>1</db_id>\n<matching>email</matching>\n<email>example@example.com</email>\n')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^application\/xml/)
+    expect(await response.text()).toBe(
+      '<xml>\n<data>\n<profile_id>5f33d33ece94481aa9382110</profile_id>\n</data>\n<error>0</error>\n<error_text>Successful operation</error_text>\n</xml>',
+    )
+    expect(emulator.store.deleted).toEqual([{ dbId: 1, profileId: '5f33d33ece94481aa9382110' }])
+    const denied = await xml('<token>wrong</token><db_id>1</db_id><email>a&amp;b@example.com</email>')
+    expect(await denied.text()).toBe('<xml>\n<error>401</error>\n<error_text>Invalid API token</error_text>\n</xml>')
+    const garbled = await emulator.fetch(URL_, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: 'token=abc' })
+    expect(await garbled.text()).toContain('<error_text>Incorrect request</error_text>')
+  })
+
   it('matching defaults to email', async () => {
     const { emulator, id } = setup()
     expect(await read(await post(emulator, { token: TOKEN, db_id: 1, email: 'ann@example.com' }))).toMatchObject({ body: { error: 0, data: { profile_id: id } } })
@@ -121,8 +138,8 @@ describe('altcraft emulator', () => {
       await check('[1]', 400, 'Incorrect request')
       await check('token=x', 400, 'Incorrect request')
     })
-    it('a non-JSON content type (XML is not emulated)', async () => {
-      await check(ok, 400, 'content type', { 'content-type': 'application/xml' })
+    it('a content type that is neither JSON nor XML', async () => {
+      await check(ok, 400, 'content type', { 'content-type': 'text/plain' })
     })
     it('an injected vendor error, after the auth check', async () => {
       const { emulator } = setup({ errorTransport })
