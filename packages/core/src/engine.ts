@@ -264,11 +264,21 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   const pumpAll = () => lanes.forEach((lane) => lane.pump())
 
+  let iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
+  /** The input's next item; undefined when it failed (the subjects already read still finish, and its error comes after their reports). */
+  async function nextInput() {
+    try {
+      iterator ??= Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
+      return await untilAborted(iterator.next(), signal)
+    } catch (error) {
+      inputFailure = { error }
+      return undefined
+    }
+  }
+
   async function intake() {
-    let iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
     const breatheEvery = Symbol.asyncIterator in source ? 512 : 64
     try {
-      iterator = Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
       // An abort stops intake between subjects; a subject handed over is always reported.
       while (read === 0 || !signal.aborted) {
         if (pending >= window) {
@@ -279,7 +289,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           draining = false
           continue
         }
-        const next = await untilAborted(iterator!.next(), signal)
+        const next = await nextInput()
         if (!next || next.done) break
         await admit(next.value)
         // A synchronous source never leaves the microtask queue: let timers and I/O run, often, so
@@ -292,9 +302,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         }
       }
     } catch (error) {
-      // Recorded before the finally wakes the consumer, so a failing input is never taken for its end.
-      // The subjects already read still finish and get their reports; the error comes after them.
-      inputFailure = { error }
+      // A hook or the journal failed while a subject was admitted: the run stops with that error
+      // (recorded before the finally wakes the consumer, so it is never taken for the input's end).
+      fail(error)
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
       if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(() => {})

@@ -365,6 +365,20 @@ describe('eraseMany', () => {
     expect(outcomes).toHaveLength(150)
   })
 
+  it.each([
+    ['an outcome hook, for a subject that sends nothing', (eraser: ReturnType<typeof createEraser>) => eraser.hook('outcome', () => { throw new Error('audit sink down') }), {}],
+    ['a report hook', (eraser: ReturnType<typeof createEraser>) => eraser.hook('report', () => { throw new Error('audit sink down') }), {}],
+    ['journal.has', () => {}, { journal: { record: () => {}, has: () => Promise.reject(new Error('audit sink down')) } }],
+  ])('a failing %s rejects the run (never hangs)', async (_, install, options) => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    install(eraser)
+    const run = (async () => {
+      for await (const _report of eraser.eraseMany([{ email: 'no-user-id@example.com' }, { userID: 'typo' }], options)) void _report
+    })()
+    await expect(run).rejects.toThrow('audit sink down')
+  })
+
   it('reports invalid subjects in the stream instead of stopping it', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
