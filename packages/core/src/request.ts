@@ -89,13 +89,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (thrown instanceof DryRunStop) throw thrown
           const error = toErasureError(thrown, options)
           ctx.error = error
-          ctx.retry = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
+          // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).
+          const allowed = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
+          ctx.retry = allowed
           await hooks.callHook('onError', ctx)
-          if (ctx.retry) {
+          if (allowed && ctx.retry) {
             ctx.delayMs = retryDelay(attempt, policy, error.retryAfterMs)
             await hooks.callHook('retry', ctx)
           }
-          if (!ctx.retry) throw error
+          if (!allowed || !ctx.retry) throw error
           try {
             await sleep(ctx.delayMs, signal)
           } catch {

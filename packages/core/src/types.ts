@@ -167,7 +167,7 @@ export interface RequestContext {
   request: { method: string; url: string; headers: Headers; body?: unknown }
   response?: ProviderResponse
   error?: ErasureError
-  /** onError / retry hooks: set to false to stop retrying. */
+  /** onError / retry hooks: set to false to stop retrying (setting it true cannot retry what the policy does not). */
   retry: boolean
   /** retry hook: the wait before the next attempt, ms; may be changed. */
   delayMs: number

@@ -179,6 +179,17 @@ describe('request pipeline', () => {
     expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted', 'aborted'])
   })
 
+  it('a hook setting ctx.retry = true cannot retry beyond the policy (its limit, a non-retryable status)', async () => {
+    server.reply(() => new Response('{}', { status: 503 }))
+    const limited = make({ retry: { limit: 2, delayMs: 0 } })
+    limited.hook('onError', (ctx) => void (ctx.retry = true))
+    expect((await limited.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 3 })
+    server.reply(() => new Response('{}', { status: 401 }))
+    const forced = make()
+    forced.hook('onError', (ctx) => void (ctx.retry = true))
+    expect((await forced.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'unauthorized' } })
+  })
+
   it('does not start when the signal is already aborted', async () => {
     const report = await make().erase({ userId: 'u1' }, { signal: AbortSignal.abort() })
     expect(server.hits).toHaveLength(0)
