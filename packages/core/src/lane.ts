@@ -15,7 +15,7 @@ export interface LaneConfig {
   fetch: FetchFunction
   retry: RetryPolicy
   timeout: number
-  /** The provider's rate limit, shared by every erase() and eraseMany() of one eraser. */
+  /** The provider's rate limit, per request sent, shared by every erase() and eraseMany() of one eraser. */
   pace?: (signal: AbortSignal) => Promise<void>
   /** Its concurrency limit, shared the same way. */
   slots: Slots
@@ -116,7 +116,6 @@ export async function eraseBatch(
     try {
       if (signal.aborted) throw aborted(provider.name)
       if (!free) await lane.slots.take(signal), (free = lane.slots.release)
-      if (lane.pace) await lane.pace(signal)
       results = await provider.erase(
         items.map((item) => item.identifier),
         pipeline,

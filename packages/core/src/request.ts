@@ -27,6 +27,8 @@ export interface PipelineOptions {
   signal: AbortSignal
   /** Dry run: requests are collected here (redacted) and never sent. */
   planned?: PlannedRequest[]
+  /** Waits for the rate limit: every attempt sent takes its turn, retries included. */
+  pace?: (signal: AbortSignal) => Promise<void>
 }
 
 /** Thrown after a dry run recorded its request; the caller turns it into a `skipped` outcome. */
@@ -74,6 +76,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (let attempt = 1; ; attempt++) {
         const ctx = createRequestContext(options, attempt, { ...spec, url })
         try {
+          if (options.pace && !options.planned) await options.pace(signal)
           ctx.request.headers = requestHeaders(spec)
           await hooks.callHook('beforeRequest', ctx)
           if (signal.aborted) throw aborted(provider)

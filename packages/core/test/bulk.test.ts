@@ -161,15 +161,26 @@ describe('eraseMany', () => {
     expect(maxAhead).toBeGreaterThan(4000)
   })
 
-  it('paces requests with the provider rate limit (token bucket)', async () => {
+  it('paces requests with the provider rate limit: never more than `requests` in any window of `perMs`', async () => {
     const api = vendor()
     const times: number[] = []
     const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, concurrency: 10, rate: { requests: 5, perMs: 200 } })] })
     eraser.hook('beforeRequest', () => void times.push(Date.now()))
     await collect(eraser.eraseMany(subjects(12)))
-    // A burst of 5, then one every 40 ms: the 12th request cannot start before 7 × 40 ms.
+    // One every 40 ms, no burst first: the 12th request cannot start before 11 × 40 ms.
     expect(times).toHaveLength(12)
-    expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(7 * 40 - 15)
+    expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(11 * 40 - 15)
+    for (const start of times) expect(times.filter((time) => time >= start && time < start + 200 - 15).length).toBeLessThanOrEqual(5)
+  })
+
+  it('every attempt takes its turn in the rate limit, retries included', async () => {
+    const api = vendor({ fail: () => 503 })
+    const times: number[] = []
+    const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, rate: { requests: 1, perMs: 60 } })], retry: { limit: 3, delayMs: 0 } })
+    eraser.hook('beforeRequest', () => void times.push(Date.now()))
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 4 })
+    expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(3 * 60 - 15)
   })
 
   it('shares one rate limit per provider across concurrent erase() calls and eraseMany runs', async () => {
@@ -182,9 +193,9 @@ describe('eraseMany', () => {
       collect(eraser.eraseMany(subjects(4, 'a'))),
       collect(eraser.eraseMany(subjects(4, 'b'))),
     ])
-    // 12 requests from three callers: one bucket of 4, then one every 50 ms.
+    // 12 requests from three callers, one every 50 ms.
     expect(times).toHaveLength(12)
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(8 * 50 - 15)
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(11 * 50 - 15)
   })
 
   it('shares one concurrency limit per target across concurrent erase() calls and eraseMany runs', async () => {
