@@ -77,8 +77,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const ctx = createRequestContext(options, attempt, { ...spec, url })
         try {
           if (options.pace && !options.planned) await options.pace(signal)
-          ctx.request.headers = requestHeaders(spec)
+          ctx.request.headers = new Headers(spec.headers)
+          declareJson(ctx.request)
           await hooks.callHook('beforeRequest', ctx)
+          // Again: a hook may have set an object body.
+          declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
           if (options.planned) {
             options.planned.push(plan(ctx, redact))
@@ -150,13 +153,9 @@ function createRequestContext(options: PipelineOptions, attempt: number, spec: R
   return ctx
 }
 
-/** JSON bodies declare their type here, so hooks and dry runs see the headers that are sent. */
-function requestHeaders(spec: RequestSpec): Headers {
-  const headers = new Headers(spec.headers)
-  if (spec.body !== undefined && typeof spec.body !== 'string' && !headers.has('content-type')) {
-    headers.set('content-type', 'application/json')
-  }
-  return headers
+/** An object body goes as JSON and says so, here, so hooks and dry runs see the headers that are sent. */
+function declareJson({ headers, body }: RequestContext['request']): void {
+  if (body !== undefined && typeof body !== 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json')
 }
 
 function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {

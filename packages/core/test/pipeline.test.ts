@@ -190,6 +190,16 @@ describe('request pipeline', () => {
     expect((await forced.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'unauthorized' } })
   })
 
+  it('an object body a beforeRequest hook sets goes as JSON with its content type', async () => {
+    const eraser = make()
+    eraser.hook('beforeRequest', (ctx) => {
+      ctx.request.headers.delete('content-type')
+      ctx.request.body = { ids: ['changed'] }
+    })
+    await eraser.erase({ userId: 'u1' })
+    expect(server.hits[0]).toMatchObject({ body: { ids: ['changed'] }, headers: expect.objectContaining({ 'content-type': 'application/json' }) })
+  })
+
   it('does not start when the signal is already aborted', async () => {
     const report = await make().erase({ userId: 'u1' }, { signal: AbortSignal.abort() })
     expect(server.hits).toHaveLength(0)
