@@ -85,7 +85,8 @@ export const retrySchema = object({
 
 /** Options an eraser and a provider both take. */
 export const fetchOption = optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function'))
-export const timeoutOption = optional(positiveInt('expected a positive number of ms'))
+// A timer takes at most 2^31 - 1 ms (24.8 days): a longer timeout would fire at once.
+export const timeoutOption = optional(is<number>((value) => Number.isInteger(value) && (value as number) > 0 && (value as number) < 2 ** 31, 'expected a positive number of ms, below 2^31'))
 
 const commonSchema = object({
   baseURL: optional(text('expected a URL string')),

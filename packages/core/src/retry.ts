@@ -64,9 +64,10 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer)
       reject(signal.reason)
     })
+    // A timer fires at once past 2^31 - 1 ms; a wait that long (Retry-After with no cap) is clamped instead.
     const timer = setTimeout(() => {
       stop()
       resolve()
-    }, ms)
+    }, Math.min(ms, 2 ** 31 - 1))
   })
 }

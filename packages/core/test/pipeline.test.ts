@@ -200,6 +200,14 @@ describe('request pipeline', () => {
     expect(server.hits[0]).toMatchObject({ body: { ids: ['changed'] }, headers: expect.objectContaining({ 'content-type': 'application/json' }) })
   })
 
+  it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
+    server.reply(() => new Response('{}', { status: 429, headers: { 'retry-after': '99999999' } }))
+    const eraser = make({ retry: { maxRetryAfterMs: Infinity } })
+    const report = await eraser.erase({ userId: 'u1' }, { signal: AbortSignal.timeout(100) })
+    expect(server.hits).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+  })
+
   it('does not start when the signal is already aborted', async () => {
     const report = await make().erase({ userId: 'u1' }, { signal: AbortSignal.abort() })
     expect(server.hits).toHaveLength(0)
