@@ -51,6 +51,14 @@ const NEVER = new AbortController().signal
 
 const isNamed = (value: unknown) => typeof (value as { name?: unknown })?.name === 'string'
 
+const HOOKS: (keyof EraserHooks)[] = ['beforeRequest', 'afterResponse', 'onError', 'retry', 'outcome', 'report', 'progress']
+
+/** `{ name, setup(eraser) }` or `{ name, hooks: { [hook]: function } }`. */
+const isPlugin = (value: unknown) => {
+  const { setup, hooks } = (value ?? {}) as { setup?: unknown; hooks?: Record<string, unknown> }
+  return isNamed(value) && (typeof setup === 'function' || (!!hooks && typeof hooks === 'object' && Object.values(hooks).every((fn) => fn === undefined || typeof fn === 'function')))
+}
+
 const list = (message: string, item: (value: unknown) => boolean) =>
   optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
 
@@ -58,7 +66,7 @@ const eraseOptionsSchema = object({ signal: signalOption, dryRun: dryRunOption }
 
 const optionsSchema = object({
   providers: is<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.every(isNamed), 'expected a non-empty array of providers from defineProvider()'),
-  plugins: list('expected an array of plugins from definePlugin()', isNamed),
+  plugins: list('expected an array of plugins from definePlugin()', isPlugin),
   timeout: timeoutOption,
   fetch: fetchOption,
   receiptSalt: optional(text('expected a string')),
@@ -140,7 +148,11 @@ export function createEraser(options: EraserOptions): Eraser {
   ]
   const redactSecrets = createRedactor(secretEntries(secrets))
   const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
-  const hook: Eraser['hook'] = (name, fn) => hooks.hook(name, fn as never)
+  const hook: Eraser['hook'] = (name, fn) => {
+    // A misspelt hook would never run: refuse it, like a misspelt option.
+    if (!HOOKS.includes(name) || typeof fn !== 'function') throw new ErasureError('invalid_config', `hook: expected one of ${HOOKS.join(', ')}, and a function`)
+    return hooks.hook(name, fn as never)
+  }
   const eraser: Eraser = {
     providers: options.providers.map((provider) => provider.name),
     hook,
