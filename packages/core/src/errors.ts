@@ -88,9 +88,22 @@ export function scrubError<E extends ErasureError>(error: E, redact: (text: stri
 
 export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
 
+/**
+ * What may be kept of a foreign error as `cause`: its name, its redacted message and, when it
+ * has one, its error code (`ECONNREFUSED`); never the error itself, which may quote a secret.
+ */
+export function safeCause(error: unknown, redact: (text: string) => string): Error {
+  const copy = new Error(redact(error instanceof Error ? error.message : String(error)))
+  copy.name = error instanceof Error ? error.name : 'Error'
+  const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code)
+  if (typeof code === 'string') Object.assign(copy, { code: redact(code) })
+  return copy
+}
+
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
   if (ErasureError.isInstance(error)) return scrubError(error, redact)
   if (signal?.aborted) return aborted(provider)
-  return new ErasureError('provider_error', `unexpected error: ${redact(error instanceof Error ? error.message : String(error))}`, { provider })
+  const cause = safeCause(error, redact)
+  return new ErasureError('provider_error', `unexpected error: ${cause.message}`, { provider, cause })
 }

@@ -1,5 +1,5 @@
 import type { HookableCore } from 'hookable'
-import { aborted, asErasureError, codeForStatus, ErasureError, scrubError } from './errors'
+import { aborted, asErasureError, codeForStatus, ErasureError, safeCause, scrubError } from './errors'
 import { REDACTED, type Redactor, redactDeep } from './redact'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
@@ -237,12 +237,13 @@ function toErasureError(thrown: unknown, options: PipelineOptions): ErasureError
   const { provider, redact, signal } = options
   if (!(thrown instanceof NoAnswer) || signal.aborted) return asErasureError(thrown, provider, signal, redact)
   const { cause } = thrown
-  const message = redact(cause instanceof Error ? cause.message : String(cause))
   const reason = (cause as { name?: string })?.name
   if (cause instanceof TimeoutSignal || reason === 'AbortError' || reason === 'TimeoutError') {
     return new ErasureError('timeout', `no response within ${options.timeout} ms`, { provider, retryable: true })
   }
   // Every runtime words it differently (fetch failed, Failed to fetch, Load failed, ECONNRESET…);
   // a rejected fetch is a transport failure whatever the words.
-  return new ErasureError('network', `network error: ${message}`, { provider, retryable: true })
+  const safe = safeCause(cause, redact)
+  const code = (safe as { code?: string }).code
+  return new ErasureError('network', `network error: ${safe.message}${code ? ` (${code})` : ''}`, { provider, retryable: true, cause: safe })
 }

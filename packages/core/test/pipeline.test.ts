@@ -220,7 +220,22 @@ describe('request pipeline', () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: url, retry: { limit: 2 } })] })
     recordDelays(eraser)
     const report = await eraser.erase({ userId: 'u1' })
-    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'network', retryable: true } })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'network', retryable: true, message: expect.stringContaining('(ECONNREFUSED)') } })
+  })
+
+  it('keeps a redacted copy of the underlying error as cause (name, message, code), never the error itself', async () => {
+    const { createProviderContext } = await import('@erasekit/core')
+    const leaky = Object.assign(new TypeError('fetch failed for tok_abcdef'), { cause: { code: 'ECONNRESET' } })
+    const network = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch: async () => Promise.reject(leaky) }), { retry: { limit: 0 } })
+    const error = await network.request({ method: 'GET', url: '/x' }).catch((thrown: ErasureError) => thrown)
+    expect(error).toMatchObject({ code: 'network', message: '[erasekit] [demo] network error: fetch failed for *** (ECONNRESET)' })
+    expect(error.cause).toMatchObject({ name: 'TypeError', message: 'fetch failed for ***', code: 'ECONNRESET' })
+    expect(error.cause).not.toBe(leaky)
+
+    const mapped = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url }), { retry: { limit: 0 } })
+    const thrown = await mapped.request({ method: 'GET', url: '/x' }, () => { throw new RangeError('bad tok_abcdef') }).catch((caught: ErasureError) => caught)
+    expect(thrown).toMatchObject({ code: 'provider_error', message: '[erasekit] [demo] unexpected error: bad ***' })
+    expect(thrown.cause).toMatchObject({ name: 'RangeError', message: 'bad ***' })
   })
 
   it('takes any rejected fetch as a network failure, whatever the runtime calls it; a bug in provider code is not retried', async () => {
