@@ -1,6 +1,7 @@
 import type { HookableCore } from 'hookable'
 import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
+import type { Pace } from './rate-limit'
 import { createRedactor, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import type { RetryPolicy } from './retry'
@@ -16,7 +17,7 @@ export interface LaneConfig {
   retry: RetryPolicy
   timeout: number
   /** The provider's rate limit, per request sent, shared by every erase() and eraseMany() of one eraser. */
-  pace?: (signal: AbortSignal) => Promise<void>
+  pace?: Pace
   /** Its concurrency limit, shared the same way. */
   slots: Slots
 }

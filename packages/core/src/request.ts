@@ -1,6 +1,7 @@
 import type { HookableCore } from 'hookable'
 import { aborted, asErasureError, codeForStatus, ErasureError, safeCause, scrubError } from './errors'
 import { REDACTED, type Redactor, redactDeep } from './redact'
+import type { Pace } from './rate-limit'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
   EraseContext,
@@ -27,8 +28,8 @@ export interface PipelineOptions {
   signal: AbortSignal
   /** Dry run: requests are collected here (redacted) and never sent. */
   planned?: PlannedRequest[]
-  /** Waits for the rate limit: every attempt sent takes its turn, retries included. */
-  pace?: (signal: AbortSignal) => Promise<void>
+  /** The rate limit: every attempt sent takes its turn, retries included. */
+  pace?: Pace
 }
 
 /** Thrown after a dry run recorded its request; the caller turns it into a `skipped` outcome. */
@@ -76,7 +77,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (let attempt = 1; ; attempt++) {
         const ctx = createRequestContext(options, attempt, { ...spec, url })
         try {
-          if (options.pace && !options.planned) await options.pace(signal)
           ctx.request.headers = new Headers(spec.headers)
           declareJson(ctx.request)
           await hooks.callHook('beforeRequest', ctx)
@@ -87,8 +87,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
           }
-          pipeline.attempts++
-          ctx.response = await send(options, ctx)
+          const attempt = () => (pipeline.attempts++, send(options, ctx))
+          // Paced as it goes, so the spacing is what the vendor sees.
+          ctx.response = await (options.pace ? (await options.pace(signal, attempt)).sent : attempt())
           await hooks.callHook('afterResponse', ctx)
           return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
         } catch (thrown) {

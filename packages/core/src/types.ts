@@ -87,7 +87,7 @@ export interface Limits {
   batchSize?: number
   /** Requests in flight per target. Default 8. */
   concurrency?: number
-  /** Optional pacing per target: one request (every attempt) per `perMs / requests`, so no window of `perMs` holds more than `requests`. */
+  /** Optional limit per target: no window of `perMs` holds more than `requests` attempts (retries included), counted when they go. */
   rate?: RateLimit
   /** Longer identifiers fail with `invalid_subject` before any request. */
   maxIdentifierLength?: number

@@ -227,7 +227,7 @@ describe('request pipeline', () => {
     const { createProviderContext } = await import('@erasekit/core')
     const leaky = Object.assign(new TypeError('fetch failed for tok_abcdef'), { cause: { code: 'ECONNRESET' } })
     const network = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch: async () => Promise.reject(leaky) }), { retry: { limit: 0 } })
-    const error = await network.request({ method: 'GET', url: '/x' }).catch((thrown: ErasureError) => thrown)
+    const error = (await network.request({ method: 'GET', url: '/x' }).catch((thrown: ErasureError) => thrown)) as ErasureError
     expect(error).toMatchObject({ code: 'network', message: '[erasekit] [demo] network error: fetch failed for *** (ECONNRESET)' })
     expect(error.cause).toMatchObject({ name: 'TypeError', message: 'fetch failed for ***', code: 'ECONNRESET' })
     expect(error.cause).not.toBe(leaky)
