@@ -164,6 +164,10 @@ describe('limits and faults', () => {
     // A refused request holds no slot: once the three are answered, the next one goes through.
     expect((await call(emulator, { identity: ['e'] })).status).toBe(200)
     expect(emulator.concurrency.max).toBe(4)
+    // While the refused ones wait out their latency, the admitted count alone decides.
+    const burst = await Promise.all(Array.from({ length: 5 }, (_, i) => call(emulator, { identity: [`b${i}`] })))
+    expect(burst.map((response) => response.status)).toEqual([200, 200, 200, 429, 429])
+    expect(emulator.concurrency).toEqual({ current: 0, max: 5 })
   })
 
   it('like fetch: an aborted signal sends nothing; init applies over a Request', async () => {

@@ -67,7 +67,7 @@ export interface EmulatorHandle {
   clearFaults(): void
   /** Empties the request log. */
   clearLog(): void
-  /** Requests in flight now, and the most seen at once. */
+  /** Requests in flight now, and the most seen at once (refused ones included: what the client had in flight). */
   readonly concurrency: { current: number; max: number }
 }
 
@@ -82,6 +82,8 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
   const faults: { fault: Fault; plan: FaultPlan }[] = []
   const requests: LoggedRequest[] = []
   const concurrency = { current: 0, max: 0 }
+  /** Requests in flight that the concurrency cap let in. */
+  let admitted = 0
   const rate = options.limits?.rate
   let theoretical = 0
 
@@ -141,20 +143,21 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
       at: Date.now(),
     }
     requests.push(entry)
-    // Limits judge a request when it arrives: the one over the cap is refused, not one already in flight.
     concurrency.current++
     concurrency.max = Math.max(concurrency.max, concurrency.current)
+    // Limits judge a request when it arrives: the one over the cap is refused, not one already in
+    // flight, and a refused one holds no slot.
     const { maxConcurrent } = options.limits ?? {}
-    const busy = maxConcurrent !== undefined && concurrency.current > maxConcurrent
-    // A refused request holds no slot.
-    if (busy) concurrency.current--
+    const busy = maxConcurrent !== undefined && admitted >= maxConcurrent
+    if (!busy) admitted++
     const limited = busy ? options.errorResponse(429) : limitedByRate()
     try {
       const response = await respond(request, entry, signal, limited)
       entry.status = response.status
       return response
     } finally {
-      if (!busy) concurrency.current--
+      concurrency.current--
+      if (!busy) admitted--
     }
   }
 
