@@ -87,9 +87,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
           }
-          const attempt = () => (pipeline.attempts++, send(options, ctx))
+          const sendNow = () => (pipeline.attempts++, send(options, ctx))
           // Paced as it goes, so the spacing is what the vendor sees.
-          ctx.response = await (options.pace ? (await options.pace(signal, attempt)).sent : attempt())
+          ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
           await hooks.callHook('afterResponse', ctx)
           return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
         } catch (thrown) {
