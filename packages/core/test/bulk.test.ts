@@ -169,8 +169,9 @@ describe('eraseMany', () => {
     await collect(eraser.eraseMany(subjects(12)))
     // Measured where the vendor sees them: no 200 ms holds more than 5, so 12 take two full windows.
     expect(times).toHaveLength(12)
-    expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(2 * 200)
-    for (const start of times) expect(times.filter((time) => time >= start && time < start + 200).length).toBeLessThanOrEqual(5)
+    expect(times[11]! - times[0]!).toBeGreaterThanOrEqual(2 * 200 - 5)
+    // (5 ms of slack: a loaded machine can pause the thread between the limiter's clock and fetch.)
+    for (const start of times) expect(times.filter((time) => time >= start && time < start + 200 - 5).length).toBeLessThanOrEqual(5)
   })
 
   it('every attempt takes its turn in the rate limit, retries included', async () => {
@@ -180,8 +181,8 @@ describe('eraseMany', () => {
     const eraser = createEraser({ providers: [bulkProvider('paced', timed, { batchSize: 1, rate: { requests: 1, perMs: 60 } })], retry: { limit: 3, delayMs: 0 } })
     const report = await eraser.erase({ userId: 'u1' })
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 4 })
-    expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(3 * 60)
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(60)
+    expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(3 * 60 - 5)
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(60 - 5)
   })
 
   it('shares one rate limit per provider across concurrent erase() calls and eraseMany runs', async () => {
@@ -196,8 +197,8 @@ describe('eraseMany', () => {
     ])
     // 12 requests from three callers, at most 4 in any 200 ms: they take two full windows.
     expect(times).toHaveLength(12)
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2 * 200)
-    for (const start of times) expect(times.filter((time) => time >= start && time < start + 200).length).toBeLessThanOrEqual(4)
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2 * 200 - 5)
+    for (const start of times) expect(times.filter((time) => time >= start && time < start + 200 - 5).length).toBeLessThanOrEqual(4)
   })
 
   it('shares one concurrency limit per target across concurrent erase() calls and eraseMany runs', async () => {
