@@ -62,6 +62,7 @@ export interface AltcraftEmulator extends EmulatorHandle {
 export const DELETE_PATH = '/api/v1.1/profiles/delete'
 const XML = /^(application|text)\/xml\b/i
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }
+const ESCAPES = Object.fromEntries(Object.entries(ENTITIES).map(([entity, char]) => [char, entity]))
 
 /** T2's request: one flat `<xml>` element of fields; db_id and resource_id are numbers. Undefined when it is not that. */
 function fromXml(text: string): Record<string, unknown> | undefined {
@@ -77,7 +78,7 @@ function fromXml(text: string): Record<string, unknown> | undefined {
 
 /** T2's response layout: one element per line, `data` nested. */
 function toXml(value: Record<string, unknown>): string {
-  const escape = (text: string) => text.replace(/[&<>"']/g, (char) => Object.keys(ENTITIES).find((entity) => ENTITIES[entity] === char)!)
+  const escape = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]!)
   const element = (key: string, item: unknown): string =>
     typeof item === 'object' && item !== null
       ? `<${key}>\n${Object.entries(item).map(([name, child]) => element(name, child)).join('')}</${key}>\n`
