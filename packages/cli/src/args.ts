@@ -1,24 +1,40 @@
 import type { ArgsDef } from 'citty'
 import { UsageError } from './errors'
 
-/** citty lets unknown flags through; a mistyped `--dryrun` must not turn into a real run. */
+/**
+ * citty lets unknown flags and stray words through; a mistyped `--dryrun`, `-dry-run`, a pasted
+ * `—dry-run` or a bare `dry-run` must not turn into a real run. The commands take no positionals.
+ */
 export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
-  const known = new Set<string>(['help', 'h'])
+  const known = new Map<string, ArgsDef[string]>()
   for (const [name, def] of Object.entries(args)) {
-    known.add(name)
-    known.add(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
-    for (const alias of ['alias' in def ? (def.alias ?? []) : []].flat()) known.add(alias)
-    if (def.type === 'boolean') known.add(`no-${name}`)
-    known.add(name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()))
+    for (const alias of [name, name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), ...['alias' in def ? (def.alias ?? []) : []].flat()]) known.set(alias, def)
+    if (def.type === 'boolean') known.set(`no-${name}`, def)
   }
-  for (const arg of rawArgs) {
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!
     if (arg === '--') break
-    const match = /^--?([^=]+)/.exec(arg)
-    if (match && !/^-\d/.test(arg) && !known.has(match[1]!)) throw new UsageError(`unknown option ${arg.split('=')[0]} (see --help)`)
+    if (/^[\u2010-\u2015\u2212]/.test(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]}: a typographic dash; type it with -- (see --help)`)
+    const long = /^--([^=]+)(=?)/.exec(arg)
+    if (!long) {
+      if (arg === '-h' || arg === '--help') continue
+      const suggestion = /^-[^-]/.test(arg) && known.has(arg.slice(1).split('=')[0]!) ? ` (did you mean -${arg}?)` : ''
+      throw new UsageError(arg.startsWith('-') ? `unknown option ${arg.split('=')[0]}${suggestion} (see --help)` : `unexpected argument ${JSON.stringify(arg)} (see --help)`)
+    }
+    const [, name, equals] = long
+    if (name === 'help') continue
+    const def = known.get(name!)
+    if (!def) throw new UsageError(`unknown option --${name} (see --help)`)
+    // A string option takes the next word as its value, which must not be another option.
+    if (def.type === 'string' && !equals) {
+      const value = rawArgs[i + 1]
+      if (value === undefined || value.startsWith('-')) throw new UsageError(`--${name}: expected a value`)
+      i++
+    }
   }
 }
 
-/** The positional argument after a flag that needs a value (`--input` with nothing after it). */
+/** The value of a flag that needs one (`--input` with nothing after it). */
 export function requireValue(value: unknown, flag: string): string {
   if (typeof value !== 'string' || value === '') throw new UsageError(`${flag}: expected a value`)
   return value

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { defineCommand, runCommand, showUsage } from 'citty'
 import { UsageError } from './errors'
-import { logger } from './ui'
+
+// citty and consola pick their colours when they load: escape codes in a pipe or a log file are
+// noise, so colours follow the terminal unless FORCE_COLOR asks for them.
+if (!process.stdout.isTTY && !process.env.FORCE_COLOR) process.env.NO_COLOR ??= '1'
+const { defineCommand, runCommand, showUsage } = await import('citty')
+const { logger } = await import('./ui')
 
 const version = '0.1.0'
 
@@ -33,6 +37,8 @@ async function cli(rawArgs: string[]) {
   } catch (error) {
     if (error instanceof UsageError) {
       logger.error(error.message)
+      process.exitCode = error.exitCode
+      return
     } else if ((error as { code?: string })?.code?.startsWith?.('E_')) {
       // citty's own usage errors: unknown command, missing argument.
       logger.error((error as Error).message)

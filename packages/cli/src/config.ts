@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
-import { defineProvider, ErasureError, type Plugin, type Provider, type RetryOptions } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, type Plugin, type Provider, type RetryOptions } from '@erasekit/core'
 import { adapty, type AdaptyOptions } from '@erasekit/adapty'
 import { altcraft, type AltcraftOptions } from '@erasekit/altcraft'
 import { batch, type BatchOptions } from '@erasekit/batch'
@@ -57,7 +57,7 @@ const TOP_LEVEL = ['providers', 'plugins', 'retry', 'timeout', 'receiptSalt']
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
 
-const isEnvRef = (value: unknown): value is EnvRef => isPlainObject(value) && Object.keys(value).length === 1 && typeof value.env === 'string'
+const isEnvRef = (value: unknown): value is EnvRef => isPlainObject(value) && Object.keys(value).length === 1 && 'env' in value
 
 const isProvider = (value: unknown): value is Provider =>
   typeof value === 'object' && value !== null && typeof (value as Provider).erase === 'function' && typeof (value as Provider).match === 'function'
@@ -158,7 +158,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
     if (!factory) fail(`${field}: unknown provider (bundled: ${BUNDLED_NAMES.join(', ')}; others: pass a defineProvider() object in a .ts/.mjs config)`)
     if (!isPlainObject(value)) fail(`${field}: expected an object of ${name} options`)
     const missing: { path: string; env: string }[] = []
-    const resolved = resolveEnv(value, field, env, missing) as Record<string, any>
+    const resolved = prefixed(file, () => resolveEnv(value, field, env, missing)) as Record<string, any>
     const rethrow = (error: unknown): never => {
       if (ErasureError.isInstance(error)) fail(configMessage(error, name))
       throw error
@@ -187,12 +187,17 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   }
 
   if (config.plugins !== undefined && !Array.isArray(config.plugins)) fail('plugins: expected an array of plugins')
-  if (config.retry !== undefined && !isPlainObject(config.retry)) fail('retry: expected an object ({ limit, delayMs, ... })')
-  if (config.timeout !== undefined && !(typeof config.timeout === 'number' && config.timeout > 0)) fail('timeout: expected a positive number of ms')
+  // The core's own checks of retry and timeout, now, so the message names this file's field.
+  try {
+    createEraser({ providers, retry: config.retry as RetryOptions | undefined, timeout: config.timeout as number | undefined })
+  } catch (error) {
+    if (!ErasureError.isInstance(error)) throw error
+    fail(error.message.replace(/^\[erasekit\] (options\.)?/, ''))
+  }
   let receiptSalt: string | undefined
   if (config.receiptSalt !== undefined) {
     const missing: { path: string; env: string }[] = []
-    const salt = resolveEnv(config.receiptSalt, 'receiptSalt', env, missing)
+    const salt = prefixed(file, () => resolveEnv(config.receiptSalt, 'receiptSalt', env, missing))
     if (missing.length) fail(`receiptSalt: environment variable ${missing[0]!.env} is not set`)
     if (typeof salt !== 'string' || !salt) fail('receiptSalt: expected a string or { env: "NAME" }')
     receiptSalt = salt as string
@@ -208,6 +213,16 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   }
 }
 
+/** Runs `fn`, naming the config file in its usage errors. */
+function prefixed<T>(file: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof UsageError) error.message = `${file}: ${error.message}`
+    throw error
+  }
+}
+
 /** `[erasekit] [clevertap] options.region: ...` → `providers.clevertap.region: ...` */
 function configMessage(error: ErasureError, name: string): string {
   return error.message
@@ -219,6 +234,7 @@ function configMessage(error: ErasureError, name: string): string {
 
 function resolveEnv(value: unknown, path: string, env: Record<string, string | undefined>, missing: { path: string; env: string }[]): unknown {
   if (isEnvRef(value)) {
+    if (typeof value.env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.env)) throw new UsageError(`${path}.env: expected an environment variable name, e.g. { "env": "ADAPTY_API_KEY" }`)
     const found = env[value.env]
     if (found === undefined || found === '') {
       missing.push({ path, env: value.env })

@@ -1,7 +1,8 @@
 import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
-import { CONFIRMED, type Journal, type Outcome } from '@erasekit/core'
+import { createHash } from 'node:crypto'
+import { CONFIRMED, type Journal, type Outcome, type Subject } from '@erasekit/core'
 import { UsageError } from './errors'
 
 /** An append-only JSON-lines file, written synchronously: a line is in the OS before the next outcome settles. */
@@ -9,9 +10,18 @@ export class LineFile {
   private fd: number
   lines = 0
 
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true })
-    this.fd = openSync(path, 'a+')
+  /** `option` names the flag in errors (`--receipts`). */
+  constructor(
+    readonly path: string,
+    option: string,
+  ) {
+    try {
+      mkdirSync(dirname(path), { recursive: true })
+      this.fd = openSync(path, 'a+')
+      if (!fstatSync(this.fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' })
+    } catch (error) {
+      throw new UsageError(`${option}: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
     // A crash mid-write can leave a partial last line: start ours on a fresh one.
     const size = fstatSync(this.fd).size
     if (size > 0) {
@@ -21,15 +31,19 @@ export class LineFile {
     }
   }
 
-  /** Appends one line (`text` ends with a newline). */
+  /**
+   * Appends one line (`text` ends with a newline), all of it or an error: a full disk first
+   * writes part of a line, and the journal must never get the line whose receipt was cut.
+   */
   write(text: string) {
-    writeSync(this.fd, text)
+    const bytes = Buffer.from(text)
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done)
     this.lines++
   }
 
   close() {
     if (this.fd < 0) return
-    fsyncSync(this.fd)
+    this.sync()
     closeSync(this.fd)
     this.fd = -1
   }
@@ -39,11 +53,29 @@ export class LineFile {
   }
 }
 
+/**
+ * The ref a run gives the core for one subject: its own ref (or `line:<n>`), `~`, and a fingerprint
+ * of its identifiers. The journal is keyed by both, so a resumed run never skips a subject because
+ * another one had the same ref, or because its identifier was corrected since, or because lines moved.
+ */
+export function subjectKey(ref: string, subject: Subject, salt = ''): string {
+  const { userId, email, phone, ids = {} } = subject
+  const identifiers = JSON.stringify([userId, email, phone, Object.entries(ids).sort(([a], [b]) => (a < b ? -1 : 1))])
+  return `${ref}~${createHash('sha256').update(salt).update(identifiers).digest('hex').slice(0, FINGERPRINT)}`
+}
+
+const FINGERPRINT = 16
+/** The subject's own ref, from its key. */
+export const refOf = (key: string) => key.slice(0, -FINGERPRINT - 1)
+const fingerprintOf = (key: string) => key.slice(-FINGERPRINT)
+
 const key = (subjectRef: string, provider: string, target?: string) => (target ? `${subjectRef}\u0000${provider}\u0000${target}` : `${subjectRef}\u0000${provider}`)
 
 /** What a journal line holds: enough to skip the work on resume, nothing personal. */
 interface JournalLine {
   subjectRef: string
+  /** Of the subject's identifiers (salted SHA-256, 16 hex): a line without one (erasekit 0.1.0) matches nothing. */
+  fingerprint?: string
   provider: string
   target?: string
   status: Outcome['status']
@@ -61,7 +93,9 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
   let skipped = 0
   if (!existsSync(path)) return { confirmed, skipped }
   let number = 0
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity })
+  const unreadable = (error: NodeJS.ErrnoException) => new UsageError(`--journal: cannot read ${path} (${error.code ?? error.message})`)
+  for await (const line of catching(lines, unreadable)) {
     number++
     if (!line.trim()) continue
     let entry: Partial<JournalLine>
@@ -74,12 +108,23 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
     if (typeof entry?.subjectRef !== 'string' || typeof entry.provider !== 'string' || !CONFIRMED.has(entry.status as Outcome['status'])) {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line`)
     }
-    confirmed.add(key(entry.subjectRef, entry.provider, entry.target))
+    if (entry.fingerprint !== undefined) confirmed.add(key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target))
   }
   return { confirmed, skipped }
 }
 
+/** The lines, with a read error turned into `wrap(error)`. */
+async function* catching(lines: AsyncIterable<string>, wrap: (error: NodeJS.ErrnoException) => Error): AsyncGenerator<string> {
+  try {
+    yield* lines
+  } catch (error) {
+    throw wrap(error as NodeJS.ErrnoException)
+  }
+}
+
 export interface OutcomeSink extends Journal {
+  /** Writes a receipt only (a line that is no subject: never journaled). */
+  receipt(outcome: Outcome): void
   /** Outcomes written to the receipts file. */
   readonly receipts: number
   /** Confirmed outcomes appended to the journal file. */
@@ -91,16 +136,20 @@ export interface OutcomeSink extends Journal {
 /**
  * The engine's journal, and the receipts writer: every settled outcome goes to the receipts
  * file first, then (when confirmed) to the journal, so the journal never holds an outcome the
- * receipts lack, even after a crash.
+ * receipts lack, even after a crash. `keyed`: subject refs are `subjectKey()`s, which the journal
+ * keeps and the receipts turn back into the subject's own ref.
  */
-export function createOutcomeSink(options: { receipts?: LineFile; journal?: LineFile; loaded?: Set<string>; dryRun?: boolean }): OutcomeSink {
-  const { receipts, journal, loaded, dryRun } = options
+export function createOutcomeSink(options: { receipts?: LineFile; journal?: LineFile; loaded?: Set<string>; dryRun?: boolean; keyed?: boolean }): OutcomeSink {
+  const { receipts, journal, loaded, dryRun, keyed } = options
   let journaled = 0
+  const receipt = (outcome: Outcome) => receipts?.write(`${JSON.stringify(outcome)}\n`)
   return {
+    receipt,
     record(outcome) {
-      receipts?.write(`${JSON.stringify(outcome)}\n`)
+      receipt(keyed ? { ...outcome, subjectRef: refOf(outcome.subjectRef) } : outcome)
       if (journal && !dryRun && CONFIRMED.has(outcome.status)) {
-        const line: JournalLine = { subjectRef: outcome.subjectRef, provider: outcome.provider, target: outcome.target, status: outcome.status, at: outcome.at }
+        const { subjectRef, provider, target, status, at } = outcome
+        const line: JournalLine = keyed ? { subjectRef: refOf(subjectRef), fingerprint: fingerprintOf(subjectRef), provider, target, status, at } : { subjectRef, provider, target, status, at }
         journal.write(`${JSON.stringify(line)}\n`)
         journaled++
       }

@@ -152,17 +152,17 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
   return { subject }
 }
 
-/** Non-empty lines in a file (a quick byte scan), for the progress bar's total. */
+/** Non-empty lines in a file (a quick byte scan), for the progress bar's total. Lines end as readline ends them: LF, CRLF or a bare CR. */
 export async function countLines(file: string): Promise<number> {
   let count = 0
   let content = false
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!
-      if (byte === 10) {
+      if (byte === 10 || byte === 13) {
         if (content) count++
         content = false
-      } else if (byte !== 13 && byte !== 32 && byte !== 9) content = true
+      } else if (byte !== 32 && byte !== 9) content = true
     }
   }
   return content ? count + 1 : count

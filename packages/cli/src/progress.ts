@@ -5,7 +5,7 @@ export interface ProgressOptions {
   tally: Tally
   /** Subjects expected, when known (lines counted up front). */
   total?: number
-  /** Draw a bar (a terminal) or print a plain line every `intervalMs` (logs, pipes, CI). Default: stderr is a TTY. */
+  /** Draw a bar (a terminal) or print a plain line every `intervalMs` (logs, pipes, CI). Default: stderr is a TTY and CI is not set. */
   tty?: boolean
   stream?: NodeJS.WriteStream
   intervalMs?: number
@@ -19,11 +19,13 @@ export interface Progress {
 }
 
 const BAR = 28
+const isCI = () => Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0'
 
 export function startProgress(options: ProgressOptions): Progress {
   const { tally, total } = options
   const stream = options.stream ?? process.stderr
-  const tty = options.tty ?? Boolean(stream.isTTY)
+  // CI logs keep every byte: a bar redrawn in place would fill them with frames.
+  const tty = options.tty ?? (Boolean(stream.isTTY) && !isCI())
   const started = Date.now()
   let drawn = false
   let last = ''

@@ -131,7 +131,7 @@ describe('a real terminal', () => {
     for (let i = 1; i <= 400; i++) csv += `${person(i).userId},${person(i).email}\n`
     writeFileSync(join(dir, 'subjects.csv'), csv)
     const command = `${process.execPath} ${join(__dirname, '../dist/cli.mjs')} run --config ${config} --input subjects.csv --receipts r.jsonl`
-    const result = await start(['-qec', command, '/dev/null'], { cwd: dir, env: { ...world.env, NO_COLOR: undefined, TERM: 'xterm-256color' }, command: ['script'] }).done
+    const result = await start(['-qec', command, '/dev/null'], { cwd: dir, env: { ...world.env, NO_COLOR: undefined, CI: undefined, TERM: 'xterm-256color' }, command: ['script'] }).done
     expect(result.code, result.output).toBe(0)
     const raw = result.stdout
     expect(raw).toContain('\x1b[2K') // the bar is redrawn in place…
@@ -143,4 +143,15 @@ describe('a real terminal', () => {
     expect(stripAnsi(raw)).not.toContain('progress: ') // no plain lines on a terminal
     expect(summaryOf(stripAnsi(raw).replace(/\r/g, '')).adapty).toMatchObject({ deleted: 400, total: 400 })
   }, 120_000)
+
+  test('CI=true on a terminal: plain progress lines, as in a log', async () => {
+    const dir = tmp('tty-ci')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), `userId\n${person(1).userId}\n`)
+    const command = `${process.execPath} ${join(__dirname, '../dist/cli.mjs')} run --config ${config} --input subjects.csv --receipts r.jsonl`
+    const result = await start(['-qec', command, '/dev/null'], { cwd: dir, env: { ...world.env, NO_COLOR: undefined, CI: 'true', TERM: 'xterm-256color' }, command: ['script'] }).done
+    expect(result.code, result.output).toBe(0)
+    expect(stripAnsi(result.stdout)).toContain('progress: 1/1 subjects')
+    expect(result.stdout).not.toContain('\x1b[2K')
+  }, 60_000)
 })

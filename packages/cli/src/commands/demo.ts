@@ -49,7 +49,7 @@ export default defineCommand({
       })
 
       const receiptsPath = resolve(parsed.receipts ?? join(tmpdir(), `erasekit-demo-${Date.now()}`, 'receipts.jsonl'))
-      const file = new LineFile(receiptsPath)
+      const file = new LineFile(receiptsPath, '--receipts')
       const sink = createOutcomeSink({ receipts: file })
       // The receipts must hold no identifier: check every line against its subject's values.
       let leaks = 0

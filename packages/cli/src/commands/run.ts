@@ -4,12 +4,12 @@ import { createEraser, type Report } from '@erasekit/core'
 import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
-import { UsageError } from '../errors'
-import { createOutcomeSink, LineFile, loadJournal } from '../files'
+import { RunStopped, UsageError } from '../errors'
+import { createOutcomeSink, LineFile, loadJournal, refOf, subjectKey } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
 import { circuitBreaker } from '../breaker'
-import { Tally } from '../summary'
+import { laneOf, Tally } from '../summary'
 import { colors, fmt, logger, out } from '../ui'
 
 const args = {
@@ -22,6 +22,13 @@ const args = {
 } satisfies ArgsDef
 
 const SHOWN_FAILURES = 10
+/** A bulk body (10 000 ids for Batch) shows its first ids in the dry-run sample. */
+const abridge = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? [...value.slice(0, 3).map(abridge), ...(value.length > 3 ? [`… ${fmt(value.length - 3)} more`] : [])]
+    : value && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, abridge(item)]))
+      : value
 /** Subjects read ahead of their reports: enough to keep every provider busy, few enough to finish quickly on Ctrl-C. */
 const WINDOW = 2_000
 
@@ -54,6 +61,13 @@ export default defineCommand({
           ? undefined
           : resolve(`erasekit-receipts-${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z')}.jsonl`)
 
+    // Appending receipts to the input, or mixing receipts and journal lines, would spoil both.
+    const paths = [['--input', resolve(inputFile)], ['--receipts', receiptsPath], ['--journal', journalPath]].filter((entry): entry is [string, string] => entry[1] !== undefined)
+    for (const [i, [option, path]] of paths.entries()) {
+      const other = paths.slice(0, i).find(([, earlier]) => earlier === path)
+      if (other) throw new UsageError(`${option}: ${path} is also the ${other[0]} file; use a file of its own`)
+    }
+
     const total = Math.max(0, (await countLines(inputFile)) - (format === 'csv' ? 1 : 0))
     logger.info(`${dryRun ? 'Dry run: ' : ''}erasing ${fmt(total)} subject${total === 1 ? '' : 's'} from ${basename(inputFile)} with ${built.lanes.join(', ')}`)
     if (loaded) {
@@ -69,9 +83,9 @@ export default defineCommand({
     const first = await input.next()
     for (const message of warnings) logger.warn(message)
 
-    const receipts = receiptsPath ? new LineFile(receiptsPath) : undefined
-    const journal = journalPath && !dryRun ? new LineFile(journalPath) : undefined
-    const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun })
+    const receipts = receiptsPath ? new LineFile(receiptsPath, '--receipts') : undefined
+    const journal = journalPath && !dryRun ? new LineFile(journalPath, '--journal') : undefined
+    const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun, keyed: true })
     const eraser = createEraser({ providers: built.providers, plugins: built.plugins, retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt })
     const tally = new Tally(built.lanes)
     const progress = startProgress({ tally, total })
@@ -100,7 +114,7 @@ export default defineCommand({
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
 
-    // Where each subject with its own ref came from, while it is in flight (for messages).
+    // Where each subject came from, by its key, while it is in flight (for messages).
     const lineOf = new Map<string, number>()
     const shown: string[] = []
     let hiddenFailures = 0
@@ -120,9 +134,14 @@ export default defineCommand({
         shown.push(`${where}: invalid_subject: ${reason}`)
         return
       }
-      const failed = report.outcomes.filter((outcome) => outcome.status === 'failed')
-      const lanes = failed.map((outcome) => (outcome.target ? `${outcome.provider}/${outcome.target}` : outcome.provider))
-      shown.push(`${where}: ${lanes.join(', ')}: ${failed[0]!.error?.code}: ${failed[0]!.error?.message}`)
+      // One cause per group of provider targets: each failure keeps its own message.
+      const causes = new Map<string, string[]>()
+      for (const outcome of report.outcomes) {
+        if (outcome.status !== 'failed') continue
+        const cause = `${outcome.error?.code}: ${outcome.error?.message}`
+        causes.set(cause, [...(causes.get(cause) ?? []), laneOf(outcome)])
+      }
+      shown.push(`${where}: ${[...causes].map(([cause, lanes]) => `${lanes.join(', ')}: ${cause}`).join('; ')}`)
     }
 
     /** A line that is no subject becomes a failed report of its own (invalid_subject, ref line:<n>). */
@@ -142,7 +161,7 @@ export default defineCommand({
           error: { code: 'invalid_subject' as const, message, retryable: false },
         }
       })
-      for (const outcome of outcomes) sink.record(outcome)
+      for (const outcome of outcomes) sink.receipt(outcome)
       onReport({ subjectRef: `line:${item.line}`, ok: false, outcomes, durationMs: 0 }, item.line, item.error)
     }
 
@@ -160,8 +179,8 @@ export default defineCommand({
             continue
           }
           const subject = item.subject!
-          if (subject.ref) lineOf.set(subject.ref, item.line)
-          else subject.ref = `line:${item.line}`
+          subject.ref = subjectKey(subject.ref ?? `line:${item.line}`, subject, built.receiptSalt)
+          lineOf.set(subject.ref, item.line)
           yield subject
         }
       } catch (error) {
@@ -176,8 +195,8 @@ export default defineCommand({
     try {
       for await (const report of eraser.eraseMany(subjects(), { signal: controller.signal, journal: sink, dryRun, window: WINDOW })) {
         const line = lineOf.get(report.subjectRef)
-        if (line !== undefined) lineOf.delete(report.subjectRef)
-        onReport(report, line)
+        lineOf.delete(report.subjectRef)
+        onReport({ ...report, subjectRef: refOf(report.subjectRef) }, line)
       }
     } catch (error) {
       fatal = error
@@ -189,8 +208,10 @@ export default defineCommand({
     }
     fatal ??= inputError
     if (fatal) {
-      if (fatal instanceof UsageError) throw fatal
-      throw new UsageError(`run stopped: ${(fatal as Error).message}`)
+      if (fatal instanceof UsageError && !read) throw fatal
+      // Every outcome written so far is on disk (the journal never ahead of the receipts).
+      const { message, code } = fatal as NodeJS.ErrnoException
+      throw new RunStopped(`run stopped after ${fmt(tally.subjects)} subjects: ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${journalPath ? ' to resume (confirmed erasures are not repeated)' : ''}.`)
     }
 
     process.stdout.write(`\n${tally.table()}\n\n`)
@@ -208,7 +229,7 @@ export default defineCommand({
       for (const request of sample.requests!) {
         const headers = Object.entries(request.headers).filter(([name]) => !['content-type', 'accept'].includes(name.toLowerCase()))
         out(`    ${request.provider}${request.target ? `/${request.target}` : ''}: ${request.method} ${request.url}`)
-        out(colors.dim(`      ${headers.map(([name, value]) => `${name}: ${value}`).join(', ')}${request.body === undefined ? '' : `  body ${JSON.stringify(request.body)}`}`))
+        out(colors.dim(`      ${headers.map(([name, value]) => `${name}: ${value}`).join(', ')}${request.body === undefined ? '' : `  body ${JSON.stringify(abridge(request.body))}`}`))
       }
     }
     out()
