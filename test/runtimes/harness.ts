@@ -5,6 +5,7 @@
  * in its own runtime and talks to them over real HTTP.
  */
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -129,7 +130,7 @@ export interface ProbeResult {
   report: {
     subjectRef: string
     ok: boolean
-    outcomes: { provider: string; target?: string; status: string; attempts: number; httpStatus?: number; error?: { code: string; retryable: boolean } }[]
+    outcomes: { provider: string; target?: string; identifier?: { kind: string; hash: string }; status: string; attempts: number; httpStatus?: number; error?: { code: string; retryable: boolean } }[]
   }
   /** The retry hook's calls (probes only; the examples do not record them). */
   retries?: { provider: string; attempt: number; delayMs: number }[]
@@ -158,6 +159,11 @@ export function expectErased(result: ProbeResult, world: World): void {
         { provider: 'clevertap', status: 'accepted', attempts: 1, code: undefined },
       ]
   expect(rows).toEqual(expected)
+  // Receipts are hashed by the runtime under test (plain-JS SHA-256): the same hex as Node's own.
+  const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+  for (const { provider, identifier } of report.outcomes) {
+    expect(identifier?.hash, `${provider} receipt`).toBe(sha256(provider === 'altcraft' ? world.subject.email : world.subject.userId))
+  }
   expect(report.subjectRef).toBe(world.subject.ref)
   expect(report.ok).toBe(!world.faults)
 

@@ -8,7 +8,7 @@
  * outcomes and reports hold no PII by contract. Bodies are left out unless `bodies: true`.
  */
 // #region imports
-import { definePlugin, type Outcome, type Plugin, type Progress, type Report, type RequestContext } from '@erasekit/core'
+import { definePlugin, type Outcome, type Plugin, type Progress, type Report, type RequestContext, type RequestSnapshot } from '@erasekit/core'
 // #endregion imports
 
 export type LogEventName = 'request' | 'response' | 'error' | 'retry' | 'outcome' | 'report' | 'progress'
@@ -45,18 +45,6 @@ export const DEFAULT_EVENTS: readonly LogEventName[] = ['request', 'response', '
 /** One JSON line per event on console.log. */
 export const consoleSink: LogSink = (event) => console.log(JSON.stringify(event))
 
-/** The redacted snapshot the core gives every request hook; this plugin never reads `ctx.request` itself. */
-interface Snapshot {
-  provider: string
-  target?: string
-  attempt: number
-  request: { method: string; url: string; headers: Record<string, string>; body?: unknown }
-  response?: { status: number; data?: unknown }
-  error?: { code: string; message: string; status?: number; providerCode?: string; retryable: boolean; retryAfterMs?: number }
-  retry: boolean
-  delayMs: number
-}
-
 // #region plugin
 export function logger(options: LoggerOptions = {}): Plugin {
   const sink = options.sink ?? consoleSink
@@ -73,8 +61,9 @@ export function logger(options: LoggerOptions = {}): Plugin {
       onSinkError(error, event)
     }
   }
-  const snapshot = (ctx: RequestContext) => ctx.toJSON() as unknown as Snapshot
-  const where = (s: Snapshot) => ({ provider: s.provider, target: s.target, attempt: s.attempt })
+  // The redacted copy of the context: this plugin never reads `ctx.request` itself.
+  const snapshot = (ctx: RequestContext) => ctx.toJSON()
+  const where = (s: RequestSnapshot) => ({ provider: s.provider, target: s.target, attempt: s.attempt })
 
   return definePlugin({
     name: 'logger',

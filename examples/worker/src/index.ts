@@ -8,7 +8,7 @@
  *   one failed, 400 for a malformed subject, 401 without the right token.
  * Credentials are env bindings (wrangler secrets); see wrangler.toml and README.md.
  */
-import { createEraser, ErasureError, type Provider } from '@erasekit/core'
+import { createEraser, ErasureError, type Provider, type Subject } from '@erasekit/core'
 import { adapty } from '@erasekit/adapty'
 import { clevertap, type CleverTapRegion } from '@erasekit/clevertap'
 import { altcraft } from '@erasekit/altcraft'
@@ -83,7 +83,8 @@ export default {
     const token = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''
     if (!(await sameSecret(token, env.ERASE_TOKEN))) return problem(401, 'unauthorized', 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' })
 
-    let subject: unknown
+    // Whatever the JSON holds: erase() checks it (a malformed subject is invalid_subject, a 400 below).
+    let subject: Subject
     try {
       subject = await request.json()
     } catch {

@@ -214,7 +214,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     async function abortQueued() {
       clearTimeout(timer)
       for (const job of queue.take(Infinity)) {
-        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: await job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
+        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
       }
     }
 
@@ -255,7 +255,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       } else if (await journal?.has(subject.ref, provider.name, target)) {
         await settleLocal(subject, index, { status: 'skipped', reason: 'journaled' })
       } else {
-        const match = await matchSubject(config, value!, hashOf, redactSecrets)
+        const match = matchSubject(config, value!, hashOf, redactSecrets)
         if ('value' in match) lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash: hashOf(match.value), values })
         else await settleLocal(subject, index, match)
       }

@@ -10,7 +10,7 @@ import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
-import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions } from './types'
+import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
 export interface EraserOptions {
@@ -40,10 +40,10 @@ export interface Eraser {
   /** Provider names, in order. */
   readonly providers: readonly string[]
   hook<K extends keyof EraserHooks>(name: K, fn: EraserHooks[K]): () => void
-  /** Erases one subject from every provider in parallel. Throws `invalid_subject` before any request for a malformed subject. */
-  erase(subject: unknown, options?: EraseOptions): Promise<Report>
-  /** Streams any number of subjects; yields exactly one report per subject read (order may differ). */
-  eraseMany(subjects: Iterable<unknown> | AsyncIterable<unknown>, options?: EraseManyOptions): AsyncIterable<Report>
+  /** Erases one subject from every provider in parallel. Throws `invalid_subject` before any request for a malformed subject (checked at run time too). */
+  erase(subject: Subject, options?: EraseOptions): Promise<Report>
+  /** Streams any number of subjects; yields exactly one report per subject read (order may differ). A malformed one gets a failed report. */
+  eraseMany(subjects: Iterable<Subject> | AsyncIterable<Subject>, options?: EraseManyOptions): AsyncIterable<Report>
 }
 
 /** The signal of an erase() given none: never aborts. */
@@ -150,7 +150,8 @@ export function createEraser(options: EraserOptions): Eraser {
   const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.
-    if (!HOOKS.includes(name) || typeof fn !== 'function') throw new ErasureError('invalid_config', `hook: expected one of ${HOOKS.join(', ')}, and a function`)
+    if (!HOOKS.includes(name)) throw new ErasureError('invalid_config', `hook ${JSON.stringify(String(name).slice(0, 40))}: expected one of ${HOOKS.join(', ')}`)
+    if (typeof fn !== 'function') throw new ErasureError('invalid_config', `hook ${name}: expected a function`)
     return hooks.hook(name, fn as never)
   }
   const eraser: Eraser = {
@@ -167,7 +168,7 @@ export function createEraser(options: EraserOptions): Eraser {
       const planned: PlannedRequest[][] = []
       const outcomes = await Promise.all(
         lanes.map(async (lane, index) => {
-          const match = await matchSubject(lane, value, hashOf, redactSecrets)
+          const match = matchSubject(lane, value, hashOf, redactSecrets)
           let outcome: Outcome
           if ('value' in match) {
             const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value), values }], { hooks, redactSecrets, signal, dryRun })

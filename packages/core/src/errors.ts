@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'aborted'
   | 'invalid_response'
 
+const CODES = 'invalid_config invalid_subject unauthorized forbidden invalid_request rate_limited provider_unavailable provider_error network timeout aborted invalid_response'.split(' ')
+
 export interface ErasureErrorOptions {
   provider?: string
   status?: number
@@ -44,7 +46,8 @@ export class ErasureError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     )
     this.name = 'ErasureError'
-    this.code = code
+    // Closed at runtime too (a JavaScript provider, a cast): anything else is a provider_error.
+    this.code = CODES.includes(code) ? code : 'provider_error'
     this.retryable = options.retryable ?? false
     if (options.provider) this.provider = options.provider
     if (options.status !== undefined) this.status = options.status
@@ -79,10 +82,11 @@ export function codeForStatus(status: number): ErrorCode {
   return 'provider_error'
 }
 
-/** Redacts an error's message and vendor code in place (both may echo what was sent). */
+/** Redacts an error's message, vendor code and cause in place (any may echo what was sent, a provider's cause may be a whole response). */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
   error.message = redact(error.message)
   if (error.providerCode !== undefined) error.providerCode = redact(error.providerCode)
+  if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
   return error
 }
 

@@ -34,7 +34,7 @@ export interface BatchRun {
 export interface BatchItem {
   ref: string
   identifier: Identifier
-  hash: Promise<string>
+  hash: string
   /** Every identifier value of the subject (a vendor may echo any): redacted as `[id]`, this one as `[id:hash]`. */
   values: string[]
 }
@@ -44,10 +44,10 @@ export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] 
   [userId, email, phone, ...Object.values(ids ?? {})].filter((value): value is string => !!value)
 
 /** What a batch redacts, read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */
-function* batchEntries(items: BatchItem[], hashes: string[]): Generator<readonly [string, string]> {
-  for (const [i, item] of items.entries()) {
+function* batchEntries(items: BatchItem[]): Generator<readonly [string, string]> {
+  for (const item of items) {
     for (const value of item.values) yield [value, '[id]']
-    yield [item.identifier.value, `[id:${hashes[i]!.slice(0, 8)}]`]
+    yield [item.identifier.value, `[id:${item.hash.slice(0, 8)}]`]
   }
 }
 
@@ -60,19 +60,19 @@ const now = () => new Date().toISOString()
  * The identifier a parsed subject gives this lane, or, when it sends nothing, the outcome:
  * skipped without an identifier, failed when the identifier breaks the vendor's rules.
  */
-export async function matchSubject(
+export function matchSubject(
   { provider }: LaneConfig,
   subject: Subject,
-  hashOf: (value: string) => Promise<string>,
+  hashOf: (value: string) => string,
   redact: Redactor,
-): Promise<Identifier | LocalOutcome> {
+): Identifier | LocalOutcome {
   let identifier: ReturnType<Provider['match']>
   try {
     identifier = provider.match(subject)
     const problem = identifier && (identifierProblem(identifier.value, provider.limits.maxIdentifierLength) ?? provider.check?.(identifier))
     if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
   } catch (error) {
-    const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: await hashOf(identifier.value) } }
+    const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: hashOf(identifier.value) } }
     const values = createRedactor(subjectValues(subject).map((value) => [value, '[id]'] as const), redact)
     return { ...hashed, status: 'failed', error: outcomeError(asErasureError(error, provider.name, undefined, values)) }
   }
@@ -104,38 +104,32 @@ export async function eraseBatch(
   const { signal, dryRun } = run
   const started = Date.now()
   const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
-  let hashes: string[]
-  let redact: Redactor
+  const redact = createRedactor(batchEntries(items), run.redactSecrets)
+  const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
   let results: ProviderResult[] | undefined
   let failure: ErasureError | undefined
-  let attempts = 0
   let free = run.answered
   try {
-    hashes = await Promise.all(items.map((item) => item.hash))
-    redact = createRedactor(batchEntries(items, hashes), run.redactSecrets)
-    const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
-    try {
-      if (signal.aborted) throw aborted(provider.name)
-      if (!free) await lane.slots.take(signal), (free = lane.slots.release)
-      results = await provider.erase(
-        items.map((item) => item.identifier),
-        pipeline,
-      )
-      if (results?.length !== items.length) {
-        throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${items.length} identifiers`, { provider: provider.name })
-      }
-    } catch (error) {
-      if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
+    if (signal.aborted) throw aborted(provider.name)
+    if (!free) await lane.slots.take(signal), (free = lane.slots.release)
+    results = await provider.erase(
+      items.map((item) => item.identifier),
+      pipeline,
+    )
+    if (results?.length !== items.length) {
+      throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${items.length} identifiers`, { provider: provider.name })
     }
-    attempts = pipeline.attempts
+  } catch (error) {
+    if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
   } finally {
     free?.()
   }
+  const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()
   const outcomes = items.map((item, i): Outcome => {
-    const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: hashes[i]! }, status: 'skipped', attempts, durationMs, at }
-    if (failure || !dryRun) setResult(outcome, failure ? { status: 'failed', error: failure } : results![i]!, redact, provider.name)
+    const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: item.hash }, status: 'skipped', attempts, durationMs, at }
+    if (failure || !dryRun) setResult(outcome, failure ? { status: 'failed', error: failure } : results![i], redact, provider.name)
     else (outcome.reason = 'dry_run'), (outcome.attempts = 0)
     return outcome
   })
@@ -152,8 +146,14 @@ export function reportOf(subjectRef: string, started: number, outcomes: Outcome[
 export const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
   providerCode === undefined ? { code, message, retryable } : { code, message, retryable, providerCode }
 
+const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
+
 /** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */
-function setResult(out: Outcome, result: ProviderResult, redact: Redactor, provider: string): void {
+function setResult(out: Outcome, given: ProviderResult | undefined, redact: Redactor, provider: string): void {
+  // A missing or unknown status must never read as success (report.ok counts only 'failed').
+  const result: ProviderResult = RESULT_STATUSES.includes(given?.status as string)
+    ? given!
+    : { status: 'failed', error: new ErasureError('provider_error', 'erase returned no valid result for this identifier (deleted, accepted, not_found or failed)', { provider }) }
   const { status, requestId, verified, error, attempts } = result
   out.status = status
   if (attempts !== undefined) out.attempts = attempts

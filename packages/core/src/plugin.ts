@@ -1,3 +1,4 @@
+import { ErasureError } from './errors'
 import type { EraserHooks } from './types'
 
 /** What a plugin's `setup` receives: the eraser's hook registration. */
@@ -5,18 +6,31 @@ export interface PluginHost {
   hook<K extends keyof EraserHooks>(name: K, fn: EraserHooks[K]): () => void
 }
 
-/** A bundle of hooks (logging, metrics, audit sinks), shipped by any package. */
+/** A bundle of hooks (logging, metrics, audit sinks), shipped by any package. `setup` is synchronous: async work belongs in the hooks. */
 export type Plugin =
-  | { name: string; setup(eraser: PluginHost): void }
+  | { name: string; setup(eraser: PluginHost): void; hooks?: Partial<EraserHooks> }
   | { name: string; hooks: Partial<EraserHooks> }
 
-export function definePlugin<P extends Plugin>(plugin: P): P {
+/** Types a plugin (a misspelt hook name is a type error). */
+export function definePlugin(plugin: Plugin): Plugin {
   return plugin
 }
 
+/** Registers a plugin's hooks, then runs its setup; a mistake names the plugin. */
 export function installPlugin(host: PluginHost, plugin: Plugin): void {
-  if ('setup' in plugin) return plugin.setup(host)
-  for (const [name, fn] of Object.entries(plugin.hooks)) {
-    if (fn) host.hook(name as keyof EraserHooks, fn as EraserHooks[keyof EraserHooks])
+  const fail = (message: string) => new ErasureError('invalid_config', `plugin ${JSON.stringify(plugin.name)}: ${message.replace(/^\[erasekit\] /, '')}`)
+  let pending: unknown
+  try {
+    for (const [name, fn] of Object.entries(plugin.hooks ?? {})) {
+      if (fn) host.hook(name as keyof EraserHooks, fn as EraserHooks[keyof EraserHooks])
+    }
+    if ('setup' in plugin) pending = plugin.setup(host)
+  } catch (error) {
+    throw ErasureError.isInstance(error) && error.code === 'invalid_config' ? fail(error.message) : error
+  }
+  if (typeof (pending as Promise<void> | undefined)?.then === 'function') {
+    // Its failure could never be reported (createEraser has returned): refuse it, and keep it from crashing the process.
+    ;(pending as Promise<void>).then(undefined, () => {})
+    throw fail('setup must be synchronous (register hooks in it; do async work inside the hooks)')
   }
 }

@@ -28,8 +28,8 @@ export interface ProviderDefinition<O extends CommonProviderOptions = CommonProv
   schema?: StandardSchemaV1
   /** Every credential, including keys that travel in URLs; redacted everywhere. */
   secrets?: (string | undefined)[]
-  /** The vendor's API origin; `options.baseURL` overrides it. */
-  baseURL: string
+  /** The vendor's API origin; `options.baseURL` overrides it (and is required when this is left out: a self-hosted vendor). */
+  baseURL?: string
   limits?: Limits
   /**
    * The most identifiers `erase` takes in one call (the vendor's cap); a larger
@@ -130,7 +130,9 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const commonOnly = typeof given === 'object' ? Object.fromEntries(Object.keys(commonSchema.entries).map((key) => [key, given[key]])) : given
   const common = parseProviderOptions(name, commonSchema, commonOnly)
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
-  const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL ? 'options.baseURL' : 'baseURL')
+  // The provider's own limits are checked like the user's: a batch of 0 or no slot would never finish.
+  if (definition.limits !== undefined) parseOrThrow(limitsSchema, definition.limits, 'invalid_config', { provider: name, root: 'limits' })
+  const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.
   const limits = { batchSize: 1, concurrency: 8, ...defined(definition.limits), ...defined(common.limits) }
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1

@@ -10,6 +10,8 @@ interface Needles {
   lengths: number[]
   /** First characters: positions where no needle starts are skipped at once. */
   starts: Set<string>
+  /** Values under 3 characters (a user id `42`): replaced only as a whole token, never inside `429`. */
+  tokens: Map<string, string>
 }
 
 /**
@@ -29,26 +31,29 @@ type Compiled = Redactor & { [NEEDLES]?: () => Needles }
 
 function compileNeedles(entries: Iterable<readonly [string | undefined, string]>): Needles {
   const map = new Map<string, string>()
+  const tokens = new Map<string, string>()
   for (const [value, replacement] of entries) {
-    // Very short values would shred unrelated text; credentials and identifiers are longer.
-    if (!value || value.length < 3) continue
+    if (!value) continue
     // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
     // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
     const uri = encodeURIComponent(value)
     const forms = [value, uri]
     if (/[\\"\u0000-\u001f]/.test(value)) forms.push(JSON.stringify(value).slice(1, -1))
     if (/[ !'()~]/.test(value)) forms.push(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
-    for (const form of forms) map.set(fold(form), replacement)
+    for (const form of forms) (value.length < 3 ? tokens : map).set(fold(form), replacement)
   }
-  const keys = [...map.keys()]
-  return { map, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
+  const keys = [...map.keys(), ...tokens.keys()]
+  return { map, tokens, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
 }
 
-/** The longest needle starting at `i`, as [length, replacement]. */
+const WORD = /[\p{L}\p{N}_]/u
+
+/** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token. */
 function match(needles: Needles | undefined, text: string, i: number): [number, string] | undefined {
   if (!needles?.starts.has(text[i]!)) return undefined
   for (const size of needles.lengths) {
-    const replacement = needles.map.get(text.slice(i, i + size))
+    const candidate = text.slice(i, i + size)
+    const replacement = needles.map.get(candidate) ?? (WORD.test(text[i - 1] ?? '') || WORD.test(text[i + size] ?? '') ? undefined : needles.tokens.get(candidate))
     if (replacement !== undefined) return [size, replacement]
   }
   return undefined

@@ -3,7 +3,8 @@ import { ErasureError } from './errors'
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
 /** `https:` anywhere, `http:` only for loopback hosts (emulators, local proxies). */
-export function checkBaseURL(value: string, provider: string, field = 'baseURL'): string {
+export function checkBaseURL(given: string | undefined, provider: string, field = 'baseURL'): string {
+  const value = given ?? ''
   let url: URL
   try {
     url = new URL(value)

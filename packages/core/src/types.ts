@@ -19,13 +19,13 @@ export interface Identifier {
 export type Status = 'deleted' | 'accepted' | 'not_found' | 'skipped' | 'failed'
 
 /** What a provider's `erase` returns for each identifier it was given. */
-export interface ProviderResult {
-  status: Exclude<Status, 'skipped'>
+/** One identifier's result: `failed` carries its error. */
+export type ProviderResult = ProviderResultFields & ({ status: 'deleted' | 'accepted' | 'not_found'; error?: undefined } | { status: 'failed'; error: ErasureError })
+
+interface ProviderResultFields {
   /** The provider's token or request id, kept for support and audit. */
   requestId?: string
   httpStatus?: number
-  /** Required when status is 'failed'. */
-  error?: ErasureError
   /** Set when the provider confirmed the deletion with a follow-up read. */
   verified?: boolean
   /** Attempts for this identifier, when the provider sent several requests per batch (default: all of the batch's). */

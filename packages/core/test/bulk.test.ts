@@ -388,7 +388,7 @@ describe('eraseMany', () => {
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
     install(eraser)
     const run = (async () => {
-      for await (const _report of eraser.eraseMany([{ email: 'no-user-id@example.com' }, { userID: 'typo' }], options)) void _report
+      for await (const _report of eraser.eraseMany([{ email: 'no-user-id@example.com' }, { userID: 'typo' }] as never, options)) void _report
     })()
     await expect(run).rejects.toThrow('audit sink down')
   })
@@ -396,7 +396,7 @@ describe('eraseMany', () => {
   it('reports invalid subjects in the stream instead of stopping it', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
-    const reports = await collect(eraser.eraseMany([{ userId: 'ok' }, { userId: 5 }, null, { ref: 'r-x', email: '' }]))
+    const reports = await collect(eraser.eraseMany([{ userId: 'ok' }, { userId: 5 }, null, { ref: 'r-x', email: '' }] as never))
     expect(reports).toHaveLength(4)
     const bad = reports.filter((report) => !report.ok)
     expect(bad.map((report) => report.outcomes[0]!.error!.code)).toEqual(['invalid_subject', 'invalid_subject', 'invalid_subject'])

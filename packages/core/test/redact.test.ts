@@ -30,10 +30,16 @@ describe('createRedactor', () => {
     expect(redact('ΚΩΔΙΚΟΣabc κωδικος 𐐨USER İ 𐐀user')).toBe('[b]abc [b] [c] İ [c]')
   })
 
-  it('ignores values too short to redact safely, and stays correct with thousands of values', () => {
+  it('redacts values under 3 characters as whole tokens only, and stays correct with thousands of values', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => [`user-${i}@example.org`, `[id:${i}]`] as const)
     const redact = createRedactor([['ab', '***'], ...ids])
-    expect(redact('ab user-4999@example.org, user-7@example.org.')).toBe('ab [id:4999], [id:7].')
+    expect(redact('ab user-4999@example.org, user-7@example.org.')).toBe('*** [id:4999], [id:7].')
+    const short = createRedactor([['42', '[id:73475cb4]'], ['é', '[id]']])
+    expect(short('HTTP 400: no such user 42')).toBe('HTTP 400: no such user [id:73475cb4]')
+    expect(short('/users/42?x=1 and /users/42')).toBe('/users/[id:73475cb4]?x=1 and /users/[id:73475cb4]')
+    // Inside a longer token it is another value: a 429, an id a42, 42ms.
+    expect(short('HTTP 429 for a42 after 42ms, 2042')).toBe('HTTP 429 for a42 after 42ms, 2042')
+    expect(short('name=%C3%A9&x=É, café')).toBe('name=[id]&x=[id], café')
   })
 
   it('adds a base redactor\'s values, the longest match winning across both, and leaves the base as it was', () => {

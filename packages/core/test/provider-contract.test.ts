@@ -1,0 +1,117 @@
+/**
+ * What the core guarantees whatever a third-party provider or plugin does: bad limits refused at
+ * factory time, results that are not results never read as success, the closed error-code set,
+ * causes scrubbed, plugins installed whole and synchronously, mistakes named.
+ */
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { createEraser, defineProvider, ErasureError, type Plugin, type ProviderDefinition, type ProviderResult } from '@erasekit/core'
+
+type Erase = ProviderDefinition['erase']
+const provider = (erase: Erase, extra: Partial<ProviderDefinition> = {}) =>
+  defineProvider({
+    name: 'vendor',
+    specificationVersion: 1,
+    options: {},
+    secrets: ['SECRET-token-1'],
+    baseURL: 'https://api.vendor.example',
+    match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+    erase,
+    ...extra,
+  })
+
+const configError = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (error) {
+    expect(ErasureError.isInstance(error) && error.code).toBe('invalid_config')
+    return (error as Error).message
+  }
+  throw new Error('expected an invalid_config error')
+}
+
+describe('provider contract, enforced', () => {
+  it('refuses limits that could never finish a run, naming the field', () => {
+    const erase: Erase = async (ids) => ids.map(() => ({ status: 'deleted' }))
+    expect(configError(() => provider(erase, { limits: { batchSize: 0 } }))).toBe('[erasekit] [vendor] limits.batchSize: expected a positive integer')
+    expect(configError(() => provider(erase, { limits: { concurrency: 0 } }))).toBe('[erasekit] [vendor] limits.concurrency: expected a positive integer')
+    expect(configError(() => provider(erase, { limits: { rate: { requests: 0, perMs: 1000 } } }))).toBe('[erasekit] [vendor] limits.rate.requests: expected a positive integer')
+  })
+
+  it('takes its origin from options.baseURL when the definition has none (a self-hosted vendor), and requires one of them', () => {
+    const erase: Erase = async (ids) => ids.map(() => ({ status: 'deleted' }))
+    const selfHosted = (options: { baseURL?: string }) => defineProvider({ name: 'hosted', specificationVersion: 1, options, match: () => undefined, erase })
+    expect(selfHosted({ baseURL: 'https://crm.example.com/' }).baseURL).toBe('https://crm.example.com')
+    expect(configError(() => selfHosted({}))).toBe('[erasekit] [hosted] options.baseURL: expected an absolute URL')
+  })
+
+  it('a result that is not one (unknown status, missing entry, nothing) is a failed outcome, never ok', async () => {
+    const results: unknown[][] = [[{ status: 'done' }], [{}], [undefined], [null], [{ status: 'skipped' }]]
+    for (const result of results) {
+      const eraser = createEraser({ providers: [provider(async () => result as ProviderResult[])] })
+      const report = await eraser.erase({ userId: 'user-1' })
+      expect(report.ok, JSON.stringify(result)).toBe(false)
+      expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error', retryable: false } })
+    }
+    // eraseMany: one bad entry in a batch fails that subject only, and the run goes on.
+    const batch = provider(async (ids) => ids.map((id) => (id.value === 'user-2' ? (undefined as never) : { status: 'deleted' })), { limits: { batchSize: 10 } })
+    const reports = []
+    for await (const report of createEraser({ providers: [batch] }).eraseMany([{ userId: 'user-1' }, { userId: 'user-2' }, { userId: 'user-3' }])) reports.push(report)
+    expect(reports.map((report) => report.ok)).toEqual([true, false, true])
+  })
+
+  it('keeps error codes to the closed set at runtime, and scrubs a provider error cause of secrets and identifiers', async () => {
+    expect(new ErasureError('quota_exceeded' as never, 'over quota').code).toBe('provider_error')
+    const leaky = provider(async () => {
+      throw new ErasureError('invalid_request' as const, 'rejected', { cause: { echo: '{"ids":["PLANTED-user-7"]}', auth: 'SECRET-token-1' } })
+    })
+    const seen: unknown[] = []
+    const eraser = createEraser({ providers: [leaky] })
+    eraser.hook('outcome', (outcome) => void seen.push(outcome.error))
+    const report = await eraser.erase({ userId: 'PLANTED-user-7' })
+    expect(report.outcomes[0]!.error!.code).toBe('invalid_request')
+    const errors: unknown[] = []
+    const withHook = createEraser({
+      providers: [
+        provider(async (ids, ctx) =>
+          ctx.request({ method: 'GET', url: '/x' }, () => {
+            throw new ErasureError('invalid_request', 'rejected', { cause: { body: `user ${ids[0]!.value} token SECRET-token-1` } })
+          }),
+        ),
+      ],
+      fetch: async () => new Response('{}'),
+    })
+    withHook.hook('onError', (ctx) => void errors.push(ctx.error))
+    await withHook.erase({ userId: 'PLANTED-user-7' })
+    const text = inspect(errors, { depth: 5 })
+    expect(text).toContain('ErasureError')
+    expect(text).not.toContain('PLANTED-user-7')
+    expect(text).not.toContain('SECRET-token-1')
+  })
+})
+
+describe('plugins, enforced', () => {
+  const ok = provider(async (ids) => ids.map(() => ({ status: 'deleted' })))
+
+  it('a plugin with both setup and hooks gets both', async () => {
+    const ran: string[] = []
+    const plugin: Plugin = { name: 'both', setup: (eraser) => void eraser.hook('report', () => void ran.push('setup')), hooks: { report: () => void ran.push('hooks') } }
+    await createEraser({ providers: [ok], plugins: [plugin] }).erase({ userId: 'u-1' })
+    expect(ran.sort()).toEqual(['hooks', 'setup'])
+  })
+
+  it('an async setup is refused at once (its failure could never be reported), and cannot crash the process later', async () => {
+    const plugin = { name: 'audit-sink', setup: async () => Promise.reject(new Error('audit sink unreachable')) }
+    expect(configError(() => createEraser({ providers: [ok], plugins: [plugin] }))).toBe(
+      '[erasekit] plugin "audit-sink": setup must be synchronous (register hooks in it; do async work inside the hooks)',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 10)) // an unhandled rejection would fail the test run
+  })
+
+  it('a misspelt hook names the hook and the plugin', () => {
+    expect(configError(() => createEraser({ providers: [ok], plugins: [{ name: 'my-metrics', hooks: { onEror: () => {} } as never }] }))).toBe(
+      '[erasekit] plugin "my-metrics": hook "onEror": expected one of beforeRequest, afterResponse, onError, retry, outcome, report, progress',
+    )
+    expect(configError(() => createEraser({ providers: [ok] }).hook('onEror' as never, (() => {}) as never))).toContain('hook "onEror": expected one of')
+  })
+})
