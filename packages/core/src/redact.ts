@@ -53,7 +53,8 @@ function match(needles: Needles | undefined, text: string, i: number): [number, 
   if (!needles?.starts.has(text[i]!)) return undefined
   for (const size of needles.lengths) {
     const candidate = text.slice(i, i + size)
-    const replacement = needles.map.get(candidate) ?? (WORD.test(text[i - 1] ?? '') || WORD.test(text[i + size] ?? '') ? undefined : needles.tokens.get(candidate))
+    const token = needles.tokens.get(candidate)
+    const replacement = needles.map.get(candidate) ?? (token === undefined || WORD.test(text[i - 1] ?? '') || WORD.test(text[i + size] ?? '') ? undefined : token)
     if (replacement !== undefined) return [size, replacement]
   }
   return undefined
