@@ -59,7 +59,6 @@ const codes: Record<number, ErrorCode> = { 400: 'invalid_request', 401: 'unautho
 interface Envelope {
   error?: unknown
   error_text?: unknown
-  data?: { profile_id?: unknown }
 }
 
 export function altcraft(options: AltcraftOptions): Provider {
@@ -105,10 +104,9 @@ export function altcraft(options: AltcraftOptions): Provider {
           // status. Success needs both a 2xx and `error: 0` [doc].
           const data = (response.data ?? {}) as Envelope
           const code = data.error
-          if (code === 0 && response.status < 300) {
-            const profileId = data.data?.profile_id
-            return { status: 'deleted', httpStatus: response.status, requestId: typeof profileId === 'string' ? profileId : undefined }
-          }
+          // The answer's profile_id is the person's id at Altcraft (personal data, and no request
+          // id): the receipt does not keep it.
+          if (code === 0 && response.status < 300) return { status: 'deleted', httpStatus: response.status }
           // No error code (no envelope, or `error: 0` on a non-2xx): judge by the HTTP status
           // (2xx → invalid_response, 429/5xx retried, other 4xx by their status).
           if (typeof code !== 'number' || code === 0) throw ctx.responseError(response)

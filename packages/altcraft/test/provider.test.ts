@@ -20,22 +20,23 @@ const lastBody = (emulator: AltcraftEmulator) => emulator.requests.at(-1)!.body 
 describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport: %s)', (transport) => {
   const errorStatus = (code: number) => (transport === 'status' ? code : 200)
 
-  it('deletes by email: deleted, requestId = profile_id, profile gone', async () => {
+  it('deletes by email: deleted, profile gone; the profile_id in the answer (personal data) is not in the receipt', async () => {
     const { emulator, erase } = setup(transport)
     const id = emulator.store.add(1, { email: 'ann@example.com' })
     const outcome = await erase({ email: 'ann@example.com' })
-    expect(outcome).toMatchObject({ status: 'deleted', requestId: id, httpStatus: 200, attempts: 1, identifier: { kind: 'email' } })
+    expect(outcome).toMatchObject({ status: 'deleted', httpStatus: 200, attempts: 1, identifier: { kind: 'email' } })
     expect(outcome.error).toBeUndefined()
+    expect(JSON.stringify(outcome)).not.toContain(id)
     expect(emulator.store.has(1, id)).toBe(false)
     expect(emulator.store.deleted).toEqual([{ dbId: 1, profileId: id }])
   })
 
-  it('deletes by ids.altcraft; the requestId equal to the identifier is redacted by the core', async () => {
+  it('deletes by ids.altcraft', async () => {
     const { emulator, erase } = setup(transport)
     const id = emulator.store.add(1, { email: 'ann@example.com' })
     const outcome = await erase({ ids: { altcraft: id }, email: 'ann@example.com' })
     expect(outcome).toMatchObject({ status: 'deleted', identifier: { kind: 'profile_id' } })
-    expect(outcome.requestId).toMatch(/^\[id:[0-9a-f]{8}\]$/)
+    expect(outcome.requestId).toBeUndefined()
     expect(lastBody(emulator)).toMatchObject({ matching: 'profile_id', profile_id: id })
     expect(emulator.store.has(1, id)).toBe(false)
   })
@@ -44,8 +45,9 @@ describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport
     const { emulator, erase } = setup(transport, { custom: { field: 'CRM_ID', from: 'userId' } })
     const byPhone = emulator.store.add(1, { phone: '+79000000000' })
     const byCrm = emulator.store.add(1, { fields: { CRM_ID: 123420 } })
-    expect(await erase({ phone: '+79000000000' })).toMatchObject({ status: 'deleted', requestId: byPhone })
-    expect(await erase({ userId: '123420' })).toMatchObject({ status: 'deleted', requestId: byCrm, identifier: { kind: 'custom' } })
+    expect(await erase({ phone: '+79000000000' })).toMatchObject({ status: 'deleted', identifier: { kind: 'phone' } })
+    expect(await erase({ userId: '123420' })).toMatchObject({ status: 'deleted', identifier: { kind: 'custom' } })
+    expect(emulator.store.has(1, byPhone) || emulator.store.has(1, byCrm)).toBe(false)
     expect(lastBody(emulator)).toMatchObject({ matching: 'custom', field_name: 'CRM_ID', field_value: '123420' })
   })
 

@@ -38,7 +38,7 @@ const schema = v.object({
   ),
   mode: v.optional(v.oneOf(['custom_data', 'gdpr'], 'expected custom_data or gdpr')),
   customIdFrom: v.optional(v.oneOf(['userId', 'email', 'phone'], 'expected userId, email or phone')),
-  callbackUrl: v.optional(v.is<string>((url) => typeof url === 'string' && /^https:\/\/[^/?#\s]+/.test(url), URL_MESSAGE)),
+  callbackUrl: v.optional(v.is<string>((url) => typeof url === 'string' && isHttpsUrl(url), URL_MESSAGE)),
 })
 
 // Values the Batch SDK refuses as custom ids (plugin conversion accidents): no profile carries them.
@@ -87,16 +87,29 @@ function pick(data: Record<string, unknown> | null | undefined, key: string): st
 }
 
 /**
- * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so any
- * 2xx JSON object → accepted, id from `request_id`, `token` or `id`. Errors per Batch's table.
+ * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so a 2xx
+ * JSON object without an error code → accepted, id from `request_id`, `token` or `id`. Errors per
+ * Batch's table.
  */
+/** An absolute https URL as written: parseable, a host, no whitespace or control characters (it travels in every GDPR request). */
+function isHttpsUrl(text: string): boolean {
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return false
+  try {
+    const url = new URL(text)
+    return url.protocol === 'https:' && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
 function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): ProviderResult {
   const { status, data } = response
   const body = (typeof data === 'object' && !Array.isArray(data) ? data : undefined) as Record<string, unknown> | null | undefined
-  const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
-  if (status < 300 && (requestId || (gdpr && body))) return { status: 'accepted', requestId, httpStatus: status }
   // The error body shape is not published: accept `error_code`/`code` and `error_message`/`message`.
   const providerCode = pick(body, 'error_code') ?? pick(body, 'code')
+  const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
+  // An error code contradicts the 2xx: never claim an erasure on it.
+  if (status < 300 && providerCode === undefined && (requestId || (gdpr && body))) return { status: 'accepted', requestId, httpStatus: status }
   // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
   if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })
   // A 2xx without what Batch promises ends here too, as invalid_response.

@@ -166,6 +166,21 @@ describe('gdpr mode against the emulator', () => {
   })
 })
 
+describe('gdpr mode: the undocumented create response', () => {
+  const answering = (body: unknown) => {
+    const fetch = async () => Response.json(body)
+    return createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode: 'gdpr', fetch, retry: { limit: 0 } })] })
+  }
+
+  it('a 2xx with an error code is never an erasure; a 2xx object with a request id is', async () => {
+    const failed = await answering({ error_code: 'SERVER_ERROR', error_message: 'internal error' }).erase({ userId: 'u-1' })
+    expect(failed.ok).toBe(false)
+    expect(failed.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_response', providerCode: 'SERVER_ERROR' } })
+    const accepted = await answering({ request_id: 'req-42' }).erase({ userId: 'u-1' })
+    expect(accepted.outcomes[0]).toMatchObject({ status: 'accepted', requestId: 'req-42' })
+  })
+})
+
 describe('identifier choice', () => {
   it('uses userId by default and skips a subject without one', async () => {
     const { eraser, emulator } = setup()
@@ -244,6 +259,10 @@ describe('options validation', () => {
     ['customIdFrom', { ...valid, customIdFrom: 'SECRET-FIELD' }, /options\.customIdFrom: /],
     ['http callbackUrl', { ...valid, mode: 'gdpr', callbackUrl: 'http://SECRET-HOST.example/cb' }, /options\.callbackUrl: expected an https URL/],
     ['not a URL', { ...valid, mode: 'gdpr', callbackUrl: 'SECRET-NOT-URL' }, /options\.callbackUrl: /],
+    ['callbackUrl with no host', { ...valid, mode: 'gdpr', callbackUrl: 'https://@' }, /options\.callbackUrl: expected an https URL/],
+    ['callbackUrl with a space', { ...valid, mode: 'gdpr', callbackUrl: 'https://SECRET-HOST.example/a b' }, /options\.callbackUrl: expected an https URL/],
+    ['callbackUrl with CR/LF', { ...valid, mode: 'gdpr', callbackUrl: 'https://SECRET-HOST.example/a\r\n<script>' }, /options\.callbackUrl: expected an https URL/],
+    ['identifier length limit raised', { ...valid, limits: { maxIdentifierLength: 5000 } }, /^\[erasekit\] \[batch\] options\.limits\.maxIdentifierLength: expected at most 1024$/],
     ['callbackUrl without gdpr', { ...valid, callbackUrl: 'https://SECRET-HOST.example/cb' }, /options\.callbackUrl: needs mode gdpr/],
     ['batch size', { ...valid, limits: { batchSize: 0 } }, /options\.limits\.batchSize: /],
     ['http baseURL', { ...valid, baseURL: 'http://SECRET-HOST.example' }, /options\.baseURL: must use https/],

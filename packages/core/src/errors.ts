@@ -82,10 +82,15 @@ export function codeForStatus(status: number): ErrorCode {
   return 'provider_error'
 }
 
-/** Redacts an error's message, vendor code and cause in place (any may echo what was sent, a provider's cause may be a whole response). */
+/**
+ * Redacts an error's message, vendor code and cause in place (any may echo what was sent, a
+ * provider's cause may be a whole response). Control characters from a vendor's text become
+ * spaces: a CR/LF or a terminal escape could forge log lines.
+ */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
-  error.message = redact(error.message)
-  if (error.providerCode !== undefined) error.providerCode = redact(error.providerCode)
+  const clean = (text: string) => redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+  error.message = clean(error.message)
+  if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
   return error
 }

@@ -138,6 +138,9 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
   // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
   if (limits.batchSize > maxBatchSize) throw new ErasureError('invalid_config', `options.limits.batchSize: expected at most ${maxBatchSize}`, { provider: name })
+  // The vendor's identifier length limit is its own: a user may lower it, never raise it.
+  const maxLength = definition.limits?.maxIdentifierLength
+  if (maxLength !== undefined && limits.maxIdentifierLength! > maxLength) throw new ErasureError('invalid_config', `options.limits.maxIdentifierLength: expected at most ${maxLength}`, { provider: name })
   return Object.freeze({
     name,
     specificationVersion: definition.specificationVersion,

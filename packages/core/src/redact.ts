@@ -36,9 +36,12 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     if (!value) continue
     // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
     // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
-    const uri = encodeURIComponent(value)
+    // A lone surrogate (half an emoji) cannot be URI-encoded; such a value is never sent (identifierProblem).
+    const uri = wellFormed(value) ? encodeURIComponent(value) : value
     const forms = [value, uri]
     if (/[\\"\u0000-\u001f]/.test(value)) forms.push(JSON.stringify(value).slice(1, -1))
+    // A phone number comes back normalised (+7 900 123-45-67 as 79001234567): its digits alone too.
+    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && value.replace(/\D/g, '').length > 5) forms.push(value.replace(/\D/g, ''))
     if (/[ !'()~]/.test(value)) forms.push(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
     for (const form of forms) (value.length < 3 ? tokens : map).set(fold(form), replacement)
   }
@@ -47,6 +50,8 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
 }
 
 const WORD = /[\p{L}\p{N}_]/u
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+export const wellFormed = (text: string) => !LONE_SURROGATE.test(text)
 
 /** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token. */
 function match(needles: Needles | undefined, text: string, i: number): [number, string] | undefined {

@@ -1,4 +1,5 @@
 import { ErasureError } from './errors'
+import { wellFormed } from './redact'
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
@@ -30,6 +31,8 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 export function identifierProblem(value: unknown, maxLength?: number): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'identifier must be a non-empty string'
   if (UNSAFE.test(value)) return 'identifier contains control characters'
+  // Half of a surrogate pair (a string cut mid-emoji) is no text: it would reach the vendor as U+FFFD or an escape, another id.
+  if (!wellFormed(value)) return 'identifier is not valid Unicode (half of a surrogate pair)'
   if (maxLength !== undefined && value.length > maxLength) return `identifier is longer than ${maxLength} characters`
   return undefined
 }

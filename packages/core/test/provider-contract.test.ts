@@ -115,3 +115,29 @@ describe('plugins, enforced', () => {
     expect(configError(() => createEraser({ providers: [ok] }).hook('onEror' as never, (() => {}) as never))).toContain('hook "onEror": expected one of')
   })
 })
+
+describe('identifiers and vendor text that could break a run or a log', () => {
+  it('half a surrogate pair (a string cut mid-emoji): invalid_subject before any request, in another field harmless, every report delivered', async () => {
+    const sent: string[][] = []
+    const bulk = provider(async (ids) => (sent.push(ids.map((id) => id.value)), ids.map(() => ({ status: 'deleted' }))), { limits: { batchSize: 10 } })
+    const eraser = createEraser({ providers: [bulk] })
+    const cut = 'bob-😀'.slice(0, -1)
+    const reports = []
+    for await (const report of eraser.eraseMany([{ userId: 'alice-1' }, { userId: cut }, { userId: 'carol-3', email: `x\uDC00y@example.com` }])) reports.push(report)
+    expect(reports).toHaveLength(3)
+    expect(sent.flat().sort()).toEqual(['alice-1', 'carol-3'])
+    const bad = reports.find((report) => !report.ok)!
+    expect(bad.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject', message: '[erasekit] [vendor] identifier is not valid Unicode (half of a surrogate pair)' } })
+    expect((await eraser.erase({ userId: cut })).outcomes[0]!.error!.code).toBe('invalid_subject')
+  })
+
+  it('control characters in a vendor message become spaces: a response cannot forge log lines', async () => {
+    const echo = provider(async (_ids, ctx) =>
+      ctx.request({ method: 'POST', url: '/delete' }, (response) => {
+        throw ctx.responseError(response, { message: 'bad\r\n[erasekit] [vendor] deleted\u001b[2K', providerCode: 'E\n1' })
+      }),
+    )
+    const report = await createEraser({ providers: [echo], fetch: async () => new Response('{}', { status: 400 }) }).erase({ userId: 'user-1' })
+    expect(report.outcomes[0]!.error).toMatchObject({ message: '[erasekit] [vendor] HTTP 400 E 1: bad  [erasekit] [vendor] deleted [2K', providerCode: 'E 1' })
+  })
+})

@@ -51,3 +51,11 @@ describe('createRedactor', () => {
     expect(createRedactor([['user-42', '[id]']], (text) => text)('user-42 key-0123456789')).toBe('[id] key-0123456789')
   })
 })
+
+describe('createRedactor: odd values', () => {
+  it('a phone number echoed back as digits only, and a value with half a surrogate pair, are redacted without throwing', () => {
+    const redact = createRedactor([['+7 (900) 123-45-67', '[id:1]'], [`x\uDC00y@example.com`, '[id:2]']])
+    expect(redact('Profile with phone 79001234567 not found')).toBe('Profile with phone [id:1] not found')
+    expect(redact(`no such email x\uDC00y@example.com`)).toBe('no such email [id:2]')
+  })
+})
