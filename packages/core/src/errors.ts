@@ -1,3 +1,5 @@
+import { UNSAFE } from './redact'
+
 /** The closed set of error codes. Outcomes, errors and receipts only ever carry these. */
 export type ErrorCode =
   | 'invalid_config'
@@ -88,7 +90,7 @@ export function codeForStatus(status: number): ErrorCode {
  * spaces: a CR/LF or a terminal escape could forge log lines.
  */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
-  const clean = (text: string) => redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+  const clean = (text: string) => redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
   error.message = clean(error.message)
   if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)

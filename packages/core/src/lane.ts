@@ -54,7 +54,13 @@ function* batchEntries(items: BatchItem[]): Generator<readonly [string, string]>
 /** Outcome fields for a lane that sends no request for this subject. */
 export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
 
-const now = () => new Date().toISOString()
+// One ISO string per millisecond: a bulk run settles many outcomes in the same one.
+let lastMs = 0
+let lastAt = ''
+const now = () => {
+  const ms = Date.now()
+  return ms === lastMs ? lastAt : ((lastMs = ms), (lastAt = new Date(ms).toISOString()))
+}
 
 /**
  * The identifier a parsed subject gives this lane, or, when it sends nothing, the outcome:

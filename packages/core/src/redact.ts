@@ -49,6 +49,8 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
   return { map, tokens, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
 }
 
+// C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.
+export const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const WORD = /[\p{L}\p{N}_]/u
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 export const wellFormed = (text: string) => !LONE_SURROGATE.test(text)

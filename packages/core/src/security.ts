@@ -1,5 +1,5 @@
 import { ErasureError } from './errors'
-import { wellFormed } from './redact'
+import { UNSAFE, wellFormed } from './redact'
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
@@ -24,8 +24,6 @@ export function checkBaseURL(given: string | undefined, provider: string, field 
   })
 }
 
-// C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 
 /** Why an identifier value cannot be sent, or undefined when it can. Never quotes the value. */
 export function identifierProblem(value: unknown, maxLength?: number): string | undefined {
