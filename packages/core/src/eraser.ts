@@ -117,6 +117,15 @@ export function createProviderContext(provider: Provider, options: ProviderConte
   })
 }
 
+/** A provider target's concurrency cap and rate limit: one per provider object, whichever erasers run it. */
+const caps = new WeakMap<Provider, Map<string | undefined, Pick<LaneConfig, 'pace' | 'slots'>>>()
+function capsOf(provider: Provider, target?: string): Pick<LaneConfig, 'pace' | 'slots'> {
+  const byTarget = caps.get(provider) ?? caps.set(provider, new Map()).get(provider)!
+  let lane = byTarget.get(target)
+  if (!lane) byTarget.set(target, (lane = { pace: provider.limits.rate && createRateLimiter(provider.limits.rate), slots: createSlots(provider.limits.concurrency) }))
+  return lane
+}
+
 export function createEraser(options: EraserOptions): Eraser {
   parseOrThrow(optionsSchema, options, 'invalid_config', { root: 'options' })
   const hooks = new HookableCore<EraserHooks>()
@@ -133,13 +142,7 @@ export function createEraser(options: EraserOptions): Eraser {
   const defaultFetch = options.fetch
   const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
     const config = laneConfig(provider, { retry, fetch: defaultFetch, timeout: options.timeout })
-    const { rate, concurrency } = provider.limits
-    return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({
-      ...config,
-      target,
-      pace: rate && createRateLimiter(rate),
-      slots: createSlots(concurrency),
-    }))
+    return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, ...capsOf(provider, target) }))
   })
   const secrets = [
     ...options.providers.flatMap((provider) => provider.secrets),

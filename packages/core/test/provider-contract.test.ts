@@ -141,3 +141,25 @@ describe('identifiers and vendor text that could break a run or a log', () => {
     expect(report.outcomes[0]!.error).toMatchObject({ message: '[erasekit] [vendor] HTTP 400 E 1: bad  [erasekit] [vendor] deleted [2K', providerCode: 'E 1' })
   })
 })
+
+describe('limits per provider object', () => {
+  it('two erasers built on one provider share its concurrency cap (one vendor account, one cap)', async () => {
+    let inFlight = 0
+    let peak = 0
+    const slow = provider(
+      async (ids) => {
+        peak = Math.max(peak, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        inFlight--
+        return ids.map(() => ({ status: 'deleted' as const }))
+      },
+      { limits: { concurrency: 3 } },
+    )
+    const subjects = (prefix: string) => Array.from({ length: 12 }, (_, i) => ({ userId: `${prefix}-${i}` }))
+    const drain = async (iterable: AsyncIterable<unknown>) => {
+      for await (const _ of iterable) void _
+    }
+    await Promise.all([createEraser({ providers: [slow] }), createEraser({ providers: [slow] })].map((eraser, i) => drain(eraser.eraseMany(subjects(`e${i}`)))))
+    expect(peak).toBe(3)
+  })
+})
