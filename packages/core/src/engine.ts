@@ -3,7 +3,7 @@ import { aborted, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
-import { onAbort } from './retry'
+import { onAbort, untilAborted } from './retry'
 import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
@@ -238,7 +238,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     } catch (error) {
       invalid = error as ErasureError
     }
-    const rawRef = (raw as Subject | null)?.ref
+    let rawRef: unknown
+    try {
+      rawRef = (raw as Subject | null)?.ref
+    } catch {}
     const subject: Pending = {
       ref: value?.ref ?? (typeof rawRef === 'string' && rawRef ? rawRef : fallbackRef),
       started: Date.now(),
@@ -280,7 +283,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     const breatheEvery = Symbol.asyncIterator in source ? 512 : 64
     try {
       // An abort stops intake between subjects; a subject handed over is always reported.
-      while (read === 0 || !signal.aborted) {
+      while (!signal.aborted) {
         if (pending >= window) {
           // Nothing more can be read until the consumer takes reports: flush partial batches.
           draining = true
@@ -335,7 +338,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           await emitProgress(false)
         }
       } else if (intakeDone && !pending) {
-        if (inputFailure) throw inputFailure.error
+        if (inputFailure) {
+          await emitProgress(true)
+          throw inputFailure.error
+        }
         break
       } else {
         await new Promise<void>((resolve) => (wake = resolve))
@@ -343,19 +349,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     await emitProgress(true)
   } finally {
-    stopListening()
-    // The consumer stopped early: cancel what is still queued or in flight.
+    // The consumer stopped early: cancel what is still queued or in flight (before unsubscribing:
+    // the abort also releases an intake waiting for the window, which then closes the input).
     if (read > reported || !intakeDone) controller.abort(aborted())
+    stopListening()
   }
-}
-
-/** Resolves with the promise's value, or with undefined as soon as the signal aborts (an input that never ends cannot hang a run). */
-function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (!(promise instanceof Promise)) return Promise.resolve(promise)
-  return new Promise((resolve, reject) => {
-    const stop = onAbort(signal, () => resolve(undefined))
-    promise.then(resolve, reject).finally(stop)
-  })
 }
 
 /** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */

@@ -4,7 +4,7 @@ import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
 import { createRedactor, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
-import type { RetryPolicy } from './retry'
+import { type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
 import type { Slots } from './slots'
 import type { EraserHooks, FetchFunction, Identifier, Outcome, PlannedRequest, ProviderResult, Report, Subject } from './types'
@@ -118,10 +118,15 @@ export async function eraseBatch(
   try {
     if (signal.aborted) throw aborted(provider.name)
     if (!free) await lane.slots.take(signal), (free = lane.slots.release)
-    results = await provider.erase(
-      items.map((item) => item.identifier),
-      pipeline,
+    // A provider that ignores ctx.signal cannot hold an aborted run.
+    results = await untilAborted(
+      provider.erase(
+        items.map((item) => item.identifier),
+        pipeline,
+      ),
+      signal,
     )
+    if (signal.aborted) throw aborted(provider.name)
     if (results?.length !== items.length) {
       throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${items.length} identifiers`, { provider: provider.name })
     }

@@ -56,6 +56,19 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
 }
 const subscribers = new WeakMap<AbortSignal, Set<() => void>>()
 
+/**
+ * Resolves with the promise's value, or with undefined as soon as the signal aborts (at once if it
+ * already has): an input stuck in next(), or a provider that ignores its signal, cannot hang a run.
+ */
+export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined)
+  if (!(promise instanceof Promise)) return Promise.resolve(promise)
+  return new Promise((resolve, reject) => {
+    const stop = onAbort(signal, () => resolve(undefined))
+    promise.then(resolve, reject).finally(stop)
+  })
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

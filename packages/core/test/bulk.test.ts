@@ -235,9 +235,12 @@ describe('eraseMany', () => {
     const eraser = createEraser({ providers: [bulkProvider('capped', api.fetch, { batchSize: 1, concurrency: 1 })] })
     const holder = eraser.erase({ userId: 'holder' })
     await new Promise((resolve) => setTimeout(resolve, 5))
-    const aborted = AbortSignal.abort()
-    const reports = await collect(eraser.eraseMany(subjects(3), { signal: aborted }))
-    expect(reports.length).toBeGreaterThanOrEqual(1)
+    const controller = new AbortController()
+    const run = collect(eraser.eraseMany(subjects(3), { signal: controller.signal }))
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort()
+    const reports = await run
+    expect(reports).toHaveLength(3)
     expect(reports.flatMap((report) => report.outcomes).every((outcome) => outcome.status === 'failed' && outcome.error?.code === 'aborted')).toBe(true)
     expect((await holder).ok).toBe(true)
     expect(api.calls.map((call) => call.ids[0])).toEqual(['holder'])
@@ -415,5 +418,67 @@ describe('eraseMany', () => {
     expect(last).toMatchObject({ read: 3, reported: 3, done: true, providers: { p: { accepted: 1, failed: 1, skipped: 1, deleted: 0, not_found: 0 } } })
     expect(events.length).toBeGreaterThanOrEqual(2)
     expect(hooked).toEqual(events)
+  })
+})
+
+describe('eraseMany: nothing hangs, nothing is lost', () => {
+  const never = <T>() => new Promise<T>(() => {})
+
+  it('an already-aborted signal reads nothing, even from an input stuck in next()', async () => {
+    let pulls = 0
+    const stuck: AsyncIterable<{ userId: string }> = { [Symbol.asyncIterator]: () => ({ next: () => (pulls++, never()) }) }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 5 })] })
+    expect(await collect(eraser.eraseMany(stuck, { signal: AbortSignal.abort() }))).toEqual([])
+    expect(pulls).toBe(0)
+    expect(await collect(eraser.eraseMany(subjects(3), { signal: AbortSignal.abort() }))).toEqual([])
+  })
+
+  it('breaking out while the window is full closes the input', async () => {
+    let closed = false
+    function* input() {
+      try {
+        yield* subjects(50)
+      } finally {
+        closed = true
+      }
+    }
+    const api = vendor({ latencyMs: 20 })
+    const eraser = createEraser({ providers: [bulkProvider('v', api.fetch, { batchSize: 1, concurrency: 1 })] })
+    for await (const _report of eraser.eraseMany(input(), { window: 3 })) break
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(closed).toBe(true)
+  })
+
+  it('a provider that ignores its signal cannot hold an aborted run; every subject read is reported', async () => {
+    const deaf = defineProvider({ name: 'deaf', specificationVersion: 1, options: {}, baseURL: 'https://vendor.example', match: (s) => (s.userId ? { kind: 'userId', value: s.userId } : undefined), erase: () => never() })
+    const controller = new AbortController()
+    const run = collect(createEraser({ providers: [deaf] }).eraseMany(subjects(2), { signal: controller.signal }))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    controller.abort()
+    const reports = await run
+    expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted', 'aborted'])
+  })
+
+  it('a subject whose getters throw is a failed report, not the end of the run; an input error still ends with a done event', async () => {
+    const hostile = Object.defineProperty({}, 'ref', {
+      get() {
+        throw new Error('boom')
+      },
+    })
+    function* input() {
+      yield { ref: 'ok-1', userId: 'u1' }
+      yield hostile
+      throw new Error('disk read failed')
+    }
+    const events: Progress[] = []
+    const reports: Report[] = []
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    await expect(
+      (async () => {
+        for await (const report of eraser.eraseMany(input() as Iterable<never>, { onProgress: (event) => void events.push(event) })) reports.push(report)
+      })(),
+    ).rejects.toThrow('disk read failed')
+    expect(reports.map((report) => [report.subjectRef, report.ok]).sort()).toEqual([['#2', false], ['ok-1', true]])
+    expect(events.at(-1)).toMatchObject({ done: true, reported: 2 })
   })
 })
