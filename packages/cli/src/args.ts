@@ -17,7 +17,7 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
     if (/^[\u2010-\u2015\u2212]/.test(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]}: a typographic dash; type it with -- (see --help)`)
     const long = /^--([^=]+)(=?)/.exec(arg)
     if (!long) {
-      if (arg === '-h' || arg === '--help') continue
+      if (arg === '-h') continue
       const suggestion = /^-[^-]/.test(arg) && known.has(arg.slice(1).split('=')[0]!) ? ` (did you mean -${arg}?)` : ''
       throw new UsageError(arg.startsWith('-') ? `unknown option ${arg.split('=')[0]}${suggestion} (see --help)` : `unexpected argument ${JSON.stringify(arg)} (see --help)`)
     }

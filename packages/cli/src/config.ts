@@ -158,7 +158,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
     if (!factory) fail(`${field}: unknown provider (bundled: ${BUNDLED_NAMES.join(', ')}; others: pass a defineProvider() object in a .ts/.mjs config)`)
     if (!isPlainObject(value)) fail(`${field}: expected an object of ${name} options`)
     const missing: { path: string; env: string }[] = []
-    const resolved = prefixed(file, () => resolveEnv(value, field, env, missing)) as Record<string, any>
+    const resolved = resolveEnv(value, field, env, missing, fail) as Record<string, any>
     const rethrow = (error: unknown): never => {
       if (ErasureError.isInstance(error)) fail(configMessage(error, name))
       throw error
@@ -197,7 +197,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   let receiptSalt: string | undefined
   if (config.receiptSalt !== undefined) {
     const missing: { path: string; env: string }[] = []
-    const salt = prefixed(file, () => resolveEnv(config.receiptSalt, 'receiptSalt', env, missing))
+    const salt = resolveEnv(config.receiptSalt, 'receiptSalt', env, missing, fail)
     if (missing.length) fail(`receiptSalt: environment variable ${missing[0]!.env} is not set`)
     if (typeof salt !== 'string' || !salt) fail('receiptSalt: expected a string or { env: "NAME" }')
     receiptSalt = salt as string
@@ -213,16 +213,6 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   }
 }
 
-/** Runs `fn`, naming the config file in its usage errors. */
-function prefixed<T>(file: string, fn: () => T): T {
-  try {
-    return fn()
-  } catch (error) {
-    if (error instanceof UsageError) error.message = `${file}: ${error.message}`
-    throw error
-  }
-}
-
 /** `[erasekit] [clevertap] options.region: ...` → `providers.clevertap.region: ...` */
 function configMessage(error: ErasureError, name: string): string {
   return error.message
@@ -232,9 +222,9 @@ function configMessage(error: ErasureError, name: string): string {
     .replace(/^baseURL:/, `providers.${name}.baseURL:`)
 }
 
-function resolveEnv(value: unknown, path: string, env: Record<string, string | undefined>, missing: { path: string; env: string }[]): unknown {
+function resolveEnv(value: unknown, path: string, env: Record<string, string | undefined>, missing: { path: string; env: string }[], fail: (message: string) => never): unknown {
   if (isEnvRef(value)) {
-    if (typeof value.env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.env)) throw new UsageError(`${path}.env: expected an environment variable name, e.g. { "env": "ADAPTY_API_KEY" }`)
+    if (typeof value.env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.env)) fail(`${path}.env: expected an environment variable name, e.g. { "env": "ADAPTY_API_KEY" }`)
     const found = env[value.env]
     if (found === undefined || found === '') {
       missing.push({ path, env: value.env })
@@ -242,8 +232,8 @@ function resolveEnv(value: unknown, path: string, env: Record<string, string | u
     }
     return found
   }
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveEnv(item, `${path}.${key}`, env, missing)]))
-  if (Array.isArray(value)) return value.map((item, index) => resolveEnv(item, `${path}.${index}`, env, missing))
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveEnv(item, `${path}.${key}`, env, missing, fail)]))
+  if (Array.isArray(value)) return value.map((item, index) => resolveEnv(item, `${path}.${index}`, env, missing, fail))
   return value
 }
 

@@ -15,15 +15,22 @@ export class LineFile {
     readonly path: string,
     option: string,
   ) {
+    let size: number
+    let regular: boolean
     try {
       mkdirSync(dirname(path), { recursive: true })
       this.fd = openSync(path, 'a+')
-      if (!fstatSync(this.fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' })
+      const stat = fstatSync(this.fd)
+      ;(size = stat.size), (regular = stat.isFile())
     } catch (error) {
       throw new UsageError(`${option}: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
     }
+    // A device or a pipe (/dev/full) cannot hold receipts that must survive the run.
+    if (!regular) {
+      closeSync(this.fd)
+      throw new UsageError(`${option}: cannot write ${path} (not a regular file)`)
+    }
     // A crash mid-write can leave a partial last line: start ours on a fresh one.
-    const size = fstatSync(this.fd).size
     if (size > 0) {
       const last = Buffer.alloc(1)
       readSync(this.fd, last, 0, 1, size - 1)
