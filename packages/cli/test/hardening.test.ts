@@ -15,6 +15,14 @@ describe('erasekit run: mistakes and accidents', () => {
   })
   afterAll(() => world?.close())
 
+  /** A usage error: exit 1, the message, no stack trace, nothing sent to any vendor. */
+  const expectRefused = async (args: string[], cwd: string, message: string) => {
+    const result = await cli(args, { cwd, env: world.env })
+    expect(result.code, result.output).toBe(1)
+    expect(result.output).toContain(message)
+    expect(result.output).not.toMatch(/\n\s+at /)
+    expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
+  }
   const adaptyDeletes = () => world.emulators.adapty.requests.filter((request) => request.method === 'DELETE').map((request) => request.headers['adapty-customer-user-id'])
 
   test('a resumed run skips only the very subject it confirmed: not another with the same ref, not a corrected identifier, not a line that moved', async () => {
@@ -63,14 +71,9 @@ describe('erasekit run: mistakes and accidents', () => {
       [['dry-run'], 'unexpected argument "dry-run"'],
       [['--dryrun'], 'unknown option --dryrun'],
     ] as const) {
-      const result = await cli([...base, ...extra], { cwd: dir, env: world.env })
-      expect(result.code, result.output).toBe(1)
-      expect(result.output).toContain(message)
+      await expectRefused([...base, ...extra], dir, message)
     }
-    const missing = await cli(['run', '--config', '--input', 'subjects.csv'], { cwd: dir, env: world.env })
-    expect(missing.code).toBe(1)
-    expect(missing.output).toContain('--config: expected a value')
-    expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
+    await expectRefused(['run', '--config', '--input', 'subjects.csv'], dir, '--config: expected a value')
   }, 60_000)
 
   test('receipts and journal must be files of their own, and writable', async () => {
@@ -85,14 +88,8 @@ describe('erasekit run: mistakes and accidents', () => {
       [['--receipts', 'adir'], `--receipts: cannot write ${join(dir, 'adir')} (EISDIR)`],
       [['--journal', 'adir'], `--journal: cannot read ${join(dir, 'adir')} (EISDIR)`],
     ]
-    for (const [extra, message] of cases) {
-      const result = await cli(['run', '--config', config, '--input', 'subjects.csv', ...extra], { cwd: dir, env: world.env })
-      expect(result.code, result.output).toBe(1)
-      expect(result.output).toContain(message)
-      expect(result.output).not.toMatch(/\n\s+at /)
-    }
+    for (const [extra, message] of cases) await expectRefused(['run', '--config', config, '--input', 'subjects.csv', ...extra], dir, message)
     expect(readFileSync(join(dir, 'subjects.csv'), 'utf8')).toBe(csvOf(8, 8))
-    expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
   }, 60_000)
 
   test('a disk that fills up mid-run: exit 3, the journal never ahead of the receipts, and the rerun finishes the job', async () => {
@@ -132,13 +129,7 @@ describe('erasekit run: mistakes and accidents', () => {
       [configIn('timeout', undefined, { timeout: 1e12 }), 'erasekit.config.json: timeout:'],
       [configIn('env', (providers) => (providers.adapty.apiKey = { env: '' })), 'erasekit.config.json: providers.adapty.apiKey.env: expected an environment variable name'],
     ]
-    for (const [config, message] of cases) {
-      const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
-      expect(result.code, result.output).toBe(1)
-      expect(result.output).toContain(message)
-      expect(result.output).not.toMatch(/\n\s+at /)
-    }
-    expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
+    for (const [config, message] of cases) await expectRefused(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl'], dir, message)
   }, 60_000)
 
   test('output for people and logs: each failed provider keeps its own cause, bulk bodies abridged, CR-only files counted, no colours in a pipe', async () => {
