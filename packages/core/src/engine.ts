@@ -255,12 +255,19 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       const { provider, target } = config
       if (invalid) {
         await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) })
-      } else if (await journal?.has(subject.ref, provider.name, target)) {
-        await settleLocal(subject, index, { status: 'skipped', reason: 'journaled' })
+        continue
+      }
+      const match = matchSubject(config, value!, hashOf, redactSecrets)
+      if (!('value' in match)) {
+        await settleLocal(subject, index, match)
+        continue
+      }
+      const hash = hashOf(match.value)
+      // The identifier's hash too: a reused ref, or a changed identifier, is not the confirmed deletion.
+      if (await journal?.has(subject.ref, provider.name, target, hash)) {
+        await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' })
       } else {
-        const match = matchSubject(config, value!, hashOf, redactSecrets)
-        if ('value' in match) lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash: hashOf(match.value), values })
-        else await settleLocal(subject, index, match)
+        lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash, values })
       }
     }
   }

@@ -6,16 +6,28 @@ export const CONFIRMED: ReadonlySet<Status> = new Set(['deleted', 'accepted', 'n
 export const journalKey = (subjectRef: string, provider: string, target?: string) =>
   target ? `${subjectRef}\u0000${provider}\u0000${target}` : `${subjectRef}\u0000${provider}`
 
-/** A Journal in memory: for tests, and for runs that resume within one process. */
+/**
+ * A Journal in memory: for tests, and for runs that resume within one process. Keyed by subject,
+ * provider target and identifier hash; `has` without a hash asks about any identifier.
+ */
 export function createMemoryJournal(): Journal & { readonly size: number } {
-  const confirmed = new Set<string>()
+  const confirmed = new Map<string, Set<string | undefined>>()
+  let size = 0
   return {
     record(outcome: Outcome) {
-      if (CONFIRMED.has(outcome.status)) confirmed.add(journalKey(outcome.subjectRef, outcome.provider, outcome.target))
+      if (!CONFIRMED.has(outcome.status)) return
+      const key = journalKey(outcome.subjectRef, outcome.provider, outcome.target)
+      const hashes = confirmed.get(key) ?? new Set()
+      confirmed.set(key, hashes)
+      if (!hashes.has(outcome.identifier?.hash)) size++
+      hashes.add(outcome.identifier?.hash)
     },
-    has: (subjectRef, provider, target) => confirmed.has(journalKey(subjectRef, provider, target)),
+    has(subjectRef, provider, target, identifierHash) {
+      const hashes = confirmed.get(journalKey(subjectRef, provider, target))
+      return !!hashes && (identifierHash === undefined || hashes.has(identifierHash))
+    },
     get size() {
-      return confirmed.size
+      return size
     },
   }
 }

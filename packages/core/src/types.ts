@@ -213,6 +213,11 @@ export interface EraserHooks {
 /** Records settled outcomes so an interrupted run can resume without redoing confirmed deletions. */
 export interface Journal {
   record(outcome: Outcome): void | Promise<void>
-  /** True when this subject was already confirmed (deleted, accepted or not_found) for this provider target. */
-  has(subjectRef: string, provider: string, target?: string): boolean | Promise<boolean>
+  /**
+   * True when this subject was already confirmed (deleted, accepted or not_found) for this provider
+   * target. A run passes `identifierHash`, the receipt hash of the identifier it would send
+   * (`outcome.identifier.hash` of the recorded outcome): a journal keyed by it too does not skip a
+   * second person under a reused ref, nor a subject whose identifier changed.
+   */
+  has(subjectRef: string, provider: string, target?: string, identifierHash?: string): boolean | Promise<boolean>
 }

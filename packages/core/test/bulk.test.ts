@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEraser, createMemoryJournal, defineProvider, type Progress, type Report } from '@erasekit/core'
+import { createEraser, createMemoryJournal, defineProvider, hashIdentifier, type Progress, type Report } from '@erasekit/core'
 
 interface Call {
   ids: string[]
@@ -303,6 +303,30 @@ describe('eraseMany', () => {
     expect(run2.every((report) => report.ok)).toBe(true)
   })
 
+  it('a journal skips by ref and identifier: a reused ref or a changed identifier is sent', async () => {
+    const journal = createMemoryJournal()
+    const first = vendor()
+    const eraser1 = createEraser({ providers: [bulkProvider('p', first.fetch, { batchSize: 1 })] })
+    await collect(eraser1.eraseMany([{ ref: 'ticket-1', userId: 'alice' }, { ref: 'ticket-2', userId: 'bob' }], { journal }))
+    expect(journal.size).toBe(2)
+    const second = vendor()
+    const eraser2 = createEraser({ providers: [bulkProvider('p', second.fetch, { batchSize: 1 })] })
+    const run2 = await collect(eraser2.eraseMany([
+      { ref: 'ticket-1', userId: 'alice' }, // done: skipped
+      { ref: 'ticket-1', userId: 'carol' }, // the same ticket, another person
+      { ref: 'ticket-2', userId: 'bob-corrected' }, // the identifier changed since
+    ], { journal }))
+    expect(second.calls.map((call) => call.ids).sort()).toEqual([['bob-corrected'], ['carol']])
+    const skipped = run2.flatMap((report) => report.outcomes).filter((outcome) => outcome.reason === 'journaled')
+    expect(skipped).toHaveLength(1)
+    // The skipped outcome names the identifier it stands for, as a hash.
+    expect(skipped[0]!.identifier).toEqual({ kind: 'userId', hash: await hashIdentifier('alice') })
+    // Asked without a hash, the journal answers for any identifier of that subject.
+    expect(journal.has('ticket-2', 'p')).toBe(true)
+    expect(journal.has('ticket-2', 'p', undefined, await hashIdentifier('bob'))).toBe(true)
+    expect(journal.has('ticket-2', 'p', undefined, await hashIdentifier('someone-else'))).toBe(false)
+  })
+
   it('abort stops intake and still reports every subject read, failed as aborted where unfinished', async () => {
     const api = vendor({ latencyMs: 20 })
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 5, concurrency: 1 })] })
@@ -391,7 +415,7 @@ describe('eraseMany', () => {
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
     install(eraser)
     const run = (async () => {
-      for await (const _report of eraser.eraseMany([{ email: 'no-user-id@example.com' }, { userID: 'typo' }] as never, options)) void _report
+      for await (const _report of eraser.eraseMany([{ email: 'no-user-id@example.com' }, { userID: 'typo' }, { userId: 'u1' }] as never, options)) void _report
     })()
     await expect(run).rejects.toThrow('audit sink down')
   })
