@@ -85,7 +85,7 @@ export function altcraft(options: AltcraftOptions): Provider {
     },
     erase: async ([id], ctx) => {
       const { kind, value } = id as Identifier
-      const body: Record<string, unknown> = { ...(header ? {} : { token }), db_id: o.dbId, matching: kind }
+      const body: Record<string, unknown> = header ? { db_id: o.dbId, matching: kind } : { token, db_id: o.dbId, matching: kind }
       if (kind === 'custom') {
         body.field_name = custom!.field
         body.field_value = value

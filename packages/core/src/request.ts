@@ -75,7 +75,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async request<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
       const url = resolveURL(options.baseURL, spec, provider)
       for (let attempt = 1; ; attempt++) {
-        const ctx = createRequestContext(options, attempt, { ...spec, url })
+        const ctx = createRequestContext(options, attempt, spec, url)
         try {
           ctx.request.headers = new Headers(spec.headers)
           declareJson(ctx.request)
@@ -128,12 +128,12 @@ function resolveURL(baseURL: string, spec: RequestSpec, provider: string): strin
   return url.href
 }
 
-function createRequestContext(options: PipelineOptions, attempt: number, spec: RequestSpec): RequestContext {
+function createRequestContext(options: PipelineOptions, attempt: number, spec: RequestSpec, url: string): RequestContext {
   const ctx: RequestContext = {
     provider: options.provider,
     target: options.target,
     attempt,
-    request: { method: spec.method.toUpperCase(), url: spec.url, headers: new Headers(), body: spec.body },
+    request: { method: spec.method.toUpperCase(), url, headers: new Headers(), body: spec.body },
     retry: false,
     delayMs: 0,
     signal: options.signal,
