@@ -71,7 +71,7 @@ export function adaptyRequest<T>(ctx: EraseContext, api: AdaptyApi, method: stri
   const retry = method === 'POST' ? false : undefined
   // The docs send Content-Type: application/json on every call, DELETE included.
   const headers: Record<string, string> = { authorization: `Api-Key ${api.apiKey}`, 'content-type': 'application/json' }
-  for (const { kind, value } of identifiers) headers[`adapty-${kind.replaceAll('_', '-')}`] = value
+  for (const { kind, value } of identifiers) headers[kind === 'profile_id' ? 'adapty-profile-id' : 'adapty-customer-user-id'] = value
   return ctx.request({ method, url: api.path, headers, body, retry }, map)
 }
 
