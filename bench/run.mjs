@@ -194,8 +194,8 @@ function render() {
       '## Overhead: one deletion through erasekit vs a hand-written fetch call',
       '',
       'Client CPU per deletion (user + system), best of 3 rounds, loopback server in another process. Target: ratio ≤ 1.2. ' +
-        '"Floor" is the hand-written call plus what DESIGN.md requires of every deletion (a per-attempt timeout signal, redirects not followed, the SHA-256 receipt with Node's native `createHash`); "own" is erasekit minus the floor. ' +
-        '"Library alone" is erasekit with an in-memory fetch that answers at once; "digest" is one native SHA-256 of an identifier (the floor's; erasekit hashes in plain JavaScript, which works in every runtime).',
+        '"Floor" is the hand-written call plus what DESIGN.md requires of every deletion (a per-attempt timeout signal, redirects not followed, the SHA-256 receipt with Node\'s native `createHash`); "own" is erasekit minus the floor. ' +
+        '"Library alone" is erasekit with an in-memory fetch that answers at once; "digest" is one native SHA-256 of an identifier (the floor\'s; erasekit hashes in plain JavaScript, which works in every runtime).',
       '',
       '| node | deletions | fetch CPU µs | floor CPU µs | floor ÷ fetch | erasekit CPU µs | ratio | own µs | library alone µs | digest µs | fetch wall µs | erasekit wall µs | target |',
       '|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
