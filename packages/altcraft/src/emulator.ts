@@ -184,7 +184,14 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
             ? (profile) => profile.email?.toLowerCase() === value.toLowerCase() && inResource(profile)
             : (profile) => profile.phone === value && inResource(profile)
     }
-    const profile = [...db.values()].find(found)
+    // A scan, without copying the store per request: profiles can be edited in place through store.get().
+    let profile: AltcraftProfile | undefined
+    for (const candidate of db.values()) {
+      if (found(candidate)) {
+        profile = candidate
+        break
+      }
+    }
     // The "not found" code is undocumented; 400 is the inferred choice.
     if (!profile) return fail(400, 'Profile not found')
     db.delete(profile.profile_id)
