@@ -214,16 +214,16 @@ function render() {
       `Emulator latency ${latency} ms per request unless the table says otherwise (targets are judged at 5 ms); CleverTap enforces 3 requests in flight, Batch 10 000 ids per call. ` +
         'Bound = max over provider targets of ceil(identifiers ÷ batchSize) ÷ concurrency × latency, from the providers\' declared limits ' +
         `(${lanes.map((lane) => `${lane.lane} ${lane.batchSize}/${lane.concurrency}`).join(', ')}: batchSize/concurrency). ` +
-        `"Calibrated" uses the latency \`setTimeout(${latency})\` really took in that process. ` +
+        `"Calibrated" uses the latency \`setTimeout(${latency})\` really took in that process, idle; "observed" the mean latency each vendor really delivered during the run (fetch call to response, under the run's load; rows before 2026-11-23 lack it): how full the engine kept the binding lane's slots. ` +
         'Naive = 16 requests at once across all providers, one request per identifier per provider, 429s retried with backoff. ' +
         'Peak RSS and heap are sampled every 100 ms and include garbage V8 has not collected yet; "retained" is the largest heap left after a full GC (`--trace-gc`). ' +
         'Vendors "cost-free" replace the emulators with vendors that cost this thread nothing but the latency (each answers its success response after it): what erasekit does alone, without the emulators\' CPU.',
       '',
-      '| node | vendors | subjects | mode | latency ms | wall s | bound s | wall ÷ bound | calibrated ÷ | CPU s | requests (adapty / clevertap / altcraft / batch) | total | 429s | peak RSS MB | peak heap MB | peak retained heap MB | reports |',
-      '|:---|:---|---:|:---|---:|---:|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|',
+      '| node | vendors | subjects | mode | latency ms | wall s | bound s | wall ÷ bound | calibrated ÷ | observed ÷ | CPU s | requests (adapty / clevertap / altcraft / batch) | total | 429s | peak RSS MB | peak heap MB | peak retained heap MB | reports |',
+      '|:---|:---|---:|:---|---:|---:|---:|---:|---:|---:|---:|:---|---:|---:|---:|---:|---:|---:|',
       ...bulk.map((r) => {
         const q = r.requests
-        return `| ${r.node ?? ''} | ${vendorsOf(r)} | ${fmt(r.subjects)} | ${r.mode} | ${fmt(r.latencyMs)} | ${fmt(r.wallMs / 1000, 1)} | ${fmt(r.boundMs / 1000, 1)} | ${fmt(r.ratio, 2)} | ${fmt(r.calibratedRatio, 2)} | ${fmt(r.cpuMs / 1000, 1)} | ${fmt(q.adapty)} / ${fmt(q.clevertap)} / ${fmt(q.altcraft)} / ${fmt(q.batch)} | ${fmt(r.requestsTotal)} | ${fmt(r.rejected429)} | ${fmt(r.peakRssMB, 1)} | ${fmt(r.peakHeapMB, 1)} | ${fmt(r.peakRetainedHeapMB, 1)} | ${fmt(r.reports)} |`
+        return `| ${r.node ?? ''} | ${vendorsOf(r)} | ${fmt(r.subjects)} | ${r.mode} | ${fmt(r.latencyMs)} | ${fmt(r.wallMs / 1000, 1)} | ${fmt(r.boundMs / 1000, 1)} | ${fmt(r.ratio, 2)} | ${fmt(r.calibratedRatio, 2)} | ${fmt(r.observedRatio, 2)} | ${fmt(r.cpuMs / 1000, 1)} | ${fmt(q.adapty)} / ${fmt(q.clevertap)} / ${fmt(q.altcraft)} / ${fmt(q.batch)} | ${fmt(r.requestsTotal)} | ${fmt(r.rejected429)} | ${fmt(r.peakRssMB, 1)} | ${fmt(r.peakHeapMB, 1)} | ${fmt(r.peakRetainedHeapMB, 1)} | ${fmt(r.reports)} |`
       }),
     )
     // Targets are judged at the standard latency (5 ms), on the emulators, on this Node; the rest are extra data points.
