@@ -86,11 +86,6 @@ function pick(data: Record<string, unknown> | null | undefined, key: string): st
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
 }
 
-/**
- * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so a 2xx
- * JSON object without an error code → accepted, id from `request_id`, `token` or `id`. Errors per
- * Batch's table.
- */
 /** An absolute https URL as written: parseable, a host, no whitespace or control characters (it travels in every GDPR request). */
 function isHttpsUrl(text: string): boolean {
   if (/[\s\u0000-\u001f\u007f]/.test(text)) return false
@@ -102,6 +97,11 @@ function isHttpsUrl(text: string): boolean {
   }
 }
 
+/**
+ * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so a 2xx
+ * JSON object without an error code → accepted, id from `request_id`, `token` or `id`. Errors per
+ * Batch's table.
+ */
 function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): ProviderResult {
   const { status, data } = response
   const body = (typeof data === 'object' && !Array.isArray(data) ? data : undefined) as Record<string, unknown> | null | undefined

@@ -12,21 +12,19 @@ export const journalKey = (subjectRef: string, provider: string, target?: string
  */
 export function createMemoryJournal(): Journal & { readonly size: number } {
   const confirmed = new Map<string, Set<string | undefined>>()
-  let size = 0
   return {
     record(outcome: Outcome) {
       if (!CONFIRMED.has(outcome.status)) return
       const key = journalKey(outcome.subjectRef, outcome.provider, outcome.target)
-      const hashes = confirmed.get(key) ?? new Set()
-      confirmed.set(key, hashes)
-      if (!hashes.has(outcome.identifier?.hash)) size++
-      hashes.add(outcome.identifier?.hash)
+      confirmed.set(key, (confirmed.get(key) ?? new Set()).add(outcome.identifier?.hash))
     },
     has(subjectRef, provider, target, identifierHash) {
       const hashes = confirmed.get(journalKey(subjectRef, provider, target))
       return !!hashes && (identifierHash === undefined || hashes.has(identifierHash))
     },
     get size() {
+      let size = 0
+      for (const hashes of confirmed.values()) size += hashes.size
       return size
     },
   }
