@@ -1,4 +1,5 @@
 import {
+  codeForStatus,
   type CommonProviderOptions,
   defineProvider,
   ErasureError,
@@ -103,7 +104,8 @@ export function altcraft(options: AltcraftOptions): Provider {
           // Altcraft reports errors in the body (`error` != 0), possibly with HTTP 200: read it on every
           // status. Success needs both a 2xx and `error: 0` [doc].
           const data = (response.data ?? {}) as Envelope
-          const code = data.error
+          // Documented as an int; a numeric string is read the same (never as success: 0 needs the number).
+          const code = typeof data.error === 'string' && /^[1-9]\d{0,3}$/.test(data.error) ? Number(data.error) : data.error
           // The answer's profile_id is the person's id at Altcraft (personal data, and no request
           // id): the receipt does not keep it.
           if (code === 0 && response.status < 300) return { status: 'deleted', httpStatus: response.status }
@@ -114,8 +116,12 @@ export function altcraft(options: AltcraftOptions): Provider {
           const transient = ctx.responseError(response, { providerCode: code, message: detail })
           // A 429/5xx transport status stays retryable whatever the body says.
           if (response.status >= 400 && transient.retryable) throw transient
+          // So does a 429/5xx code in the body (undocumented, safe reading): rate_limited or
+          // provider_unavailable like the status, retried (a delete is idempotent).
+          const busy = code === 429 || (code >= 500 && code < 600)
           // 402 (tariff limit) and unknown codes: provider_error, not retried. "Profile not found" has no documented code.
-          throw new ErasureError(codes[code] ?? 'provider_error', `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code })
+          const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
+          throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy })
         },
       )
       return [result]

@@ -161,6 +161,25 @@ describe('altcraft response mapping on the wire', () => {
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'invalid_response' } })
   })
 
+  it('an error code as a numeric string is read as the number', async () => {
+    replies = [reply(200, { error: '401', error_text: 'API token required' })]
+    const report = await run({}, { email: 'example@example.com' })
+    expect(seen).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'unauthorized', providerCode: '401', retryable: false } })
+  })
+
+  it('a 429 or 5xx code in the body of an HTTP 200 is retried like that status', async () => {
+    replies = [reply(200, { error: 429, error_text: 'Too many requests' }), reply(200, { error: 503, error_text: 'Busy' })]
+    const recovered = await run({}, { email: 'example@example.com' })
+    expect(seen).toHaveLength(3)
+    expect(recovered.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 3 })
+    seen = []
+    replies = [1, 2, 3].map(() => reply(200, { error: 429, error_text: 'Too many requests' }))
+    const exhausted = await run({}, { email: 'example@example.com' })
+    expect(seen).toHaveLength(3)
+    expect(exhausted.outcomes[0]).toMatchObject({ status: 'failed', httpStatus: 200, error: { code: 'rate_limited', providerCode: '429', retryable: true } })
+  })
+
   it('HTTP 502 with an HTML page is retried, then succeeds', async () => {
     replies = [reply(502, '<html>Bad Gateway</html>', { 'content-type': 'text/html' })]
     const report = await run({}, { email: 'example@example.com' })

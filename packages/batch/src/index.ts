@@ -98,21 +98,23 @@ function isHttpsUrl(text: string): boolean {
 }
 
 /**
- * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so a 2xx
- * JSON object without an error code → accepted, id from `request_id`, `token` or `id`. Errors per
- * Batch's table.
+ * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so any 2xx
+ * without an error code (Batch's `SUCCESS` aside) → accepted, id from `request_id`, `token` or `id`.
+ * Errors per Batch's table.
  */
 function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): ProviderResult {
   const { status, data } = response
   const body = (typeof data === 'object' && !Array.isArray(data) ? data : undefined) as Record<string, unknown> | null | undefined
   // The error body shape is not published: accept `error_code`/`code` and `error_message`/`message`.
-  const providerCode = pick(body, 'error_code') ?? pick(body, 'code')
+  const code = pick(body, 'error_code') ?? pick(body, 'code')
+  const providerCode = gdpr && code === 'SUCCESS' ? undefined : code
   const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
   // An error code contradicts the 2xx: never claim an erasure on it.
-  if (status < 300 && providerCode === undefined && (requestId || (gdpr && body))) return { status: 'accepted', requestId, httpStatus: status }
+  if (status < 300 && providerCode === undefined && (requestId || gdpr)) return { status: 'accepted', requestId, httpStatus: status }
   // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
   if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })
   // A 2xx without what Batch promises ends here too, as invalid_response.
   const message = [body?.error_message, body?.message].find((item) => typeof item === 'string') as string | undefined
-  throw ctx.responseError(response, { providerCode, message })
+  // Every GDPR POST that got a 2xx filed a request: a retry would file another.
+  throw ctx.responseError(response, { providerCode, message, retryable: gdpr && status < 300 ? false : undefined })
 }

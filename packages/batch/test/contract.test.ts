@@ -257,6 +257,7 @@ describe('B4: GDPR remove', () => {
     [201, { token: 'tok' }, 'tok'],
     [202, { id: 42 }, '42'],
     [202, {}, undefined],
+    [200, { code: 'SUCCESS', request_id: 'r1' }, 'r1'],
   ])('accepts %i %j (the create response is undocumented)', async (status, body, requestId) => {
     await mock(() => Response.json(body, { status }))
     const report = await eraserFor(gdpr).erase({ userId: 'u1' })
@@ -265,13 +266,21 @@ describe('B4: GDPR remove', () => {
   })
 
   it.each([
-    ['text', () => new Response('ok', { status: 200 })],
+    ['text', () => new Response('OK', { status: 201 })],
     ['an array', () => Response.json(['x'])],
-    ['an empty body', () => new Response(null, { status: 204 })],
-  ])('treats 2xx with %s as invalid_response', async (_, respond) => {
-    await mock(respond)
-    const report = await eraserFor({ ...gdpr, retry: { limit: 0 } }).erase({ userId: 'u1' })
-    expect(report.outcomes[0]!.error).toMatchObject({ code: 'invalid_response', retryable: true })
+    ['an empty body', () => new Response(null, { status: 202 })],
+  ])('accepts a 2xx with %s: the request was filed, and one POST is all it takes', async (_, respond) => {
+    const calls = await mock(respond)
+    const report = await eraserFor(gdpr).erase({ userId: 'u1' })
+    expect(calls).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', attempts: 1 })
+  })
+
+  it('a 2xx with an error code is invalid_response, never retried (a retry would file another request)', async () => {
+    const calls = await mock(() => Response.json({ error_code: 'SERVER_ERROR', error_message: 'odd' }))
+    const report = await eraserFor(gdpr).erase({ userId: 'u1' })
+    expect(calls).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', httpStatus: 200, error: { code: 'invalid_response', providerCode: 'SERVER_ERROR', retryable: false } })
   })
 
   it('maps 404 ROUTE_NOT_FOUND to invalid_config here too', async () => {

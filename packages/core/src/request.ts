@@ -55,7 +55,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       status: response.status,
       providerCode: detail.providerCode,
       // A 2xx the provider cannot read is a broken transfer more often than a contract change.
-      retryable: ok || policy.statusCodes.includes(response.status),
+      retryable: detail.retryable ?? (ok || policy.statusCodes.includes(response.status)),
       retryAfterMs: detail.retryAfterMs ?? parseRetryAfter(response.headers.get('retry-after')),
     })
     return scrubError(error, redact)

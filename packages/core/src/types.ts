@@ -154,8 +154,11 @@ export interface EraseContext {
    * response and anything else throws `ctx.responseError(response)`.
    */
   request<T = ProviderResponse>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T>
-  /** The default error for a response: code from the status, retryable per the retry policy, Retry-After read. */
-  responseError(response: ProviderResponse, detail?: { providerCode?: string | number; message?: string; retryAfterMs?: number }): ErasureError
+  /**
+   * The default error for a response: code from the status, retryable per the retry policy (a 2xx
+   * the provider cannot read too, unless `retryable: false`: an answer that must not be sent again), Retry-After read.
+   */
+  responseError(response: ProviderResponse, detail?: { providerCode?: string | number; message?: string; retryAfterMs?: number; retryable?: false }): ErasureError
 }
 
 /** The mutable context hooks receive for one attempt. `toJSON()` gives a redacted copy for logs. */

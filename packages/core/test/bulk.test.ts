@@ -270,6 +270,41 @@ describe('eraseMany', () => {
     expect(sent.length / big.calls.length).toBeGreaterThanOrEqual(4)
   })
 
+  it('past lingerMs a batching lane fills on while its subjects still wait for a lane of single requests', async () => {
+    const slow = vendor({ latencyMs: 4 })
+    const big = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('slow', slow.fetch, { batchSize: 1, concurrency: 1 }), bulkProvider('big', big.fetch, { batchSize: 1000 })] })
+    // Input arrives faster than the slow lane takes it, and slower than lingerMs would wait for.
+    async function* steady() {
+      for (let i = 1; i <= 150; i++) {
+        if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 2))
+        yield { userId: `u${i}` }
+      }
+    }
+    const reports = await collect(eraser.eraseMany(steady(), { lingerMs: 1 }))
+    expect(reports).toHaveLength(150)
+    expect(big.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(150)].map((subject) => subject.userId).sort())
+    // A flush on every linger would send a batch per millisecond of input: dozens of calls.
+    expect(big.calls.length).toBeLessThanOrEqual(4)
+  })
+
+  it('a held batch goes as soon as its oldest subject waits for nothing else', async () => {
+    const single = vendor({ latencyMs: 2 })
+    const big = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('single', single.fetch, { batchSize: 1 }), bulkProvider('big', big.fetch, { batchSize: 100 })] })
+    async function* trickle() {
+      yield { userId: 'a' }
+      yield { userId: 'b' }
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      yield { userId: 'c' }
+    }
+    const order: string[] = []
+    for await (const report of eraser.eraseMany(trickle(), { lingerMs: 5 })) order.push(report.subjectRef)
+    // a and b were not held for c: the single lane finished them, and nothing else could.
+    expect(big.calls.map((call) => call.ids)).toEqual([['a', 'b'], ['c']])
+    expect(order).toEqual(['#1', '#2', '#3'])
+  })
+
   it('shares one abort listener per signal however many requests are in flight (no MaxListenersExceededWarning)', async () => {
     const warnings: string[] = []
     const onWarning = (warning: Error) => void warnings.push(warning.name)
