@@ -289,7 +289,8 @@ describe('eraseMany', () => {
   })
 
   it('a held batch goes as soon as its oldest subject waits for nothing else', async () => {
-    const single = vendor({ latencyMs: 2 })
+    // The single lane answers well after lingerMs: its answer, not a timer, must release the batch.
+    const single = vendor({ latencyMs: 20 })
     const big = vendor()
     const eraser = createEraser({ providers: [bulkProvider('single', single.fetch, { batchSize: 1 }), bulkProvider('big', big.fetch, { batchSize: 100 })] })
     async function* trickle() {
@@ -299,7 +300,7 @@ describe('eraseMany', () => {
       yield { userId: 'c' }
     }
     const order: string[] = []
-    for await (const report of eraser.eraseMany(trickle(), { lingerMs: 5 })) order.push(report.subjectRef)
+    for await (const report of eraser.eraseMany(trickle(), { lingerMs: 2 })) order.push(report.subjectRef)
     // a and b were not held for c: the single lane finished them, and nothing else could.
     expect(big.calls.map((call) => call.ids)).toEqual([['a', 'b'], ['c']])
     expect(order).toEqual(['#1', '#2', '#3'])
