@@ -116,9 +116,9 @@ export function altcraft(options: AltcraftOptions): Provider {
           const transient = ctx.responseError(response, { providerCode: code, message: detail })
           // A 429/5xx transport status stays retryable whatever the body says.
           if (response.status >= 400 && transient.retryable) throw transient
-          // So does a 429/5xx code in the body (undocumented, safe reading): rate_limited or
-          // provider_unavailable like the status, retried (a delete is idempotent).
-          const busy = code === 429 || (code >= 500 && code < 600)
+          // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
+          // reading) is retried the same way, and named like it (a delete is idempotent).
+          const busy = code >= 400 && ctx.responseError({ ...response, status: code }).retryable
           // 402 (tariff limit) and unknown codes: provider_error, not retried. "Profile not found" has no documented code.
           const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
           throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy })

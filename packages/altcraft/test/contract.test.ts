@@ -178,6 +178,12 @@ describe('altcraft response mapping on the wire', () => {
     const exhausted = await run({}, { email: 'example@example.com' })
     expect(seen).toHaveLength(3)
     expect(exhausted.outcomes[0]).toMatchObject({ status: 'failed', httpStatus: 200, error: { code: 'rate_limited', providerCode: '429', retryable: true } })
+    // A code the policy does not retry as a status is not retried in the body either.
+    seen = []
+    replies = [reply(200, { error: 501, error_text: 'Not implemented' })]
+    const final = await run({}, { email: 'example@example.com' })
+    expect(seen).toHaveLength(1)
+    expect(final.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error', providerCode: '501', retryable: false } })
   })
 
   it('HTTP 502 with an HTML page is retried, then succeeds', async () => {

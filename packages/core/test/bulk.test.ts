@@ -161,6 +161,18 @@ describe('eraseMany', () => {
     expect(maxAhead).toBeGreaterThan(4000)
   })
 
+  it('by default reads ahead as far as the largest batchSize, up to 10 000, so batches can be full', async () => {
+    const api = vendor({ latencyMs: 10 })
+    const eraser = createEraser({ providers: [bulkProvider('huge', api.fetch, { batchSize: 8000, concurrency: 1 })] })
+    const { reported, maxAhead } = await readAhead(eraser, 16_000)
+    expect(reported).toBe(16_000)
+    expect(maxAhead).toBeLessThanOrEqual(8000)
+    expect(maxAhead).toBeGreaterThan(7000)
+    expect(api.calls.map((call) => call.ids.length)).toEqual([8000, 8000])
+    const capped = createEraser({ providers: [bulkProvider('bigger', vendor({ latencyMs: 10 }).fetch, { batchSize: 50_000, concurrency: 1 })] })
+    expect((await readAhead(capped, 12_000)).maxAhead).toBeLessThanOrEqual(10_000)
+  })
+
   it('paces requests with the provider rate limit: never more than `requests` in any window of `perMs`', async () => {
     const api = vendor()
     const times: number[] = []
