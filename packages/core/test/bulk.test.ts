@@ -168,7 +168,10 @@ describe('eraseMany', () => {
     expect(reported).toBe(16_000)
     expect(maxAhead).toBeLessThanOrEqual(8000)
     expect(maxAhead).toBeGreaterThan(7000)
-    expect(api.calls.map((call) => call.ids.length)).toEqual([8000, 8000])
+    // The first batch is full; later ones depend on how reports and reads interleave.
+    const sizes = api.calls.map((call) => call.ids.length)
+    expect(sizes[0]).toBe(8000)
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(16_000)
     const capped = createEraser({ providers: [bulkProvider('bigger', vendor({ latencyMs: 10 }).fetch, { batchSize: 50_000, concurrency: 1 })] })
     expect((await readAhead(capped, 12_000)).maxAhead).toBeLessThanOrEqual(10_000)
   })
@@ -283,21 +286,23 @@ describe('eraseMany', () => {
   })
 
   it('past lingerMs a batching lane fills on while its subjects still wait for a lane of single requests', async () => {
-    const slow = vendor({ latencyMs: 4 })
+    const slow = vendor({ latencyMs: 10 })
     const big = vendor()
     const eraser = createEraser({ providers: [bulkProvider('slow', slow.fetch, { batchSize: 1, concurrency: 1 }), bulkProvider('big', big.fetch, { batchSize: 1000 })] })
     // Input arrives faster than the slow lane takes it, and slower than lingerMs would wait for.
     async function* steady() {
-      for (let i = 1; i <= 150; i++) {
+      for (let i = 1; i <= 100; i++) {
         if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 2))
         yield { userId: `u${i}` }
       }
     }
     const reports = await collect(eraser.eraseMany(steady(), { lingerMs: 1 }))
-    expect(reports).toHaveLength(150)
-    expect(big.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(150)].map((subject) => subject.userId).sort())
-    // A flush on every linger would send a batch per millisecond of input: dozens of calls.
-    expect(big.calls.length).toBeLessThanOrEqual(4)
+    expect(reports).toHaveLength(100)
+    expect(big.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(100)].map((subject) => subject.userId).sort())
+    // A flush on every linger would send a batch per pause of the input (10 or more calls). Held,
+    // a batch goes each time the slow lane finishes the oldest subject it holds: the gaps grow
+    // tenfold each time, so a few calls even when the machine is slow.
+    expect(big.calls.length).toBeLessThanOrEqual(5)
   })
 
   it('a held batch goes as soon as its oldest subject waits for nothing else', async () => {
