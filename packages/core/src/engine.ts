@@ -51,8 +51,8 @@ export interface RunOptions {
   window?: number
   /**
    * How long a partial batch waits for more subjects, ms. Default 20. It waits longer while a
-   * synchronous input is being read, and while its oldest subject still waits for another provider
-   * that sends one identifier per request (sending sooner would bring no report forward).
+   * synchronous input is being read, and, once the window has filled, while every subject it holds
+   * still waits for another provider that sends one identifier per request.
    */
   lingerMs?: number
   journal?: Journal
@@ -76,11 +76,14 @@ interface Pending {
   remaining: number
   /** Lanes of one identifier per request not settled yet: while any is, a batching lane can wait on for more. */
   singles: number
+  /** Its jobs in batching lanes, by lane. */
+  jobs?: Job[]
   requests?: PlannedRequest[]
 }
 
 interface Job extends BatchItem {
   subject: Pending
+  sent?: boolean
 }
 
 /**
@@ -109,6 +112,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let draining = false
   let breathing = false
   let inFlightTotal = 0
+  /** How often intake found the window full: input is coming faster than the run can report. */
+  let fills = 0
 
   const notify = () => {
     wake?.()
@@ -131,8 +136,12 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   async function settle(subject: Pending, lane: number, outcome: Outcome) {
     subject.outcomes[lane] = outcome
-    // The subject now waits on batching lanes only: holding its batch back would delay its report.
-    if (!lanes[lane]!.batching && !--subject.singles) for (const other of lanes) if (other.batching) other.pump()
+    // The subject now waits on batching lanes only: a lane holding it must send.
+    if (!lanes[lane]!.batching && !--subject.singles) {
+      subject.jobs?.forEach((job, index) => {
+        if (!job.sent) lanes[index]!.markDue()
+      })
+    }
     counts[lanes[lane]!.key]![outcome.status]++
     await journal?.record(outcome)
     await hooks.callHook('outcome', outcome)
@@ -154,6 +163,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     const queue = createQueue<Job>()
     // A slot handed to this lane while it waited in line (slots are shared with other runs and erase()).
     let granted = false
+    // Queued jobs whose subjects wait for nothing but batching lanes: due to go.
+    let due = 0
+    // `fills` when this lane last sent: has the window been full since?
+    let fillsAtSend = 0
     let waiting = false
     let timer: ReturnType<typeof setTimeout> | undefined
     let lingerDue = false
@@ -173,10 +186,12 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // A partial batch waits for more input, up to lingerMs, unless no more can come: the input
         // ended, or the window is full and nothing in flight anywhere will free a slot. (Flushing on
         // every freed slot would shrink batches to one while a slow provider holds the window.)
-        // Past lingerMs it waits on while the oldest subject it holds still waits for a lane of single
-        // requests too: a fuller batch then delays no report (Batch: 10 calls per 100k, not 6 000).
+        // Past lingerMs, if the window has filled since it last sent, it waits on as long as every
+        // subject it holds still waits for a lane of single requests too: a fuller batch then costs
+        // no throughput (Batch: 10 calls per 100k, not 6 000). A trickle, or a subject that waits
+        // only for it, goes.
         const stuck = draining && !inFlightTotal
-        if (queue.size < batchSize && !stuck && !intakeDone && !signal.aborted && (!lingerDue || queue.first().subject.singles)) {
+        if (queue.size < batchSize && !stuck && !intakeDone && !signal.aborted && (!lingerDue || (fills !== fillsAtSend && !due))) {
           if (!lingerDue) timer ??= setTimeout(linger, lingerMs)
           break
         }
@@ -197,8 +212,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         }
         granted = false
         lingerDue = false
+        fillsAtSend = fills
         inFlightTotal++
-        run(queue.take(batchSize))
+        run(take(batchSize))
           .catch(fail)
           .finally(() => {
             // The lane's slot was freed when the vendor answered; the window, once settled.
@@ -208,6 +224,15 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       }
       // A slot granted when nothing could be sent goes back.
       if (granted) (granted = false), slots.release()
+    }
+
+    const take = (count: number) => {
+      const jobs = queue.take(count)
+      for (const job of jobs) {
+        job.sent = true
+        if (!job.subject.singles) due--
+      }
+      return jobs
     }
 
     async function run(batch: Job[]) {
@@ -225,7 +250,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     /** On abort every queued job is reported, failed as aborted. */
     async function abortQueued() {
       clearTimeout(timer)
-      for (const job of queue.take(Infinity)) {
+      for (const job of take(Infinity)) {
         await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
       }
     }
@@ -235,8 +260,17 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       batching,
       pump,
       abortQueued,
+      markDue() {
+        due++
+        pump()
+      },
       push(job: Job) {
         queue.push(job)
+        if (batching) {
+          const jobs = (job.subject.jobs ??= [])
+          jobs[index] = job
+          if (!job.subject.singles) due++
+        }
         pump()
       },
     }
@@ -309,6 +343,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       while (!signal.aborted) {
         if (pending >= window) {
           // Nothing more can be read until the consumer takes reports: flush partial batches.
+          fills++
           draining = true
           pumpAll()
           await new Promise<void>((resolve) => (slotFree = resolve))
@@ -388,7 +423,6 @@ function createQueue<T>() {
       return items.length - head
     },
     push: (item: T) => void items.push(item),
-    first: () => items[head]!,
     take(count: number): T[] {
       const out = items.slice(head, (head += count))
       if (head >= items.length) (items = []), (head = 0)

@@ -285,42 +285,88 @@ describe('eraseMany', () => {
     expect(sent.length / big.calls.length).toBeGreaterThanOrEqual(4)
   })
 
-  it('past lingerMs a batching lane fills on while its subjects still wait for a lane of single requests', async () => {
-    const slow = vendor({ latencyMs: 10 })
-    const big = vendor()
-    const eraser = createEraser({ providers: [bulkProvider('slow', slow.fetch, { batchSize: 1, concurrency: 1 }), bulkProvider('big', big.fetch, { batchSize: 1000 })] })
-    // Input arrives faster than the slow lane takes it, and slower than lingerMs would wait for.
-    async function* steady() {
-      for (let i = 1; i <= 100; i++) {
-        if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 2))
-        yield { userId: `u${i}` }
-      }
-    }
-    const reports = await collect(eraser.eraseMany(steady(), { lingerMs: 1 }))
-    expect(reports).toHaveLength(100)
-    expect(big.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(100)].map((subject) => subject.userId).sort())
-    // A flush on every linger would send a batch per pause of the input (10 or more calls). Held,
-    // a batch goes each time the slow lane finishes the oldest subject it holds: the gaps grow
-    // tenfold each time, so a few calls even when the machine is slow.
-    expect(big.calls.length).toBeLessThanOrEqual(5)
+  /** A provider of one subject field, whose vendor logs when each call came (ms since `t0`). */
+  function fieldLane(name: string, field: 'userId' | 'email', limits: Record<string, unknown>, latencyMs = 0) {
+    const api = vendor({ latencyMs })
+    const t0 = performance.now()
+    const at: number[] = []
+    const fetch = ((input: RequestInfo | URL, init?: RequestInit) => (at.push(performance.now() - t0), api.fetch(input, init))) as typeof globalThis.fetch
+    const provider = defineProvider({
+      name,
+      specificationVersion: 1,
+      options: { fetch },
+      baseURL: 'https://vendor.example',
+      limits,
+      match: (subject) => (subject[field] ? { kind: field, value: subject[field]! } : undefined),
+      erase: async (identifiers, ctx) => {
+        await ctx.request({ method: 'POST', url: '/delete', body: { ids: identifiers.map((identifier) => identifier.value) } })
+        return identifiers.map(() => ({ status: 'accepted' as const }))
+      },
+    })
+    return { provider, calls: api.calls, at }
+  }
+
+  it('past lingerMs, with the window full, a batching lane fills on while its subjects still wait for a lane of single requests', async () => {
+    const slow = fieldLane('slow', 'userId', { batchSize: 1, concurrency: 1 }, 5)
+    const big = fieldLane('big', 'userId', { batchSize: 1000 })
+    const eraser = createEraser({ providers: [slow.provider, big.provider] })
+    const reports = await collect(eraser.eraseMany(subjects(150), { window: 30, lingerMs: 1 }))
+    expect(reports).toHaveLength(150)
+    expect(big.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(150)].map((subject) => subject.userId).sort())
+    // Flushed after each linger, a batch would go per subject the slow lane lets in (about 150
+    // calls). Held, one goes each time the slow lane reaches the oldest subject it holds: about
+    // one per window.
+    expect(big.calls.length).toBeLessThanOrEqual(15)
   })
 
-  it('a held batch goes as soon as its oldest subject waits for nothing else', async () => {
-    // The single lane answers well after lingerMs: its answer, not a timer, must release the batch.
-    const single = vendor({ latencyMs: 20 })
-    const big = vendor()
-    const eraser = createEraser({ providers: [bulkProvider('single', single.fetch, { batchSize: 1 }), bulkProvider('big', big.fetch, { batchSize: 100 })] })
-    async function* trickle() {
-      yield { userId: 'a' }
-      yield { userId: 'b' }
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      yield { userId: 'c' }
+  it('a held batch goes as soon as one subject it holds waits for nothing else', async () => {
+    // z keeps a slow lane busy (and the run from ending); a and b need only the fast lane and the batch.
+    const fast = fieldLane('fast', 'userId', { batchSize: 1 }, 20)
+    const slow = fieldLane('slow', 'email', { batchSize: 1 }, 400)
+    const big = fieldLane('big', 'userId', { batchSize: 100 })
+    const eraser = createEraser({ providers: [fast.provider, slow.provider, big.provider] })
+    async function* input() {
+      yield { ref: 'z', email: 'z@example.com' }
+      yield { ref: 'a', userId: 'a' }
+      yield { ref: 'b', userId: 'b' }
+      await new Promise((resolve) => setTimeout(resolve, 600))
     }
     const order: string[] = []
-    for await (const report of eraser.eraseMany(trickle(), { lingerMs: 2 })) order.push(report.subjectRef)
-    // a and b were not held for c: the single lane finished them, and nothing else could.
-    expect(big.calls.map((call) => call.ids)).toEqual([['a', 'b'], ['c']])
-    expect(order).toEqual(['#1', '#2', '#3'])
+    for await (const report of eraser.eraseMany(input(), { window: 3, lingerMs: 2 })) order.push(report.subjectRef)
+    expect(big.calls.map((call) => call.ids)).toEqual([['a', 'b']])
+    // The fast lane's answer released it (about 20 ms), not the slow lane's (400 ms).
+    expect(big.at[0]).toBeLessThan(250)
+    expect(order).toEqual(['a', 'b', 'z'])
+  })
+
+  it('a subject that waits only for the batching lane is not held behind one that waits for a slow lane', async () => {
+    const slow = fieldLane('slow', 'email', { batchSize: 1 }, 400)
+    const big = fieldLane('big', 'userId', { batchSize: 100 })
+    const eraser = createEraser({ providers: [slow.provider, big.provider] })
+    async function* input() {
+      yield { ref: 'a', userId: 'a', email: 'a@example.com' }
+      for (const ref of ['b1', 'b2', 'b3']) yield { ref, userId: ref }
+      await new Promise((resolve) => setTimeout(resolve, 600))
+    }
+    const started = performance.now()
+    const when: Record<string, number> = {}
+    for await (const report of eraser.eraseMany(input(), { window: 4, lingerMs: 2 })) when[report.subjectRef] = performance.now() - started
+    expect(when.b3).toBeLessThan(250)
+    expect(when.a).toBeGreaterThanOrEqual(350)
+  })
+
+  it('a trickle is not held for a slow lane: the batch goes after lingerMs', async () => {
+    const slow = fieldLane('slow', 'userId', { batchSize: 1 }, 400)
+    const big = fieldLane('big', 'userId', { batchSize: 100 })
+    const eraser = createEraser({ providers: [slow.provider, big.provider] })
+    async function* trickle() {
+      yield { userId: 'a' }
+      await new Promise((resolve) => setTimeout(resolve, 600))
+    }
+    await collect(eraser.eraseMany(trickle(), { lingerMs: 2 }))
+    // The vendor got it long before the slow lane answered: the two ran side by side.
+    expect(big.calls.map((call) => call.ids)).toEqual([['a']])
+    expect(big.at[0]).toBeLessThan(250)
   })
 
   it('shares one abort listener per signal however many requests are in flight (no MaxListenersExceededWarning)', async () => {
