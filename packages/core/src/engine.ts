@@ -76,14 +76,13 @@ interface Pending {
   remaining: number
   /** Lanes of one identifier per request not settled yet: while any is, a batching lane can wait on for more. */
   singles: number
-  /** Its jobs in batching lanes, by lane. */
-  jobs?: Job[]
+  /** Its jobs still queued in batching lanes, by lane (dropped when sent: they hold the subject's values). */
+  jobs?: (Job | undefined)[]
   requests?: PlannedRequest[]
 }
 
 interface Job extends BatchItem {
   subject: Pending
-  sent?: boolean
 }
 
 /**
@@ -139,7 +138,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // The subject now waits on batching lanes only: a lane holding it must send.
     if (!lanes[lane]!.batching && !--subject.singles) {
       subject.jobs?.forEach((job, index) => {
-        if (!job.sent) lanes[index]!.markDue()
+        if (job) lanes[index]!.markDue()
       })
     }
     counts[lanes[lane]!.key]![outcome.status]++
@@ -228,9 +227,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
     const take = (count: number) => {
       const jobs = queue.take(count)
-      for (const job of jobs) {
-        job.sent = true
-        if (!job.subject.singles) due--
+      if (batching) {
+        for (const job of jobs) {
+          job.subject.jobs![index] = undefined
+          if (!job.subject.singles) due--
+        }
       }
       return jobs
     }
