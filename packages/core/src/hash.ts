@@ -18,11 +18,12 @@ const rotate = (x: number, n: number) => (x >>> n) | (x << (32 - n))
 
 /** SHA-256 hex of a string's UTF-8 bytes. */
 export function sha256(text: string): string {
-  const bytes = encoder.encode(text)
-  const length = bytes.length
+  // ASCII, the usual identifier, is its own UTF-8: read in place rather than encoded into a copy.
+  const bytes = /^[\0-\x7f]*$/.test(text) ? undefined : encoder.encode(text)
+  const length = bytes ? bytes.length : text.length
   // The message, a 1 bit, zeros, and the 64-bit length in bits, as big-endian words in 64-byte blocks.
   const words = new Int32Array((((length + 8) >> 6) + 1) << 4)
-  for (let i = 0; i < length; i++) words[i >> 2]! |= bytes[i]! << (24 - (i & 3) * 8)
+  for (let i = 0; i < length; i++) words[i >> 2]! |= (bytes ? bytes[i]! : text.charCodeAt(i)) << (24 - (i & 3) * 8)
   words[length >> 2]! |= 0x80 << (24 - (length & 3) * 8)
   words[words.length - 2] = length / 2 ** 29
   words[words.length - 1] = length * 8

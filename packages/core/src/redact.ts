@@ -30,23 +30,29 @@ const NEEDLES = Symbol('needles')
 type Compiled = Redactor & { [NEEDLES]?: () => Needles }
 
 function compileNeedles(entries: Iterable<readonly [string | undefined, string]>): Needles {
-  const map = new Map<string, string>()
-  const tokens = new Map<string, string>()
+  const needles: Needles = { map: new Map(), tokens: new Map(), lengths: [], starts: new Set() }
+  const lengths = new Set<number>()
   for (const [value, replacement] of entries) {
     if (!value) continue
+    const add = (form: string) => {
+      const key = fold(form)
+      ;(value.length < 3 ? needles.tokens : needles.map).set(key, replacement)
+      lengths.add(key.length)
+      needles.starts.add(key[0]!)
+    }
     // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
     // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
     // A lone surrogate (half an emoji) cannot be URI-encoded; such a value is never sent (identifierProblem).
+    add(value)
     const uri = wellFormed(value) ? encodeURIComponent(value) : value
-    const forms = [value, uri]
-    if (/[\\"\u0000-\u001f]/.test(value)) forms.push(JSON.stringify(value).slice(1, -1))
+    if (uri !== value) add(uri)
+    if (/[\\"\u0000-\u001f]/.test(value)) add(JSON.stringify(value).slice(1, -1))
     // A phone number comes back normalised (+7 900 123-45-67 as 79001234567): its digits alone too.
-    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && value.replace(/\D/g, '').length > 5) forms.push(value.replace(/\D/g, ''))
-    if (/[ !'()~]/.test(value)) forms.push(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
-    for (const form of forms) (value.length < 3 ? tokens : map).set(fold(form), replacement)
+    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && value.replace(/\D/g, '').length > 5) add(value.replace(/\D/g, ''))
+    if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
   }
-  const keys = [...map.keys(), ...tokens.keys()]
-  return { map, tokens, lengths: [...new Set(keys.map((key) => key.length))].sort((a, b) => b - a), starts: new Set(keys.map((key) => key[0]!)) }
+  needles.lengths = [...lengths].sort((a, b) => b - a)
+  return needles
 }
 
 // C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.

@@ -176,48 +176,50 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
 }
 
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
-async function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
+function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
+  const { signal } = options
   const controller = new AbortController()
-  // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
-  let stop!: (reason: unknown) => void
-  const stopped = new Promise<never>((_, reject) => (stop = reject))
-  const abort = (reason: unknown) => (controller.abort(reason), stop(reason))
-  const unlink = onAbort(options.signal, () => abort(options.signal.reason))
-  if (options.signal.aborted) abort(options.signal.reason)
-  const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
-  try {
-    let url = ctx.request.url
-    for (let hop = 0; ; hop++) {
-      const body = ctx.request.body
-      const response = await Promise.race([
-        options.fetch(url, {
-          method: ctx.request.method,
-          headers: ctx.request.headers,
-          body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
-          signal: controller.signal,
-          redirect: 'manual',
-        }),
-        stopped,
-      ])
-      const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
-      if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await Promise.race([response.text(), stopped])) }
-      const location = response.headers.get('location')
-      const origin = new URL(ctx.request.url).origin
-      const next = location ? new URL(location, url) : undefined
-      if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
-        // Following would send the credentials to another origin (or loop): refuse.
-        throw new ErasureError('provider_error', `refused to follow a redirect away from ${origin}`, {
-          provider: options.provider,
-          status: response.status || undefined,
-        })
-      }
-      url = next.href
+  return new Promise((resolve, reject) => {
+    const end = (error?: unknown, response?: ProviderResponse) => {
+      clearTimeout(timer)
+      unlink()
+      if (response) resolve(response)
+      else reject(ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error }))
     }
-  } catch (error) {
-    throw ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error })
-  } finally {
-    clearTimeout(timer)
-    unlink()
+    // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
+    const abort = (reason: unknown) => (controller.abort(reason), end(reason))
+    const unlink = onAbort(signal, () => abort(signal.reason))
+    const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
+    if (signal.aborted) return abort(signal.reason)
+    exchange(options, ctx, controller.signal).then((response) => end(undefined, response), end)
+  })
+}
+
+/** The request and its answer, following same-origin redirects. */
+async function exchange(options: PipelineOptions, ctx: RequestContext, signal: AbortSignal): Promise<ProviderResponse> {
+  const { method, headers, body } = ctx.request
+  let url = ctx.request.url
+  for (let hop = 0; ; hop++) {
+    const response = await options.fetch(url, {
+      method,
+      headers,
+      body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
+      signal,
+      redirect: 'manual',
+    })
+    const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
+    if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await response.text()) }
+    const location = response.headers.get('location')
+    const origin = new URL(ctx.request.url).origin
+    const next = location ? new URL(location, url) : undefined
+    if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
+      // Following would send the credentials to another origin (or loop): refuse.
+      throw new ErasureError('provider_error', `refused to follow a redirect away from ${origin}`, {
+        provider: options.provider,
+        status: response.status || undefined,
+      })
+    }
+    url = next.href
   }
 }
 
