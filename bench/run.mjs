@@ -211,7 +211,7 @@ function render() {
       '',
       '## Bulk: eraseMany across the four emulators in process',
       '',
-      `Emulator latency ${latency} ms per request unless the table says otherwise (targets are judged at 5 ms); CleverTap enforces 3 requests in flight, Batch 10 000 ids per call. ` +
+      `Emulator latency ${latency} ms per request unless the table says otherwise (the standard; see the targets below for other latencies); CleverTap enforces 3 requests in flight, Batch 10 000 ids per call. ` +
         'Bound = max over provider targets of ceil(identifiers ÷ batchSize) ÷ concurrency × latency, from the providers\' declared limits ' +
         `(${lanes.map((lane) => `${lane.lane} ${lane.batchSize}/${lane.concurrency}`).join(', ')}: batchSize/concurrency). ` +
         `"Calibrated" uses the latency \`setTimeout(${latency})\` really took in that process, idle; "observed" the mean latency each vendor really delivered during the run (fetch call to response, under the run's load; rows before 2026-11-23 lack it): how full the engine kept the binding lane's slots. ` +
@@ -226,12 +226,16 @@ function render() {
         return `| ${r.node ?? ''} | ${vendorsOf(r)} | ${fmt(r.subjects)} | ${r.mode} | ${fmt(r.latencyMs)} | ${fmt(r.wallMs / 1000, 1)} | ${fmt(r.boundMs / 1000, 1)} | ${fmt(r.ratio, 2)} | ${fmt(r.calibratedRatio, 2)} | ${fmt(r.observedRatio, 2)} | ${fmt(r.cpuMs / 1000, 1)} | ${fmt(q.adapty)} / ${fmt(q.clevertap)} / ${fmt(q.altcraft)} / ${fmt(q.batch)} | ${fmt(r.requestsTotal)} | ${fmt(r.rejected429)} | ${fmt(r.peakRssMB, 1)} | ${fmt(r.peakHeapMB, 1)} | ${fmt(r.peakRetainedHeapMB, 1)} | ${fmt(r.reports)} |`
       }),
     )
-    // Targets are judged at the standard latency (5 ms), on the emulators, on this Node; the rest are extra data points.
-    const ours = (size) => bulk.find((r) => r.mode === 'erasekit' && vendorsOf(r) === 'emulators' && r.node === process.version && r.subjects === size && r.latencyMs === 5)
+    // Targets: on the emulators, on this Node. Wall time at each simulated latency measured (the
+    // standard 5 ms first); memory at 5 ms.
+    const ours = (size, latency = 5) => bulk.find((r) => r.mode === 'erasekit' && vendorsOf(r) === 'emulators' && r.node === process.version && r.subjects === size && r.latencyMs === latency)
     const targets = []
-    for (const size of [100_000, 1_000_000]) {
-      const r = ours(size)
-      if (r) targets.push(`| wall ≤ 1.1 × bound at ${fmt(size)} | ${fmt(r.ratio, 2)} × | ${mark(r.ratio <= 1.1)} |`)
+    const latencies = [...new Set(bulk.map((r) => r.latencyMs))].sort((a, b) => (a === 5 ? -1 : b === 5 ? 1 : a - b))
+    for (const latency of latencies) {
+      for (const size of [100_000, 1_000_000]) {
+        const r = ours(size, latency)
+        if (r) targets.push(`| wall ≤ 1.1 × bound at ${fmt(size)}, ${fmt(latency)} ms latency | ${fmt(r.ratio, 2)} × | ${mark(r.ratio <= 1.1)} |`)
+      }
     }
     const [small, large] = [ours(100_000), ours(1_000_000)]
     if (small && large) {

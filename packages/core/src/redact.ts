@@ -123,9 +123,8 @@ export function redactDeep<T>(value: T, redact: Redactor): T {
   if (typeof value === 'string') return redact(value) as T
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item, redact)
-    return out as T
+    // Defined, not assigned: a vendor body's "__proto__" key stays a key (assigning it would set the copy's prototype).
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T
   }
   return value
 }

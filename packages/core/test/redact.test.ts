@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRedactor, REDACTED } from '@erasekit/core'
+import { createRedactor, REDACTED, redactDeep } from '@erasekit/core'
 
 describe('createRedactor', () => {
   it('replaces raw, URL-encoded and JSON-escaped forms, longest match first', () => {
@@ -57,5 +57,14 @@ describe('createRedactor: odd values', () => {
     const redact = createRedactor([['+7 (900) 123-45-67', '[id:1]'], [`x\uDC00y@example.com`, '[id:2]']])
     expect(redact('Profile with phone 79001234567 not found')).toBe('Profile with phone [id:1] not found')
     expect(redact(`no such email x\uDC00y@example.com`)).toBe('no such email [id:2]')
+  })
+
+  it('redactDeep keeps a "__proto__" key of a parsed body as a key, redacted, without touching the copy\'s prototype', () => {
+    const redact = createRedactor([['a@example.com', '[id]']])
+    const body = JSON.parse('{"__proto__":{"email":"a@example.com"},"ok":["a@example.com"]}')
+    const copy = redactDeep(body, redact) as Record<string, unknown>
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyNames(copy)).toEqual(['__proto__', 'ok'])
+    expect(JSON.stringify(copy)).toBe('{"__proto__":{"email":"[id]"},"ok":["[id]"]}')
   })
 })
