@@ -207,6 +207,8 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, signal: A
       signal,
       redirect: 'manual',
     })
+    // A fetch that ignored its signal may answer after the attempt ended: read nothing, follow nothing.
+    if (signal.aborted) throw signal.reason
     const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
     if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await response.text()) }
     const location = response.headers.get('location')

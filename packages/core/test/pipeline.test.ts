@@ -179,6 +179,22 @@ describe('request pipeline', () => {
     expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted', 'aborted'])
   })
 
+  it('an injected fetch that ignores its signal and answers after the timeout gets no body read and no redirect followed', async () => {
+    const calls: string[] = []
+    let bodyRead = false
+    const late = async (url: string | URL | Request) => {
+      calls.push(String(url))
+      await new Promise((resolve) => setTimeout(resolve, 60))
+      const response = new Response(null, { status: 302, headers: { location: '/again' } })
+      return Object.assign(response, { text: async () => ((bodyRead = true), '') })
+    }
+    const report = await make({ fetch: late, timeout: 20, retry: { limit: 0 } }).erase({ userId: 'u1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'timeout' } })
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(calls).toHaveLength(1)
+    expect(bodyRead).toBe(false)
+  })
+
   it('a hook setting ctx.retry = true cannot retry beyond the policy (its limit, a non-retryable status)', async () => {
     server.reply(() => new Response('{}', { status: 503 }))
     const limited = make({ retry: { limit: 2, delayMs: 0 } })
