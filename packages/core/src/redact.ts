@@ -30,15 +30,17 @@ const NEEDLES = Symbol('needles')
 type Compiled = Redactor & { [NEEDLES]?: () => Needles }
 
 function compileNeedles(entries: Iterable<readonly [string | undefined, string]>): Needles {
-  const needles: Needles = { map: new Map(), tokens: new Map(), lengths: [], starts: new Set() }
+  const map = new Map<string, string>()
+  const tokens = new Map<string, string>()
   const lengths = new Set<number>()
+  const starts = new Set<string>()
   for (const [value, replacement] of entries) {
     if (!value) continue
     const add = (form: string) => {
       const key = fold(form)
-      ;(value.length < 3 ? needles.tokens : needles.map).set(key, replacement)
+      ;(value.length < 3 ? tokens : map).set(key, replacement)
       lengths.add(key.length)
-      needles.starts.add(key[0]!)
+      starts.add(key[0]!)
     }
     // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
     // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
@@ -51,8 +53,7 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && value.replace(/\D/g, '').length > 5) add(value.replace(/\D/g, ''))
     if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
   }
-  needles.lengths = [...lengths].sort((a, b) => b - a)
-  return needles
+  return { map, tokens, starts, lengths: [...lengths].sort((a, b) => b - a) }
 }
 
 // C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.

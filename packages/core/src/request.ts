@@ -196,7 +196,7 @@ function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderRe
 }
 
 /** The request and its answer, following same-origin redirects. */
-async function exchange(options: PipelineOptions, ctx: RequestContext, signal: AbortSignal): Promise<ProviderResponse> {
+async function exchange(options: PipelineOptions, ctx: RequestContext, attempt: AbortSignal): Promise<ProviderResponse> {
   const { method, headers, body } = ctx.request
   let url = ctx.request.url
   for (let hop = 0; ; hop++) {
@@ -204,11 +204,11 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, signal: A
       method,
       headers,
       body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
-      signal,
+      signal: attempt,
       redirect: 'manual',
     })
     // A fetch that ignored its signal may answer after the attempt ended: read nothing, follow nothing.
-    if (signal.aborted) throw signal.reason
+    if (attempt.aborted) throw attempt.reason
     const redirected = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
     if (!redirected) return { status: response.status, headers: response.headers, data: parseBody(await response.text()) }
     const location = response.headers.get('location')
