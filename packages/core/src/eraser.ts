@@ -9,7 +9,7 @@ import { createSlots } from './slots'
 import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
-import { defaultRetry, mergeRetry, type RetryPolicy } from './retry'
+import { defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
@@ -45,9 +45,6 @@ export interface Eraser {
   /** Streams any number of subjects; yields exactly one report per subject read (order may differ). A malformed one gets a failed report. */
   eraseMany(subjects: Iterable<Subject> | AsyncIterable<Subject>, options?: EraseManyOptions): AsyncIterable<Report>
 }
-
-/** The signal of an erase() given none: never aborts. */
-const NEVER = new AbortController().signal
 
 const isNamed = (value: unknown) => typeof (value as { name?: unknown })?.name === 'string'
 
@@ -113,7 +110,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
     timeout: config.timeout,
     hooks: options.hooks ?? new HookableCore<EraserHooks>(),
     redact: createRedactor([...secretEntries(provider.secrets), ...(options.identifiers ?? []).map((value) => [value, '[id]'] as const)]),
-    signal: options.signal ?? new AbortController().signal,
+    signal: options.signal ?? NEVER,
   })
 }
 

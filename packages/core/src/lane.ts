@@ -54,12 +54,14 @@ function* batchEntries(items: BatchItem[]): Generator<readonly [string, string]>
 /** Outcome fields for a lane that sends no request for this subject. */
 export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
 
-// One ISO string per millisecond: a bulk run settles many outcomes in the same one.
-let lastMs = 0
-let lastAt = ''
+// Outcome times: the ISO string's date and time to the second is built once a second, not per outcome.
+let second = -1
+let prefix = ''
 const now = () => {
   const ms = Date.now()
-  return ms === lastMs ? lastAt : ((lastMs = ms), (lastAt = new Date(ms).toISOString()))
+  const at = Math.floor(ms / 1000)
+  if (at !== second) (second = at), (prefix = new Date(ms).toISOString().slice(0, 20))
+  return `${prefix}${String(ms % 1000).padStart(3, '0')}Z`
 }
 
 /**

@@ -45,6 +45,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
  * signal: a run has many requests and waits in flight on one signal, and Node warns past 10 listeners.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  if (signal === NEVER) return ignore
   let callbacks = subscribers.get(signal)
   if (!callbacks) {
     const set = new Set<() => void>()
@@ -55,6 +56,10 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   return () => void callbacks.delete(fn)
 }
 const subscribers = new WeakMap<AbortSignal, Set<() => void>>()
+const ignore = () => {}
+
+/** The signal of a call given none: it never aborts, so nothing listens to it. */
+export const NEVER = new AbortController().signal
 
 /**
  * Resolves with the promise's value, or with undefined as soon as the signal aborts (at once if it
@@ -62,7 +67,7 @@ const subscribers = new WeakMap<AbortSignal, Set<() => void>>()
  */
 export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (signal.aborted) return Promise.resolve(undefined)
-  if (!(promise instanceof Promise)) return Promise.resolve(promise)
+  if (!(promise instanceof Promise) || signal === NEVER) return Promise.resolve(promise)
   return new Promise((resolve, reject) => {
     const stop = onAbort(signal, () => resolve(undefined))
     promise.then(resolve, reject).finally(stop)

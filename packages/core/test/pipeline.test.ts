@@ -287,6 +287,42 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
+  it('a header value fetch refuses (a newline) fails at once as provider_error, never a retried network error, never quoted', async () => {
+    const sent: string[] = []
+    const eraser = createEraser({
+      providers: [
+        defineProvider({
+          name: 'headed',
+          specificationVersion: 1,
+          options: { baseURL: server.url },
+          baseURL: server.url,
+          secrets: ['tok_abcdef'],
+          match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+          erase: (ids, ctx) => ctx.request({ method: 'DELETE', url: '/x', headers: { authorization: 'Bearer tok_abcdef\nx-smuggled: 1', 'x-user': ids[0]!.value } }, () => ids.map(() => ({ status: 'deleted' as const }))),
+        }),
+      ],
+      // What fetch does with init: a real one builds a Request, which refuses the value.
+      fetch: async (url, init) => (sent.push(new Request(url, init).url), new Response(null, { status: 204 })),
+    })
+    recordDelays(eraser)
+    const outcome = (await eraser.erase({ userId: 'u1' })).outcomes[0]!
+    expect(sent).toEqual([])
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
+    expect(outcome.error!.message).not.toContain('tok_abcdef')
+  })
+
+  it('sends the provider\'s headers as given, with the JSON content type an object body needs, when no hook reads them', async () => {
+    const seen: unknown[] = []
+    const eraser = make({}, { fetch: async (url: string, init: RequestInit) => (seen.push(init.headers), Response.json({ requestId: 'r' })) })
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted' })
+    expect(new Headers(seen[0] as HeadersInit).get('content-type')).toBe('application/json')
+    expect(new Headers(seen[0] as HeadersInit).get('authorization')).toBe('Bearer tok_abcdef')
+    // A hook replacing the Headers object: what it set is what goes.
+    eraser.hook('beforeRequest', (ctx) => void (ctx.request.headers = new Headers({ authorization: 'Bearer other', 'x-extra': '1' })))
+    await eraser.erase({ userId: 'u1' })
+    expect(Object.fromEntries(new Headers(seen[1] as HeadersInit))).toEqual({ authorization: 'Bearer other', 'content-type': 'application/json', 'x-extra': '1' })
+  })
+
   it('retries a 2xx body it cannot read (invalid_response)', async () => {
     server.reply((_, n) => (n === 1 ? new Response('<html>oops', { status: 200 }) : Response.json({ requestId: 'r' })))
     const eraser = make()
