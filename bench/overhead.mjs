@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { createEraser } from '@erasekit/core'
 import { adapty } from '@erasekit/adapty'
 
-const N = Number(process.env.N ?? 5000)
+const N = Number(process.env.N ?? 30000)
 const server = fork(new URL('./loopback-server.mjs', import.meta.url))
 const { port } = await new Promise((resolve) => server.once('message', resolve))
 const baseURL = `http://127.0.0.1:${port}`
@@ -54,14 +54,16 @@ async function throughErasekit(i) {
   if (report.outcomes[0].status !== 'deleted') throw new Error(JSON.stringify(report))
 }
 
-async function measure(name, fn) {
-  for (let i = 0; i < 500; i++) await fn(i) // warm-up
+const ROUNDS = Number(process.env.ROUNDS ?? 15)
+const PER_ROUND = Math.ceil(N / ROUNDS)
+
+/** CPU and wall µs per deletion of `PER_ROUND` calls. */
+async function measure(fn) {
   const cpu = process.cpuUsage()
   const start = performance.now()
-  for (let i = 0; i < N; i++) await fn(i)
+  for (let i = 0; i < PER_ROUND; i++) await fn(i)
   const used = process.cpuUsage(cpu)
-  const wall = performance.now() - start
-  return { name, cpuUsPerDeletion: (used.user + used.system) / N, wallUsPerDeletion: (wall * 1000) / N }
+  return { cpu: (used.user + used.system) / PER_ROUND, wall: ((performance.now() - start) * 1000) / PER_ROUND }
 }
 
 // Where the difference goes: the library alone (an in-memory fetch answering 204 at once), and
@@ -73,27 +75,41 @@ async function libraryOnly(i) {
 }
 const digestOnly = async (i) => sha256(`user-${i}`)
 
-const runs = []
-for (let round = 0; round < 3; round++) {
-  runs.push(await measure('fetch', handWritten), await measure('floor', floor), await measure('erasekit', throughErasekit))
-  runs.push(await measure('library', libraryOnly), await measure('digest', digestOnly))
+// The machine drifts (CPU frequency, the server process, GC debt) by more than the differences
+// measured: every mode runs in every round, in an order that rotates, and each round's erasekit
+// is divided by the same round's fetch. Reported: medians over the rounds.
+const modes = { fetch: handWritten, floor, erasekit: throughErasekit, library: libraryOnly, digest: digestOnly }
+const names = Object.keys(modes)
+for (const fn of Object.values(modes)) for (let i = 0; i < 500; i++) await fn(i) // warm-up
+const rounds = []
+for (let round = 0; round < ROUNDS; round++) {
+  const row = {}
+  for (let j = 0; j < names.length; j++) {
+    const name = names[(j + round) % names.length]
+    row[name] = await measure(modes[name])
+  }
+  rounds.push(row)
 }
 server.kill()
-const best = (name) => runs.filter((run) => run.name === name).sort((a, b) => a.cpuUsPerDeletion - b.cpuUsPerDeletion)[0]
-const base = best('fetch')
-const ours = best('erasekit')
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
+const cpu = (name) => median(rounds.map((row) => row[name].cpu))
+const wall = (name) => median(rounds.map((row) => row[name].wall))
+const ratios = rounds.map((row) => row.erasekit.cpu / row.fetch.cpu).sort((a, b) => a - b)
+const quartile = (q) => ratios[Math.round(q * (ratios.length - 1))]
 const result = {
   benchmark: 'overhead',
-  deletions: N,
-  fetchCpuUs: +base.cpuUsPerDeletion.toFixed(1),
-  erasekitCpuUs: +ours.cpuUsPerDeletion.toFixed(1),
-  ratio: +(ours.cpuUsPerDeletion / base.cpuUsPerDeletion).toFixed(3),
-  floorCpuUs: +best('floor').cpuUsPerDeletion.toFixed(1),
-  floorRatio: +(best('floor').cpuUsPerDeletion / base.cpuUsPerDeletion).toFixed(3),
-  fetchWallUs: +base.wallUsPerDeletion.toFixed(1),
-  erasekitWallUs: +ours.wallUsPerDeletion.toFixed(1),
-  libraryCpuUs: +best('library').cpuUsPerDeletion.toFixed(1),
-  digestCpuUs: +best('digest').cpuUsPerDeletion.toFixed(1),
+  deletions: PER_ROUND * ROUNDS,
+  rounds: ROUNDS,
+  fetchCpuUs: +cpu('fetch').toFixed(1),
+  erasekitCpuUs: +cpu('erasekit').toFixed(1),
+  ratio: +median(ratios).toFixed(3),
+  ratioQuartiles: [+quartile(0.25).toFixed(3), +quartile(0.75).toFixed(3)],
+  floorCpuUs: +cpu('floor').toFixed(1),
+  floorRatio: +median(rounds.map((row) => row.floor.cpu / row.fetch.cpu)).toFixed(3),
+  fetchWallUs: +wall('fetch').toFixed(1),
+  erasekitWallUs: +wall('erasekit').toFixed(1),
+  libraryCpuUs: +cpu('library').toFixed(1),
+  digestCpuUs: +cpu('digest').toFixed(1),
   node: process.version,
 }
 console.log(JSON.stringify(result))
