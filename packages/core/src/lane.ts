@@ -60,6 +60,8 @@ let prefix = ''
 const now = () => {
   const ms = Date.now()
   const at = Math.floor(ms / 1000)
+  // Outside years 1970-9999 the ISO form is not 24 characters: built whole.
+  if (ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString()
   if (at !== second) (second = at), (prefix = new Date(ms).toISOString().slice(0, 20))
   return `${prefix}${String(ms % 1000).padStart(3, '0')}Z`
 }

@@ -77,10 +77,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (let attempt = 1; ; attempt++) {
         const ctx = createRequestContext(options, attempt, spec, url)
         try {
-          ctx.request.declareJson()
+          ctx.request.headers = new Headers(spec.headers)
+          declareJson(ctx.request)
           await hooks.callHook('beforeRequest', ctx)
           // Again: a hook may have set an object body.
-          ctx.request.declareJson()
+          declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
           if (options.planned) {
             options.planned.push(plan(ctx, redact))
@@ -118,12 +119,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
 // Most providers send every request to one URL (the identifier travels in a header or the body):
 // it is parsed once, not per request.
-let lastResolved = { from: '', href: '' }
+let lastResolved = { baseURL: '', url: '', href: '' }
 
 function resolveURL(baseURL: string, spec: RequestSpec, provider: string): string {
-  if (!spec.query && lastResolved.from === baseURL + spec.url) return lastResolved.href
+  const last = lastResolved
+  if (!spec.query && last.baseURL === baseURL && last.url === spec.url) return last.href
   const href = buildURL(baseURL, spec, provider)
-  if (!spec.query) lastResolved = { from: baseURL + spec.url, href }
+  if (!spec.query) lastResolved = { baseURL, url: spec.url, href }
   return href
 }
 
@@ -138,12 +140,12 @@ function buildURL(baseURL: string, spec: RequestSpec, provider: string): string 
   return url.href
 }
 
-function createRequestContext(options: PipelineOptions, attempt: number, spec: RequestSpec, url: string): RequestContext & { request: AttemptRequest } {
-  const ctx = {
+function createRequestContext(options: PipelineOptions, attempt: number, spec: RequestSpec, url: string): RequestContext {
+  const ctx: RequestContext = {
     provider: options.provider,
     target: options.target,
     attempt,
-    request: new AttemptRequest(spec.method.toUpperCase(), url, spec.headers ?? {}, spec.body),
+    request: { method: spec.method.toUpperCase(), url, headers: new Headers(), body: spec.body },
     retry: false,
     delayMs: 0,
     signal: options.signal,
@@ -160,48 +162,13 @@ function createRequestContext(options: PipelineOptions, attempt: number, spec: R
         delayMs: ctx.delayMs,
       }
     },
-  } as RequestContext & { request: AttemptRequest }
+  }
   return ctx
 }
 
-/**
- * The request of one attempt. Its `headers` become a Headers object only when a hook or a dry run
- * reads them; otherwise fetch gets the provider's record as it is, which undici takes faster.
- */
-class AttemptRequest {
-  #record: Record<string, string>
-  #headers?: Headers
-  constructor(
-    public method: string,
-    public url: string,
-    record: Record<string, string>,
-    public body: unknown,
-  ) {
-    this.#record = record
-  }
-
-  get headers(): Headers {
-    return (this.#headers ??= new Headers(this.#record))
-  }
-
-  set headers(value: Headers) {
-    this.#headers = value
-  }
-
-  /** What fetch gets. */
-  get outgoing(): HeadersInit {
-    return this.#headers ?? this.#record
-  }
-
-  /** An object body goes as JSON and says so, here, so hooks and dry runs see the headers that are sent. */
-  declareJson(): void {
-    if (this.body === undefined || typeof this.body === 'string') return
-    if (this.#headers) {
-      if (!this.#headers.has('content-type')) this.#headers.set('content-type', 'application/json')
-    } else if (!Object.keys(this.#record).some((name) => name.toLowerCase() === 'content-type')) {
-      this.#record = { ...this.#record, 'content-type': 'application/json' }
-    }
-  }
+/** An object body goes as JSON and says so, here, so hooks and dry runs see the headers that are sent. */
+function declareJson({ headers, body }: RequestContext['request']): void {
+  if (body !== undefined && typeof body !== 'string' && !headers.has('content-type')) headers.set('content-type', 'application/json')
 }
 
 function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
@@ -221,7 +188,7 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
 }
 
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
-function send(options: PipelineOptions, ctx: RequestContext & { request: AttemptRequest }): Promise<ProviderResponse> {
+function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
   const { signal } = options
   const controller = new AbortController()
   return new Promise((resolve, reject) => {
@@ -236,27 +203,22 @@ function send(options: PipelineOptions, ctx: RequestContext & { request: Attempt
     const unlink = onAbort(signal, () => abort(signal.reason))
     const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
     if (signal.aborted) return abort(signal.reason)
-    exchange(options, ctx.request, controller.signal).then((response) => end(undefined, response), end)
+    exchange(options, ctx, controller.signal).then((response) => end(undefined, response), end)
   })
 }
 
 /** The request and its answer, following same-origin redirects. */
-async function exchange(options: PipelineOptions, request: AttemptRequest, attempt: AbortSignal): Promise<ProviderResponse> {
-  const { method, body, outgoing: headers } = request
-  let url = request.url
+async function exchange(options: PipelineOptions, ctx: RequestContext, attempt: AbortSignal): Promise<ProviderResponse> {
+  const { method, headers, body } = ctx.request
+  let url = ctx.request.url
   for (let hop = 0; ; hop++) {
-    let response: Response
-    try {
-      response = await options.fetch(url, {
-        method,
-        headers,
-        body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
-        signal: attempt,
-        redirect: 'manual',
-      })
-    } catch (error) {
-      throw refusedHeaders(headers, options) ?? error
-    }
+    const response = await options.fetch(url, {
+      method,
+      headers,
+      body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
+      signal: attempt,
+      redirect: 'manual',
+    })
     // A fetch that ignored its signal may answer after the attempt ended: read nothing, follow nothing.
     if (attempt.aborted) throw attempt.reason
     const { status } = response
@@ -265,7 +227,7 @@ async function exchange(options: PipelineOptions, request: AttemptRequest, attem
     // A 204 has no body to read (fetch refuses to build one with a body).
     if (!redirected) return { status, headers: response.headers, data: status === 204 ? undefined : parseBody(await response.text()) }
     const location = response.headers.get('location')
-    const origin = new URL(request.url).origin
+    const origin = new URL(ctx.request.url).origin
     const next = location ? new URL(location, url) : undefined
     if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
       // Following would send the credentials to another origin (or loop): refuse.
@@ -275,18 +237,6 @@ async function exchange(options: PipelineOptions, request: AttemptRequest, attem
       })
     }
     url = next.href
-  }
-}
-
-/**
- * fetch rejects a header name or value it cannot send (a newline, a non-Latin-1 character) just as
- * it rejects on a network failure: that one is the provider's fault, never retried.
- */
-function refusedHeaders(headers: HeadersInit, { provider, redact }: PipelineOptions): ErasureError | undefined {
-  try {
-    if (!(headers instanceof Headers)) new Headers(headers)
-  } catch (error) {
-    return asErasureError(error, provider, undefined, redact)
   }
 }
 

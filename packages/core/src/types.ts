@@ -167,8 +167,7 @@ export interface RequestContext {
   target?: string
   /** 1 for the first attempt. */
   attempt: number
-  /** The request to send: change its fields (headers, url, body, method); the object itself stays. */
-  readonly request: { method: string; url: string; headers: Headers; body?: unknown }
+  request: { method: string; url: string; headers: Headers; body?: unknown }
   response?: ProviderResponse
   error?: ErasureError
   /** onError / retry hooks: set to false to stop retrying (setting it true cannot retry what the policy does not). */

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext, type RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
@@ -253,6 +253,18 @@ describe('receipts, dry run and redaction', () => {
     expect(await hashIdentifier('user-1')).toBe(await sha256Hex('user-1'))
     const salted = await createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], receiptSalt: 'pepper-123' }).erase({ userId: 'user-1' })
     expect(salted.outcomes[0]!.identifier!.hash).toBe(await sha256Hex('pepper-123user-1'))
+  })
+
+  it('stamps each outcome with the ISO time it settled, whatever the clock says', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const clock = vi.spyOn(Date, 'now')
+    // Milliseconds in a second seen before, the next second, and years whose ISO form is not 24 characters.
+    for (const ms of [Date.UTC(2026, 10, 23, 8, 59, 59, 7), Date.UTC(2026, 10, 23, 8, 59, 59, 998), Date.UTC(2026, 10, 23, 9, 0, 0, 0), Date.UTC(1960, 0, 1, 0, 0, 0, 250), Date.UTC(10000, 0, 1)]) {
+      clock.mockReturnValue(ms)
+      const [outcome] = (await eraser.erase({ userId: 'user-1' })).outcomes
+      expect(outcome!.at).toBe(new Date(ms).toISOString())
+    }
+    clock.mockRestore()
   })
 
   it('dry run builds the exact requests, redacted, and sends nothing', async () => {

@@ -287,7 +287,7 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
-  it('a header value fetch refuses (a newline) fails at once as provider_error, never a retried network error, never quoted', async () => {
+  it('a header value fetch would refuse (a newline) fails before sending as provider_error, never a retried network error, never quoted', async () => {
     const sent: string[] = []
     const eraser = createEraser({
       providers: [
@@ -307,11 +307,11 @@ describe('request pipeline', () => {
     recordDelays(eraser)
     const outcome = (await eraser.erase({ userId: 'u1' })).outcomes[0]!
     expect(sent).toEqual([])
-    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', retryable: false } })
     expect(outcome.error!.message).not.toContain('tok_abcdef')
   })
 
-  it('sends the provider\'s headers as given, with the JSON content type an object body needs, when no hook reads them', async () => {
+  it('sends an object body with the JSON content type, and the Headers a hook put in place', async () => {
     const seen: unknown[] = []
     const eraser = make({}, { fetch: async (url: string, init: RequestInit) => (seen.push(init.headers), Response.json({ requestId: 'r' })) })
     expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted' })
@@ -321,6 +321,27 @@ describe('request pipeline', () => {
     eraser.hook('beforeRequest', (ctx) => void (ctx.request.headers = new Headers({ authorization: 'Bearer other', 'x-extra': '1' })))
     await eraser.erase({ userId: 'u1' })
     expect(Object.fromEntries(new Headers(seen[1] as HeadersInit))).toEqual({ authorization: 'Bearer other', 'content-type': 'application/json', 'x-extra': '1' })
+  })
+
+  it('sends each provider to its own baseURL, even where base and path concatenate alike', async () => {
+    const urls: string[] = []
+    const provider = (name: string, baseURL: string, path: string) =>
+      defineProvider({
+        name,
+        specificationVersion: 1,
+        options: { baseURL },
+        baseURL,
+        match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+        erase: (ids, ctx) => ctx.request({ method: 'DELETE', url: path }, () => ids.map(() => ({ status: 'deleted' as const }))),
+      })
+    // "http://127.0.0.1:1" + "2/x" and "http://127.0.0.1:12" + "/x" are the same string.
+    const eraser = createEraser({
+      providers: [provider('one', 'http://127.0.0.1:1', '2/x'), provider('two', 'http://127.0.0.1:12', '/x')],
+      fetch: async (url) => (urls.push(String(url)), new Response(null, { status: 204 })),
+    })
+    await eraser.erase({ userId: 'u1' })
+    await eraser.erase({ userId: 'u1' })
+    expect(urls.sort()).toEqual(['http://127.0.0.1:12/x', 'http://127.0.0.1:12/x', 'http://127.0.0.1:1/2/x', 'http://127.0.0.1:1/2/x'].sort())
   })
 
   it('retries a 2xx body it cannot read (invalid_response)', async () => {
