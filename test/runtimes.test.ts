@@ -162,6 +162,28 @@ describe.concurrent('built packages erase across all four providers', () => {
     }
   }, 60_000)
 
+  test('workerd: the four emulators created at global scope answer an erasure in the Worker', async () => {
+    const script = await bundle(join(runtimesDir, 'emulators-worker.mjs'), join(tmpDir, 'emulators-worker.mjs'), 'neutral', WORKER_CONDITIONS)
+    const workerd = await startWorkerd(script)
+    try {
+      const response = await fetch(workerd.url, { method: 'POST' })
+      const body = (await response.json()) as { error?: string; runtime: string; outcomes: { provider: string; target?: string; status: string }[]; adaptyLeft: boolean; clevertapMarked: boolean }
+      expect(response.status, `${body.error}\n${workerd.output()}`).toBe(200)
+      expect(body.runtime).toBe('Cloudflare-Workers')
+      expect(body.outcomes).toEqual([
+        { provider: 'adapty', status: 'deleted' },
+        { provider: 'clevertap', status: 'accepted' },
+        { provider: 'altcraft', status: 'deleted' },
+        { provider: 'batch', target: 'ios', status: 'accepted' },
+        { provider: 'batch', target: 'android', status: 'accepted' },
+      ])
+      expect(body.adaptyLeft).toBe(false)
+      expect(body.clevertapMarked).toBe(true)
+    } finally {
+      workerd.stop()
+    }
+  }, 60_000)
+
   test('Chromium (playwright-core, page on a second loopback origin)', async () => {
     requireChromium()
     const { chromium } = await import('playwright-core')

@@ -66,7 +66,8 @@ const NOT_FOUND = envelope(404, 'profile_does_not_exist', null, 'Profile not fou
 
 export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): AdaptyEmulator {
   const apiKey = options.apiKey ?? 'secret_live_emulator.key'
-  const appId = options.appId ?? crypto.randomUUID()
+  // Drawn on first use: a Worker may not generate random values at global scope, where an emulator is often created.
+  let appId = options.appId
   const profiles = new Map<string, AdaptyStoredProfile>()
   const byCustomer = new Map<string, string>()
   const deleted: string[] = []
@@ -82,7 +83,7 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
       if (profiles.has(profileId)) throw new Error('profile id already in the store')
       if (customerUserId !== null && byCustomer.has(customerUserId)) throw new Error('customer user id already in the store')
       const profile: AdaptyStoredProfile = {
-        app_id: appId,
+        app_id: (appId ??= crypto.randomUUID()),
         profile_id: profileId,
         customer_user_id: customerUserId,
         total_revenue_usd: 0,

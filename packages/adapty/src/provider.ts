@@ -76,7 +76,7 @@ export function adaptyRequest<T>(ctx: EraseContext, api: AdaptyApi, method: stri
 }
 
 interface AdaptyErrorBody {
-  errors?: { errors?: unknown }[]
+  errors?: { source?: unknown; errors?: unknown[] }[]
   error_code?: unknown
 }
 
@@ -91,7 +91,15 @@ const isGone = (response: ProviderResponse) => response.status === 404 && errorC
 /** The error for a response: code from the status, `error_code` as providerCode, the vendor's text as detail. */
 export function adaptyError(ctx: EraseContext, response: ProviderResponse): ErasureError {
   const errors = (response.data as AdaptyErrorBody | null | undefined)?.errors
-  const message = Array.isArray(errors) ? errors.flatMap((item) => item?.errors ?? []).join('; ') : ''
+  // `source` names the field a 400 refused; null or non_field_errors name none.
+  const message = Array.isArray(errors)
+    ? errors
+        .flatMap((item) => {
+          const field = typeof item?.source === 'string' && item.source !== 'non_field_errors' ? `${item.source}: ` : ''
+          return (Array.isArray(item?.errors) ? item.errors : []).map((text) => field + String(text))
+        })
+        .join('; ')
+    : ''
   return ctx.responseError(response, { providerCode: errorCode(response), message: message || undefined })
 }
 

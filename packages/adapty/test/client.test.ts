@@ -58,7 +58,7 @@ describe('profile lifecycle (v2)', () => {
     emulator.store.add({ customerUserId: 'u_1' })
     const error = await rejection(client.updateProfile({ customerUserId: 'u_1' }, { gender: 'x' as 'f' }))
     expect(error).toMatchObject({ code: 'invalid_request', status: 400, providerCode: 'validation_error' })
-    expect(error.message).toContain('Not a valid choice.')
+    expect(error.message).toContain('gender: Not a valid choice.')
     expect(emulator.requests).toHaveLength(1)
   })
 
@@ -103,6 +103,15 @@ describe('profile lifecycle (v2)', () => {
   it('an already aborted signal sends nothing', async () => {
     const { emulator, client } = setup()
     expect(await rejection(client.deleteProfile({ customerUserId: 'u_1' }, { signal: AbortSignal.abort() }))).toMatchObject({ code: 'aborted' })
+    expect(emulator.requests).toHaveLength(0)
+  })
+
+  it('a signal that is no AbortSignal is invalid_config naming it, before any request', async () => {
+    const { emulator, client } = setup()
+    for (const signal of [{}, true]) {
+      const error = await rejection(client.getProfile({ customerUserId: 'u_1' }, { signal: signal as unknown as AbortSignal }))
+      expect(error).toMatchObject({ code: 'invalid_config', message: '[erasekit] options.signal: expected an AbortSignal' })
+    }
     expect(emulator.requests).toHaveLength(0)
   })
 

@@ -208,11 +208,18 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
     random: options.random,
   })
 
+  const { clearFaults } = kit
   return Object.assign(kit, {
     store,
     token,
     failWith(error: number, errorText: string, plan: { times?: number } = {}) {
-      queued.push({ error, text: errorText, times: plan.times ?? 1 })
+      const times = plan.times ?? 1
+      if (times > 0) queued.push({ error, text: errorText, times })
+    },
+    /** Drops injected faults, failWith's Altcraft errors included. */
+    clearFaults() {
+      clearFaults()
+      queued.length = 0
     },
   })
 }

@@ -155,6 +155,18 @@ describe('altcraft emulator', () => {
     })
   })
 
+  it('failWith(…, { times: 0 }) fails no request; clearFaults() drops what failWith queued', async () => {
+    const { emulator } = setup()
+    const ok = { token: TOKEN, db_id: 1, email: 'ann@example.com' }
+    emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.failWith(402, 'Tariff limit reached', { times: 0 })
+    expect((await read(await post(emulator, ok))).body.error).toBe(0)
+    emulator.failWith(402, 'Tariff limit reached', { times: 2 })
+    emulator.clearFaults()
+    emulator.store.add(1, { email: 'ann@example.com' })
+    expect((await read(await post(emulator, ok))).body.error).toBe(0)
+  })
+
   it('routes strictly: exact path, POST only', async () => {
     const { emulator } = setup()
     const body = { token: TOKEN, db_id: 1, email: 'ann@example.com' }

@@ -67,7 +67,8 @@ export function batch(options: BatchOptions): Provider {
       const value = subject[from]
       return value ? { kind: 'custom_id', value } : undefined
     },
-    check: ({ value }) => (BLOCKED.test(value.trim()) ? `${from} is blocklisted by Batch` : undefined),
+    // The core has refused surrounding whitespace already.
+    check: ({ value }) => (BLOCKED.test(value) ? `${from} is blocklisted by Batch` : undefined),
     async erase(identifiers, ctx) {
       const ids = identifiers.map((identifier) => identifier.value)
       const [id] = ids as [string]

@@ -29,7 +29,7 @@ export interface CleverTapProfile {
 export interface CleverTapStore {
   /** Seeds a profile; a guid is generated when none is given. */
   add(profile: { identity?: string; guid?: string }): CleverTapProfile
-  /** The profile with this identity or guid (marked ones included, purged ones not). */
+  /** The profile with this guid, else with this identity (marked ones included, purged ones not). */
   get(identityOrGuid: string): CleverTapProfile | undefined
   has(identityOrGuid: string): boolean
   /** True once a delete call marked the profile for deletion. */
@@ -75,7 +75,8 @@ export function createCleverTapEmulator(options: CleverTapEmulatorOptions = {}):
       if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) return fail(400, 'Content-Type must be application/json')
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(400, 'Invalid JSON payload')
       const payload = body as Record<string, unknown>
-      const keys = (['identity', 'guid'] as const).filter((key) => payload[key] !== undefined)
+      // A null key counts as absent (undocumented; the lenient reading).
+      const keys = (['identity', 'guid'] as const).filter((key) => payload[key] != null)
       if (keys.length === 2) return fail(400, 'Pass either identity or guid, not both')
       const key = keys[0]
       if (!key) return fail(400, 'identity or guid is required')
@@ -101,7 +102,8 @@ export function createCleverTapEmulator(options: CleverTapEmulatorOptions = {}):
 function createStore() {
   const byGuid = new Map<string, CleverTapProfile>()
   const byIdentity = new Map<string, CleverTapProfile>()
-  const find = (id: string) => byIdentity.get(id) ?? byGuid.get(id)
+  // A guid is exact; an identity that happens to equal another profile's guid must not shadow it.
+  const find = (id: string) => byGuid.get(id) ?? byIdentity.get(id)
   const remove = (profile: CleverTapProfile) => {
     byGuid.delete(profile.guid)
     if (profile.identity !== undefined) byIdentity.delete(profile.identity)
@@ -109,8 +111,8 @@ function createStore() {
   const api: CleverTapStore = {
     add({ identity, guid = crypto.randomUUID().replace(/-/g, '') }) {
       const profile: CleverTapProfile = identity === undefined ? { guid } : { guid, identity }
-      const previous = byGuid.get(guid) ?? (identity === undefined ? undefined : byIdentity.get(identity))
-      if (previous) remove(previous)
+      // Replaces the profile with this guid and the one with this identity (two profiles when re-seeded crosswise).
+      for (const previous of [byGuid.get(guid), identity === undefined ? undefined : byIdentity.get(identity)]) if (previous) remove(previous)
       byGuid.set(guid, profile)
       if (identity !== undefined) byIdentity.set(identity, profile)
       return profile

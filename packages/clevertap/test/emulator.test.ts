@@ -62,6 +62,29 @@ describe('success and the store', () => {
     expect(emulator.store.size).toBe(0)
   })
 
+  it('the store: a guid finds its own profile before an identity equal to it; re-seeding crosswise leaves no orphan', async () => {
+    const emulator = createCleverTapEmulator()
+    emulator.store.add({ guid: 'x1', identity: 'a' })
+    emulator.store.add({ guid: 'x2', identity: 'x1' })
+    await call(emulator, { guid: 'x1' })
+    expect(emulator.store.isMarked('x1')).toBe(true)
+    expect(emulator.store.get('x2')!.markedAt).toBeUndefined()
+
+    const store = createCleverTapEmulator().store
+    store.add({ guid: 'g1', identity: 'a' })
+    store.add({ guid: 'g2', identity: 'b' })
+    store.add({ guid: 'g1', identity: 'b' })
+    expect(store.size).toBe(1)
+    expect(store.get('b')!.guid).toBe('g1')
+    expect(store.has('g2')).toBe(false)
+  })
+
+  it('a key given as null counts as absent (lenient reading)', async () => {
+    const emulator = createCleverTapEmulator()
+    expect((await call(emulator, { identity: ['a'], guid: null })).status).toBe(200)
+    await expectFail(call(emulator, { identity: null }), 400, 'identity or guid is required')
+  })
+
   it('deleting unknown or already-marked ids still answers success (inferred)', async () => {
     const emulator = createCleverTapEmulator()
     emulator.store.add({ identity: 'u-1' })
@@ -143,6 +166,17 @@ describe('strictness', () => {
 })
 
 describe('limits and faults', () => {
+  it('a request the concurrency limit refuses uses up no injected fault', async () => {
+    const emulator = createCleverTapEmulator({ latencyMs: 40 })
+    const first = ['a', 'b', 'c'].map((identity) => call(emulator, { identity }))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    emulator.inject({ kind: 'drop' }, { times: 1 })
+    expect((await call(emulator, { identity: 'd' })).status).toBe(429)
+    await Promise.all(first)
+    await expect(call(emulator, { identity: 'e' })).rejects.toThrow(TypeError)
+    expect(emulator.requests.map((request) => request.fault)).toEqual([undefined, undefined, undefined, undefined, 'drop'])
+  })
+
   it('C7: a 4th concurrent request → 429 "Too many concurrent requests", without Retry-After', async () => {
     const emulator = createCleverTapEmulator({ latencyMs: 20 })
     const responses = await Promise.all(Array.from({ length: 4 }, (_, i) => call(emulator, { identity: `u-${i}` })))

@@ -76,12 +76,14 @@ const FINGERPRINT = 16
 export const refOf = (key: string) => key.slice(0, -FINGERPRINT - 1)
 const fingerprintOf = (key: string) => key.slice(-FINGERPRINT)
 
-const key = (subjectRef: string, provider: string, target?: string) => (target ? `${subjectRef}\u0000${provider}\u0000${target}` : `${subjectRef}\u0000${provider}`)
+const key = (subjectRef: string, provider: string, target = '', identifierHash = '') => [subjectRef, provider, target, identifierHash].join('\u0000')
 
 /** What a journal line holds: enough to skip the work on resume, nothing personal. */
 interface JournalLine {
   subjectRef: string
-  /** Of the subject's identifiers (salted SHA-256, 16 hex): a line without one (erasekit 0.1.0) matches nothing. */
+  /** The receipt hash of the identifier this provider target was sent. */
+  identifierHash?: string
+  /** Of all the subject's identifiers (salted SHA-256, 16 hex): how journals without `identifierHash` are matched. A line with neither (erasekit 0.1.0) matches nothing. */
   fingerprint?: string
   provider: string
   target?: string
@@ -115,7 +117,8 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
     if (typeof entry?.subjectRef !== 'string' || typeof entry.provider !== 'string' || !CONFIRMED.has(entry.status as Outcome['status'])) {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line`)
     }
-    if (entry.fingerprint !== undefined) confirmed.add(key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target))
+    if (typeof entry.identifierHash === 'string') confirmed.add(key(entry.subjectRef, entry.provider, entry.target, entry.identifierHash))
+    else if (entry.fingerprint !== undefined) confirmed.add(key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target))
   }
   return { confirmed, skipped }
 }
@@ -156,12 +159,18 @@ export function createOutcomeSink(options: { receipts?: LineFile; journal?: Line
       receipt(keyed ? { ...outcome, subjectRef: refOf(outcome.subjectRef) } : outcome)
       if (journal && !dryRun && CONFIRMED.has(outcome.status)) {
         const { subjectRef, provider, target, status, at } = outcome
-        const line: JournalLine = keyed ? { subjectRef: refOf(subjectRef), fingerprint: fingerprintOf(subjectRef), provider, target, status, at } : { subjectRef, provider, target, status, at }
+        const identifierHash = outcome.identifier?.hash
+        const line: JournalLine = keyed
+          ? { subjectRef: refOf(subjectRef), identifierHash, fingerprint: fingerprintOf(subjectRef), provider, target, status, at }
+          : { subjectRef, identifierHash, provider, target, status, at }
         journal.write(`${JSON.stringify(line)}\n`)
         journaled++
       }
     },
-    has: (subjectRef, provider, target) => (loaded ? loaded.has(key(subjectRef, provider, target)) : false),
+    // By the identifier this provider would be sent: a subject whose other columns were corrected
+    // since is not sent again where this one was confirmed.
+    has: (subjectRef, provider, target, identifierHash) =>
+      !!loaded && ((identifierHash !== undefined && loaded.has(key(keyed ? refOf(subjectRef) : subjectRef, provider, target, identifierHash))) || loaded.has(key(subjectRef, provider, target))),
     get receipts() {
       return receipts?.lines ?? 0
     },

@@ -59,6 +59,27 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(readFileSync(journal, 'utf8')).not.toContain('cust-')
   }, 60_000)
 
+  test('a corrected column is sent again only to the providers it addresses: the others stay skipped', async () => {
+    const dir = tmp('columns')
+    const config = world.config(dir)
+    const journal = join(dir, 'journal.jsonl')
+    const run = () => cli(['run', '--config', config, '--input', 'subjects.csv', '--journal', journal], { cwd: dir, env: world.env })
+    const { userId, email } = person(8)
+    // A typo in userId: Adapty finds nobody (not_found, success), CleverTap and Batch accept it, Altcraft erases by email.
+    writeFileSync(join(dir, 'subjects.csv'), `ref,userId,email\ndsr-8,${userId}x,${email}\n`)
+    world.clearLogs()
+    expect((await run()).code).toBe(0)
+    expect(world.emulators.altcraft.requests).toHaveLength(1)
+    writeFileSync(join(dir, 'subjects.csv'), `ref,userId,email\ndsr-8,${userId},${email}\n`)
+    world.clearLogs()
+    const fixed = await run()
+    // Sent again where userId is the identifier; Altcraft, which already erased by email (and would now answer "Profile not found"), is not.
+    expect(fixed.code, fixed.output).toBe(0)
+    expect(adaptyDeletes()).toEqual([userId])
+    expect(world.emulators.altcraft.requests).toHaveLength(0)
+    expect(readFileSync(journal, 'utf8')).not.toContain(email)
+  }, 60_000)
+
   test('mistyped options and stray words are refused before anything is sent', async () => {
     const dir = tmp('args')
     const config = world.config(dir)

@@ -2,7 +2,7 @@
  * `erasekit run` driven as a user drives it: the built CLI in a child process, files in and out,
  * against the four emulators served over loopback from this process.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ANDROID, cli, countReceipts, csvOf, IOS, LANES, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
@@ -203,6 +203,7 @@ describe('usage and config errors exit 1 with a message naming the field', () =>
     ['a mistyped flag', ['run', '--config', write('ok.json', ok), '--input', 'subjects.csv', '--dryrun'], /unknown option --dryrun/],
     ['an unknown command', ['erase'], /Unknown command erase/],
     ['a missing input file', ['run', '--config', 'ok.json', '--input', 'nope.csv'], /--input: cannot read nope\.csv \(ENOENT\)/],
+    ['an input that is a directory', ['run', '--config', 'ok.json', '--input', (mkdirSync(join(dir, 'folder.csv'), { recursive: true }), 'folder.csv')], /--input: cannot read folder\.csv \(EISDIR\)/],
     ['an input of another type', ['run', '--config', 'ok.json', '--input', 'subjects.txt'], /--input: expected a \.csv or \.jsonl file/],
     ['a config that is not JSON', ['run', '--config', write('broken.json', '{\n  "providers": {\n    adapty: 1\n'), '--input', 'subjects.csv'], /broken\.json: not valid JSON at line 3/],
     ['an unknown provider', ['run', '--config', write('unknown.json', { providers: { mixpanel: {} } }), '--input', 'subjects.csv'], /providers\.mixpanel: unknown provider/],

@@ -60,6 +60,7 @@ const list = (message: string, item: (value: unknown) => boolean) =>
   optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
 
 const eraseOptionsSchema = object({ signal: signalOption, dryRun: dryRunOption })
+const contextOptionsSchema = object({ signal: signalOption })
 
 const optionsSchema = object({
   providers: is<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.every(isNamed), 'expected a non-empty array of providers from defineProvider()'),
@@ -100,6 +101,7 @@ export interface ProviderContextOptions {
  */
 export function createProviderContext(provider: Provider, options: ProviderContextOptions = {}): EraseContext {
   checkSpecificationVersion(provider)
+  const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal }, 'invalid_config', { root: 'options' })
   const config = laneConfig(provider, { retry: mergeRetry(defaultRetry, options.retry), fetch: options.fetch, timeout: options.timeout })
   return createPipeline({
     provider: provider.name,
@@ -110,7 +112,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
     timeout: config.timeout,
     hooks: options.hooks ?? new HookableCore<EraserHooks>(),
     redact: createRedactor([...secretEntries(provider.secrets), ...(options.identifiers ?? []).map((value) => [value, '[id]'] as const)]),
-    signal: options.signal ?? NEVER,
+    signal,
   })
 }
 

@@ -87,7 +87,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
           }
-          const sendNow = () => (pipeline.attempts++, send(options, ctx))
+          const body = serializeBody(ctx.request.body, provider)
+          const sendNow = () => (pipeline.attempts++, send(options, ctx, body))
           // Paced as it goes, so the spacing is what the vendor sees.
           ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
           await hooks.callHook('afterResponse', ctx)
@@ -188,7 +189,7 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
 }
 
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
-function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderResponse> {
+function send(options: PipelineOptions, ctx: RequestContext, body: string | undefined): Promise<ProviderResponse> {
   const { signal } = options
   const controller = new AbortController()
   return new Promise((resolve, reject) => {
@@ -203,19 +204,19 @@ function send(options: PipelineOptions, ctx: RequestContext): Promise<ProviderRe
     const unlink = onAbort(signal, () => abort(signal.reason))
     const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
     if (signal.aborted) return abort(signal.reason)
-    exchange(options, ctx, controller.signal).then((response) => end(undefined, response), end)
+    exchange(options, ctx, body, controller.signal).then((response) => end(undefined, response), end)
   })
 }
 
 /** The request and its answer, following same-origin redirects. */
-async function exchange(options: PipelineOptions, ctx: RequestContext, attempt: AbortSignal): Promise<ProviderResponse> {
-  const { method, headers, body } = ctx.request
+async function exchange(options: PipelineOptions, ctx: RequestContext, body: string | undefined, attempt: AbortSignal): Promise<ProviderResponse> {
+  const { method, headers } = ctx.request
   let url = ctx.request.url
   for (let hop = 0; ; hop++) {
     const response = await options.fetch(url, {
       method,
       headers,
-      body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
+      body,
       signal: attempt,
       redirect: 'manual',
     })
@@ -237,6 +238,16 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, attempt: 
       })
     }
     url = next.href
+  }
+}
+
+/** The body as sent: an object goes as JSON. One JSON cannot hold (a BigInt, a cycle) fails before sending, never retried. */
+function serializeBody(body: unknown, provider: string): string | undefined {
+  if (body === undefined || typeof body === 'string') return body
+  try {
+    return JSON.stringify(body)
+  } catch {
+    throw new ErasureError('invalid_request', 'request body cannot be sent as JSON (a BigInt or a circular reference)', { provider })
   }
 }
 

@@ -29,6 +29,9 @@ export function checkBaseURL(given: string | undefined, provider: string, field 
 export function identifierProblem(value: unknown, maxLength?: number): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'identifier must be a non-empty string'
   if (UNSAFE.test(value)) return 'identifier contains control characters'
+  // " cust-6" from a CSV with spaces after commas is another id to the vendor: a CleverTap or Batch
+  // delete would be accepted and erase nobody.
+  if (value.trim() !== value) return 'identifier starts or ends with whitespace'
   // Half of a surrogate pair (a string cut mid-emoji) is no text: it would reach the vendor as U+FFFD or an escape, another id.
   if (!wellFormed(value)) return 'identifier is not valid Unicode (half of a surrogate pair)'
   if (maxLength !== undefined && value.length > maxLength) return `identifier is longer than ${maxLength} characters`

@@ -205,6 +205,13 @@ describe('validation', () => {
     expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] identifier contains control characters' } })
   })
 
+  it.each([' cust-6', 'cust-6 ', '\u00a0cust-6'])('fails an identifier with surrounding whitespace (%j), another id to a vendor, as invalid_subject and sends nothing', async (userId) => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const report = await eraser.erase({ userId })
+    expect(server.hits).toHaveLength(0)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] identifier starts or ends with whitespace' } })
+  })
+
   it("fails an identifier the provider's check refuses, with its hash, and never calls erase", async () => {
     let erased = 0
     const picky = defineProvider({

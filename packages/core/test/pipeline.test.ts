@@ -311,6 +311,27 @@ describe('request pipeline', () => {
     expect(outcome.error!.message).not.toContain('tok_abcdef')
   })
 
+  it.each([['a BigInt', { n: 1n }], ['a cycle', (() => { const cycle: Record<string, unknown> = {}; cycle.self = cycle; return cycle })()]])('a body JSON cannot hold (%s) fails before sending as invalid_request, never a retried network error', async (_, body) => {
+    let calls = 0
+    const eraser = createEraser({
+      providers: [
+        defineProvider({
+          name: 'bodied',
+          specificationVersion: 1,
+          options: { baseURL: server.url },
+          baseURL: server.url,
+          match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+          erase: (ids, ctx) => ctx.request({ method: 'POST', url: '/x', body }, () => ids.map(() => ({ status: 'deleted' as const }))),
+        }),
+      ],
+      fetch: async () => (calls++, new Response(null, { status: 204 })),
+    })
+    recordDelays(eraser)
+    const outcome = (await eraser.erase({ userId: 'u1' })).outcomes[0]!
+    expect(calls).toBe(0)
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', retryable: false, message: '[erasekit] [bodied] request body cannot be sent as JSON (a BigInt or a circular reference)' } })
+  })
+
   it('sends an object body with the JSON content type, and the Headers a hook put in place', async () => {
     const seen: unknown[] = []
     const eraser = make({}, { fetch: async (url: string, init: RequestInit) => (seen.push(init.headers), Response.json({ requestId: 'r' })) })

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { createEraser, type Report } from '@erasekit/core'
 import { defineCommand, type ArgsDef } from 'citty'
@@ -47,6 +47,7 @@ export default defineCommand({
     if (!format) throw new UsageError(`--input: expected a .csv or .jsonl file, got ${inputFile}`)
     try {
       await access(inputFile)
+      if ((await stat(inputFile)).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' })
     } catch (error) {
       throw new UsageError(`--input: cannot read ${inputFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
     }

@@ -167,7 +167,8 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
   }
 
   async function respond(request: EmulatorRequest, entry: LoggedRequest, signal: AbortSignal | undefined, limited: Response | undefined): Promise<Response> {
-    const fault = pickFault()
+    // A request the limits refuse uses up no fault: "the next N requests" are N the vendor handles.
+    const fault = limited ? undefined : pickFault()
     if (fault) entry.fault = fault.kind
     const latency = (options.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0)
     if (latency > 0) await delay(latency, signal)
