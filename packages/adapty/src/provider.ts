@@ -58,10 +58,11 @@ const identityProblem = ({ kind, value }: Identifier): string | undefined =>
   // Profile ids are UUIDs; anything else can only 404, which would read as "nothing to delete".
   (kind === 'profile_id' && !UUID.test(value) ? 'profile id must be a UUID' : undefined)
 
-/** Throws `invalid_subject` (never quoting the value) for an identity that cannot be sent as its header. */
+/** Throws `invalid_subject` (never quoting the value, naming its field) for an identity that cannot be sent as its header. */
 export function checkIdentifier(identifier: Identifier): Identifier {
   const problem = identifierProblem(identifier.value) ?? identityProblem(identifier)
-  if (problem) throw new ErasureError('invalid_subject', problem, { provider: NAME })
+  const field = identifier.kind === 'profile_id' ? 'profileId' : 'customerUserId'
+  if (problem) throw new ErasureError('invalid_subject', `identity.${field}: ${problem}`, { provider: NAME })
   return identifier
 }
 

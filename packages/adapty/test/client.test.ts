@@ -156,19 +156,21 @@ describe('v1', () => {
 })
 
 describe('identity validation (no request sent)', () => {
-  const cases: [string, (client: ReturnType<typeof createAdaptyClient>) => Promise<unknown>][] = [
+  const cases: [string, (client: ReturnType<typeof createAdaptyClient>) => Promise<unknown>, string?][] = [
     ['no id', (client) => client.getProfile({} as never)],
     ['both ids on get', (client) => client.getProfile({ profileId: PROFILE_ID, customerUserId: 'u_1' } as never)],
     ['both ids on delete', (client) => client.deleteProfile({ profileId: PROFILE_ID, customerUserId: 'u_1' } as never)],
     ['create without a customer user id', (client) => client.createProfile({ profileId: PROFILE_ID } as never)],
-    ['a profile id that is not a UUID', (client) => client.getProfile({ profileId: 'u_1' })],
-    ['CR/LF in a customer user id', (client) => client.updateProfile({ customerUserId: 'u\r\nx: 1' }, {})],
-    ['an empty customer user id', (client) => client.deleteProfile({ customerUserId: '' })],
+    ['a profile id that is not a UUID', (client) => client.getProfile({ profileId: 'u_1' }), 'identity.profileId: profile id must be a UUID'],
+    ['CR/LF in a customer user id', (client) => client.updateProfile({ customerUserId: 'u\r\nx: 1' }, {}), 'identity.customerUserId: identifier contains control characters'],
+    ['an empty customer user id', (client) => client.deleteProfile({ customerUserId: '' }), 'identity.customerUserId: identifier must be a non-empty string'],
   ]
-  for (const [name, call] of cases) {
+  for (const [name, call, message] of cases) {
     it(name, async () => {
       const { emulator, client } = setup()
-      expect(await rejection(call(client))).toMatchObject({ code: 'invalid_subject', provider: 'adapty' })
+      const error = await rejection(call(client))
+      expect(error).toMatchObject({ code: 'invalid_subject', provider: 'adapty' })
+      if (message) expect(error.message).toBe(`[erasekit] [adapty] ${message}`)
       expect(emulator.requests).toHaveLength(0)
     })
   }

@@ -86,6 +86,10 @@ describe('erasekit run against the emulators', () => {
     expect(dry.output).toMatch(/adapty: DELETE http:\/\/127\.0\.0\.1:\d+\/api\/v2\/server-side-api\/profile\//)
     expect(dry.output).not.toContain(world.env.ADAPTY_API_KEY)
     expect(dry.output).not.toContain('cust-14')
+    // The first line's subject, though the second (email only: no batching lane) is reported first.
+    writeFileSync(join(dir, 'order.csv'), `ref,userId,email\ndsr-a,${person(20).userId},\ndsr-b,,${person(21).email}\n`)
+    const ordered = await cli(['run', '--config', config, '--input', 'order.csv', '--dry-run'], { cwd: dir, env: world.env })
+    expect(ordered.output).toContain('requests for the first subject (dsr-a)')
 
     const only = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty,batch', '--receipts', join(dir, 'r.jsonl')], { cwd: dir, env: { ...world.env, CLEVERTAP_PASSCODE: undefined } })
     expect(only.code, only.output).toBe(0)

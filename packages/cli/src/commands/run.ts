@@ -119,11 +119,12 @@ export default defineCommand({
     const lineOf = new Map<string, number>()
     const shown: string[] = []
     let hiddenFailures = 0
-    let sample: Report | undefined
+    // The dry run shows the first line's requests: reports come back in any order.
+    let sample: { report: Report; line: number } | undefined
 
     const onReport = (report: Report, line?: number, reason?: string) => {
       tally.add(report)
-      if (dryRun && !sample && report.requests?.length) sample = report
+      if (dryRun && report.requests?.length && line !== undefined && (!sample || line < sample.line)) sample = { report, line }
       if (report.ok) return
       if (shown.length >= SHOWN_FAILURES) {
         hiddenFailures++
@@ -226,8 +227,8 @@ export default defineCommand({
     }
     if (sample) {
       out()
-      out(colors.bold(`  requests for the first subject (${sample.subjectRef}), redacted:`))
-      for (const request of sample.requests!) {
+      out(colors.bold(`  requests for the first subject (${sample.report.subjectRef}), redacted:`))
+      for (const request of sample.report.requests!) {
         const headers = Object.entries(request.headers).filter(([name]) => !['content-type', 'accept'].includes(name.toLowerCase()))
         out(`    ${request.provider}${request.target ? `/${request.target}` : ''}: ${request.method} ${request.url}`)
         out(colors.dim(`      ${headers.map(([name, value]) => `${name}: ${value}`).join(', ')}${request.body === undefined ? '' : `  body ${JSON.stringify(abridge(request.body))}`}`))
