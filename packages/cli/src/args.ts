@@ -3,7 +3,8 @@ import { UsageError } from './errors'
 
 /**
  * citty lets unknown flags and stray words through; a mistyped `--dryrun`, `-dry-run`, a pasted
- * `—dry-run` or a bare `dry-run` must not turn into a real run. The commands take no positionals.
+ * `—dry-run` or a bare `dry-run` must not turn into a real run, nor a repeated option pick one
+ * silently. The commands take no positionals.
  */
 export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
   const known = new Map<string, ArgsDef[string]>()
@@ -11,6 +12,7 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
     for (const alias of [name, name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), ...['alias' in def ? (def.alias ?? []) : []].flat()]) known.set(alias, def)
     if (def.type === 'boolean') known.set(`no-${name}`, def)
   }
+  const given = new Set<ArgsDef[string]>()
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!
     if (arg === '--') break
@@ -25,6 +27,9 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
     if (name === 'help') continue
     const def = known.get(name!)
     if (!def) throw new UsageError(`unknown option --${name} (see --help)`)
+    // The last one would win silently: a second --config could point at real vendors.
+    if (given.has(def)) throw new UsageError(`--${name}: given more than once; give it once`)
+    given.add(def)
     // A string option takes the next word as its value, which must not be another option.
     if (def.type === 'string' && !equals) {
       const value = rawArgs[i + 1]

@@ -91,6 +91,7 @@ describe('erasekit run: mistakes and accidents', () => {
       [['\u2014dry-run'], 'unknown option \u2014dry-run: a typographic dash'],
       [['dry-run'], 'unexpected argument "dry-run"'],
       [['--dryrun'], 'unknown option --dryrun'],
+      [['--config', 'other.json'], '--config: given more than once; give it once'],
     ] as const) {
       await expectRefused([...base, ...extra], dir, message)
     }
