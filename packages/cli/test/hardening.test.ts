@@ -80,6 +80,26 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(readFileSync(journal, 'utf8')).not.toContain(email)
   }, 60_000)
 
+  test('credentials refused 20 times in a row: nothing more is sent to that provider in this run', async () => {
+    const dir = tmp('refused')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(100, 159))
+    world.clearLogs()
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--receipts', join(dir, 'r.jsonl')], {
+      cwd: dir,
+      env: { ...world.env, ADAPTY_API_KEY: 'secret_live_wrong.key' },
+    })
+    expect(result.code, result.output).toBe(2)
+    // 20, plus at most the requests already in flight (Adapty: 8).
+    expect(world.emulators.adapty.requests.length).toBeGreaterThanOrEqual(20)
+    expect(world.emulators.adapty.requests.length).toBeLessThanOrEqual(28)
+    expect(result.output).toContain('adapty: 20 requests in a row refused (unauthorized); nothing more is sent to it in this run')
+    const receipts = receiptsOf(join(dir, 'r.jsonl'))
+    expect(receipts).toHaveLength(60)
+    expect(receipts.every((receipt) => receipt.status === 'failed' && receipt.error?.code === 'unauthorized')).toBe(true)
+    expect(result.output).not.toContain('secret_live_wrong.key')
+  }, 60_000)
+
   test('mistyped options and stray words are refused before anything is sent', async () => {
     const dir = tmp('args')
     const config = world.config(dir)

@@ -8,7 +8,7 @@ import { RunStopped, UsageError } from '../errors'
 import { createOutcomeSink, LineFile, loadJournal, refOf, subjectKey } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
-import { circuitBreaker } from '../breaker'
+import { circuitBreaker, credentialBreaker } from '../breaker'
 import { laneOf, Tally } from '../summary'
 import { colors, fmt, logger, out } from '../ui'
 
@@ -91,6 +91,7 @@ export default defineCommand({
     const tally = new Tally(built.lanes)
     const progress = startProgress({ tally, total })
     circuitBreaker(eraser, (message) => progress.print(() => logger.warn(message)))
+    credentialBreaker(eraser, (message) => progress.print(() => logger.warn(message)))
 
     // Ctrl-C once: read no more input, finish the subjects already read (their requests complete,
     // so nothing is left half-sent). Twice: abort them (each is reported as failed: aborted).
