@@ -78,7 +78,8 @@ export async function loadConfig(file: string): Promise<unknown> {
     } catch (error) {
       const position = /position (\d+)/.exec((error as Error).message)?.[1]
       const where = position === undefined ? '' : ` at line ${text.slice(0, Number(position)).split('\n').length}`
-      throw new UsageError(`${file}: not valid JSON${where}: ${(error as Error).message}`)
+      // The parser's message quotes the text around the error, which may be a secret: never shown.
+      throw new UsageError(`${file}: not valid JSON${where}`)
     }
   }
   if (!['.ts', '.mts', '.mjs', '.js'].includes(ext)) throw new UsageError(`--config: expected a .ts, .mjs or .json file, got ${file}`)

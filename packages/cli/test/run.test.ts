@@ -210,6 +210,8 @@ describe('usage and config errors exit 1 with a message naming the field', () =>
     ['an input that is a directory', ['run', '--config', 'ok.json', '--input', (mkdirSync(join(dir, 'folder.csv'), { recursive: true }), 'folder.csv')], /--input: cannot read folder\.csv \(EISDIR\)/],
     ['an input of another type', ['run', '--config', 'ok.json', '--input', 'subjects.txt'], /--input: expected a \.csv or \.jsonl file/],
     ['a config that is not JSON', ['run', '--config', write('broken.json', '{\n  "providers": {\n    adapty: 1\n'), '--input', 'subjects.csv'], /broken\.json: not valid JSON at line 3/],
+    // The parser's message would quote the unquoted secret.
+    ['an unquoted secret in a JSON config', ['run', '--config', write('literal.json', '{"providers":{"adapty":{"apiKey":secret_live_abc}}}'), '--input', 'subjects.csv'], /literal\.json: not valid JSON(?![^\n]*secret)/],
     ['an unknown provider', ['run', '--config', write('unknown.json', { providers: { mixpanel: {} } }), '--input', 'subjects.csv'], /providers\.mixpanel: unknown provider/],
     ['a bad provider option', ['run', '--config', write('region.json', { providers: { clevertap: { accountId: 'a', passcode: 'b', region: 'mars' } } }), '--input', 'subjects.csv'], /region\.json: providers\.clevertap\.region: expected eu1, in1, sg1, us1, aps3 or mec1/],
     ['a missing required option', ['run', '--config', write('dbid.json', { providers: { altcraft: { baseURL: 'https://ru.altkraft.com', token: 't' } } }), '--input', 'subjects.csv'], /providers\.altcraft\.dbId: /],
