@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
-import type { ProviderResult } from '@erasekit/core'
+import type { Identifier, ProviderResult, RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -24,6 +24,18 @@ const recordDelays = (eraser: ReturnType<typeof make>) => {
   })
   return delays
 }
+
+/** A provider sending one request per batch, built by `spec`, and reporting every identifier deleted. */
+const sending = (name: string, spec: (ids: Identifier[]) => RequestSpec, { baseURL = server.url, secrets }: { baseURL?: string; secrets?: string[] } = {}) =>
+  defineProvider({
+    name,
+    specificationVersion: 1,
+    options: { baseURL },
+    baseURL,
+    secrets,
+    match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+    erase: (ids, ctx) => ctx.request(spec(ids), () => ids.map(() => ({ status: 'deleted' as const }))),
+  })
 
 describe('request pipeline', () => {
   it('sends the provider request and maps the response', async () => {
@@ -291,15 +303,7 @@ describe('request pipeline', () => {
     const sent: string[] = []
     const eraser = createEraser({
       providers: [
-        defineProvider({
-          name: 'headed',
-          specificationVersion: 1,
-          options: { baseURL: server.url },
-          baseURL: server.url,
-          secrets: ['tok_abcdef'],
-          match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
-          erase: (ids, ctx) => ctx.request({ method: 'DELETE', url: '/x', headers: { authorization: 'Bearer tok_abcdef\nx-smuggled: 1', 'x-user': ids[0]!.value } }, () => ids.map(() => ({ status: 'deleted' as const }))),
-        }),
+        sending('headed', (ids) => ({ method: 'DELETE', url: '/x', headers: { authorization: 'Bearer tok_abcdef\nx-smuggled: 1', 'x-user': ids[0]!.value } }), { secrets: ['tok_abcdef'] }),
       ],
       // What fetch does with init: a real one builds a Request, which refuses the value.
       fetch: async (url, init) => (sent.push(new Request(url, init).url), new Response(null, { status: 204 })),
@@ -315,14 +319,7 @@ describe('request pipeline', () => {
     let calls = 0
     const eraser = createEraser({
       providers: [
-        defineProvider({
-          name: 'bodied',
-          specificationVersion: 1,
-          options: { baseURL: server.url },
-          baseURL: server.url,
-          match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
-          erase: (ids, ctx) => ctx.request({ method: 'POST', url: '/x', body }, () => ids.map(() => ({ status: 'deleted' as const }))),
-        }),
+        sending('bodied', () => ({ method: 'POST', url: '/x', body })),
       ],
       fetch: async () => (calls++, new Response(null, { status: 204 })),
     })
@@ -346,15 +343,7 @@ describe('request pipeline', () => {
 
   it('sends each provider to its own baseURL, even where base and path concatenate alike', async () => {
     const urls: string[] = []
-    const provider = (name: string, baseURL: string, path: string) =>
-      defineProvider({
-        name,
-        specificationVersion: 1,
-        options: { baseURL },
-        baseURL,
-        match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
-        erase: (ids, ctx) => ctx.request({ method: 'DELETE', url: path }, () => ids.map(() => ({ status: 'deleted' as const }))),
-      })
+    const provider = (name: string, baseURL: string, url: string) => sending(name, () => ({ method: 'DELETE', url }), { baseURL })
     // "http://127.0.0.1:1" + "2/x" and "http://127.0.0.1:12" + "/x" are the same string.
     const eraser = createEraser({
       providers: [provider('one', 'http://127.0.0.1:1', '2/x'), provider('two', 'http://127.0.0.1:12', '/x')],
