@@ -128,7 +128,7 @@ export async function startWorld(people: number, options: { latencyMs?: number }
     CLEVERTAP_ACCOUNT_ID: emulators.clevertap.accountId,
     CLEVERTAP_PASSCODE: emulators.clevertap.passcode,
     ALTCRAFT_TOKEN: emulators.altcraft.token,
-    BATCH_REST_API_KEY: emulators.batch.restKey,
+    BATCH_REST_KEY: emulators.batch.restKey,
     BATCH_IOS_APP_KEY: IOS,
     BATCH_ANDROID_APP_KEY: ANDROID,
   }
@@ -143,7 +143,7 @@ export async function startWorld(people: number, options: { latencyMs?: number }
         adapty: { apiKey: { env: 'ADAPTY_API_KEY' }, baseURL: servers.adapty.url },
         clevertap: { accountId: { env: 'CLEVERTAP_ACCOUNT_ID' }, passcode: { env: 'CLEVERTAP_PASSCODE' }, baseURL: servers.clevertap.url },
         altcraft: { baseURL: servers.altcraft.url, token: { env: 'ALTCRAFT_TOKEN' }, dbId: 1 },
-        batch: { restKey: { env: 'BATCH_REST_API_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } }, baseURL: servers.batch.url },
+        batch: { restKey: { env: 'BATCH_REST_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } }, baseURL: servers.batch.url },
       }
       patch?.(providers)
       const file = join(dir, 'erasekit.config.json')

@@ -9,7 +9,7 @@ const ENV = {
   CLEVERTAP_ACCOUNT_ID: 'W9R-486-4W5Z',
   CLEVERTAP_PASSCODE: 'passcode-123',
   ALTCRAFT_TOKEN: 'altcraft-token-xyz',
-  BATCH_REST_API_KEY: 'batch-rest-key',
+  BATCH_REST_KEY: 'batch-rest-key',
   BATCH_IOS_APP_KEY: 'IOSAPPKEY123',
   BATCH_ANDROID_APP_KEY: 'ANDROIDAPPKEY456',
 }
@@ -56,7 +56,7 @@ describe('erasekit init', () => {
     const run = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: { ...Object.fromEntries(Object.keys(ENV).map((name) => [name, undefined])), ADAPTY_API_KEY: 'k-1234' } })
     expect(run.code, run.output).toBe(2)
     expect(run.output).toContain('providers.clevertap.accountId: environment variable CLEVERTAP_ACCOUNT_ID is not set; providers.clevertap.passcode: environment variable CLEVERTAP_PASSCODE is not set')
-    expect(run.output).toContain('providers.batch.restKey: environment variable BATCH_REST_API_KEY is not set')
+    expect(run.output).toContain('providers.batch.restKey: environment variable BATCH_REST_KEY is not set')
     expect(summaryOf(run.stdout).adapty).toMatchObject({ skipped: 1, failed: 0 })
     expect(summaryOf(run.stdout)['batch/android']).toMatchObject({ failed: 1 })
   }, 60_000)

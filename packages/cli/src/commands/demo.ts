@@ -87,7 +87,7 @@ export default defineCommand({
 
       // 4. Everyone else, streamed.
       out()
-      logger.start(`Erasing ${fmt(count)} people with eraseMany (batches, concurrency and retries per provider):`)
+      logger.start(`Erasing the other ${fmt(count)} with eraseMany (batches, concurrency and retries per provider); the counts include the first:`)
       const tally = new Tally()
       tally.add(single!)
       const progress = startProgress({ tally, total: people })

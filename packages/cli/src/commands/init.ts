@@ -11,7 +11,7 @@ const args = {
   force: { type: 'boolean', description: 'Overwrite an existing config file' },
 } satisfies ArgsDef
 
-export const ENV_VARS = ['ADAPTY_API_KEY', 'CLEVERTAP_ACCOUNT_ID', 'CLEVERTAP_PASSCODE', 'ALTCRAFT_TOKEN', 'BATCH_REST_API_KEY', 'BATCH_IOS_APP_KEY', 'BATCH_ANDROID_APP_KEY']
+export const ENV_VARS = ['ADAPTY_API_KEY', 'CLEVERTAP_ACCOUNT_ID', 'CLEVERTAP_PASSCODE', 'ALTCRAFT_TOKEN', 'BATCH_REST_KEY', 'BATCH_IOS_APP_KEY', 'BATCH_ANDROID_APP_KEY']
 
 export const TEMPLATE = `// erasekit.config: the providers \`erasekit run\` erases people from.
 //
@@ -52,7 +52,7 @@ export default defineConfig({
     // Batch (push). The company REST API key and one app key per app: one deletion per app key,
     // by userId (the Batch custom user id). Outcomes name the app by its label (batch/ios).
     batch: {
-      restKey: { env: 'BATCH_REST_API_KEY' },
+      restKey: { env: 'BATCH_REST_KEY' },
       appKeys: {
         ios: { env: 'BATCH_IOS_APP_KEY' },
         android: { env: 'BATCH_ANDROID_APP_KEY' },
@@ -72,7 +72,7 @@ export const JSON_TEMPLATE = {
     adapty: { apiKey: { env: 'ADAPTY_API_KEY' } },
     clevertap: { accountId: { env: 'CLEVERTAP_ACCOUNT_ID' }, passcode: { env: 'CLEVERTAP_PASSCODE' }, region: 'eu1' },
     altcraft: { baseURL: 'https://ru.altkraft.com', token: { env: 'ALTCRAFT_TOKEN' }, dbId: 1 },
-    batch: { restKey: { env: 'BATCH_REST_API_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } } },
+    batch: { restKey: { env: 'BATCH_REST_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } } },
   },
 }
 
