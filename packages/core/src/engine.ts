@@ -91,7 +91,9 @@ interface Job extends BatchItem {
  */
 export async function* runEngine(context: EngineContext, source: Iterable<unknown> | AsyncIterable<unknown>, options: RunOptions = {}): AsyncGenerator<Report> {
   const { lanes: configs, hooks, receiptSalt, redactSecrets } = context
-  const { journal, dryRun, lingerMs = 20, progressIntervalMs = 250 } = options
+  const { journal, dryRun, progressIntervalMs = 250 } = options
+  // A timer past 2^31 - 1 ms fires at once: a longer linger (Infinity included) waits that long instead.
+  const lingerMs = Math.min(options.lingerMs ?? 20, 2 ** 31 - 1)
   const window = Math.max(1, options.window ?? Math.min(10_000, Math.max(5_000, ...configs.map((config) => config.provider.limits.batchSize))))
   const controller = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
@@ -100,7 +102,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   const counts: Record<string, Record<Status, number>> = {}
   let wake: (() => void) | undefined
   let slotFree: (() => void) | undefined
-  let fatal: unknown
+  /** What stops the run (boxed, like inputFailure: a hook may throw undefined). */
+  let fatal: { error: unknown } | undefined
   /** What the input threw (boxed: anything can be thrown, undefined included). */
   let inputFailure: { error: unknown } | undefined
   let pending = 0
@@ -119,7 +122,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     wake = undefined
   }
   const fail = (error: unknown) => {
-    fatal ??= error
+    fatal ??= { error }
     controller.abort(error)
     notify()
   }
@@ -286,7 +289,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     try {
       value = parseSubject(raw)
     } catch (error) {
-      invalid = error as ErasureError
+      // A subject whose getters throw is unreadable: their message may quote anything.
+      invalid = ErasureError.isInstance(error) ? error : new ErasureError('invalid_subject', 'subject: could not be read')
     }
     let rawRef: unknown
     try {
@@ -315,7 +319,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       }
       const hash = hashOf(match.value)
       // The identifier's hash too: a reused ref, or a changed identifier, is not the confirmed deletion.
-      if (await journal?.has(subject.ref, provider.name, target, hash)) {
+      // A journal that never answers cannot hold an aborted run: the subject is then aborted in its lane.
+      if (await untilAborted(journal?.has(subject.ref, provider.name, target, hash), signal)) {
         await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' })
       } else {
         lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash, values })
@@ -383,8 +388,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   void intake()
   try {
     for (;;) {
-      if (fatal !== undefined) throw fatal
       const report = ready.shift()
+      // Reports already made are handed over before the error that stops the run.
+      if (!report && fatal) throw fatal.error
       if (report) {
         reported++
         yield report

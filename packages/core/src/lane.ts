@@ -145,8 +145,17 @@ export async function eraseBatch(
   const at = now()
   const outcomes = items.map((item, i): Outcome => {
     const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: item.hash }, status: 'skipped', attempts, durationMs, at }
-    if (failure || !dryRun) setResult(outcome, failure ? { status: 'failed', error: failure } : results![i], redact, provider.name)
-    else (outcome.reason = 'dry_run'), (outcome.attempts = 0)
+    if (!failure && dryRun) {
+      outcome.reason = 'dry_run'
+      outcome.attempts = 0
+      return outcome
+    }
+    try {
+      setResult(outcome, failure ? { status: 'failed', error: failure } : results![i], redact, provider.name)
+    } catch (error) {
+      // A result whose fields throw when read: a provider bug, failed for this identifier, redacted.
+      setResult(outcome, { status: 'failed', error: asErasureError(error, provider.name, undefined, redact) }, redact, provider.name)
+    }
     return outcome
   })
   return { outcomes, planned }

@@ -66,11 +66,16 @@ export const NEVER = new AbortController().signal
  * already has): an input stuck in next(), or a provider that ignores its signal, cannot hang a run.
  */
 export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined)
-  if (!(promise instanceof Promise) || signal === NEVER) return Promise.resolve(promise)
+  if (signal.aborted) {
+    // Not waited for, but never an unhandled rejection.
+    if (typeof (promise as PromiseLike<T> | undefined)?.then === 'function') Promise.resolve(promise).catch(() => {})
+    return Promise.resolve(undefined)
+  }
+  // Any thenable, not only this realm's Promise: one from a vm context or a hand-made { then } may never settle either.
+  if (typeof (promise as PromiseLike<T> | undefined)?.then !== 'function' || signal === NEVER) return Promise.resolve(promise)
   return new Promise((resolve, reject) => {
     const stop = onAbort(signal, () => resolve(undefined))
-    promise.then(resolve, reject).finally(stop)
+    Promise.resolve(promise).then(resolve, reject).finally(stop)
   })
 }
 

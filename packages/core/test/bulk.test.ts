@@ -582,6 +582,86 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted', 'aborted'])
   })
 
+  it('a subject whose field getter throws is invalid_subject, never the thrown text', async () => {
+    const lazy = Object.defineProperty({ ref: 'g' }, 'userId', {
+      enumerable: true,
+      get() {
+        throw new Error('lazy load failed for alice@example.com')
+      },
+    })
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    const [report] = await collect(eraser.eraseMany([lazy] as never[]))
+    expect(report!.outcomes[0]!.error).toEqual({ code: 'invalid_subject', message: '[erasekit] subject: could not be read', retryable: false })
+  })
+
+  it('a journal that throws undefined ends the run with that error, after the reports already made', async () => {
+    let records = 0
+    const journal = { has: () => false, record: () => void (++records === 3 && (() => { throw undefined })()) }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1, concurrency: 1 })] })
+    const reports: Report[] = []
+    let thrown: unknown = 'nothing'
+    try {
+      for await (const report of eraser.eraseMany(subjects(20), { journal })) reports.push(report)
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeUndefined()
+    expect(reports.filter((report) => report.ok)).toHaveLength(2)
+  })
+
+  it('an input whose next() is a thenable that never settles cannot hang an aborted run', async () => {
+    let pulls = 0
+    const stuck: AsyncIterable<{ ref: string; userId: string }> = {
+      [Symbol.asyncIterator]: () => ({ next: () => (++pulls === 1 ? Promise.resolve({ done: false, value: { ref: 'r1', userId: 'u1' } }) : ({ then() {} } as never)) }),
+    }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    const reports = await collect(eraser.eraseMany(stuck, { signal: AbortSignal.timeout(50) }))
+    expect(reports.map((report) => report.subjectRef)).toEqual(['r1'])
+  })
+
+  it('a journal whose has() never answers cannot hang an aborted run: its subjects are aborted', async () => {
+    const journal = { has: () => never<boolean>(), record: () => {} }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    const reports = await collect(eraser.eraseMany(subjects(1), { journal, signal: AbortSignal.timeout(50) }))
+    expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted'])
+  })
+
+  it('a provider result whose fields throw when read fails that identifier, redacted, and the run goes on', async () => {
+    const hostile = defineProvider({
+      name: 'hostile',
+      specificationVersion: 1,
+      options: {},
+      baseURL: 'https://vendor.example',
+      match: (s) => (s.userId ? { kind: 'userId', value: s.userId } : undefined),
+      erase: async (identifiers) =>
+        identifiers.map((identifier) =>
+          Object.defineProperty({}, 'status', {
+            enumerable: true,
+            get() {
+              throw new Error(`getter ${identifier.value}`)
+            },
+          }),
+        ),
+    })
+    const reports = await collect(createEraser({ providers: [hostile] }).eraseMany([{ ref: 'a', userId: 'person0@example.com' }, { ref: 'b', userId: 'u2' }]))
+    expect(reports).toHaveLength(2)
+    for (const report of reports) expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error', retryable: false } })
+    expect(JSON.stringify(reports)).not.toContain('person0@example.com')
+  })
+
+  it('lingerMs past the timer range (Infinity) waits for a full batch or the input\'s end, never fires at once', async () => {
+    const api = vendor()
+    async function* trickle() {
+      for (const subject of subjects(3)) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        yield subject
+      }
+    }
+    const eraser = createEraser({ providers: [bulkProvider('v', api.fetch, { batchSize: 100 })] })
+    expect(await collect(eraser.eraseMany(trickle(), { lingerMs: Infinity }))).toHaveLength(3)
+    expect(api.calls.map((call) => call.ids.length)).toEqual([3])
+  })
+
   it('a subject whose getters throw is a failed report, not the end of the run; an input error still ends with a done event', async () => {
     const hostile = Object.defineProperty({}, 'ref', {
       get() {
