@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEraser, createMemoryJournal, defineProvider, hashIdentifier, type Progress, type Report } from '@erasekit/core'
+import { createEraser, createMemoryJournal, defineProvider, hashIdentifier, type Progress, type ProviderResult, type Report } from '@erasekit/core'
 
 interface Call {
   ids: string[]
@@ -640,7 +640,7 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
             get() {
               throw new Error(`getter ${identifier.value}`)
             },
-          }),
+          }) as ProviderResult,
         ),
     })
     const reports = await collect(createEraser({ providers: [hostile] }).eraseMany([{ ref: 'a', userId: 'person0@example.com' }, { ref: 'b', userId: 'u2' }]))
