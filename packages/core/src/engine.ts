@@ -1,10 +1,9 @@
-import type { HookableCore } from 'hookable'
 import { aborted, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
 import { onAbort, untilAborted } from './retry'
-import type { EraserHooks, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
+import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
 export const subjectSchema = object({
@@ -56,14 +55,15 @@ export interface RunOptions {
    */
   lingerMs?: number
   journal?: Journal
-  onProgress?: (progress: Progress) => void | Promise<void>
+  /** Its return value is ignored, a returned promise awaited. */
+  onProgress?: (progress: Progress) => unknown
   /** Minimum time between progress events, ms. Default 250; Infinity turns them off. */
   progressIntervalMs?: number
 }
 
 export interface EngineContext {
   lanes: LaneConfig[]
-  hooks: HookableCore<EraserHooks>
+  hooks: HookRunner
   receiptSalt?: string
   /** Removes the secrets (built once per eraser). */
   redactSecrets: Redactor
@@ -127,11 +127,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
+  let doneEmitted = false
   const emitProgress = async (done: boolean) => {
     if (progressIntervalMs === Infinity) return
+    doneEmitted ||= done
     const elapsedMs = Date.now() - startedAt
     const providers = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }]))
-    const event: Progress = { read, reported, providers, elapsedMs, perSecond: elapsedMs ? Math.round((reported * 1000) / elapsedMs) : 0, done }
+    // One decimal: a rate-limited run at 0.3 reports a second is not 0.
+    const event: Progress = { read, reported, providers, elapsedMs, perSecond: elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0, done }
     await options.onProgress?.(event)
     await hooks.callHook('progress', event)
   }
@@ -144,8 +147,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (job) lanes[index]!.markDue()
       })
     }
-    counts[lanes[lane]!.key]![outcome.status]++
-    await journal?.record(outcome)
     await hooks.callHook('outcome', outcome)
     if (--subject.remaining) return
     const report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
@@ -393,7 +394,19 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       if (!report && fatal) throw fatal.error
       if (report) {
         reported++
+        // Counted as delivered, so that counts and `reported` always agree.
+        report.outcomes.forEach((outcome, lane) => counts[lanes[lane]!.key]![outcome.status]++)
         yield report
+        // The loop took the report and came back for more: whatever it did with it (a receipt
+        // written) is done before the journal says so. A loop that stops early leaves the report
+        // it stopped in, and those it never took, to be sent again by a resumed run.
+        if (journal && !fatal) {
+          try {
+            for (const outcome of report.outcomes) await journal.record(outcome)
+          } catch (error) {
+            fail(error)
+          }
+        }
         pending--
         const free = slotFree
         slotFree = undefined
@@ -418,6 +431,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // the abort also releases an intake waiting for the window, which then closes the input).
     if (read > reported || !intakeDone) controller.abort(aborted())
     stopListening()
+    // A loop that stopped early still gets a last event, with what it was given.
+    if (!doneEmitted && !fatal) await emitProgress(true)
   }
 }
 

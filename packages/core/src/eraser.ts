@@ -10,7 +10,7 @@ import { createRedactor, secretEntries } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
-import type { EraseContext, EraserHooks, FetchFunction, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
+import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
 export interface EraserOptions {
@@ -90,7 +90,7 @@ export interface ProviderContextOptions {
   timeout?: number
   fetch?: FetchFunction
   /** Hooks to run on each request (an eraser's, or your own). */
-  hooks?: HookableCore<EraserHooks>
+  hooks?: HookRunner
   /** Identifier values these requests carry: redacted as `[id]` like an eraser's batch. */
   identifiers?: string[]
 }
@@ -110,7 +110,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
     fetch: config.fetch,
     retry: config.retry,
     timeout: config.timeout,
-    hooks: options.hooks ?? new HookableCore<EraserHooks>(),
+    hooks: options.hooks ?? (new HookableCore() as HookRunner),
     redact: createRedactor([...secretEntries(provider.secrets), ...(options.identifiers ?? []).map((value) => [value, '[id]'] as const)]),
     signal,
   })
@@ -127,7 +127,7 @@ function capsOf(provider: Provider, target?: string): Pick<LaneConfig, 'pace' | 
 
 export function createEraser(options: EraserOptions): Eraser {
   parseOrThrow(optionsSchema, options, 'invalid_config', { root: 'options' })
-  const hooks = new HookableCore<EraserHooks>()
+  const hooks = new HookableCore() as HookRunner
   const names = new Set<string>()
   for (const provider of options.providers) {
     checkSpecificationVersion(provider)

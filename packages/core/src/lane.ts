@@ -1,4 +1,3 @@
-import type { HookableCore } from 'hookable'
 import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
@@ -7,7 +6,7 @@ import { createPipeline, DryRunStop } from './request'
 import { type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
 import type { Slots } from './slots'
-import type { EraserHooks, FetchFunction, Identifier, Outcome, PlannedRequest, ProviderResult, Report, Subject } from './types'
+import type { FetchFunction, HookRunner, Identifier, Outcome, OutcomeFields, OutcomeState, PlannedRequest, ProviderResult, Report, Subject } from './types'
 
 /** A provider (and target) as an eraser runs it. */
 export interface LaneConfig {
@@ -24,7 +23,7 @@ export interface LaneConfig {
 
 /** What every batch of one erase or eraseMany run shares. */
 export interface BatchRun {
-  hooks: HookableCore<EraserHooks>
+  hooks: HookRunner
   /** The eraser's secrets, compiled once; each batch adds its identifiers. */
   redactSecrets: Redactor
   signal: AbortSignal
@@ -52,7 +51,7 @@ function* batchEntries(items: BatchItem[]): Generator<readonly [string, string]>
 }
 
 /** Outcome fields for a lane that sends no request for this subject. */
-export type LocalOutcome = Pick<Outcome, 'status'> & Partial<Outcome>
+export type LocalOutcome = OutcomeState & Partial<OutcomeFields>
 
 // Outcome times: the ISO string's date and time to the second is built once a second, not per outcome.
 let second = -1

@@ -1,11 +1,10 @@
-import type { HookableCore } from 'hookable'
 import { aborted, asErasureError, codeForStatus, ErasureError, safeCause, scrubError } from './errors'
 import { REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
   EraseContext,
-  EraserHooks,
+  HookRunner,
   FetchFunction,
   PlannedRequest,
   ProviderResponse,
@@ -22,7 +21,7 @@ export interface PipelineOptions {
   retry: RetryPolicy
   /** Per attempt, ms. */
   timeout: number
-  hooks: HookableCore<EraserHooks>
+  hooks: HookRunner
   /** Removes secrets and the batch's identifiers from anything that leaves the pipeline. */
   redact: Redactor
   signal: AbortSignal

@@ -1,3 +1,4 @@
+import type { HookableCore } from 'hookable'
 import type { ErasureError, ErrorCode } from './errors'
 
 /** A person to erase. `ref` is the caller's correlation id and must not be personal data. */
@@ -39,13 +40,17 @@ export interface OutcomeError {
   providerCode?: string
 }
 
-/** One per subject × provider target. Holds no raw identifier and no secret. */
-export interface Outcome {
+/** One per subject × provider target. Holds no raw identifier and no secret. A `failed` one always has its `error`. */
+export type Outcome = OutcomeFields & OutcomeState
+
+/** A status, and the error when it is `failed`. */
+export type OutcomeState = { status: 'failed'; error: OutcomeError } | { status: Exclude<Status, 'failed'>; error?: undefined }
+
+export interface OutcomeFields {
   provider: string
   target?: string
   subjectRef: string
   identifier?: { kind: string; hash: string }
-  status: Status
   /** Why a `skipped` outcome sent nothing. */
   reason?: 'no_identifier' | 'dry_run' | 'journaled'
   requestId?: string
@@ -55,7 +60,6 @@ export interface Outcome {
   durationMs: number
   /** ISO 8601 time the outcome was settled. */
   at: string
-  error?: OutcomeError
 }
 
 /** A request as a dry run shows it: secrets as `***`, identifiers as `[id:<hash prefix>]`. */
@@ -203,19 +207,24 @@ export interface Progress {
   done: boolean
 }
 
+/** A hook's return value is ignored, a returned promise awaited: `(outcome) => rows.push(outcome)` is a hook. */
 export interface EraserHooks {
-  beforeRequest: (ctx: RequestContext) => void | Promise<void>
-  afterResponse: (ctx: RequestContext) => void | Promise<void>
-  onError: (ctx: RequestContext) => void | Promise<void>
-  retry: (ctx: RequestContext) => void | Promise<void>
-  outcome: (outcome: Outcome) => void | Promise<void>
-  report: (report: Report) => void | Promise<void>
-  progress: (progress: Progress) => void | Promise<void>
+  beforeRequest: (ctx: RequestContext) => unknown
+  afterResponse: (ctx: RequestContext) => unknown
+  onError: (ctx: RequestContext) => unknown
+  retry: (ctx: RequestContext) => unknown
+  outcome: (outcome: Outcome) => unknown
+  report: (report: Report) => unknown
+  progress: (progress: Progress) => unknown
 }
+
+/** The hooks as hookable runs them (its callbacks return `void | Promise<void>`). */
+export type HookRunner = HookableCore<{ [K in keyof EraserHooks]: (arg: Parameters<EraserHooks[K]>[0]) => void | Promise<void> }>
 
 /** Records settled outcomes so an interrupted run can resume without redoing confirmed deletions. */
 export interface Journal {
-  record(outcome: Outcome): void | Promise<void>
+  /** Its return value is ignored, a returned promise awaited. */
+  record(outcome: Outcome): unknown
   /**
    * True when this subject was already confirmed (deleted, accepted or not_found) for this provider
    * target. A run passes `identifierHash`, the receipt hash of the identifier it would send

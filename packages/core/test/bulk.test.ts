@@ -402,6 +402,25 @@ describe('eraseMany', () => {
     expect(run2.every((report) => report.ok)).toBe(true)
   })
 
+  it('a journal records a report once the loop has taken it and asked for the next: a loop that stops early loses no receipt', async () => {
+    const journal = createMemoryJournal()
+    const api = vendor({ latencyMs: 1 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1, concurrency: 4 })] })
+    const receipts: string[] = []
+    for await (const report of eraser.eraseMany(subjects(50), { journal })) {
+      // The receipt store fails on the fifth report: the loop ends there.
+      if (receipts.length === 4) break
+      receipts.push(report.subjectRef)
+    }
+    // Only the reports whose receipts were written are journaled, though more were confirmed.
+    expect(journal.size).toBe(4)
+    expect(api.calls.length).toBeGreaterThan(5)
+    const resumed = await collect(createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] }).eraseMany(subjects(50), { journal }))
+    const journaled = resumed.filter((report) => report.outcomes[0]!.reason === 'journaled').map((report) => report.subjectRef)
+    expect(journaled.sort()).toEqual([...receipts].sort())
+    expect(journal.size).toBe(50)
+  })
+
   it('a journal skips by ref and identifier: a reused ref or a changed identifier is sent', async () => {
     const journal = createMemoryJournal()
     const first = vendor()
@@ -542,6 +561,25 @@ describe('eraseMany', () => {
     expect(events.length).toBeGreaterThanOrEqual(2)
     expect(hooked).toEqual(events)
   })
+
+  it('progress counts what was delivered, and a loop that stops early still gets a last event', async () => {
+    const api = vendor({ latencyMs: 1 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1, concurrency: 8 }), bulkProvider('q', api.fetch, { batchSize: 10 })] })
+    const events: Progress[] = []
+    let taken = 0
+    for await (const report of eraser.eraseMany(subjects(200), { onProgress: (event) => void events.push(event), progressIntervalMs: 0 })) {
+      expect(report.ok).toBe(true)
+      if (++taken === 30) break
+    }
+    for (const event of events) {
+      // Every count is an outcome of a report the loop was given.
+      expect(event.providers.p!.accepted).toBe(event.reported)
+      expect(event.providers.q!.accepted).toBe(event.reported)
+      expect(event.perSecond).toBe(event.elapsedMs ? Math.round((event.reported * 10_000) / event.elapsedMs) / 10 : 0)
+    }
+    expect(events.filter((event) => event.done)).toHaveLength(1)
+    expect(events.at(-1)).toMatchObject({ done: true, reported: 30 })
+  })
 })
 
 describe('eraseMany: nothing hangs, nothing is lost', () => {
@@ -606,7 +644,10 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
       thrown = error
     }
     expect(thrown).toBeUndefined()
-    expect(reports.filter((report) => report.ok)).toHaveLength(2)
+    // The third record failed: nothing more is recorded, and the reports already made still come.
+    expect(records).toBe(3)
+    expect(reports.slice(0, 3).every((report) => report.ok)).toBe(true)
+    expect(reports.length).toBeLessThan(20)
   })
 
   it('an input whose next() is a thenable that never settles cannot hang an aborted run', async () => {
