@@ -16,6 +16,7 @@ const result = await runProviderConformance({
     return { userId: `smoke-${index}` }
   },
   successStatus: 'accepted',
+  unknownSubject: { subject: { userId: 'smoke-nobody' }, status: 'accepted' },
   unusableSubject: { email: 'nobody@example.com' },
   invalidOptions: [{ build: () => braze({ apiKey: '', instance: 'EU-01' }), field: 'options.apiKey' }],
   secrets: [apiKey, 'smoke-wrong-key'],

@@ -24,7 +24,22 @@ interface DemoOptions extends CommonProviderOptions {
   token: string
 }
 
-const demo = (options: DemoOptions, broken: { leak?: boolean; ignoreNotFound?: boolean } = {}) => {
+/** Mistakes a provider author makes; the suite must catch each. */
+interface Broken {
+  leak?: boolean
+  ignoreNotFound?: boolean
+  /** Every 404 read as not_found, whatever the body. */
+  anyNotFound404?: boolean
+  /** The vendor's per-id answer ignored: everyone deleted. */
+  allDeleted?: boolean
+  reversed?: boolean
+  /** Its own 429 error, without the Retry-After the vendor sent. */
+  ownRateLimit?: boolean
+  /** Batches of more than one sent with fetch directly, past the pipeline. */
+  batchBypass?: boolean
+}
+
+const demo = (options: DemoOptions, broken: Broken = {}) => {
   const valid = parseProviderOptions('demo', v.object({ token: text() }), options)
   return defineProvider({
     name: 'demo',
@@ -34,19 +49,27 @@ const demo = (options: DemoOptions, broken: { leak?: boolean; ignoreNotFound?: b
     baseURL: 'https://api.demo.example',
     limits: { batchSize: 50 },
     match: (subject) => (subject.userId ? { kind: 'key', value: subject.userId } : undefined),
-    erase: (identifiers, ctx) =>
-      ctx.request({ method: 'POST', url: '/v1/forget', headers: { 'x-api-key': valid.token }, body: { keys: identifiers.map((i) => i.value) } }, (response): ProviderResult[] => {
+    erase: async (identifiers, ctx) => {
+      const body = { keys: identifiers.map((i) => i.value) }
+      if (broken.batchBypass && identifiers.length > 1) {
+        await (options.fetch ?? fetch)('https://api.demo.example/v1/forget', { method: 'POST', headers: { 'x-api-key': valid.token }, body: JSON.stringify(body) })
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      }
+      return ctx.request({ method: 'POST', url: '/v1/forget', headers: { 'x-api-key': valid.token }, body }, (response): ProviderResult[] => {
         const data = response.data as { forgotten?: string[]; error?: string } | undefined
         if (response.status === 200 && Array.isArray(data?.forgotten)) {
-          return identifiers.map((i) => ({ status: data.forgotten!.includes(i.value) ? 'deleted' : 'not_found' }))
+          const results = identifiers.map((i): ProviderResult => ({ status: broken.allDeleted || data.forgotten!.includes(i.value) ? 'deleted' : 'not_found' }))
+          return broken.reversed ? results.reverse() : results
         }
-        if (response.status === 404 && data?.error === 'unknown' && !broken.ignoreNotFound) return identifiers.map(() => ({ status: 'not_found' }))
+        if (response.status === 404 && (broken.anyNotFound404 || (data?.error === 'unknown' && !broken.ignoreNotFound))) return identifiers.map(() => ({ status: 'not_found' }))
+        if (response.status === 429 && broken.ownRateLimit) throw new ErasureError('rate_limited', 'slow down', { provider: 'demo', retryable: true })
         throw ctx.responseError(response, { providerCode: data?.error })
-      }),
+      })
+    },
   })
 }
 
-const options = (broken: Parameters<typeof demo>[1] = {}): ConformanceOptions<ReturnType<typeof createDemoEmulator>> => ({
+const options = (broken: Broken = {}): ConformanceOptions<ReturnType<typeof createDemoEmulator>> => ({
   emulator: () => createDemoEmulator(),
   provider: (overrides) => demo({ token: 'demo-token-1', ...overrides }, broken),
   providerWithBadCredentials: (overrides) => demo({ token: 'wrong-token-9', ...overrides }, broken),
@@ -74,7 +97,28 @@ describe('the conformance suite catches broken providers', () => {
 
   it('flags a provider that maps the vendor not-found answer to a failure', async () => {
     const result = await runProviderConformance(options({ ignoreNotFound: true }))
-    expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['maps an unknown subject to not_found'])
+    expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['maps an unknown subject to not_found, alone and inside a batch of known ones'])
+  })
+
+  it.each([
+    ['reads every 404 as not_found', { anyNotFound404: true }, 'never takes a bare 404 (a wrong path, a proxy) for a deletion'],
+    ['ignores the per-id answer of a batch', { allDeleted: true }, 'maps an unknown subject to not_found, alone and inside a batch of known ones'],
+    ['returns a batch\'s results out of order', { reversed: true }, 'maps an unknown subject to not_found, alone and inside a batch of known ones'],
+    ['throws its own 429 error without the Retry-After', { ownRateLimit: true }, 'honours Retry-After on a 429'],
+    ['sends batches past the pipeline', { batchBypass: true }, 'sends through the core pipeline (hooks see every request)'],
+  ] as [string, Broken, string][])('flags a provider that %s', async (_, broken, check) => {
+    const result = await runProviderConformance(options(broken))
+    expect(result.checks.filter((item) => !item.ok).map((item) => item.name)).toContain(check)
+  })
+
+  it('fails, rather than passes vacuously, when the options list no secret, no invalid option or no unknown subject', async () => {
+    const result = await runProviderConformance({ ...options(), secrets: [], invalidOptions: [], unknownSubject: undefined as never })
+    const failed = result.checks.filter((check) => !check.ok).map((check) => check.error)
+    expect(failed).toEqual(expect.arrayContaining([
+      'list at least one invalid factory call in invalidOptions',
+      "list the provider's credentials in secrets",
+      'give unknownSubject: a subject the vendor does not know, and the status its answer maps to',
+    ]))
   })
 
   it('reports every check by name for runners without describe/it', async () => {

@@ -26,13 +26,17 @@ export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
   seed: (emulator: E, index: number) => Subject
   /** What a successful erasure reports: 'deleted' (synchronous) or 'accepted' (queued). */
   successStatus: 'deleted' | 'accepted'
-  /** A subject the vendor does not know, and the status the vendor's answer maps to. */
-  unknownSubject?: { subject: Subject; status: Status }
+  /**
+   * A subject the vendor does not know, and the status the vendor's answer maps to (`not_found`
+   * where the vendor says so, `accepted` where it queues any id, `failed` where it answers with an
+   * error). Also sent inside a batch of seeded subjects: each result must be its own.
+   */
+  unknownSubject: { subject: Subject; status: Status }
   /** A subject without any identifier this provider can use. */
   unusableSubject: Subject
-  /** Factory calls that must fail validation, and the field the message must name. */
+  /** Factory calls that must fail validation, and the field the message must name (at least one). */
   invalidOptions: { build: () => unknown; field: string; value?: string }[]
-  /** Every credential the provider is configured with (must never appear in output). */
+  /** Every credential the provider is configured with (must never appear in output; at least one). */
   secrets: string[]
   /** Identifiers per request the vendor allows (from `limits.batchSize`). */
   batchSize: number
@@ -85,6 +89,7 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
     [
       'validates options at factory time, naming the field without echoing the value',
       async () => {
+        expect(options.invalidOptions?.length > 0, 'list at least one invalid factory call in invalidOptions')
         for (const { build, field, value } of options.invalidOptions) {
           let error: unknown
           try {
@@ -123,21 +128,38 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
         const seen: string[] = []
         eraser.hook('beforeRequest', (ctx) => void seen.push(ctx.request.url))
         await eraser.erase(options.seed(emulator, 0))
-        expect(seen.length === emulator.requests.length && seen.length > 0, 'beforeRequest must run once per request sent')
+        expect(seen.length === emulator.requests.length && seen.length > 0, 'beforeRequest must run once per request sent by erase()')
+        // And on the batch path: eraseMany hands the provider several identifiers at once.
+        const subjects = Array.from({ length: 3 }, (_, index) => options.seed(emulator, index + 1))
+        for await (const report of eraser.eraseMany(subjects)) expect(report.ok, 'every seeded subject must be erased')
+        expect(seen.length === emulator.requests.length, 'beforeRequest must run once per request sent by eraseMany()')
       },
     ],
-    ...(options.unknownSubject
-      ? ([
-          [
-            `maps an unknown subject to ${options.unknownSubject.status}`,
-            async () => {
-              const { eraser } = setup()
-              const report = await eraser.erase(options.unknownSubject!.subject)
-              expect(single(report).every((outcome) => outcome.status === options.unknownSubject!.status), `expected ${options.unknownSubject!.status}`)
-            },
-          ],
-        ] as [string, () => Promise<void>][])
-      : []),
+    [
+      `maps an unknown subject to ${options.unknownSubject?.status}, alone and inside a batch of known ones`,
+      async () => {
+        expect(options.unknownSubject, 'give unknownSubject: a subject the vendor does not know, and the status its answer maps to')
+        const { subject, status } = options.unknownSubject
+        const { emulator, eraser } = setup({ limits: { batchSize: Math.min(options.batchSize, 20) } })
+        expect(single(await eraser.erase(subject)).every((outcome) => outcome.status === status), `expected ${status}`)
+        // One result per identifier, in order: an unknown one among known ones keeps its own.
+        const seeded = [1, 2, 3].map((index) => ({ ...options.seed(emulator, index), ref: `conf-known-${index}` }))
+        const mixed = [seeded[0]!, { ...subject, ref: 'conf-unknown' }, seeded[1]!, seeded[2]!]
+        for await (const report of eraser.eraseMany(mixed)) {
+          const expected = report.subjectRef === 'conf-unknown' ? status : options.successStatus
+          expect(single(report).every((outcome) => outcome.status === expected), `${report.subjectRef} in a mixed batch: expected ${expected}, got ${report.outcomes.map((o) => o.status)}`)
+        }
+      },
+    ],
+    [
+      'never takes a bare 404 (a wrong path, a proxy) for a deletion',
+      async () => {
+        const notFound: FetchFunction = async () => new Response('<html><body>Not Found</body></html>', { status: 404, headers: { 'content-type': 'text/html' } })
+        const { emulator, eraser } = setup({ fetch: notFound })
+        const outcomes = single(await eraser.erase(options.seed(emulator, 0)))
+        expect(outcomes.every((outcome) => outcome.status === 'failed'), `expected failed, got ${outcomes.map((o) => o.status)}`)
+      },
+    ],
     [
       'maps rejected credentials to unauthorized, without retrying (4xx)',
       async () => {
@@ -169,6 +191,24 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
           },
         ] as [string, () => Promise<void>],
     ),
+    [
+      'honours Retry-After on a 429',
+      async () => {
+        const waits: number[] = []
+        const { emulator, eraser } = setup({ retry: { ...fast, maxRetryAfterMs: 10_000 } })
+        // The retry hook sees the wait the policy chose, then shortens it: the check stays fast.
+        eraser.hook('retry', (ctx) => {
+          waits.push(ctx.delayMs)
+          ctx.delayMs = 1
+        })
+        const subject = options.seed(emulator, 0)
+        emulator.inject({ kind: 'rate_limit', retryAfterSeconds: 2 }, { times: 1 })
+        const outcomes = single(await eraser.erase(subject))
+        expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus} after the retry`)
+        // Over a second: a vendor that signals the wait as an epoch second (X-RateLimit-Reset) rounds it.
+        expect(waits.length > 0 && waits.every((ms) => ms >= 1000), `a 2 s Retry-After must give a wait of over 1 s, got ${waits} ms`)
+      },
+    ],
     [
       'gives up after the retry limit with a retryable failure',
       async () => {
@@ -231,6 +271,7 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
         }
         const subject = await run(options.provider, (emulator) => emulator.inject({ kind: 'server_error', status: 503 }, { times: 100 }))
         await run(options.providerWithBadCredentials)
+        expect(options.secrets?.length > 0, 'list the provider\'s credentials in secrets')
         const text = JSON.stringify(seen)
         const planted = [...options.secrets, ...[subject.userId, subject.email, subject.phone, ...Object.values(subject.ids ?? {})].filter((value): value is string => !!value && value.length >= 3)]
         for (const value of planted) expect(!text.includes(value), 'a secret or identifier leaked into the output')

@@ -1,0 +1,32 @@
+// The core's provider conformance suite, run against the Adapty emulator.
+import { describeProviderConformance } from '@erasekit/core/testing'
+import { describe, it } from 'vitest'
+import { createAdaptyEmulator, type AdaptyEmulator } from '../src/emulator'
+import { adapty, type AdaptyOptions } from '../src/index'
+
+const API_KEY = 'secret_live_conf.key-01'
+
+describeProviderConformance<AdaptyEmulator>(
+  'adapty',
+  {
+    emulator: () => createAdaptyEmulator({ apiKey: API_KEY }),
+    provider: (overrides) => adapty({ apiKey: API_KEY, ...overrides }),
+    providerWithBadCredentials: (overrides) => adapty({ apiKey: 'secret_live_conf.wrong-02', ...overrides }),
+    seed: (emulator, index) => {
+      emulator.store.add({ customerUserId: `conf-user-${index}` })
+      return { ref: `ref-${index}`, userId: `conf-user-${index}` }
+    },
+    successStatus: 'deleted',
+    // 404 profile_does_not_exist (documented).
+    unknownSubject: { subject: { userId: 'conf-nobody' }, status: 'not_found' },
+    unusableSubject: { email: 'only-email@example.com' },
+    invalidOptions: [
+      { build: () => adapty({} as AdaptyOptions), field: 'options.apiKey' },
+      { build: () => adapty({ apiKey: 'secret live' }), field: 'options.apiKey', value: 'secret live' },
+      { build: () => adapty({ apiKey: API_KEY, apiVersion: 'v9' as 'v2' }), field: 'options.apiVersion', value: 'v9' },
+    ],
+    secrets: [API_KEY, 'secret_live_conf.wrong-02'],
+    batchSize: 1,
+  },
+  { describe, it },
+)
