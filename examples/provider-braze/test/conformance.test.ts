@@ -16,9 +16,9 @@ describeProviderConformance<BrazeEmulator>(
     // `overrides` carries the emulator's fetch, a fast retry policy and per-check limits.
     provider: (overrides) => braze({ apiKey: API_KEY, instance: 'EU-01', ...overrides }),
     providerWithBadCredentials: (overrides) => braze({ apiKey: 'conf-wrong-key-9', instance: 'EU-01', ...overrides }),
-    seed: (emulator, index) => {
-      emulator.store.add({ externalId: `conf-user-${index}` })
-      return { ref: `ref-${index}`, userId: `conf-user-${index}` }
+    seed: (emulator, index, id = `conf-user-${index}`) => {
+      emulator.store.add({ externalId: id })
+      return { ref: `ref-${index}`, userId: id }
     },
     // Braze queues deletions ("number of user IDs queued for deletion").
     successStatus: 'accepted',

@@ -11,9 +11,9 @@ const result = await runProviderConformance({
   emulator: () => createBrazeEmulator({ apiKey }),
   provider: (overrides) => braze({ apiKey, instance: 'EU-01', ...overrides }),
   providerWithBadCredentials: (overrides) => braze({ apiKey: 'smoke-wrong-key', instance: 'EU-01', ...overrides }),
-  seed: (emulator, index) => {
-    emulator.store.add({ externalId: `smoke-${index}` })
-    return { userId: `smoke-${index}` }
+  seed: (emulator, index, id = `smoke-${index}`) => {
+    emulator.store.add({ externalId: id })
+    return { userId: id }
   },
   successStatus: 'accepted',
   unknownSubject: { subject: { userId: 'smoke-nobody' }, status: 'accepted' },

@@ -12,9 +12,9 @@ describeProviderConformance<AdaptyEmulator>(
     emulator: () => createAdaptyEmulator({ apiKey: API_KEY }),
     provider: (overrides) => adapty({ apiKey: API_KEY, ...overrides }),
     providerWithBadCredentials: (overrides) => adapty({ apiKey: 'secret_live_conf.wrong-02', ...overrides }),
-    seed: (emulator, index) => {
-      emulator.store.add({ customerUserId: `conf-user-${index}` })
-      return { ref: `ref-${index}`, userId: `conf-user-${index}` }
+    seed: (emulator, index, id = `conf-user-${index}`) => {
+      emulator.store.add({ customerUserId: id })
+      return { ref: `ref-${index}`, userId: id }
     },
     successStatus: 'deleted',
     // 404 profile_does_not_exist (documented).

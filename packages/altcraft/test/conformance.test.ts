@@ -13,9 +13,9 @@ describeProviderConformance<AltcraftEmulator>(
     emulator: () => createAltcraftEmulator({ token: TOKEN, databases: [1] }),
     provider: (overrides) => altcraft({ baseURL: BASE, token: TOKEN, dbId: 1, ...overrides }),
     providerWithBadCredentials: (overrides) => altcraft({ baseURL: BASE, token: 'conf-altcraft-wrong-02', dbId: 1, ...overrides }),
-    seed: (emulator, index) => {
-      emulator.store.add(1, { email: `conf-user-${index}@example.com` })
-      return { ref: `ref-${index}`, email: `conf-user-${index}@example.com` }
+    seed: (emulator, index, id = `conf-user-${index}`) => {
+      emulator.store.add(1, { email: `${id}@example.com` })
+      return { ref: `ref-${index}`, email: `${id}@example.com` }
     },
     successStatus: 'deleted',
     // "Profile not found" has no documented code: a failure, never a confirmed deletion.

@@ -17,10 +17,10 @@ for (const mode of ['custom_data', 'gdpr'] as const) {
       emulator: () => createBatchEmulator({ restKey: REST, appKeys: [IOS, ANDROID] }),
       provider: (overrides) => batch({ restKey: REST, appKeys, mode, ...overrides }),
       providerWithBadCredentials: (overrides) => batch({ restKey: 'CONF-WRONG-REST', appKeys, mode, ...overrides }),
-      seed: (emulator, index) => {
-        emulator.store.add(IOS, `conf-user-${index}`, { n: index })
-        emulator.store.add(ANDROID, `conf-user-${index}`, { n: index })
-        return { ref: `ref-${index}`, userId: `conf-user-${index}` }
+      seed: (emulator, index, id = `conf-user-${index}`) => {
+        emulator.store.add(IOS, id, { n: index })
+        emulator.store.add(ANDROID, id, { n: index })
+        return { ref: `ref-${index}`, userId: id }
       },
       successStatus: 'accepted',
       // Undocumented: Batch queues the job either way (custom data: token; GDPR: ends with "user not found").

@@ -13,9 +13,9 @@ describeProviderConformance<CleverTapEmulator>(
     emulator: () => createCleverTapEmulator({ accountId: ACCOUNT, passcode: PASSCODE }),
     provider: (overrides) => clevertap({ accountId: ACCOUNT, passcode: PASSCODE, ...overrides }),
     providerWithBadCredentials: (overrides) => clevertap({ accountId: ACCOUNT, passcode: 'CONF-WRONG-PASS', ...overrides }),
-    seed: (emulator, index) => {
-      emulator.store.add({ identity: `conf-user-${index}` })
-      return { ref: `ref-${index}`, userId: `conf-user-${index}` }
+    seed: (emulator, index, id = `conf-user-${index}`) => {
+      emulator.store.add({ identity: id })
+      return { ref: `ref-${index}`, userId: id }
     },
     successStatus: 'accepted',
     // Undocumented; the call only marks profiles, so success is the expected answer (low confidence).

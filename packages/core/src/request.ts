@@ -79,6 +79,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           ctx.request.headers = new Headers(spec.headers)
           declareJson(ctx.request)
           await hooks.callHook('beforeRequest', ctx)
+          // A hook may rewrite the URL (a proxy path), never send the credentials to another origin.
+          if (ctx.request.url !== url) sameOrigin(ctx.request.url, url, provider)
           // Again: a hook may have set an object body.
           declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
@@ -127,6 +129,14 @@ function resolveURL(baseURL: string, spec: RequestSpec, provider: string): strin
   const href = buildURL(baseURL, spec, provider)
   if (!spec.query) lastResolved = { baseURL, url: spec.url, href }
   return href
+}
+
+function sameOrigin(changed: string, url: string, provider: string): void {
+  let origin: string | undefined
+  try {
+    origin = new URL(changed).origin
+  } catch {}
+  if (origin !== new URL(url).origin) throw new ErasureError('provider_error', 'a beforeRequest hook moved the request to another origin: refused, credentials go to the provider\'s origin only', { provider })
 }
 
 function buildURL(baseURL: string, spec: RequestSpec, provider: string): string {

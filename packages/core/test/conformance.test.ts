@@ -10,8 +10,10 @@ function createDemoEmulator(token = 'demo-token-1') {
     errorResponse: (status, headers) => json(status, { error: status === 429 ? 'slow down' : 'oops' }, headers),
     handle: (request, body) => {
       if (request.headers.get('x-api-key') !== token) return json(401, { error: 'bad token' })
-      const keys = (body as { keys?: string[] })?.keys
-      if (request.method !== 'POST' || new URL(request.url).pathname !== '/v1/forget' || !Array.isArray(keys)) return json(400, { error: 'bad request' })
+      // Keys in the body, or comma-separated in the query (?keys=a,b).
+      const url = new URL(request.url)
+      const keys = (body as { keys?: string[] })?.keys ?? url.searchParams.get('keys')?.split(',')
+      if (request.method !== 'POST' || url.pathname !== '/v1/forget' || !Array.isArray(keys)) return json(400, { error: 'bad request' })
       if (keys.length > 50) return json(400, { error: 'too many' })
       const known = keys.filter((key) => people.delete(key))
       return known.length ? json(200, { forgotten: known }) : json(404, { error: 'unknown' })
@@ -37,6 +39,8 @@ interface Broken {
   ownRateLimit?: boolean
   /** Batches of more than one sent with fetch directly, past the pipeline. */
   batchBypass?: boolean
+  /** The keys pasted into the query string, unencoded. */
+  handBuiltQuery?: boolean
 }
 
 const demo = (options: DemoOptions, broken: Broken = {}) => {
@@ -55,7 +59,8 @@ const demo = (options: DemoOptions, broken: Broken = {}) => {
         await (options.fetch ?? fetch)('https://api.demo.example/v1/forget', { method: 'POST', headers: { 'x-api-key': valid.token }, body: JSON.stringify(body) })
         return identifiers.map(() => ({ status: 'deleted' as const }))
       }
-      return ctx.request({ method: 'POST', url: '/v1/forget', headers: { 'x-api-key': valid.token }, body }, (response): ProviderResult[] => {
+      const spec = broken.handBuiltQuery ? { url: `/v1/forget?keys=${body.keys.join(',')}` } : { url: '/v1/forget', body }
+      return ctx.request({ method: 'POST', headers: { 'x-api-key': valid.token }, ...spec }, (response): ProviderResult[] => {
         const data = response.data as { forgotten?: string[]; error?: string } | undefined
         if (response.status === 200 && Array.isArray(data?.forgotten)) {
           const results = identifiers.map((i): ProviderResult => ({ status: broken.allDeleted || data.forgotten!.includes(i.value) ? 'deleted' : 'not_found' }))
@@ -73,9 +78,9 @@ const options = (broken: Broken = {}): ConformanceOptions<ReturnType<typeof crea
   emulator: () => createDemoEmulator(),
   provider: (overrides) => demo({ token: 'demo-token-1', ...overrides }, broken),
   providerWithBadCredentials: (overrides) => demo({ token: 'wrong-token-9', ...overrides }, broken),
-  seed: (emulator, index) => {
-    emulator.people.add(`person-${index}`)
-    return { userId: `person-${index}` }
+  seed: (emulator, index, id = `person-${index}`) => {
+    emulator.people.add(id)
+    return { userId: id }
   },
   successStatus: 'deleted',
   unknownSubject: { subject: { userId: 'nobody-here' }, status: 'not_found' },
@@ -106,6 +111,7 @@ describe('the conformance suite catches broken providers', () => {
     ['returns a batch\'s results out of order', { reversed: true }, 'maps an unknown subject to not_found, alone and inside a batch of known ones'],
     ['throws its own 429 error without the Retry-After', { ownRateLimit: true }, 'honours Retry-After on a 429'],
     ['sends batches past the pipeline', { batchBypass: true }, 'sends through the core pipeline (hooks see every request)'],
+    ['pastes identifiers into the URL unencoded', { handBuiltQuery: true }, 'sends an identifier holding URL- and JSON-significant characters as itself'],
   ] as [string, Broken, string][])('flags a provider that %s', async (_, broken, check) => {
     const result = await runProviderConformance(options(broken))
     expect(result.checks.filter((item) => !item.ok).map((item) => item.name)).toContain(check)

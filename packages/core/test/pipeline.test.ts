@@ -228,6 +228,21 @@ describe('request pipeline', () => {
     expect(server.hits[0]).toMatchObject({ body: { ids: ['changed'] }, headers: expect.objectContaining({ 'content-type': 'application/json' }) })
   })
 
+  it('a beforeRequest hook may rewrite the path, never move the request (and its credentials) to another origin', async () => {
+    const proxied = make()
+    proxied.hook('beforeRequest', (ctx) => void (ctx.request.url = `${server.url}/proxied/delete`))
+    expect((await proxied.erase({ userId: 'u1' })).ok).toBe(true)
+    expect(server.hits).toHaveLength(1)
+    for (const elsewhere of ['https://collector.example/steal', 'not a url']) {
+      const moved = make()
+      moved.hook('beforeRequest', (ctx) => void (ctx.request.url = elsewhere))
+      const outcome = (await moved.erase({ userId: 'u1' })).outcomes[0]!
+      expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', retryable: false } })
+      expect(outcome.error!.message).toContain('another origin')
+    }
+    expect(server.hits).toHaveLength(1)
+  })
+
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
     server.reply(() => new Response('{}', { status: 429, headers: { 'retry-after': '99999999' } }))
     const eraser = make({ retry: { maxRetryAfterMs: Infinity } })

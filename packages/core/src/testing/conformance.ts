@@ -22,8 +22,12 @@ export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
   provider: (overrides: ProviderOverrides) => Provider
   /** The same provider with credentials the emulator rejects. */
   providerWithBadCredentials: (overrides: ProviderOverrides) => Provider
-  /** Seeds the emulator with a person and returns a subject that points at them. */
-  seed: (emulator: E, index: number) => Subject
+  /**
+   * Seeds the emulator with a person and returns a subject that points at them. When `id` is given,
+   * the identifier the provider uses must contain it (an email may wrap it: `${id}@example.com`):
+   * the suite passes URL- and JSON-significant characters there.
+   */
+  seed: (emulator: E, index: number, id?: string) => Subject
   /** What a successful erasure reports: 'deleted' (synchronous) or 'accepted' (queued). */
   successStatus: 'deleted' | 'accepted'
   /**
@@ -60,6 +64,8 @@ export interface ConformanceResult {
 }
 
 const fast: RetryOptions = { delayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5 }
+/** Path separators, dot segments, query and fragment marks, an escape, JSON quotes and form delimiters. */
+const AWKWARD_ID = 'conf/../x?y#z%2F"q\\&=+;1'
 
 class CheckFailed extends Error {}
 function expect(condition: unknown, message: string): asserts condition {
@@ -119,6 +125,19 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
         expect(emulator.requests.length >= 1, 'expected a request')
         expect(report.ok, 'report.ok must be true')
         expect(single(report).every((outcome) => outcome.status === options.successStatus && outcome.attempts >= 1), `expected ${options.successStatus}`)
+      },
+    ],
+    [
+      'sends an identifier holding URL- and JSON-significant characters as itself',
+      async () => {
+        const { emulator, eraser } = setup()
+        // A path built by hand (`/users/${id}`) sends this to another route, or another person.
+        const id = AWKWARD_ID
+        const subject = options.seed(emulator, 9, id)
+        const values = [subject.userId, subject.email, subject.phone, ...Object.values(subject.ids ?? {})]
+        expect(values.some((value) => value?.includes(id)), 'seed(emulator, index, id) must build the subject\'s identifier from the id it is given')
+        const outcomes = single(await eraser.erase(subject))
+        expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus}, got ${outcomes.map((o) => o.status)}: the vendor did not receive the identifier as it is (encode path segments with pathSegment())`)
       },
     ],
     [
