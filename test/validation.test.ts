@@ -91,8 +91,8 @@ describe('validation messages', () => {
         "plugin with neither setup nor hooks": "invalid_config: [erasekit] options.plugins: expected an array of plugins from definePlugin()",
         "plugins not an array": "invalid_config: [erasekit] options.plugins: expected an array of plugins from definePlugin()",
         "providers not named": "invalid_config: [erasekit] options.providers: expected a non-empty array of providers from defineProvider()",
-        "receiptSalt empty": "invalid_config: [erasekit] options.receiptSalt: expected a string",
-        "receiptSalt number": "invalid_config: [erasekit] options.receiptSalt: expected a string",
+        "receiptSalt empty": "invalid_config: [erasekit] options.receiptSalt: expected a non-empty string",
+        "receiptSalt number": "invalid_config: [erasekit] options.receiptSalt: expected a non-empty string",
         "retry null": "invalid_config: [erasekit] options.retry: expected an object",
         "retry number": "invalid_config: [erasekit] options.retry: expected an object",
         "retry.delayMs": "invalid_config: [erasekit] options.retry.delayMs: expected a number, 0 or more",
@@ -110,7 +110,7 @@ describe('validation messages', () => {
         "undefined": "invalid_config: [erasekit] options: expected an object",
         "undefined optional keys": "ok",
         "unknown key (a typo)": "invalid_config: [erasekit] options.timout: unknown field (expected providers, plugins, timeout, fetch, receiptSalt, secrets or retry)",
-        "unknown keys": "invalid_config: [erasekit] options.retry.extra: unknown field (expected limit, statusCodes, delayMs, maxDelayMs or maxRetryAfterMs)",
+        "unknown keys": "invalid_config: [erasekit] options.extra: unknown field (expected providers, plugins, timeout, fetch, receiptSalt, secrets or retry)",
       }
     `)
   })
@@ -229,6 +229,7 @@ describe('validation messages', () => {
       await messages({
         undefined: make(undefined),
         'no apiKey': make({}),
+        'apikey (a typo, no apiKey)': make({ apikey: 'k' }),
         'apiKey undefined': make({ apiKey: undefined }),
         'apiKey empty': make({ apiKey: '' }),
         'apiKey space': make({ apiKey: 'a b' }),
@@ -245,6 +246,7 @@ describe('validation messages', () => {
         "apiKey space": "invalid_config: [erasekit] [adapty] options.apiKey: expected printable ASCII without spaces",
         "apiKey undefined": "invalid_config: [erasekit] [adapty] options.apiKey: expected a non-empty string",
         "apiVersion": "invalid_config: [erasekit] [adapty] options.apiVersion: expected "v2" or "v1"",
+        "apikey (a typo, no apiKey)": "invalid_config: [erasekit] [adapty] options.apikey: unknown field (expected apiKey, apiVersion, customerUserIdFrom, verify, baseURL, fetch, retry, timeout or limits)",
         "customerUserIDFrom (a typo)": "invalid_config: [erasekit] [adapty] options.customerUserIDFrom: unknown field (expected apiKey, apiVersion, customerUserIdFrom, verify, baseURL, fetch, retry, timeout or limits)",
         "customerUserIdFrom": "invalid_config: [erasekit] [adapty] options.customerUserIdFrom: expected "userId", "email" or "phone"",
         "no apiKey": "invalid_config: [erasekit] [adapty] options.apiKey: required",
@@ -335,7 +337,7 @@ describe('validation messages', () => {
         "custom.from": "invalid_config: [erasekit] [altcraft] options.custom.from: expected userId | email | phone",
         "dbId 0": "invalid_config: [erasekit] [altcraft] options.dbId: expected a positive integer",
         "dbId string": "invalid_config: [erasekit] [altcraft] options.dbId: expected a positive integer",
-        "matching empty": "invalid_config: [erasekit] [altcraft] options.matching: expected an array",
+        "matching empty": "invalid_config: [erasekit] [altcraft] options.matching: expected at least one mode",
         "matching item": "invalid_config: [erasekit] [altcraft] options.matching.1: expected profile_id | email | phone | custom",
         "matching string": "invalid_config: [erasekit] [altcraft] options.matching: expected an array",
         "no baseURL": "invalid_config: [erasekit] [altcraft] options.baseURL: required: https://ru.altkraft.com or your own Altcraft URL",

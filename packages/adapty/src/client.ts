@@ -69,48 +69,48 @@ export type AdaptyPlatform = 'iOS' | 'macOS' | 'iPadOS' | 'visionOS' | 'Android'
 export interface InstallationMeta {
   /** UUID; required whenever installation_meta is sent. */
   device_id: string
-  device?: string
-  locale?: string
-  os?: string
-  platform?: AdaptyPlatform
-  timezone?: string
-  user_agent?: string
-  app_build?: string
-  app_version?: string
-  adapty_sdk_version?: string
-  idfa?: string
-  idfv?: string
-  advertising_id?: string
-  android_id?: string
-  android_app_set_id?: string
+  device?: string | undefined
+  locale?: string | undefined
+  os?: string | undefined
+  platform?: AdaptyPlatform | undefined
+  timezone?: string | undefined
+  user_agent?: string | undefined
+  app_build?: string | undefined
+  app_version?: string | undefined
+  adapty_sdk_version?: string | undefined
+  idfa?: string | undefined
+  idfv?: string | undefined
+  advertising_id?: string | undefined
+  android_id?: string | undefined
+  android_app_set_id?: string | undefined
 }
 
 /** Body of create (POST) and update (PATCH). All fields optional (the prose docs; the spec marks installation_meta required). */
 export interface ProfileRequest {
-  first_name?: string
-  last_name?: string
-  gender?: 'f' | 'm' | 'o'
-  email?: string
-  phone_number?: string
+  first_name?: string | undefined
+  last_name?: string | undefined
+  gender?: 'f' | 'm' | 'o' | undefined
+  email?: string | undefined
+  phone_number?: string | undefined
   /** `YYYY-MM-DD` */
-  birthday?: string
+  birthday?: string | undefined
   /** ISO 3166 alpha-2 */
-  ip_country?: string
-  ip_v4_address?: string
-  store_country?: string
-  store?: 'app_store' | 'play_store' | 'stripe' | 'adapty' | 'paddle'
-  store_account_token?: string
-  att_status?: 0 | 1 | 2 | 3
-  analytics_disabled?: boolean
-  custom_attributes?: { key: string; value: string | number | null }[]
-  installation_meta?: InstallationMeta
+  ip_country?: string | undefined
+  ip_v4_address?: string | undefined
+  store_country?: string | undefined
+  store?: 'app_store' | 'play_store' | 'stripe' | 'adapty' | 'paddle' | undefined
+  store_account_token?: string | undefined
+  att_status?: 0 | 1 | 2 | 3 | undefined
+  analytics_disabled?: boolean | undefined
+  custom_attributes?: { key: string; value: string | number | null }[] | undefined
+  installation_meta?: InstallationMeta | undefined
 }
 
 /** Exactly one of Adapty's profile id (UUID) or your customer user id. */
 export type AdaptyIdentity = { profileId: string; customerUserId?: undefined } | { customerUserId: string; profileId?: undefined }
 
 export interface AdaptyCallOptions {
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
 }
 
 export interface AdaptyDeleteResult {

@@ -7,13 +7,13 @@ import type { AdaptyIdentity, CustomAttribute, Profile, ProfileRequest } from '.
 
 export interface AdaptyEmulatorOptions {
   /** The secret key accepted in `Authorization: Api-Key <key>`. Default `secret_live_emulator.key`. */
-  apiKey?: string
+  apiKey?: string | undefined
   /** `app_id` of created profiles. */
-  appId?: string
+  appId?: string | undefined
   /** Added to every response, ms. */
-  latencyMs?: number
+  latencyMs?: number | undefined
   /** Adapty's per-key rate is unpublished, so none is on by default. */
-  limits?: EmulatorLimits
+  limits?: EmulatorLimits | undefined
   /** Seeded randomness for `rate` faults. */
   random?: () => number
 }

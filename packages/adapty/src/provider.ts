@@ -18,11 +18,11 @@ export interface AdaptyOptions extends CommonProviderOptions {
   /** Secret API key (App Settings → General → API keys), sent as `Authorization: Api-Key <apiKey>`. */
   apiKey: string
   /** Server-side API version. Default `'v2'`. */
-  apiVersion?: 'v2' | 'v1'
+  apiVersion?: 'v2' | 'v1' | undefined
   /** Subject field sent as `adapty-customer-user-id` when `ids.adapty` is absent. Default `'userId'`. */
-  customerUserIdFrom?: 'userId' | 'email' | 'phone'
+  customerUserIdFrom?: 'userId' | 'email' | 'phone' | undefined
   /** After a 204, read the profile back: only a 404 `profile_does_not_exist` confirms the deletion. */
-  verify?: boolean
+  verify?: boolean | undefined
 }
 
 const NAME = 'adapty'

@@ -8,31 +8,31 @@ import { createEmulatorKit, type EmulatorHandle, type EmulatorRequest, type Emul
 
 export interface AltcraftEmulatorOptions {
   /** The valid API token (body `token` or `Authorization: Bearer`). Default `altcraft-emulator-token`. */
-  token?: string
+  token?: string | undefined
   /** A valid token whose role lacks the "delete profiles" permission: answered with error 403. */
-  restrictedToken?: string
+  restrictedToken?: string | undefined
   /**
    * How errors travel [inferred: the doc sentence is cut off]: `http200` (default) = HTTP 200
    * with `{error, error_text}`; `status` = the HTTP status equals the error code.
    */
-  errorTransport?: 'http200' | 'status'
+  errorTransport?: 'http200' | 'status' | undefined
   /** Database ids that exist from the start. Default `[1]`; `store.add` creates more. */
-  databases?: number[]
+  databases?: number[] | undefined
   /** Altcraft publishes no limits, so none apply unless given. */
-  limits?: EmulatorLimits
-  latencyMs?: number
+  limits?: EmulatorLimits | undefined
+  latencyMs?: number | undefined
   random?: () => number
 }
 
 export interface AltcraftProfileInput {
-  email?: string
-  phone?: string
+  email?: string | undefined
+  phone?: string | undefined
   /** Custom database fields, e.g. `{ CRM_ID: '123420' }`. */
-  fields?: Record<string, string | number>
+  fields?: Record<string, string | number> | undefined
   /** Resource ids the profile is subscribed to (for `resource_id` narrowing). */
-  resources?: number[]
+  resources?: number[] | undefined
   /** A given id (24 hex characters, e.g. from providers.md T1); a generated one otherwise. */
-  profile_id?: string
+  profile_id?: string | undefined
 }
 
 export interface AltcraftProfile extends AltcraftProfileInput {

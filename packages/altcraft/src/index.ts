@@ -21,15 +21,15 @@ export interface AltcraftOptions extends CommonProviderOptions {
   /** API token; its role needs the "delete profiles" permission. */
   token: string
   /** Where the token travels: the JSON body (default, every API version) or `Authorization: Bearer`. */
-  tokenIn?: 'body' | 'header'
+  tokenIn?: 'body' | 'header' | undefined
   /** Profile database id (`db_id`). */
   dbId: number
   /** Matching modes to try, in order. Default `['profile_id', 'email', 'phone', 'custom']`. */
-  matching?: AltcraftMatching[]
+  matching?: AltcraftMatching[] | undefined
   /** For `matching: 'custom'`: the database field and the subject field that fills it. */
-  custom?: { field: string; from: 'userId' | 'email' | 'phone' }
+  custom?: { field: string; from: 'userId' | 'email' | 'phone' } | undefined
   /** `resource_id`: narrows email/phone matching to one resource's subscriptions. */
-  resourceId?: number
+  resourceId?: number | undefined
 }
 
 const modes = ['profile_id', 'email', 'phone', 'custom'] as const
@@ -46,7 +46,7 @@ const schema = v.object(
     token: v.credential(),
     tokenIn: v.optional(oneOf(['body', 'header'])),
     dbId: positiveInt(),
-    matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected an array'))),
+    matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected at least one mode'))),
     custom: v.optional(v.object({ field: text(), from: oneOf(['userId', 'email', 'phone']) }, 'expected { field, from }')),
     resourceId: v.optional(positiveInt()),
   },

@@ -11,17 +11,17 @@ import { createEmulatorKit, json, type EmulatorHandle, type EmulatorRequest, typ
 
 export interface BatchEmulatorOptions {
   /** The company REST API key expected in `X-Authorization`. Default `BATCH_REST_API_KEY`. */
-  restKey?: string
+  restKey?: string | undefined
   /** App keys that exist; any other key in a path is a 404 ROUTE_NOT_FOUND. Default `['BATCH_API_KEY']`. */
-  appKeys?: string[]
+  appKeys?: string[] | undefined
   /** Added to every response, ms. */
-  latencyMs?: number
+  latencyMs?: number | undefined
   /** Concurrency / rate limits. Off by default: Batch publishes none for these APIs. */
-  limits?: EmulatorLimits
+  limits?: EmulatorLimits | undefined
   /** Seeded randomness for `rate` faults. */
   random?: () => number
   /** Apply deletions and GDPR requests when received, instead of on `store.process()`. Default false. */
-  processImmediately?: boolean
+  processImmediately?: boolean | undefined
 }
 
 /** A Custom Data delete call, as Batch queues it. */

@@ -17,11 +17,11 @@ export interface BatchOptions extends CommonProviderOptions {
   /** One app key per platform, by label (`{ ios, android, web }`). Each label is an outcome `target`. */
   appKeys: Record<string, string>
   /** `custom_data` (default): Custom Data API delete. `gdpr`: GDPR API remove request (full erasure). */
-  mode?: 'custom_data' | 'gdpr'
+  mode?: 'custom_data' | 'gdpr' | undefined
   /** The subject field used as the Batch custom user id. Default `userId`. */
-  customIdFrom?: 'userId' | 'email' | 'phone'
+  customIdFrom?: 'userId' | 'email' | 'phone' | undefined
   /** GDPR mode only: https URL Batch calls when the request is done. */
-  callbackUrl?: string
+  callbackUrl?: string | undefined
 }
 
 const URL_MESSAGE = 'expected an https URL'

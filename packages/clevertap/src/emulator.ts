@@ -6,13 +6,13 @@ import { createEmulatorKit, json, type EmulatorHandle, type EmulatorLimits } fro
 
 export interface CleverTapEmulatorOptions {
   /** Accepted X-CleverTap-Account-Id. Default 'EMU-ACCOUNT-ID'. */
-  accountId?: string
+  accountId?: string | undefined
   /** Accepted X-CleverTap-Passcode. Default 'EMU-PASSCODE'. */
-  passcode?: string
+  passcode?: string | undefined
   /** Added to every response, ms. */
-  latencyMs?: number
+  latencyMs?: number | undefined
   /** Default `{ maxConcurrent: 3 }` (CleverTap's limit for this API); `{}` turns it off. */
-  limits?: EmulatorLimits
+  limits?: EmulatorLimits | undefined
   /** Seeded randomness for `rate` faults. */
   random?: () => number
 }

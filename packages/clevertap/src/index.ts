@@ -18,9 +18,9 @@ export interface CleverTapOptions extends CommonProviderOptions {
   /** Account or user passcode (sent as X-CleverTap-Passcode). */
   passcode: string
   /** The account's data region. Default 'eu1' (api.clevertap.com). `baseURL` overrides it. */
-  region?: CleverTapRegion
+  region?: CleverTapRegion | undefined
   /** The subject field sent as `identity` when the subject has no `ids.clevertap` guid. Default 'userId'. */
-  identityFrom?: 'userId' | 'email' | 'phone'
+  identityFrom?: 'userId' | 'email' | 'phone' | undefined
 }
 
 const schema = v.object({

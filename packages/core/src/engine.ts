@@ -40,25 +40,25 @@ export function checkRun(source: unknown, options: unknown): void {
 }
 
 export interface RunOptions {
-  signal?: AbortSignal
-  dryRun?: boolean
+  signal?: AbortSignal | undefined
+  dryRun?: boolean | undefined
   /**
    * Subjects read but not yet reported, at most. Bounds memory (about 5 KB per subject with four
    * providers). Default 5 000, or the largest provider batchSize up to 10 000 (so that Batch's
    * batches can be full): in the 100k bench 5 000 beat 20 000 on wall time, CPU and memory.
    */
-  window?: number
+  window?: number | undefined
   /**
    * How long a partial batch waits for more subjects, ms. Default 20. It waits longer while a
    * synchronous input is being read, and, once the window has filled, while every subject it holds
    * still waits for another provider that sends one identifier per request.
    */
-  lingerMs?: number
-  journal?: Journal
+  lingerMs?: number | undefined
+  journal?: Journal | undefined
   /** Its return value is ignored, a returned promise awaited. */
   onProgress?: (progress: Progress) => unknown
   /** Minimum time between progress events, ms. Default 250; Infinity turns them off. */
-  progressIntervalMs?: number
+  progressIntervalMs?: number | undefined
 }
 
 export interface EngineContext {

@@ -15,23 +15,23 @@ import { is, object, optional, parseOrThrow, text } from './validate'
 
 export interface EraserOptions {
   providers: Provider[]
-  plugins?: Plugin[]
+  plugins?: Plugin[] | undefined
   /** Default retry policy; each provider's defaults and options layer over it. */
-  retry?: RetryOptions
+  retry?: RetryOptions | undefined
   /** Per attempt, ms. Default 10 000. */
-  timeout?: number
+  timeout?: number | undefined
   /** Used by providers that were not given their own. Default: the global fetch at call time. */
-  fetch?: FetchFunction
+  fetch?: FetchFunction | undefined
   /** Salts the SHA-256 of identifiers in receipts. Treated as a secret. */
-  receiptSalt?: string
+  receiptSalt?: string | undefined
   /** More values to redact everywhere (besides every provider's declared secrets). */
-  secrets?: string[]
+  secrets?: string[] | undefined
 }
 
 export interface EraseOptions {
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** Validate and build every request, send nothing: the report lists the redacted requests. */
-  dryRun?: boolean
+  dryRun?: boolean | undefined
 }
 
 export type EraseManyOptions = EraseOptions & Omit<RunOptions, 'signal' | 'dryRun'>
@@ -67,7 +67,7 @@ const optionsSchema = object({
   plugins: list('expected an array of plugins from definePlugin()', isPlugin),
   timeout: timeoutOption,
   fetch: fetchOption,
-  receiptSalt: optional(text('expected a string')),
+  receiptSalt: optional(text()),
   secrets: list('expected an array of strings', (value) => typeof value === 'string'),
   retry: optional(retrySchema),
 }, 'expected an object')
@@ -83,16 +83,16 @@ function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: 
 }
 
 export interface ProviderContextOptions {
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** Which of the provider's targets to address (Batch app key label). */
-  target?: string
-  retry?: RetryOptions
-  timeout?: number
-  fetch?: FetchFunction
+  target?: string | undefined
+  retry?: RetryOptions | undefined
+  timeout?: number | undefined
+  fetch?: FetchFunction | undefined
   /** Hooks to run on each request (an eraser's, or your own). */
-  hooks?: HookRunner
+  hooks?: HookRunner | undefined
   /** Identifier values these requests carry: redacted as `[id]` like an eraser's batch. */
-  identifiers?: string[]
+  identifiers?: string[] | undefined
 }
 
 /**

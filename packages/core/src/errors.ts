@@ -18,12 +18,12 @@ export type ErrorCode =
 const CODES = 'invalid_config invalid_subject unauthorized forbidden invalid_request rate_limited provider_unavailable provider_error network timeout aborted invalid_response'.split(' ')
 
 export interface ErasureErrorOptions {
-  provider?: string
-  status?: number
-  providerCode?: string | number
-  retryable?: boolean
-  retryAfterMs?: number
-  cause?: unknown
+  provider?: string | undefined
+  status?: number | undefined
+  providerCode?: string | number | undefined
+  retryable?: boolean | undefined
+  retryAfterMs?: number | undefined
+  cause?: unknown | undefined
 }
 
 const marker = Symbol.for('erasekit.error')

@@ -25,21 +25,21 @@ export interface ProviderDefinition<O extends CommonProviderOptions = CommonProv
    * Any synchronous Standard Schema v1 of the provider's own options (`object()` from
    * `@erasekit/core/schema`, valibot, zod, arktype); common options are checked by the core.
    */
-  schema?: StandardSchemaV1
+  schema?: StandardSchemaV1 | undefined
   /** Every credential, including keys that travel in URLs; redacted everywhere. */
-  secrets?: (string | undefined)[]
+  secrets?: (string | undefined)[] | undefined
   /** The vendor's API origin; `options.baseURL` overrides it (and is required when this is left out: a self-hosted vendor). */
-  baseURL?: string
-  limits?: Limits
+  baseURL?: string | undefined
+  limits?: Limits | undefined
   /**
    * The most identifiers `erase` takes in one call (the vendor's cap); a larger
    * `options.limits.batchSize` is refused. Default: `limits.batchSize`, so users cannot raise it.
    */
-  maxBatchSize?: number
+  maxBatchSize?: number | undefined
   /** Provider defaults over the eraser's retry policy; the user's `options.retry` wins over both. */
-  retry?: RetryOptions
+  retry?: RetryOptions | undefined
   /** Sub-accounts one config covers (Batch app keys): `erase` runs once per target. Labels, never keys. */
-  targets?: string[]
+  targets?: string[] | undefined
   /** The identifier this provider uses for a subject, or nothing (the outcome is `skipped`). May throw `invalid_subject`. */
   match(subject: Subject): Identifier | undefined | null | false | ''
   /**

@@ -80,7 +80,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           declareJson(ctx.request)
           await hooks.callHook('beforeRequest', ctx)
           // A hook may rewrite the URL (a proxy path), never send the credentials to another origin.
-          if (ctx.request.url !== url) sameOrigin(ctx.request.url, url, provider)
+          if (ctx.request.url !== url && originOf(ctx.request.url) !== originOf(url)) throw outsideOrigin(provider)
           // Again: a hook may have set an object body.
           declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
@@ -131,19 +131,18 @@ function resolveURL(baseURL: string, spec: RequestSpec, provider: string): strin
   return href
 }
 
-function sameOrigin(changed: string, url: string, provider: string): void {
-  let origin: string | undefined
+function originOf(url: string): string | undefined {
   try {
-    origin = new URL(changed).origin
+    return new URL(url).origin
   } catch {}
-  if (origin !== new URL(url).origin) throw new ErasureError('provider_error', 'a beforeRequest hook moved the request to another origin: refused, credentials go to the provider\'s origin only', { provider })
 }
+const outsideOrigin = (provider: string) => new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
 
 function buildURL(baseURL: string, spec: RequestSpec, provider: string): string {
   const absolute = /^https?:\/\//i.test(spec.url)
   const url = new URL(absolute ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
   // Credentials go to the provider's own origin only.
-  if (absolute && url.origin !== new URL(baseURL).origin) throw new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
+  if (absolute && url.origin !== originOf(baseURL)) throw outsideOrigin(provider)
   for (const [key, value] of Object.entries(spec.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value))
   }

@@ -3,12 +3,12 @@ import type { ErasureError, ErrorCode } from './errors'
 
 /** A person to erase. `ref` is the caller's correlation id and must not be personal data. */
 export interface Subject {
-  ref?: string
-  userId?: string
-  email?: string
-  phone?: string
+  ref?: string | undefined
+  userId?: string | undefined
+  email?: string | undefined
+  phone?: string | undefined
   /** Provider-specific ids, keyed by provider name: `{ adapty: '<profile uuid>' }`. */
-  ids?: Record<string, string>
+  ids?: Record<string, string> | undefined
 }
 
 /** The identifier a provider chose for a subject. `kind` is free text ('userId', 'guid', 'custom:CRM_ID'). */
@@ -25,12 +25,12 @@ export type ProviderResult = ProviderResultFields & ({ status: 'deleted' | 'acce
 
 interface ProviderResultFields {
   /** The provider's token or request id, kept for support and audit. */
-  requestId?: string
-  httpStatus?: number
+  requestId?: string | undefined
+  httpStatus?: number | undefined
   /** Set when the provider confirmed the deletion with a follow-up read. */
-  verified?: boolean
+  verified?: boolean | undefined
   /** Attempts for this identifier, when the provider sent several requests per batch (default: all of the batch's). */
-  attempts?: number
+  attempts?: number | undefined
 }
 
 export interface OutcomeError {
@@ -88,51 +88,51 @@ export interface RateLimit {
 
 export interface Limits {
   /** Identifiers per request; the core never hands `erase` more. Default 1. */
-  batchSize?: number
+  batchSize?: number | undefined
   /** Requests in flight per target. Default 8. */
-  concurrency?: number
+  concurrency?: number | undefined
   /** Optional limit per target: no window of `perMs` holds more than `requests` attempts (retries included), counted when they go. */
-  rate?: RateLimit
+  rate?: RateLimit | undefined
   /** Longer identifiers fail with `invalid_subject` before any request. */
-  maxIdentifierLength?: number
+  maxIdentifierLength?: number | undefined
 }
 
 export interface RetryOptions {
   /** Retries after the first attempt. Default 4. */
-  limit?: number
+  limit?: number | undefined
   /** HTTP statuses that are retried. Default 408, 425, 429, 500, 502, 503, 504. */
-  statusCodes?: number[]
+  statusCodes?: number[] | undefined
   /** Base of the exponential backoff, ms. Default 300. */
-  delayMs?: number
+  delayMs?: number | undefined
   /** Upper bound of one computed backoff, ms. Default 30 000. */
-  maxDelayMs?: number
+  maxDelayMs?: number | undefined
   /** Upper bound for a server's Retry-After, ms. Default 60 000. */
-  maxRetryAfterMs?: number
+  maxRetryAfterMs?: number | undefined
 }
 
 export type FetchFunction = (input: Request | string | URL, init?: RequestInit) => Promise<Response>
 
 /** Options every provider factory accepts, validated by `defineProvider`. */
 export interface CommonProviderOptions {
-  baseURL?: string
-  fetch?: FetchFunction
-  retry?: RetryOptions
+  baseURL?: string | undefined
+  fetch?: FetchFunction | undefined
+  retry?: RetryOptions | undefined
   /** Per attempt, ms. */
-  timeout?: number
+  timeout?: number | undefined
   /** Overrides the provider's declared limits (within what the vendor allows). */
-  limits?: Limits
+  limits?: Limits | undefined
 }
 
 /** What a provider asks the core to send. `url` is relative to the provider's baseURL (or absolute, same origin). */
 export interface RequestSpec {
   method: string
   url: string
-  headers?: Record<string, string>
-  query?: Record<string, string | number | undefined>
+  headers?: Record<string, string> | undefined
+  query?: Record<string, string | number | undefined> | undefined
   /** Objects and arrays are sent as JSON. */
-  body?: unknown
+  body?: unknown | undefined
   /** `false`: never retried, for an operation that is not idempotent (deletions are, so they are retried). */
-  retry?: false
+  retry?: false | undefined
 }
 
 /** A received response; `data` is parsed JSON, text, or undefined for an empty body. */
@@ -162,7 +162,7 @@ export interface EraseContext {
    * The default error for a response: code from the status, retryable per the retry policy (a 2xx
    * the provider cannot read too, unless `retryable: false`: an answer that must not be sent again), Retry-After read.
    */
-  responseError(response: ProviderResponse, detail?: { providerCode?: string | number; message?: string; retryAfterMs?: number; retryable?: false }): ErasureError
+  responseError(response: ProviderResponse, detail?: { providerCode?: string | number | undefined; message?: string | undefined; retryAfterMs?: number | undefined; retryable?: false | undefined }): ErasureError
 }
 
 /** The mutable context hooks receive for one attempt. `toJSON()` gives a redacted copy for logs. */

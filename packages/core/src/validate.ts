@@ -122,16 +122,17 @@ export function object<E extends Entries>(entries: E, message?: ObjectMessage): 
   const say = (key?: string) => (typeof message === 'function' ? message(key) : key ? 'required' : (message ?? 'expected an object'))
   const check = (input: unknown) => {
     if (!input || typeof input !== 'object' || Array.isArray(input)) fail(say())
-    const output: Record<string, unknown> = {}
-    for (const key in entries) {
-      if (key in (input as object)) output[key] = at(key, entries[key]!, (input as Record<string, unknown>)[key])
-      else if (!entries[key]!.optional) fail(say(key), [key])
-    }
+    // Unknown keys first: `apikey` is reported as the typo it is, not as a missing `apiKey`.
     for (const key of Object.keys(input as object)) {
       if (!Object.hasOwn(entries, key) && (input as Record<string, unknown>)[key] !== undefined) {
         const names = Object.keys(entries)
         fail(`unknown field (expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)})`, FIELD.test(key) ? [key] : [])
       }
+    }
+    const output: Record<string, unknown> = {}
+    for (const key in entries) {
+      if (key in (input as object)) output[key] = at(key, entries[key]!, (input as Record<string, unknown>)[key])
+      else if (!entries[key]!.optional) fail(say(key), [key])
     }
     return output
   }

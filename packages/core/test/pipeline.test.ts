@@ -238,7 +238,7 @@ describe('request pipeline', () => {
       moved.hook('beforeRequest', (ctx) => void (ctx.request.url = elsewhere))
       const outcome = (await moved.erase({ userId: 'u1' })).outcomes[0]!
       expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', retryable: false } })
-      expect(outcome.error!.message).toContain('another origin')
+      expect(outcome.error!.message).toContain('outside the provider\'s baseURL origin')
     }
     expect(server.hits).toHaveLength(1)
   })

@@ -11,8 +11,8 @@ import type { EmulatorHandle, LoggedRequest } from './emulator'
 export interface ProviderOverrides {
   fetch: FetchFunction
   retry: RetryOptions
-  timeout?: number
-  limits?: Limits
+  timeout?: number | undefined
+  limits?: Limits | undefined
 }
 
 export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
@@ -50,7 +50,7 @@ export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
    * A 2xx with a malformed body: 'retried' (default; a delete is idempotent) or, for a request that
    * files something on every 2xx (Batch's GDPR requests), 'final': success after one request.
    */
-  malformedSuccess?: 'retried' | 'final'
+  malformedSuccess?: 'retried' | 'final' | undefined
 }
 
 export interface ConformanceCheck {

@@ -5,9 +5,9 @@
 
 export type Fault =
   /** 429 with Retry-After (seconds). */
-  | { kind: 'rate_limit'; retryAfterSeconds?: number }
+  | { kind: 'rate_limit'; retryAfterSeconds?: number | undefined }
   /** A 5xx with the vendor's error body. */
-  | { kind: 'server_error'; status?: number }
+  | { kind: 'server_error'; status?: number | undefined }
   /** The connection drops before a response (fetch rejects). */
   | { kind: 'drop' }
   /** The response comes after `delayMs` (aborts still cut it short). */
@@ -17,9 +17,9 @@ export type Fault =
 
 export interface FaultPlan {
   /** Apply to the next N requests. */
-  times?: number
+  times?: number | undefined
   /** Or apply to each request with this probability (0..1). */
-  rate?: number
+  rate?: number | undefined
 }
 
 export interface LoggedRequest {
@@ -37,9 +37,9 @@ export interface LoggedRequest {
 
 export interface EmulatorLimits {
   /** Requests in flight above this get `tooBusy()` (CleverTap's concurrency limit). */
-  maxConcurrent?: number
+  maxConcurrent?: number | undefined
   /** Token bucket: above it requests get `tooBusy()` with Retry-After. */
-  rate?: { requests: number; perMs: number }
+  rate?: { requests: number; perMs: number } | undefined
 }
 
 /** What a vendor handler reads of a request (a full Request costs ≈ 30 µs to build on Node). */
@@ -50,9 +50,9 @@ export interface EmulatorKitOptions {
   handle: (request: EmulatorRequest, body: unknown) => Response | Promise<Response>
   /** The vendor's body for an error status (used by injected faults and limits). */
   errorResponse: (status: number, headers?: HeadersInit) => Response
-  limits?: EmulatorLimits
+  limits?: EmulatorLimits | undefined
   /** Added to every response, ms (simulated network + vendor time). */
-  latencyMs?: number
+  latencyMs?: number | undefined
   /** Seeded randomness for `rate` faults; Math.random by default. */
   random?: () => number
 }

@@ -11,9 +11,9 @@ export type FetchHandler = ((request: Request) => Response | Promise<Response>) 
 
 export interface ServeOptions {
   /** 0 (default) picks a free port. */
-  port?: number
+  port?: number | undefined
   /** Answer CORS preflights and allow any origin (for browser tests). Default true. */
-  cors?: boolean
+  cors?: boolean | undefined
 }
 
 export interface Served {
