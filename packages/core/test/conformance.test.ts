@@ -41,6 +41,8 @@ interface Broken {
   batchBypass?: boolean
   /** The keys pasted into the query string, unencoded. */
   handBuiltQuery?: boolean
+  /** Not a mistake: a request marked `retry: false`, for an operation that must not be sent twice. */
+  noRetry?: boolean
 }
 
 const demo = (options: DemoOptions, broken: Broken = {}) => {
@@ -60,7 +62,7 @@ const demo = (options: DemoOptions, broken: Broken = {}) => {
         return identifiers.map(() => ({ status: 'deleted' as const }))
       }
       const spec = broken.handBuiltQuery ? { url: `/v1/forget?keys=${body.keys.join(',')}` } : { url: '/v1/forget', body }
-      return ctx.request({ method: 'POST', headers: { 'x-api-key': valid.token }, ...spec }, (response): ProviderResult[] => {
+      return ctx.request({ method: 'POST', headers: { 'x-api-key': valid.token }, ...spec, ...(broken.noRetry && { retry: false as const }) }, (response): ProviderResult[] => {
         const data = response.data as { forgotten?: string[]; error?: string } | undefined
         if (response.status === 200 && Array.isArray(data?.forgotten)) {
           const results = identifiers.map((i): ProviderResult => ({ status: broken.allDeleted || data.forgotten!.includes(i.value) ? 'deleted' : 'not_found' }))
@@ -115,6 +117,18 @@ describe('the conformance suite catches broken providers', () => {
   ] as [string, Broken, string][])('flags a provider that %s', async (_, broken, check) => {
     const result = await runProviderConformance(options(broken))
     expect(result.checks.filter((item) => !item.ok).map((item) => item.name)).toContain(check)
+  })
+
+  it('takes a provider whose request is never retried when it says so (transientFaults: final), and only then', async () => {
+    const declared = await runProviderConformance({ ...options({ noRetry: true }), transientFaults: 'final' })
+    expect(declared.checks.filter((check) => !check.ok)).toEqual([])
+    expect(declared.checks.map((check) => check.name)).toContain('does not retry 5xx')
+    const undeclared = await runProviderConformance(options({ noRetry: true }))
+    expect(undeclared.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(
+      expect.arrayContaining(['retries 5xx to success', 'honours Retry-After on a 429', 'gives up after the retry limit with a retryable failure']),
+    )
+    // A provider that does retry fails when it declares it does not.
+    expect((await runProviderConformance({ ...options(), transientFaults: 'final' })).ok).toBe(false)
   })
 
   it('fails, rather than passes vacuously, when the options list no secret, no invalid option or no unknown subject', async () => {

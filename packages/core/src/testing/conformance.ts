@@ -51,6 +51,12 @@ export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
    * files something on every 2xx (Batch's GDPR requests), 'final': success after one request.
    */
   malformedSuccess?: 'retried' | 'final' | undefined
+  /**
+   * A 429, a 5xx or a dropped connection: 'retried' (default) to success, or, for a provider that
+   * marks its request `retry: false` (an operation that must not be sent twice), 'final': one
+   * attempt, failed with a retryable error the caller can act on.
+   */
+  transientFaults?: 'retried' | 'final' | undefined
 }
 
 export interface ConformanceCheck {
@@ -89,6 +95,7 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
     expect(report.outcomes.length >= 1, 'a report has one outcome per provider target')
     return report.outcomes
   }
+  const final = options.transientFaults === 'final'
   const count = (requests: LoggedRequest[]) => requests.reduce((sum, request) => sum + (options.identifiersIn?.(request) ?? 1), 0)
 
   const checks: [string, () => Promise<void>][] = [
@@ -192,10 +199,10 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
     ],
     ...(
       [
-        ['retries 429 (with Retry-After) to success', { kind: 'rate_limit', retryAfterSeconds: 0 }],
-        ['retries 5xx to success', { kind: 'server_error', status: 503 }],
-        ['retries a dropped connection to success', { kind: 'drop' }],
-        [options.malformedSuccess === 'final' ? 'takes a malformed 2xx body as final' : 'retries a malformed 2xx body to success', { kind: 'malformed' }],
+        [`${final ? 'does not retry' : 'retries'} 429 (with Retry-After)${final ? '' : ' to success'}`, { kind: 'rate_limit', retryAfterSeconds: 0 }],
+        [`${final ? 'does not retry' : 'retries'} 5xx${final ? '' : ' to success'}`, { kind: 'server_error', status: 503 }],
+        [`${final ? 'does not retry' : 'retries'} a dropped connection${final ? '' : ' to success'}`, { kind: 'drop' }],
+        [options.malformedSuccess === 'final' ? 'takes a malformed 2xx body as final' : final ? 'does not retry a malformed 2xx body' : 'retries a malformed 2xx body to success', { kind: 'malformed' }],
       ] as const
     ).map(
       ([name, fault]) =>
@@ -204,36 +211,46 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
           async () => {
             const { report } = await eraseSeeded({}, (emulator) => emulator.inject(fault, { times: 1 }))
             const outcomes = single(report)
+            if (final && !(fault.kind === 'malformed' && options.malformedSuccess === 'final')) {
+              expect(outcomes.every((outcome) => outcome.status === 'failed' && outcome.error.retryable && outcome.attempts === 1), 'a request marked retry: false must fail retryable after one attempt')
+              return
+            }
             expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus} after the retry, got ${outcomes.map((o) => o.status)}`)
             if (fault.kind === 'malformed' && options.malformedSuccess === 'final') expect(outcomes.every((outcome) => outcome.attempts === 1), 'a final 2xx must not be sent again')
             else expect(outcomes.some((outcome) => outcome.attempts >= 2), 'expected a second attempt')
           },
         ] as [string, () => Promise<void>],
     ),
-    [
-      'honours Retry-After on a 429',
-      async () => {
-        const waits: number[] = []
-        const { emulator, eraser } = setup({ retry: { ...fast, maxRetryAfterMs: 10_000 } })
-        // The retry hook sees the wait the policy chose, then shortens it: the check stays fast.
-        eraser.hook('retry', (ctx) => {
-          waits.push(ctx.delayMs)
-          ctx.delayMs = 1
-        })
-        const subject = options.seed(emulator, 0)
-        emulator.inject({ kind: 'rate_limit', retryAfterSeconds: 2 }, { times: 1 })
-        const outcomes = single(await eraser.erase(subject))
-        expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus} after the retry`)
-        // Over a second: a vendor that signals the wait as an epoch second (X-RateLimit-Reset) rounds it.
-        expect(waits.length > 0 && waits.every((ms) => ms >= 1000), `a 2 s Retry-After must give a wait of over 1 s, got ${waits} ms`)
-      },
-    ],
+    // A request that is never retried has no wait to honour.
+    ...(final
+      ? []
+      : ([
+          [
+            'honours Retry-After on a 429',
+            async () => {
+              const waits: number[] = []
+              const { emulator, eraser } = setup({ retry: { ...fast, maxRetryAfterMs: 10_000 } })
+              // The retry hook sees the wait the policy chose, then shortens it: the check stays fast.
+              eraser.hook('retry', (ctx) => {
+                waits.push(ctx.delayMs)
+                ctx.delayMs = 1
+              })
+              const subject = options.seed(emulator, 0)
+              emulator.inject({ kind: 'rate_limit', retryAfterSeconds: 2 }, { times: 1 })
+              const outcomes = single(await eraser.erase(subject))
+              expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus} after the retry`)
+              // Over a second: a vendor that signals the wait as an epoch second (X-RateLimit-Reset) rounds it.
+              expect(waits.length > 0 && waits.every((ms) => ms >= 1000), `a 2 s Retry-After must give a wait of over 1 s, got ${waits} ms`)
+            },
+          ],
+        ] as [string, () => Promise<void>][])),
     [
       'gives up after the retry limit with a retryable failure',
       async () => {
         const { report } = await eraseSeeded({ retry: { ...fast, limit: 1 } }, (emulator) => emulator.inject({ kind: 'server_error', status: 503 }, { times: 100 }))
         const outcomes = single(report)
-        expect(outcomes.every((outcome) => outcome.status === 'failed' && outcome.error?.retryable === true && outcome.attempts === 2), 'expected failed after 2 attempts')
+        const attempts = final ? 1 : 2
+        expect(outcomes.every((outcome) => outcome.status === 'failed' && outcome.error?.retryable === true && outcome.attempts === attempts), `expected failed after ${attempts} attempts`)
       },
     ],
     [

@@ -3,6 +3,9 @@
  * limits, simulated latency and fault injection. Web APIs only, so emulators run in Workers.
  */
 
+/** What `new Headers()` takes; named here, since `HeadersInit` is a DOM type that a Node-only (no DOM lib) project lacks. */
+type HeaderInit = ConstructorParameters<typeof Headers>[0]
+
 export type Fault =
   /** 429 with Retry-After (seconds). */
   | { kind: 'rate_limit'; retryAfterSeconds?: number | undefined }
@@ -49,7 +52,7 @@ export interface EmulatorKitOptions {
   /** Vendor behaviour: answer one (already logged) request. */
   handle: (request: EmulatorRequest, body: unknown) => Response | Promise<Response>
   /** The vendor's body for an error status (used by injected faults and limits). */
-  errorResponse: (status: number, headers?: HeadersInit) => Response
+  errorResponse: (status: number, headers?: HeaderInit) => Response
   limits?: EmulatorLimits | undefined
   /** Added to every response, ms (simulated network + vendor time). */
   latencyMs?: number | undefined
@@ -71,7 +74,7 @@ export interface EmulatorHandle {
   readonly concurrency: { current: number; max: number }
 }
 
-export const json = (status: number, body: unknown, headers?: HeadersInit): Response => {
+export const json = (status: number, body: unknown, headers?: HeaderInit): Response => {
   const out = new Headers(headers)
   out.set('content-type', 'application/json; charset=utf-8')
   return new Response(JSON.stringify(body), { status, headers: out })
