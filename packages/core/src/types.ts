@@ -223,7 +223,10 @@ export type HookRunner = HookableCore<{ [K in keyof EraserHooks]: (arg: Paramete
 
 /** Records settled outcomes so an interrupted run can resume without redoing confirmed deletions. */
 export interface Journal {
-  /** Its return value is ignored, a returned promise awaited. */
+  /**
+   * Every outcome of a report, once the loop has taken the report and asked for the next (what the
+   * loop did with it comes first). Its return value is ignored, a returned promise awaited.
+   */
   record(outcome: Outcome): unknown
   /**
    * True when this subject was already confirmed (deleted, accepted or not_found) for this provider
