@@ -89,6 +89,7 @@ describe('invalid identifiers fail with invalid_subject before any request', () 
   const cases: [string, object][] = [
     ['CR/LF in the customer user id', { userId: 'u_1\r\nx-evil: 1' }],
     ['a non-Latin-1 customer user id', { userId: 'ユーザー' }],
+    ['a non-ASCII customer user id (sent as Latin-1 bytes, Adapty could read another id and answer 404)', { userId: 'josé' }],
     ['leading/trailing spaces (fetch would trim them)', { userId: ' u_1 ' }],
     ['a profile id that is not a UUID', { ids: { adapty: 'not-a-uuid' } }],
   ]

@@ -99,9 +99,10 @@ function isHttpsUrl(text: string): boolean {
 }
 
 /**
- * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so any 2xx
- * without an error code (Batch's `SUCCESS` aside) → accepted, id from `request_id`, `token` or `id`.
- * Errors per Batch's table.
+ * Custom data: 2xx with `token` → accepted. GDPR: the create response is undocumented, so a 2xx
+ * with an empty body or a JSON object that does not say error → accepted, id from `request_id`,
+ * `token` or `id`; a page (a proxy's) or an object with an error code, `error`, `errors` or an
+ * error status is never claimed as an erasure. Errors per Batch's table.
  */
 function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): ProviderResult {
   const { status, data } = response
@@ -110,12 +111,13 @@ function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): P
   const code = pick(body, 'error_code') ?? pick(body, 'code')
   const providerCode = gdpr && code === 'SUCCESS' ? undefined : code
   const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
-  // An error code contradicts the 2xx: never claim an erasure on it.
-  if (status < 300 && providerCode === undefined && (requestId || gdpr)) return { status: 'accepted', requestId, httpStatus: status }
+  // An error code, an error field or a body that is not a JSON object contradicts the 2xx: never claim an erasure on it.
+  const saysError = body ? body.error != null || body.errors != null || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined
+  if (status < 300 && providerCode === undefined && !saysError && (requestId || gdpr)) return { status: 'accepted', requestId, httpStatus: status }
   // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
   if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })
   // A 2xx without what Batch promises ends here too, as invalid_response.
-  const message = [body?.error_message, body?.message].find((item) => typeof item === 'string') as string | undefined
+  const message = [body?.error_message, body?.message, body?.error].find((item) => typeof item === 'string') as string | undefined
   // Every GDPR POST that got a 2xx filed a request: a retry would file another.
   throw ctx.responseError(response, { providerCode, message, retryable: gdpr && status < 300 ? false : undefined })
 }

@@ -265,15 +265,21 @@ describe('B4: GDPR remove', () => {
     expect(report.outcomes[0]!.requestId).toBe(requestId)
   })
 
-  it.each([
-    ['text', () => new Response('OK', { status: 201 })],
-    ['an array', () => Response.json(['x'])],
-    ['an empty body', () => new Response(null, { status: 202 })],
-  ])('accepts a 2xx with %s: the request was filed, and one POST is all it takes', async (_, respond) => {
-    const calls = await mock(respond)
+  it('accepts a 2xx with an empty body: the request was filed, and one POST is all it takes', async () => {
+    const calls = await mock(() => new Response(null, { status: 202 }))
     const report = await eraserFor(gdpr).erase({ userId: 'u1' })
     expect(calls).toHaveLength(1)
     expect(report.outcomes[0]).toMatchObject({ status: 'accepted', attempts: 1 })
+  })
+
+  it.each([
+    ['text', () => new Response('OK', { status: 201 })],
+    ['an array', () => Response.json(['x'])],
+  ])('never claims an erasure on a 2xx with %s (not what a JSON API answers), and never sends it again', async (_, respond) => {
+    const calls = await mock(respond)
+    const report = await eraserFor(gdpr).erase({ userId: 'u1' })
+    expect(calls).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_response', retryable: false } })
   })
 
   it('a 2xx with an error code is invalid_response, never retried (a retry would file another request)', async () => {

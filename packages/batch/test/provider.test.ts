@@ -179,6 +179,30 @@ describe('gdpr mode: the undocumented create response', () => {
     const accepted = await answering({ request_id: 'req-42' }).erase({ userId: 'u-1' })
     expect(accepted.outcomes[0]).toMatchObject({ status: 'accepted', requestId: 'req-42' })
   })
+
+  it('a 2xx that says error, or is not a JSON object (a proxy\'s page), is never an erasure, and is not sent again', async () => {
+    const bodies: [string, () => Response][] = [
+      ['an HTML page', () => new Response('<html><body>Sign in</body></html>', { status: 200, headers: { 'content-type': 'text/html' } })],
+      ['error', () => Response.json({ error: 'user not found' })],
+      ['errors', () => Response.json({ errors: [{ message: 'bad id' }] })],
+      ['status error', () => Response.json({ status: 'error', message: 'Invalid id' })],
+      ['an array', () => Response.json([])],
+    ]
+    for (const [what, answer] of bodies) {
+      let calls = 0
+      const fetch = async () => (calls++, answer())
+      const eraser = createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode: 'gdpr', fetch })] })
+      const outcome = (await eraser.erase({ userId: 'u-1' })).outcomes[0]!
+      expect(outcome, what).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_response', retryable: false } })
+      expect(calls, what).toBe(1)
+    }
+    // The undocumented success: an empty body or a JSON object that does not say error.
+    for (const answer of [() => new Response(null, { status: 201 }), () => Response.json({}), () => Response.json({ status: 'pending', id: 'g-1' })]) {
+      const fetch = async () => answer()
+      const outcome = (await createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode: 'gdpr', fetch })] }).erase({ userId: 'u-1' })).outcomes[0]!
+      expect(outcome.status).toBe('accepted')
+    }
+  })
 })
 
 describe('identifier choice', () => {
