@@ -65,6 +65,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     throw responseError(response)
   }
 
+  // A request hook's own error fails the attempt under the hook's name, not as the vendor's.
+  const callHook = (name: 'beforeRequest' | 'afterResponse' | 'onError' | 'retry', ctx: RequestContext) =>
+    hooks.callHook(name, ctx)?.catch((error: unknown) => {
+      throw ErasureError.isInstance(error) ? error : scrubError(new ErasureError('provider_error', `${name} hook failed: ${(error as Error)?.message ?? error}`, { provider, cause: error }), redact)
+    })
+
   const pipeline: Pipeline = {
     provider,
     target,
@@ -78,7 +84,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         try {
           ctx.request.headers = new Headers(spec.headers)
           declareJson(ctx.request)
-          await hooks.callHook('beforeRequest', ctx)
+          await callHook('beforeRequest', ctx)
           // A hook may rewrite the URL (a proxy path), never send the credentials to another origin.
           if (ctx.request.url !== url && originOf(ctx.request.url) !== originOf(url)) throw outsideOrigin(provider)
           // Again: a hook may have set an object body.
@@ -92,7 +98,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           const sendNow = () => (pipeline.attempts++, send(options, ctx, body))
           // Paced as it goes, so the spacing is what the vendor sees.
           ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
-          await hooks.callHook('afterResponse', ctx)
+          await callHook('afterResponse', ctx)
           return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
         } catch (thrown) {
           if (thrown instanceof DryRunStop) throw thrown
@@ -101,10 +107,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).
           const allowed = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
           ctx.retry = allowed
-          await hooks.callHook('onError', ctx)
+          await callHook('onError', ctx)
           if (allowed && ctx.retry) {
             ctx.delayMs = retryDelay(attempt, policy, error.retryAfterMs)
-            await hooks.callHook('retry', ctx)
+            await callHook('retry', ctx)
           }
           if (!allowed || !ctx.retry) throw error
           try {

@@ -228,6 +228,28 @@ describe('request pipeline', () => {
     expect(server.hits[0]).toMatchObject({ body: { ids: ['changed'] }, headers: expect.objectContaining({ 'content-type': 'application/json' }) })
   })
 
+  it('an error a request hook throws fails the outcome under the hook\'s name, redacted, not as the vendor\'s', async () => {
+    for (const name of ['beforeRequest', 'afterResponse'] as const) {
+      const eraser = make()
+      eraser.hook(name, () => {
+        throw new Error('audit sink down for u1')
+      })
+      const outcome = (await eraser.erase({ userId: 'u1' })).outcomes[0]!
+      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'provider_error', retryable: false } })
+      expect(outcome.error!.message).toMatch(new RegExp(`${name} hook failed: audit sink down for \\[id:[\\da-f]{8}\\]$`))
+    }
+    server.reply(() => new Response('{}', { status: 503 }))
+    const failing = make()
+    failing.hook('onError', () => Promise.reject('no pager'))
+    expect((await failing.erase({ userId: 'u1' })).outcomes[0]!.error!.message).toContain('onError hook failed: no pager')
+    // An ErasureError a hook throws keeps its own code.
+    const vetoed = make()
+    vetoed.hook('beforeRequest', () => {
+      throw new ErasureError('invalid_request', 'blocked by policy')
+    })
+    expect((await vetoed.erase({ userId: 'u1' })).outcomes[0]!.error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('blocked by policy') })
+  })
+
   it('a beforeRequest hook may rewrite the path, never move the request (and its credentials) to another origin', async () => {
     const proxied = make()
     proxied.hook('beforeRequest', (ctx) => void (ctx.request.url = `${server.url}/proxied/delete`))
