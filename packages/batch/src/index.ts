@@ -112,7 +112,8 @@ function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): P
   const providerCode = gdpr && code === 'SUCCESS' ? undefined : code
   const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
   // An error code, an error field or a body that is not a JSON object contradicts the 2xx: never claim an erasure on it.
-  const saysError = body ? body.error != null || body.errors != null || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined
+  // `error: ""`, `error: false` or `errors: []` say no error.
+  const saysError = body ? !!body.error || !!(body.errors as unknown[] | undefined)?.length || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined
   if (status < 300 && providerCode === undefined && !saysError && (requestId || gdpr)) return { status: 'accepted', requestId, httpStatus: status }
   // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
   if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })

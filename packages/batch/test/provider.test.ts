@@ -197,11 +197,29 @@ describe('gdpr mode: the undocumented create response', () => {
       expect(calls, what).toBe(1)
     }
     // The undocumented success: an empty body or a JSON object that does not say error.
-    for (const answer of [() => new Response(null, { status: 201 }), () => Response.json({}), () => Response.json({ status: 'pending', id: 'g-1' })]) {
+    const quiet = [{}, { status: 'pending', id: 'g-1' }, { request_id: 'r1', error: '' }, { request_id: 'r1', error: false }, { request_id: 'r1', errors: [] }]
+    for (const answer of [() => new Response(null, { status: 201 }), ...quiet.map((body) => () => Response.json(body))]) {
       const fetch = async () => answer()
       const outcome = (await createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode: 'gdpr', fetch })] }).erase({ userId: 'u-1' })).outcomes[0]!
       expect(outcome.status).toBe('accepted')
     }
+  })
+})
+
+describe('custom data: a 2xx with a token', () => {
+  it('is accepted with empty error fields, and refused (retried, then failed) when it says error', async () => {
+    const outcomeFor = async (body: unknown) => {
+      let calls = 0
+      const fetch = async () => (calls++, Response.json(body))
+      const eraser = createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, fetch, retry: { limit: 1, delayMs: 1 } })] })
+      return { outcome: (await eraser.erase({ userId: 'u-1' })).outcomes[0]!, calls }
+    }
+    for (const body of [{ token: 't1' }, { token: 't1', errors: [] }, { token: 't1', error: false }, { token: 't1', error: '' }]) {
+      expect((await outcomeFor(body)).outcome).toMatchObject({ status: 'accepted', requestId: 't1' })
+    }
+    const refused = await outcomeFor({ token: 't1', error: 'partial failure' })
+    expect(refused.outcome).toMatchObject({ status: 'failed', error: { code: 'invalid_response' } })
+    expect(refused.calls).toBe(2)
   })
 })
 

@@ -128,6 +128,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   let doneEmitted = false
+  /** The consumer holds a report: a return() now is a loop that stopped early. */
+  let atYield = false
+  let journalFailed = false
   const emitProgress = async (done: boolean) => {
     if (progressIntervalMs === Infinity) return
     doneEmitted ||= done
@@ -396,14 +399,19 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         reported++
         // Counted as delivered, so that counts and `reported` always agree.
         report.outcomes.forEach((outcome, lane) => counts[lanes[lane]!.key]![outcome.status]++)
+        const outcomes = [...report.outcomes]
+        atYield = true
         yield report
+        atYield = false
         // The loop took the report and came back for more: whatever it did with it (a receipt
         // written) is done before the journal says so. A loop that stops early leaves the report
-        // it stopped in, and those it never took, to be sent again by a resumed run.
-        if (journal && !fatal) {
+        // it stopped in, and those it never took, to be sent again by a resumed run. After another
+        // error (a hook's), the reports still handed over are recorded; after the journal's own, none.
+        if (journal && !journalFailed) {
           try {
-            for (const outcome of report.outcomes) await journal.record(outcome)
+            for (const outcome of outcomes) await journal.record(outcome)
           } catch (error) {
+            journalFailed = true
             fail(error)
           }
         }
@@ -431,8 +439,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // the abort also releases an intake waiting for the window, which then closes the input).
     if (read > reported || !intakeDone) controller.abort(aborted())
     stopListening()
-    // A loop that stopped early still gets a last event, with what it was given.
-    if (!doneEmitted && !fatal) await emitProgress(true)
+    // A loop that stopped early (closed at a yield, not failed) still gets a last event.
+    if (atYield && !doneEmitted && !fatal) await emitProgress(true)
   }
 }
 

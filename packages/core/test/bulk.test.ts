@@ -421,6 +421,26 @@ describe('eraseMany', () => {
     expect(journal.size).toBe(50)
   })
 
+  it('after a hook\'s error ends the run, the reports still handed over are journaled', async () => {
+    const journal = createMemoryJournal()
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 1 }).fetch, { batchSize: 1, concurrency: 4 })] })
+    let outcomes = 0
+    eraser.hook('outcome', () => {
+      if (++outcomes === 20) throw new Error('audit sink down')
+    })
+    const taken: Report[] = []
+    await expect(async () => {
+      for await (const report of eraser.eraseMany(subjects(100), { journal })) {
+        // A receipt write: reports pile up meanwhile, and some are handed over after the error.
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        taken.push(report)
+      }
+    }).rejects.toThrow('audit sink down')
+    const accepted = taken.filter((report) => report.ok)
+    expect(accepted.length).toBeGreaterThan(10)
+    expect(journal.size).toBe(accepted.length)
+  })
+
   it('a journal skips by ref and identifier: a reused ref or a changed identifier is sent', async () => {
     const journal = createMemoryJournal()
     const first = vendor()
@@ -579,6 +599,17 @@ describe('eraseMany', () => {
     }
     expect(events.filter((event) => event.done)).toHaveLength(1)
     expect(events.at(-1)).toMatchObject({ done: true, reported: 30 })
+  })
+
+  it('an onProgress that throws ends the run with its error, and is not called again for a last event', async () => {
+    const calls: boolean[] = []
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const onProgress = (event: Progress) => {
+      calls.push(event.done)
+      throw new Error(event.done ? 'second' : 'first')
+    }
+    await expect(collect(eraser.eraseMany(subjects(5), { onProgress, progressIntervalMs: 0 }))).rejects.toThrow('first')
+    expect(calls).toEqual([false])
   })
 })
 

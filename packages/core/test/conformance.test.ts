@@ -131,6 +131,12 @@ describe('the conformance suite catches broken providers', () => {
     expect((await runProviderConformance({ ...options(), transientFaults: 'final' })).ok).toBe(false)
   })
 
+  it('leaves out the awkward-identifier check only when told the vendor\'s identifiers cannot hold such characters', async () => {
+    const result = await runProviderConformance({ ...options(), awkwardIdentifiers: false })
+    expect(result.checks.map((check) => check.name)).not.toContain('sends an identifier holding URL- and JSON-significant characters as itself')
+    expect(result.ok).toBe(true)
+  })
+
   it('fails, rather than passes vacuously, when the options list no secret, no invalid option or no unknown subject', async () => {
     const result = await runProviderConformance({ ...options(), secrets: [], invalidOptions: [], unknownSubject: undefined as never })
     const failed = result.checks.filter((check) => !check.ok).map((check) => check.error)
