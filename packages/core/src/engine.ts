@@ -127,13 +127,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
-  let doneEmitted = false
   /** The consumer holds a report: a return() now is a loop that stopped early. */
   let atYield = false
   let journalFailed = false
   const emitProgress = async (done: boolean) => {
     if (progressIntervalMs === Infinity) return
-    doneEmitted ||= done
     const elapsedMs = Date.now() - startedAt
     const providers = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }]))
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
@@ -439,8 +437,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // the abort also releases an intake waiting for the window, which then closes the input).
     if (read > reported || !intakeDone) controller.abort(aborted())
     stopListening()
-    // A loop that stopped early (closed at a yield, not failed) still gets a last event.
-    if (atYield && !doneEmitted && !fatal) await emitProgress(true)
+    // A loop that stopped early (closed at a yield, not failed) still gets a last event; a run that
+    // ended by itself has had it.
+    if (atYield && !fatal) await emitProgress(true)
   }
 }
 
