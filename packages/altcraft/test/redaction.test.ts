@@ -70,6 +70,10 @@ describe.each(['body', 'header'] as const)('altcraft redaction (token in %s)', (
       expect(report.outcomes[0]!.error!.message).toContain('***')
       expectClean(report)
     }
+    // A phone echoed in another format (+7 999 123-45-67 for +79991234567).
+    emulator.failWith(400, 'Bad phone +7 (999) 123-45-67')
+    const phone = await eraser.erase({ phone: PHONE })
+    expect(phone.outcomes[0]!.error!.message).toMatch(/: Bad phone \+\[id:[0-9a-f]{8}\]$/)
     emulator.inject({ kind: 'server_error', status: 500 }, { times: 2 })
     expectClean(await eraser.erase(subjects[0]!))
     expectClean(seen)

@@ -12,6 +12,8 @@ interface Needles {
   starts: Set<string>
   /** Values under 3 characters (a user id `42`): replaced only as a whole token, never inside `429`. */
   tokens: Map<string, string>
+  /** Phone numbers by their digits: a vendor echoes them in its own format. */
+  phones: Map<string, string>
 }
 
 /**
@@ -34,6 +36,7 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
   const tokens = new Map<string, string>()
   const lengths = new Set<number>()
   const starts = new Set<string>()
+  const phones = new Map<string, string>()
   for (const [value, replacement] of entries) {
     if (!value) continue
     const add = (form: string) => {
@@ -49,11 +52,12 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     const uri = wellFormed(value) ? encodeURIComponent(value) : value
     if (uri !== value) add(uri)
     if (/[\\"\u0000-\u001f]/.test(value)) add(JSON.stringify(value).slice(1, -1))
-    // A phone number comes back normalised (+7 900 123-45-67 as 79001234567): its digits alone too.
-    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && value.replace(/\D/g, '').length > 5) add(value.replace(/\D/g, ''))
+    // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or 79001234567).
+    const digits = value.replace(/\D/g, '')
+    if (/^\+?[\d\s().-]+$/.test(value) && digits.length > 5) phones.set(digits, replacement), starts.add(digits[0]!)
     if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
   }
-  return { map, tokens, starts, lengths: [...lengths].sort((a, b) => b - a) }
+  return { map, tokens, starts, phones, lengths: [...lengths].sort((a, b) => b - a) }
 }
 
 // C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.
@@ -62,16 +66,29 @@ const WORD = /[\p{L}\p{N}_]/u
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 export const wellFormed = (text: string) => !LONE_SURROGATE.test(text)
 
-/** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token. */
+/** The separators phone formats put between digits, when a digit follows. */
+const SEPARATOR = /[\s().\/-]{0,3}(?=\d)/y
+
+/** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token, a phone number however spaced. */
 function match(needles: Needles | undefined, text: string, i: number): [number, string] | undefined {
   if (!needles?.starts.has(text[i]!)) return undefined
+  let phone: [number, string] | undefined
+  // E.164 numbers have at most 15 digits; a few more allow an extension or a longer numeric id.
+  for (let j = i, digits = ''; digits.length < 20 && /\d/.test(text[j] ?? ''); ) {
+    digits += text[j++]
+    const replacement = needles.phones.get(digits)
+    if (replacement !== undefined) phone = [j - i, replacement]
+    SEPARATOR.lastIndex = j
+    j += SEPARATOR.exec(text)?.[0].length ?? 0
+  }
   for (const size of needles.lengths) {
+    if (size <= (phone?.[0] ?? 0)) break
     const candidate = text.slice(i, i + size)
     const token = needles.tokens.get(candidate)
     const replacement = needles.map.get(candidate) ?? (token === undefined || WORD.test(text[i - 1] ?? '') || WORD.test(text[i + size] ?? '') ? undefined : token)
     if (replacement !== undefined) return [size, replacement]
   }
-  return undefined
+  return phone
 }
 
 /**

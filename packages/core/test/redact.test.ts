@@ -59,6 +59,20 @@ describe('createRedactor: odd values', () => {
     expect(redact(`no such email x\uDC00y@example.com`)).toBe('no such email [id:2]')
   })
 
+  it('a phone number echoed in the vendor\'s own format is redacted, wherever its digits run', () => {
+    const redact = createRedactor([['+79001234567', '[id:1]'], ['+44 20 7946 0958', '[id:2]'], ['user-1', '[id:3]']])
+    for (const echoed of ['+7 (900) 123-45-67', '7 900 123 45 67', '+7-900-123-45-67', '7.900.123.45.67', '7(900)1234567', '79001234567'])
+      expect(redact(`phone ${echoed} not found`)).toBe(`phone ${echoed.startsWith('+') ? '+' : ''}[id:1] not found`)
+    expect(redact('tel:+442079460958, (020) 7946 0958; 44-20-7946-0958')).toBe('tel:+[id:2], (020) 7946 0958; [id:2]')
+    // Inside a longer number, next to another phone, and the rest of the run kept as it was.
+    expect(redact('ids 1-79001234567-2 and 79001234567 442079460958')).toBe('ids 1-[id:1]-2 and [id:1] [id:2]')
+    // Other numbers, and a phone's digits spread over unrelated text, are left alone.
+    expect(redact('HTTP 429 after 7900 ms, order 123-45-67, 7 | 900 123 45 67')).toBe('HTTP 429 after 7900 ms, order 123-45-67, 7 | 900 123 45 67')
+    // A base redactor's phones too.
+    const batch = createRedactor([['a@example.com', '[id:4]']], createRedactor([['+1 (415) 555-0100', '[id:5]']]))
+    expect(batch('a@example.com / 1-415-555-0100')).toBe('[id:4] / [id:5]')
+  })
+
   it('redactDeep keeps a "__proto__" key of a parsed body as a key, redacted, without touching the copy\'s prototype', () => {
     const redact = createRedactor([['a@example.com', '[id]']])
     const body = JSON.parse('{"__proto__":{"email":"a@example.com"},"ok":["a@example.com"]}')
