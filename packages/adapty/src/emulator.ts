@@ -73,13 +73,14 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
   const deleted: string[] = []
 
   const find = (identity: { profileId?: string | null; customerUserId?: string | null }) => {
-    const id = identity.profileId ?? (identity.customerUserId == null ? undefined : byCustomer.get(identity.customerUserId))
+    const id = identity.profileId?.toLowerCase() ?? (identity.customerUserId == null ? undefined : byCustomer.get(identity.customerUserId))
     return id === undefined ? undefined : profiles.get(id)
   }
 
   const store: AdaptyProfileStore = {
     add(seed = {}) {
-      const { profileId = crypto.randomUUID(), customerUserId = null, fields = {}, ...rest } = seed
+      const { profileId: given, customerUserId = null, fields = {}, ...rest } = seed
+      const profileId = given?.toLowerCase() ?? crypto.randomUUID()
       if (profiles.has(profileId)) throw new Error('profile id already in the store')
       if (customerUserId !== null && byCustomer.has(customerUserId)) throw new Error('customer user id already in the store')
       const profile: AdaptyStoredProfile = {
@@ -154,14 +155,16 @@ export function createAdaptyEmulator(options: AdaptyEmulatorOptions = {}): Adapt
     if (!['GET', 'POST', 'PATCH', 'DELETE'].includes(method)) return fail(405, 'method_not_allowed', null, `Method "${method}" not allowed.`) // [inferred]
     if (headers.get('authorization') !== `Api-Key ${apiKey}`) return reply(401, UNAUTHORIZED)
 
-    const profileId = headers.get('adapty-profile-id')
+    // Profile ids are UUIDs, which compare without case: kept in lower case.
+    const profileId = headers.get('adapty-profile-id')?.toLowerCase() ?? null
     const customerUserId = headers.get('adapty-customer-user-id')
     // "Either adapty-profile-id or adapty-customer-user-id is required"; only create documents both [inferred: 400].
     if (method === 'POST' ? customerUserId === null : (profileId === null) === (customerUserId === null)) {
       const expected = method === 'POST' ? 'adapty-customer-user-id is required' : 'send one of adapty-profile-id, adapty-customer-user-id'
       return fail(400, 'bad_request', 'non_field_errors', expected)
     }
-    if (profileId !== null && !UUID.test(profileId)) return reply(404, NOT_FOUND) // [inferred] an id that cannot exist
+    // [inferred] A 400, not profile_does_not_exist: a client sending a malformed id must not read "already gone".
+    if (profileId !== null && !UUID.test(profileId)) return fail(400, 'bad_request', 'adapty-profile-id', 'Must be a valid UUID.')
 
     let request_: ProfileRequest = {}
     if (method === 'POST' || method === 'PATCH') {
@@ -239,7 +242,8 @@ function view(profile: AdaptyStoredProfile, version: 'v1' | 'v2'): Profile {
 }
 
 const GENDERS = ['f', 'm', 'o']
-const STORES = ['app_store', 'play_store', 'stripe', 'adapty', 'paddle']
+// The prose's three; the spec adds adapty and paddle (the stricter reading, like the attribute value limit).
+const STORES = ['app_store', 'play_store', 'stripe']
 const PLATFORMS = ['iOS', 'macOS', 'iPadOS', 'visionOS', 'Android', 'web']
 const STRINGS = ['first_name', 'last_name', 'email', 'phone_number', 'ip_v4_address', 'store_country', 'store_account_token']
 
@@ -261,11 +265,11 @@ function validate(body: unknown): [string, string] | undefined {
   if (attributes !== undefined) {
     if (!Array.isArray(attributes) || attributes.length > 30) return ['custom_attributes', 'Expected a list of at most 30 attributes.']
     for (const item of attributes) {
-      // Value limit: 50 (spec) vs 30 (prose); the emulator accepts the larger.
+      // Value limit: 50 (spec) vs 30 (prose); the stricter, so a test never passes on what one reading refuses.
       const value = isObject(item) ? item.value : undefined
-      const valueOk = value === null || typeof value === 'number' || (typeof value === 'string' && value.length <= 50)
+      const valueOk = value === null || typeof value === 'number' || (typeof value === 'string' && value.length <= 30)
       if (!isObject(item) || typeof item.key !== 'string' || !/^[\w.-]{1,30}$/.test(item.key) || !valueOk) {
-        return ['custom_attributes', 'Invalid attribute: key ≤ 30 chars [A-Za-z0-9._-], value a string ≤ 50 chars, a number or null.']
+        return ['custom_attributes', 'Invalid attribute: key ≤ 30 chars [A-Za-z0-9._-], value a string ≤ 30 chars, a number or null.']
       }
     }
   }

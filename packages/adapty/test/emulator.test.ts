@@ -76,11 +76,22 @@ describe('identity headers', () => {
 
   it('404 profile_does_not_exist with the documented body for an unknown profile', async () => {
     const emulator = createAdaptyEmulator()
-    for (const headers of [{ 'adapty-customer-user-id': 'nobody' }, { 'adapty-profile-id': PROFILE_ID }, { 'adapty-profile-id': 'not-a-uuid' }] as Record<string, string>[]) {
+    for (const headers of [{ 'adapty-customer-user-id': 'nobody' }, { 'adapty-profile-id': PROFILE_ID }] as Record<string, string>[]) {
       const response = await call(emulator, 'DELETE', headers)
       expect(response.status).toBe(404)
       expect(await response.json()).toEqual({ errors: [{ source: null, errors: ['Profile not found'] }], error_code: 'profile_does_not_exist', status_code: 404 })
     }
+  })
+
+  it('a profile id that is not a UUID is a 400, never "already gone"; a UUID matches in any case', async () => {
+    const emulator = createAdaptyEmulator()
+    const malformed = await call(emulator, 'DELETE', { 'adapty-profile-id': 'not-a-uuid' })
+    expect(malformed.status).toBe(400)
+    expect(await malformed.json()).toMatchObject({ error_code: 'bad_request', errors: [{ source: 'adapty-profile-id' }] })
+    emulator.store.add({ profileId: PROFILE_ID.toUpperCase(), customerUserId: 'u_1' })
+    expect(emulator.store.has({ profileId: PROFILE_ID })).toBe(true)
+    expect((await call(emulator, 'DELETE', { 'adapty-profile-id': PROFILE_ID.toUpperCase() })).status).toBe(204)
+    expect(emulator.store.deleted).toEqual([PROFILE_ID])
   })
 
   it('DELETE answers 204 with an empty body and records the deletion', async () => {
@@ -159,6 +170,8 @@ describe('create and update bodies', () => {
   const invalid: [string, Record<string, unknown>][] = [
     ['gender', { gender: 'x' }],
     ['store', { store: 'amazon' }],
+    // Where Adapty's spec and prose differ, the stricter reading.
+    ['store', { store: 'paddle' }],
     ['birthday', { birthday: '31/12/2000' }],
     ['ip_country', { ip_country: 'FRA' }],
     ['att_status', { att_status: 4 }],
@@ -166,7 +179,7 @@ describe('create and update bodies', () => {
     ['first_name', { first_name: 42 }],
     ['custom_attributes', { custom_attributes: Array.from({ length: 31 }, (_, i) => ({ key: `k${i}`, value: 1 })) }],
     ['custom_attributes', { custom_attributes: [{ key: 'bad key!', value: 'x' }] }],
-    ['custom_attributes', { custom_attributes: [{ key: 'k', value: 'x'.repeat(51) }] }],
+    ['custom_attributes', { custom_attributes: [{ key: 'k', value: 'x'.repeat(31) }] }],
     ['installation_meta', { installation_meta: { platform: 'iOS' } }],
     ['installation_meta', { installation_meta: { device_id: PROFILE_ID, platform: 'Windows' } }],
   ]

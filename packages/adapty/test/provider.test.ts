@@ -152,6 +152,15 @@ describe('errors and retries', () => {
     expect(await erase({ userId: 'u_1' })).toMatchObject({ status: 'deleted', attempts: 2 })
   })
 
+  it('a deletion whose answer was lost is retried, and the retry reads "already gone"', async () => {
+    const { emulator, erase } = setup()
+    emulator.store.add({ customerUserId: 'u_1' })
+    emulator.inject({ kind: 'lost_response' })
+    expect(await erase({ userId: 'u_1' })).toMatchObject({ status: 'not_found', attempts: 2 })
+    expect(emulator.store.deleted).toHaveLength(1)
+    expect(emulator.requests.map((request) => request.fault)).toEqual(['lost_response', undefined])
+  })
+
   it('an unreadable 2xx is invalid_response (retried), never deleted', async () => {
     const { emulator, erase } = setup({ retry: { limit: 1, delayMs: 1 } })
     emulator.store.add({ customerUserId: 'u_1' })

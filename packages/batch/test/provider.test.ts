@@ -158,6 +158,14 @@ describe('gdpr mode against the emulator', () => {
     expect(setup({ appKeys: { ios: IOS }, limits: { batchSize: 500 } }).eraser.providers).toEqual(['batch'])
   })
 
+  it('a GDPR request whose answer was lost is sent again: Batch then holds two for the user', async () => {
+    const { eraser, emulator } = setup({ mode: 'gdpr', appKeys: { ios: IOS }, retry: { delayMs: 1 } })
+    emulator.inject({ kind: 'lost_response' })
+    const report = await eraser.erase({ userId: 'john.doe' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', attempts: 2 })
+    expect(emulator.store.gdprRequests.map((request) => request.id.value)).toEqual(['john.doe', 'john.doe'])
+  })
+
   it('sends one request per subject (batch size 1)', async () => {
     const { eraser, emulator } = setup({ mode: 'gdpr', appKeys: { ios: IOS } })
     await collect(eraser.eraseMany([{ userId: 'a1' }, { userId: 'a2' }, { userId: 'a3' }]))

@@ -63,7 +63,8 @@ export function createCleverTapEmulator(options: CleverTapEmulatorOptions = {}):
   const kit = createEmulatorKit({
     latencyMs: options.latencyMs,
     random: options.random,
-    limits: options.limits ?? { maxConcurrent: 3 },
+    // A `rate` added to the limits keeps the documented cap; only `maxConcurrent: undefined` lifts it.
+    limits: { maxConcurrent: 3, ...options.limits },
     errorResponse: (status, headers) =>
       fail(status, status === 429 ? 'Too many concurrent requests' : status === 503 ? 'Service Unavailable' : 'Internal Server Error', headers),
     handle(request, body) {

@@ -221,10 +221,12 @@ describe('limits and faults', () => {
     expect((await call(emulator, { identity: ['a'] })).status).toBe(200)
   })
 
-  it('limits: {} turns the concurrency limit off', async () => {
-    const emulator = createCleverTapEmulator({ latencyMs: 10, limits: {} })
-    const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => call(emulator, { identity: `u-${i}` })))
-    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200])
+  it('a rate limit keeps the documented concurrency cap; maxConcurrent: undefined lifts it', async () => {
+    const burst = async (emulator: ReturnType<typeof createCleverTapEmulator>) =>
+      (await Promise.all(Array.from({ length: 5 }, (_, i) => call(emulator, { identity: `u-${i}` })))).map((response) => response.status)
+    expect(await burst(createCleverTapEmulator({ latencyMs: 10, limits: { rate: { requests: 100, perMs: 1000 } } }))).toEqual([200, 200, 200, 429, 429])
+    expect(await burst(createCleverTapEmulator({ latencyMs: 10, limits: {} }))).toEqual([200, 200, 200, 429, 429])
+    expect(await burst(createCleverTapEmulator({ latencyMs: 10, limits: { maxConcurrent: undefined } }))).toEqual([200, 200, 200, 200, 200])
   })
 
   it('injected faults use the vendor error body', async () => {

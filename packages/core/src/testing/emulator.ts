@@ -13,6 +13,8 @@ export type Fault =
   | { kind: 'server_error'; status?: number | undefined }
   /** The connection drops before a response (fetch rejects). */
   | { kind: 'drop' }
+  /** The vendor handles the request, then the connection drops (fetch rejects): a retry repeats what was applied. */
+  | { kind: 'lost_response' }
   /** The response comes after `delayMs` (aborts still cut it short). */
   | { kind: 'slow'; delayMs: number }
   /** 200 with a body that is not what the vendor sends. */
@@ -21,7 +23,7 @@ export type Fault =
 export interface FaultPlan {
   /** Apply to the next N requests. */
   times?: number | undefined
-  /** Or apply to each request with this probability (0..1). */
+  /** Or apply to each request with this probability (0..1). Faults are tried in the order injected and the first that applies wins, so a later one applies to what the earlier ones left. */
   rate?: number | undefined
 }
 
@@ -181,6 +183,9 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
         return options.errorResponse(429, { 'retry-after': String(fault.retryAfterSeconds ?? 1) })
       case 'server_error':
         return options.errorResponse(fault.status ?? 503)
+      case 'lost_response':
+        await options.handle(request, entry.body)
+      // falls through: the answer never arrives
       case 'drop':
         throw new TypeError('Network connection lost.')
       case 'malformed':
