@@ -15,7 +15,8 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
   const given = new Set<ArgsDef[string]>()
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!
-    if (arg === '--') break
+    // The commands take nothing after `--`: a `-- --dry-run` would be ignored and the run be real.
+    if (arg === '--') throw new UsageError(`unexpected argument "--"${rawArgs[i + 1] ? ` before ${rawArgs[i + 1]!.slice(0, 40)}` : ''} (see --help)`)
     if (/^[\u2010-\u2015\u2212]/.test(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]}: a typographic dash; type it with -- (see --help)`)
     const long = /^--([^=]+)(=?)/.exec(arg)
     if (!long) {
@@ -30,6 +31,8 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
     // The last one would win silently: a second --config could point at real vendors.
     if (given.has(def)) throw new UsageError(`--${name}: given more than once; give it once`)
     given.add(def)
+    // `--dry-run=false` would run for real and `--dry-run=no` dry: a switch takes no value.
+    if (def.type === 'boolean' && equals) throw new UsageError(`--${name}: takes no value; give --${name} or leave it out`)
     // A string option takes the next word as its value, which must not be another option.
     if (def.type === 'string' && !equals) {
       const value = rawArgs[i + 1]

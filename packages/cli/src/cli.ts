@@ -18,6 +18,14 @@ const main = defineCommand({
   },
 })
 
+// A closed pipe (`erasekit run ... | head`) must not kill a run mid-erasure: the output is dropped,
+// the run finishes, the receipts are written.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+
 async function cli(rawArgs: string[]) {
   if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
     console.log(version)
@@ -26,6 +34,13 @@ async function cli(rawArgs: string[]) {
   const sub = rawArgs.find((arg) => !arg.startsWith('-'))
   if (rawArgs.length === 0 || ((rawArgs.includes('--help') || rawArgs.includes('-h')) && !sub)) {
     await showUsage(main)
+    return
+  }
+  // citty reads a command's options after it only: `erasekit --dry-run run ...` would run for real.
+  const early = rawArgs.slice(0, rawArgs.indexOf(sub!)).find((arg) => arg !== '--help' && arg !== '-h')
+  if (sub && early !== undefined) {
+    logger.error(`${early.split('=')[0]!.slice(0, 40)}: options go after the command, e.g. erasekit run --dry-run --config ...`)
+    process.exitCode = 1
     return
   }
   if (rawArgs.includes('--help') || rawArgs.includes('-h')) {

@@ -76,7 +76,9 @@ const FINGERPRINT = 16
 export const refOf = (key: string) => key.slice(0, -FINGERPRINT - 1)
 const fingerprintOf = (key: string) => key.slice(-FINGERPRINT)
 
-const key = (subjectRef: string, provider: string, target = '', identifierHash = '') => [subjectRef, provider, target, identifierHash].join('\u0000')
+// A subject without a ref (`line:<n>`) is known by the identifier alone: lines may move between runs.
+const key = (subjectRef: string, provider: string, target = '', identifierHash = '') =>
+  [identifierHash && subjectRef.startsWith('line:') ? 'line:' : subjectRef, provider, target, identifierHash].join('\u0000')
 
 /** What a journal line holds: enough to skip the work on resume, nothing personal. */
 interface JournalLine {
@@ -117,6 +119,8 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
     if (typeof entry?.subjectRef !== 'string' || typeof entry.provider !== 'string' || !CONFIRMED.has(entry.status as Outcome['status'])) {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line`)
     }
+    // A receipts file given as the journal would match nothing and get journal lines appended.
+    if ('attempts' in entry || 'identifier' in entry) throw new UsageError(`${path} line ${number}: a receipt, not a journal line; give --journal a file of its own`)
     if (typeof entry.identifierHash === 'string') confirmed.add(key(entry.subjectRef, entry.provider, entry.target, entry.identifierHash))
     else if (entry.fingerprint !== undefined) confirmed.add(key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target))
   }

@@ -42,7 +42,7 @@ export async function* readSubjects(file: string, format: InputFormat, options: 
         number++
         const text = number === 1 ? raw.replace(/^\uFEFF/, '') : raw
         if (!text.trim()) continue
-        yield { line: number, ...fromJson(text, ids) }
+        yield { line: number, ...identified(fromJson(text, ids)) }
       }
       return
     }
@@ -61,7 +61,7 @@ export async function* readSubjects(file: string, format: InputFormat, options: 
         yield { line: number, error: `malformed CSV: ${parsed.error}` }
         continue
       }
-      yield { line: number, ...fromRow(parsed.fields, columns) }
+      yield { line: number, ...identified(fromRow(parsed.fields, columns)) }
     }
     if (!columns) throw new UsageError(`${file}: empty file; expected a header row naming ref, userId, email, phone or ids.<provider> columns`)
   } finally {
@@ -102,6 +102,13 @@ function header(cells: string[], file: string, line: number, options: ReadOption
     throw new UsageError(`${file} line ${line}: no identifier column; expected userId, email, phone or ids.<provider>`)
   }
   return columns
+}
+
+/** A line with no identifier at all would be skipped by every provider and counted ok: nothing erased. */
+function identified(item: Omit<InputItem, 'line'>): Omit<InputItem, 'line'> {
+  const { userId, email, phone, ids = {} } = item.subject ?? {}
+  if (!item.subject || userId || email || phone || Object.keys(ids).length) return item
+  return { error: 'no identifier: expected a value in userId, email, phone or ids.<provider>' }
 }
 
 function fromRow(cells: string[], columns: Column[]): Omit<InputItem, 'line'> {

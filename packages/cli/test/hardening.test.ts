@@ -3,10 +3,10 @@
  * mistyped options, files that overlap, a disk that fills up mid-run, config values the core
  * refuses, and output meant for logs.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { CLI, cli, csvOf, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
+import { CLI, cli, csvOf, LANES, person, receiptsOf, start, startWorld, summaryOf, tmp, type World } from './helpers'
 
 describe('erasekit run: mistakes and accidents', () => {
   let world: World
@@ -57,6 +57,39 @@ describe('erasekit run: mistakes and accidents', () => {
     const lines = readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
     expect(lines.every((line) => /^[\da-f]{16}$/.test(line.fingerprint))).toBe(true)
     expect(readFileSync(journal, 'utf8')).not.toContain('cust-')
+  }, 60_000)
+
+  test('without a ref column, lines may move: a line added above sends only the new subject', async () => {
+    const dir = tmp('shift')
+    const config = world.config(dir)
+    const journal = join(dir, 'journal.jsonl')
+    const run = () => cli(['run', '--config', config, '--input', 'subjects.csv', '--journal', journal, '--only', 'adapty,altcraft'], { cwd: dir, env: world.env })
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(21, 23, false))
+    expect((await run()).code).toBe(0)
+    // A new line first, one removed: the others now sit on other lines.
+    writeFileSync(join(dir, 'subjects.csv'), `userId,email\n${person(24).userId},${person(24).email}\n${person(23).userId},${person(23).email}\n${person(21).userId},${person(21).email}\n`)
+    world.clearLogs()
+    const shifted = await run()
+    // Altcraft answers "Profile not found" to a deletion sent twice: exit 0 means none was.
+    expect(shifted.code, shifted.output).toBe(0)
+    expect(adaptyDeletes()).toEqual([person(24).userId])
+    expect(world.emulators.altcraft.requests).toHaveLength(1)
+  }, 60_000)
+
+  test('a line with no identifier at all fails as invalid_subject instead of counting as erased', async () => {
+    const dir = tmp('empty')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), `ref,userId,email\ndsr-empty,,\ndsr-25,${person(25).userId},\n`)
+    writeFileSync(join(dir, 'subjects.jsonl'), `{"ref":"dsr-empty","email":null}\n`)
+    world.clearLogs()
+    for (const input of ['subjects.csv', 'subjects.jsonl']) {
+      const result = await cli(['run', '--config', config, '--input', input, '--receipts', join(dir, `${input}.receipts`)], { cwd: dir, env: world.env })
+      expect(result.code, result.output).toBe(2)
+      expect(result.output).toMatch(/line \d: invalid_subject: no identifier: expected a value in userId, email, phone or ids\.<provider>/)
+      const failed = receiptsOf(join(dir, `${input}.receipts`)).filter((receipt) => receipt.status === 'failed')
+      expect(failed.length).toBe(LANES.length)
+      expect(failed.every((receipt) => receipt.error?.code === 'invalid_subject')).toBe(true)
+    }
   }, 60_000)
 
   test('a corrected column is sent again only to the providers it addresses: the others stay skipped', async () => {
@@ -112,10 +145,16 @@ describe('erasekit run: mistakes and accidents', () => {
       [['dry-run'], 'unexpected argument "dry-run"'],
       [['--dryrun'], 'unknown option --dryrun'],
       [['--config', 'other.json'], '--config: given more than once; give it once'],
+      // Each of these ran for real before: a switch with a value, words after `--`.
+      [['--dry-run=false'], '--dry-run: takes no value'],
+      [['--dry-run=no'], '--dry-run: takes no value'],
+      [['--', '--dry-run'], 'unexpected argument "--" before --dry-run'],
     ] as const) {
       await expectRefused([...base, ...extra], dir, message)
     }
     await expectRefused(['run', '--config', '--input', 'subjects.csv'], dir, '--config: expected a value')
+    // citty reads a command's options after it only.
+    await expectRefused(['--dry-run', ...base], dir, '--dry-run: options go after the command')
   }, 60_000)
 
   test('receipts and journal must be files of their own, and writable', async () => {
@@ -129,9 +168,29 @@ describe('erasekit run: mistakes and accidents', () => {
       [['--receipts', 'x.jsonl', '--journal', 'x.jsonl'], `--journal: ${join(dir, 'x.jsonl')} is also the --receipts file`],
       [['--receipts', 'adir'], `--receipts: cannot write ${join(dir, 'adir')} (EISDIR)`],
       [['--journal', 'adir'], `--journal: cannot read ${join(dir, 'adir')} (EISDIR)`],
+      // A link to the input is the input.
+      [['--receipts', 'link.jsonl'], `--receipts: ${join(dir, 'subjects.csv')} is also the --input file`],
+      // A receipts file as the journal would match nothing, and get journal lines.
+      [['--journal', 'old-receipts.jsonl'], `old-receipts.jsonl line 1: a receipt, not a journal line`],
     ]
+    symlinkSync(join(dir, 'subjects.csv'), join(dir, 'link.jsonl'))
+    const receipt = { provider: 'adapty', subjectRef: 'dsr-8', identifier: { kind: 'userId', hash: 'ab'.repeat(32) }, status: 'deleted', attempts: 1, durationMs: 5, at: '2026-11-23T00:00:00.000Z' }
+    writeFileSync(join(dir, 'old-receipts.jsonl'), `${JSON.stringify(receipt)}\n`)
     for (const [extra, message] of cases) await expectRefused(['run', '--config', config, '--input', 'subjects.csv', ...extra], dir, message)
     expect(readFileSync(join(dir, 'subjects.csv'), 'utf8')).toBe(csvOf(8, 8))
+  }, 60_000)
+
+  test('output piped to a reader that goes away (| head): the run still finishes and writes every receipt', async () => {
+    const dir = tmp('epipe')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(31, 40))
+    const run = start(['run', '--config', config, '--input', 'subjects.csv', '--receipts', join(dir, 'r.jsonl'), '--only', 'adapty'], { cwd: dir, env: world.env })
+    // The reader closes its end at once: every later write to stdout fails with EPIPE.
+    run.child.stdout!.destroy()
+    const result = await run.done
+    expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /)
+    expect(result.code, result.output).toBe(0)
+    expect(receiptsOf(join(dir, 'r.jsonl'))).toHaveLength(10)
   }, 60_000)
 
   test('a disk that fills up mid-run: exit 3, the journal never ahead of the receipts, and the rerun finishes the job', async () => {

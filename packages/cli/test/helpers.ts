@@ -99,13 +99,14 @@ export interface World {
 }
 
 /** The four emulators behind loopback servers, with `people` persons seeded in each (indexes 1..people). */
-export async function startWorld(people: number, options: { latencyMs?: number } = {}): Promise<World> {
-  const latencyMs = options.latencyMs ?? 0
+export async function startWorld(people: number, options: { latencyMs?: number | Partial<Record<keyof World['emulators'], number>> } = {}): Promise<World> {
+  const { latencyMs = 0 } = options
+  const latency = (name: keyof World['emulators']) => (typeof latencyMs === 'number' ? latencyMs : (latencyMs[name] ?? 0))
   const emulators = {
-    adapty: createAdaptyEmulator({ latencyMs }),
-    clevertap: createCleverTapEmulator({ latencyMs }),
-    altcraft: createAltcraftEmulator({ latencyMs }),
-    batch: createBatchEmulator({ appKeys: [IOS, ANDROID], latencyMs }),
+    adapty: createAdaptyEmulator({ latencyMs: latency('adapty') }),
+    clevertap: createCleverTapEmulator({ latencyMs: latency('clevertap') }),
+    altcraft: createAltcraftEmulator({ latencyMs: latency('altcraft') }),
+    batch: createBatchEmulator({ appKeys: [IOS, ANDROID], latencyMs: latency('batch') }),
   }
   const adaptyIds: string[] = []
   const altcraftIds: string[] = []

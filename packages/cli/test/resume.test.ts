@@ -2,7 +2,7 @@
  * Ctrl-C mid-run, then the same command again: nothing redone, nothing lost. And the progress
  * bar in a real terminal (util-linux `script` gives the CLI a pty).
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ANDROID, CONFIRMED, IOS, LANES, laneOf, person, receiptsOf, start, startWorld, stripAnsi, summaryOf, tmp, waitFor, type World } from './helpers'
@@ -153,5 +153,51 @@ describe('a real terminal', () => {
     expect(result.code, result.output).toBe(0)
     expect(stripAnsi(result.stdout)).toContain('progress: 1/1 subjects')
     expect(result.stdout).not.toContain('\x1b[2K')
+  }, 60_000)
+})
+
+describe('a slow provider holds reports back', () => {
+  let world: World
+  beforeAll(async () => {
+    // Altcraft answers in 1.5 s (4 in flight): a subject's report waits for it, Adapty's deletions do not.
+    world = await startWorld(2003, { latencyMs: { altcraft: 1500 } })
+  })
+  afterAll(() => world?.close())
+
+  test('kill -9: every deletion a vendor confirmed is already in the receipts and the journal', async () => {
+    const dir = tmp('kill9')
+    const config = world.config(dir)
+    let csv = 'userId,email\n'
+    for (let i = 1; i <= 2000; i++) csv += `${person(i).userId},${person(i).email}\n`
+    writeFileSync(join(dir, 'subjects.csv'), csv)
+    const journal = join(dir, 'journal.jsonl')
+    const receipts = join(dir, 'receipts.jsonl')
+    const run = start(['run', '--config', config, '--input', 'subjects.csv', '--journal', journal, '--receipts', receipts], { cwd: dir, env: world.env })
+    const deleted = () => world.emulators.adapty.store.deleted.length
+    const until = Date.now() + 30_000
+    while (deleted() < 300 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10))
+    run.child.kill('SIGKILL')
+    await run.done
+    const confirmed = deleted()
+    expect(confirmed).toBeGreaterThanOrEqual(300)
+    const journaled = readFileSync(journal, 'utf8').split('\n').filter((line) => line.includes('"provider":"adapty"'))
+    const receipted = receiptsOf(receipts).filter((receipt) => receipt.provider === 'adapty' && receipt.status === 'deleted')
+    // All but those whose answer was still on its way (Adapty: 8 in flight).
+    expect(journaled.length).toBeGreaterThanOrEqual(confirmed - 8)
+    expect(receipted.length).toBeGreaterThanOrEqual(journaled.length)
+  }, 60_000)
+
+  test('Ctrl-C after the last subject was read stops nothing: the run completes, exit 0', async () => {
+    const dir = tmp('late-stop')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), `userId,email\n${[2001, 2002, 2003].map((i) => `${person(i).userId},${person(i).email}`).join('\n')}\n`)
+    const run = start(['run', '--config', config, '--input', 'subjects.csv', '--receipts', join(dir, 'r.jsonl')], { cwd: dir, env: world.env })
+    await waitFor(run, (text) => text.includes('erasing 3 subjects'))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    run.child.kill('SIGINT')
+    const result = await run.done
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).not.toContain('interrupted')
+    expect(receiptsOf(join(dir, 'r.jsonl'))).toHaveLength(3 * LANES.length)
   }, 60_000)
 })

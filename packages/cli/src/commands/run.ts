@@ -1,4 +1,4 @@
-import { access, stat } from 'node:fs/promises'
+import { access, realpath, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { createEraser, type Report } from '@erasekit/core'
 import { defineCommand, type ArgsDef } from 'citty'
@@ -63,7 +63,10 @@ export default defineCommand({
           : resolve(`erasekit-receipts-${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z')}.jsonl`)
 
     // Appending receipts to the input, or mixing receipts and journal lines, would spoil both.
-    const paths = [['--input', resolve(inputFile)], ['--receipts', receiptsPath], ['--journal', journalPath]].filter((entry): entry is [string, string] => entry[1] !== undefined)
+    // Compared as the files they are: a symlink to the input is the input.
+    const real = (path: string) => realpath(path).catch(() => path)
+    const paths: [string, string][] = []
+    for (const [option, path] of [['--input', resolve(inputFile)], ['--receipts', receiptsPath], ['--journal', journalPath]] as const) if (path) paths.push([option, await real(path)])
     for (const [i, [option, path]] of paths.entries()) {
       const other = paths.slice(0, i).find(([, earlier]) => earlier === path)
       if (other) throw new UsageError(`${option}: ${path} is also the ${other[0]} file; use a file of its own`)
@@ -88,6 +91,9 @@ export default defineCommand({
     const journal = journalPath && !dryRun ? new LineFile(journalPath, '--journal') : undefined
     const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun, keyed: true })
     const eraser = createEraser({ providers: built.providers, plugins: built.plugins, retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt })
+    // Each outcome is written as it settles, not once its subject's report is out (a report waits
+    // for the slowest provider): a crash or kill -9 then loses nothing a vendor confirmed.
+    eraser.hook('outcome', (outcome) => sink.record(outcome))
     const tally = new Tally(built.lanes)
     const progress = startProgress({ tally, total })
     circuitBreaker(eraser, (message) => progress.print(() => logger.warn(message)))
@@ -171,9 +177,14 @@ export default defineCommand({
     // An error from the input (a bad header, an I/O error) must stop the run; @erasekit/core 0.1 can
     // end eraseMany quietly when its source throws with nothing pending, so it is kept here too.
     let inputError: unknown
+    let inputEnded = false
     async function* subjects() {
       try {
-        for (let next = first; !next.done; next = await input.next()) {
+        for (let next = first; ; next = await input.next()) {
+          if (next.done) {
+            inputEnded = true
+            break
+          }
           const item = next.value
           if (stopping) return
           read++
@@ -196,7 +207,9 @@ export default defineCommand({
 
     let fatal: unknown
     try {
-      for await (const report of eraser.eraseMany(subjects(), { signal: controller.signal, journal: sink, dryRun, window: WINDOW })) {
+      // The engine only asks the journal what is done; the outcome hook above records.
+      const journal = { has: sink.has, record() {} }
+      for await (const report of eraser.eraseMany(subjects(), { signal: controller.signal, journal, dryRun, window: WINDOW })) {
         const line = lineOf.get(report.subjectRef)
         lineOf.delete(report.subjectRef)
         onReport({ ...report, subjectRef: refOf(report.subjectRef) }, line)
@@ -239,7 +252,8 @@ export default defineCommand({
     const summary = `${fmt(tally.subjects)} subject${tally.subjects === 1 ? '' : 's'}: ${fmt(tally.okSubjects)} ok, ${fmt(tally.failedSubjects)} with failures`
     if (receiptsPath) logger.info(`receipts: ${receiptsPath} (${fmt(sink.receipts)} outcomes written)`)
     if (journalPath) logger.info(`journal: ${journalPath} (${dryRun ? 'not written in a dry run' : `${fmt(sink.journaled)} confirmed outcomes added`})`)
-    if (stopping) {
+    // A stop that came after the last subject was read, and aborted nothing, stopped nothing.
+    if (stopping && !(inputEnded && !controller.signal.aborted)) {
       logger.warn(`interrupted after ${summary}. Run the same command again to resume${journalPath ? '' : ' (add --journal FILE next time: without it everything is sent again)'}.`)
       process.exitCode = 130
     } else if (tally.failedSubjects) {
