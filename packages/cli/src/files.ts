@@ -156,10 +156,22 @@ export interface OutcomeSink extends Journal {
 export function createOutcomeSink(options: { receipts?: LineFile; journal?: LineFile; loaded?: Set<string>; dryRun?: boolean; keyed?: boolean }): OutcomeSink {
   const { receipts, journal, loaded, dryRun, keyed } = options
   let journaled = 0
+  // After a failed write (a full disk leaves part of a line), nothing more is written: a later
+  // line would be glued to the torn one and lost with it.
+  let failure: { error: unknown } | undefined
+  const guarded = <T extends unknown[]>(write: (...args: T) => void) => (...args: T) => {
+    if (failure) throw failure.error
+    try {
+      write(...args)
+    } catch (error) {
+      failure = { error }
+      throw error
+    }
+  }
   const receipt = (outcome: Outcome) => receipts?.write(`${JSON.stringify(outcome)}\n`)
   return {
-    receipt,
-    record(outcome) {
+    receipt: guarded(receipt),
+    record: guarded((outcome: Outcome) => {
       receipt(keyed ? { ...outcome, subjectRef: refOf(outcome.subjectRef) } : outcome)
       if (journal && !dryRun && CONFIRMED.has(outcome.status)) {
         const { subjectRef, provider, target, status, at } = outcome
@@ -170,7 +182,7 @@ export function createOutcomeSink(options: { receipts?: LineFile; journal?: Line
         journal.write(`${JSON.stringify(line)}\n`)
         journaled++
       }
-    },
+    }),
     // By the identifier this provider would be sent: a subject whose other columns were corrected
     // since is not sent again where this one was confirmed.
     has: (subjectRef, provider, target, identifierHash) =>

@@ -6,6 +6,8 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Outcome } from '@erasekit/core'
+import { createOutcomeSink, type LineFile } from '../src/files'
 import { CLI, cli, csvOf, LANES, person, receiptsOf, start, startWorld, summaryOf, tmp, type World } from './helpers'
 
 describe('erasekit run: mistakes and accidents', () => {
@@ -192,6 +194,25 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(result.code, result.output).toBe(0)
     expect(receiptsOf(join(dir, 'r.jsonl'))).toHaveLength(10)
   }, 60_000)
+
+  test('after a failed write the files get nothing more: a later line would be glued to the torn one', () => {
+    let calls = 0
+    const written: string[] = []
+    const file = {
+      write(text: string) {
+        if (++calls === 2) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+        written.push(text)
+      },
+    } as unknown as LineFile
+    const sink = createOutcomeSink({ receipts: file })
+    const outcome: Outcome = { provider: 'adapty', subjectRef: 'dsr-1', status: 'deleted', attempts: 1, durationMs: 1, at: '2026-11-23T00:00:00.000Z' }
+    sink.record(outcome)
+    expect(() => sink.record(outcome)).toThrow('no space left on device')
+    // Space freed meanwhile: still nothing written, the same error.
+    expect(() => sink.record(outcome)).toThrow('no space left on device')
+    expect(() => sink.receipt(outcome)).toThrow('no space left on device')
+    expect([calls, written.length]).toEqual([2, 1])
+  })
 
   test('a disk that fills up mid-run: exit 3, the journal never ahead of the receipts, and the rerun finishes the job', async () => {
     const dir = tmp('full')
