@@ -39,8 +39,13 @@ export interface Config {
   receiptSalt?: Secret
 }
 
-/** Types and documents an erasekit.config.ts / .mjs. */
-export function defineConfig(config: Config): Config {
+type BundledName = 'adapty' | 'clevertap' | 'altcraft' | 'batch'
+
+/**
+ * Types and documents an erasekit.config.ts / .mjs. A name other than the bundled four must hold
+ * a provider object, so a misspelt `adapti: { apiKey }` is a type error, not only a load error.
+ */
+export function defineConfig<P extends ProvidersConfig>(config: Omit<Config, 'providers'> & { providers: P & { [K in Exclude<keyof P, BundledName>]: Provider } }): Config {
   return config
 }
 
