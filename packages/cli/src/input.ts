@@ -136,6 +136,8 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
     return { error: 'not valid JSON' }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object' }
+  const repeated = repeatedKey(text)
+  if (repeated !== undefined) return { error: `${quote(repeated)} given more than once (JSON keeps the last: which one was meant is unknowable)` }
   const subject: Subject = {}
   for (const [key, item] of Object.entries(value)) {
     if (item === null || item === '') continue
@@ -157,6 +159,32 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
     }
   }
   return { subject }
+}
+
+/** What follows a string that is a key. */
+const KEY_END = /\s*:/y
+
+/** The first key an object of this (valid) JSON text repeats, compared decoded. */
+function repeatedKey(text: string): string | undefined {
+  // One set of keys per open object; undefined per open array.
+  const open: (Set<string> | undefined)[] = []
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]
+    if (char === '{') open.push(new Set())
+    else if (char === '[') open.push(undefined)
+    else if (char === '}' || char === ']') open.pop()
+    else if (char === '"') {
+      const start = i
+      while (text[++i] !== '"') if (text[i] === '\\') i++
+      const keys = open.at(-1)
+      KEY_END.lastIndex = i + 1
+      if (!keys || !KEY_END.test(text)) continue
+      const key = JSON.parse(text.slice(start, i + 1)) as string
+      if (keys.has(key)) return key
+      keys.add(key)
+    }
+  }
+  return undefined
 }
 
 /** Non-empty lines in a file (a quick byte scan), for the progress bar's total. Lines end as readline ends them: LF, CRLF or a bare CR. */

@@ -144,6 +144,10 @@ describe('erasekit run against the emulators', () => {
       JSON.stringify({ userId: 28 }),
       JSON.stringify({ ids: { mixpanel: 'x' } }),
       '["not", "an", "object"]',
+      // JSON keeps the last of two equal keys (also spelt with an escape, or inside ids): refused.
+      '{"ref":"x{\\"[","userId":"cust-29","user\\u0049d":"cust-30"}',
+      '{"ids":{"adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a6","adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a7"},"userId":"cust-31"}',
+      '{"ref":"r-32","userId":"cust-32","email":["userId","userId"],"phone":{"userId":"a"}}',
     ]
     writeFileSync(join(dir, 'subjects.jsonl'), `${lines.join('\n')}\n`)
     const receipts = join(dir, 'receipts.jsonl')
@@ -154,9 +158,14 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).toContain('line 4: invalid_subject: userId: expected a string')
     expect(result.output).toContain('line 5: invalid_subject: ids: unknown provider "mixpanel"')
     expect(result.output).toContain('line 6: invalid_subject: expected a JSON object')
+    expect(result.output).toContain('line 7: invalid_subject: "userId" given more than once')
+    expect(result.output).toContain('line 8: invalid_subject: "adapty" given more than once')
+    // Equal keys in different objects are no repeat: this line fails on its types only.
+    expect(result.output).toContain('line 9: invalid_subject: email: expected a string')
     expect(result.output).not.toContain('cust-26')
-    expect(result.output).toContain('6 subjects: 1 ok, 5 with failures')
-    expect(receiptsOf(receipts)).toHaveLength(30)
+    expect(result.output).not.toContain('cust-30')
+    expect(result.output).toContain('9 subjects: 1 ok, 8 with failures')
+    expect(receiptsOf(receipts)).toHaveLength(45)
     expect(world.emulators.adapty.store.has({ customerUserId: person(25).userId })).toBe(false)
   }, 60_000)
 
