@@ -148,8 +148,9 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
   }
 
   const profile = (ctx: EraseContext) => (response: ProviderResponse): Profile => {
-    const data = (response.data as { data?: unknown } | null | undefined)?.data
-    if (response.status >= 200 && response.status < 300 && typeof data === 'object' && data !== null) return data as Profile
+    const data = (response.data as { data?: { profile_id?: unknown } | null } | null | undefined)?.data
+    // A profile names itself: a 2xx without one (a proxy's page, another API's answer) is no profile.
+    if (response.status >= 200 && response.status < 300 && typeof data?.profile_id === 'string') return data as Profile
     throw adaptyError(ctx, response)
   }
 

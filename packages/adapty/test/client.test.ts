@@ -84,10 +84,14 @@ describe('profile lifecycle (v2)', () => {
     expect(emulator.requests).toHaveLength(1)
   })
 
-  it('an unreadable 200 is invalid_response', async () => {
+  it('an unreadable 200, or one without a profile, is invalid_response', async () => {
     const { emulator, client } = setup({ retry: { limit: 0 } })
     emulator.inject({ kind: 'malformed' })
     expect(await rejection(client.getProfile({ customerUserId: 'u_1' }))).toMatchObject({ code: 'invalid_response' })
+    for (const body of [{ data: {} }, { data: { profile_id: 42 } }, { data: [] }, { profile_id: 'p' }]) {
+      const other = createAdaptyClient({ apiKey: 'secret_live_k.key', retry: { limit: 0 }, fetch: async () => Response.json(body) })
+      expect(await rejection(other.getProfile({ customerUserId: 'u_1' }))).toMatchObject({ code: 'invalid_response' })
+    }
   })
 
   it('the signal aborts a call in flight', async () => {
