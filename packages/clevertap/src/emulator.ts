@@ -11,7 +11,7 @@ export interface CleverTapEmulatorOptions {
   passcode?: string | undefined
   /** Added to every response, ms. */
   latencyMs?: number | undefined
-  /** Default `{ maxConcurrent: 3 }` (CleverTap's limit for this API); `{}` turns it off. */
+  /** Over the default `{ maxConcurrent: 3 }` (CleverTap's limit for this API); `{ maxConcurrent: undefined }` turns the cap off. */
   limits?: EmulatorLimits | undefined
   /** Seeded randomness for `rate` faults. */
   random?: () => number

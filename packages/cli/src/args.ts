@@ -16,7 +16,7 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!
     // The commands take nothing after `--`: a `-- --dry-run` would be ignored and the run be real.
-    if (arg === '--') throw new UsageError(`unexpected argument "--"${rawArgs[i + 1] ? ` before ${rawArgs[i + 1]!.slice(0, 40)}` : ''} (see --help)`)
+    if (arg === '--') throw new UsageError(`unexpected argument "--"${rawArgs[i + 1] ? ` before ${rawArgs[i + 1]!.slice(0, 40)}` : ''}: nothing goes after it (a package manager may pass it on: drop it)`)
     if (/^[\u2010-\u2015\u2212]/.test(arg)) throw new UsageError(`unknown option ${arg.split('=')[0]}: a typographic dash; type it with -- (see --help)`)
     const long = /^--([^=]+)(=?)/.exec(arg)
     if (!long) {

@@ -45,7 +45,10 @@ type BundledName = 'adapty' | 'clevertap' | 'altcraft' | 'batch'
  * Types and documents an erasekit.config.ts / .mjs. A name other than the bundled four must hold
  * a provider object, so a misspelt `adapti: { apiKey }` is a type error, not only a load error.
  */
-export function defineConfig<P extends ProvidersConfig>(config: Omit<Config, 'providers'> & { providers: P & { [K in Exclude<keyof P, BundledName>]: Provider } }): Config {
+export function defineConfig<P extends ProvidersConfig>(
+  // A value already typed `Config` (its names unknown) is taken as it is.
+  config: Omit<Config, 'providers'> & { providers: string extends keyof P ? P : P & { [K in Exclude<keyof P, BundledName>]: Provider } },
+): Config {
   return config
 }
 

@@ -76,9 +76,7 @@ const FINGERPRINT = 16
 export const refOf = (key: string) => key.slice(0, -FINGERPRINT - 1)
 const fingerprintOf = (key: string) => key.slice(-FINGERPRINT)
 
-// A subject without a ref (`line:<n>`) is known by the identifier alone: lines may move between runs.
-const key = (subjectRef: string, provider: string, target = '', identifierHash = '') =>
-  [identifierHash && subjectRef.startsWith('line:') ? 'line:' : subjectRef, provider, target, identifierHash].join('\u0000')
+const key = (subjectRef: string, provider: string, target = '', identifierHash = '') => [subjectRef, provider, target, identifierHash].join('\u0000')
 
 /** What a journal line holds: enough to skip the work on resume, nothing personal. */
 interface JournalLine {

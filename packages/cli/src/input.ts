@@ -12,6 +12,8 @@ export interface InputItem {
   subject?: Subject
   /** Names the line and the field, never a value (values are personal data). */
   error?: string
+  /** The ref of a line that is read but no subject, for its receipts. */
+  ref?: string
 }
 
 export interface ReadOptions {
@@ -108,7 +110,7 @@ function header(cells: string[], file: string, line: number, options: ReadOption
 function identified(item: Omit<InputItem, 'line'>): Omit<InputItem, 'line'> {
   const { userId, email, phone, ids = {} } = item.subject ?? {}
   if (!item.subject || userId || email || phone || Object.keys(ids).length) return item
-  return { error: 'no identifier: expected a value in userId, email, phone or ids.<provider>' }
+  return { error: 'no identifier: expected a value in userId, email, phone or ids.<provider>', ref: item.subject.ref }
 }
 
 function fromRow(cells: string[], columns: Column[]): Omit<InputItem, 'line'> {
@@ -152,6 +154,7 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
         const name = ids.get(provider.toLowerCase())
         if (!name) return { error: `ids: unknown provider ${quote(provider)} (known: ${[...ids.values()].join(', ')})` }
         if (typeof id !== 'string') return { error: `ids.${name}: expected a string` }
+        if (subject.ids?.[name] !== undefined) return { error: `ids.${name} given more than once` }
         ;(subject.ids ??= {})[name] = id
       }
     } else {

@@ -1,7 +1,7 @@
 // Type-level: `pnpm typecheck` fails when a @ts-expect-error line stops being an error.
 import { defineProvider } from '@erasekit/core'
 import { expect, test } from 'vitest'
-import { defineConfig } from '../src/config'
+import { defineConfig, type Config } from '../src/config'
 
 const braze = defineProvider({
   name: 'braze',
@@ -25,5 +25,8 @@ test('defineConfig: bundled options checked, a third-party provider object taken
   defineConfig({ providers: { adapty: { apikey: { env: 'ADAPTY_API_KEY' } } } })
   // @ts-expect-error a region that does not exist
   defineConfig({ providers: { clevertap: { accountId: 'A', passcode: 'P', region: 'eu2' } } })
+  // A config built elsewhere and typed Config is still taken.
+  const base: Config = { providers: { adapty: { apiKey: 'k' } } }
+  expect(defineConfig(base)).toBe(base)
   expect(Object.keys(config.providers)).toEqual(['adapty', 'clevertap', 'braze'])
 })

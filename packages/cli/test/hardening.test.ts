@@ -3,7 +3,7 @@
  * mistyped options, files that overlap, a disk that fills up mid-run, config values the core
  * refuses, and output meant for logs.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Outcome } from '@erasekit/core'
@@ -61,21 +61,21 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(readFileSync(journal, 'utf8')).not.toContain('cust-')
   }, 60_000)
 
-  test('without a ref column, lines may move: a line added above sends only the new subject', async () => {
+  test('without a ref column a line is known by its number: the same person on another line, in a later file, is sent again', async () => {
     const dir = tmp('shift')
     const config = world.config(dir)
     const journal = join(dir, 'journal.jsonl')
-    const run = () => cli(['run', '--config', config, '--input', 'subjects.csv', '--journal', journal, '--only', 'adapty,altcraft'], { cwd: dir, env: world.env })
+    const run = () => cli(['run', '--config', config, '--input', 'subjects.csv', '--journal', journal, '--only', 'adapty'], { cwd: dir, env: world.env })
     writeFileSync(join(dir, 'subjects.csv'), csvOf(21, 23, false))
     expect((await run()).code).toBe(0)
-    // A new line first, one removed: the others now sit on other lines.
-    writeFileSync(join(dir, 'subjects.csv'), `userId,email\n${person(24).userId},${person(24).email}\n${person(23).userId},${person(23).email}\n${person(21).userId},${person(21).email}\n`)
+    // Months later, with the same journal: person 21 signed up again and asks again, on line 3.
+    world.emulators.adapty.store.add({ customerUserId: person(21).userId })
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(24, 24, false) + `${person(21).userId},${person(21).email}\n`)
     world.clearLogs()
-    const shifted = await run()
-    // Altcraft answers "Profile not found" to a deletion sent twice: exit 0 means none was.
-    expect(shifted.code, shifted.output).toBe(0)
-    expect(adaptyDeletes()).toEqual([person(24).userId])
-    expect(world.emulators.altcraft.requests).toHaveLength(1)
+    const later = await run()
+    expect(later.code, later.output).toBe(0)
+    expect(adaptyDeletes().sort()).toEqual([person(21).userId, person(24).userId])
+    expect(world.emulators.adapty.store.has({ customerUserId: person(21).userId })).toBe(false)
   }, 60_000)
 
   test('a line with no identifier at all fails as invalid_subject instead of counting as erased', async () => {
@@ -87,10 +87,11 @@ describe('erasekit run: mistakes and accidents', () => {
     for (const input of ['subjects.csv', 'subjects.jsonl']) {
       const result = await cli(['run', '--config', config, '--input', input, '--receipts', join(dir, `${input}.receipts`)], { cwd: dir, env: world.env })
       expect(result.code, result.output).toBe(2)
-      expect(result.output).toMatch(/line \d: invalid_subject: no identifier: expected a value in userId, email, phone or ids\.<provider>/)
+      expect(result.output).toMatch(/line \d( \(ref dsr-empty\))?: invalid_subject: no identifier: expected a value in userId, email, phone or ids\.<provider>/)
       const failed = receiptsOf(join(dir, `${input}.receipts`)).filter((receipt) => receipt.status === 'failed')
       expect(failed.length).toBe(LANES.length)
-      expect(failed.every((receipt) => receipt.error?.code === 'invalid_subject')).toBe(true)
+      // The line's own ref stays on its receipts: the ticket is findable.
+      expect(failed.every((receipt) => receipt.error?.code === 'invalid_subject' && receipt.subjectRef === 'dsr-empty')).toBe(true)
     }
   }, 60_000)
 
@@ -150,7 +151,7 @@ describe('erasekit run: mistakes and accidents', () => {
       // Each of these ran for real before: a switch with a value, words after `--`.
       [['--dry-run=false'], '--dry-run: takes no value'],
       [['--dry-run=no'], '--dry-run: takes no value'],
-      [['--', '--dry-run'], 'unexpected argument "--" before --dry-run'],
+      [['--', '--dry-run'], 'unexpected argument "--" before --dry-run: nothing goes after it'],
     ] as const) {
       await expectRefused([...base, ...extra], dir, message)
     }
@@ -170,12 +171,17 @@ describe('erasekit run: mistakes and accidents', () => {
       [['--receipts', 'x.jsonl', '--journal', 'x.jsonl'], `--journal: ${join(dir, 'x.jsonl')} is also the --receipts file`],
       [['--receipts', 'adir'], `--receipts: cannot write ${join(dir, 'adir')} (EISDIR)`],
       [['--journal', 'adir'], `--journal: cannot read ${join(dir, 'adir')} (EISDIR)`],
-      // A link to the input is the input.
-      [['--receipts', 'link.jsonl'], `--receipts: ${join(dir, 'subjects.csv')} is also the --input file`],
+      // A link to the input is the input, symbolic or hard; a directory alias is that directory.
+      [['--receipts', 'link.jsonl'], `--receipts: ${join(dir, 'link.jsonl')} is also the --input file`],
+      [['--receipts', 'hard.jsonl'], `--receipts: ${join(dir, 'hard.jsonl')} is also the --input file`],
+      [['--receipts', 'out/x.jsonl', '--journal', 'alias/x.jsonl'], `--journal: ${join(dir, 'alias/x.jsonl')} is also the --receipts file`],
       // A receipts file as the journal would match nothing, and get journal lines.
       [['--journal', 'old-receipts.jsonl'], `old-receipts.jsonl line 1: a receipt, not a journal line`],
     ]
     symlinkSync(join(dir, 'subjects.csv'), join(dir, 'link.jsonl'))
+    linkSync(join(dir, 'subjects.csv'), join(dir, 'hard.jsonl'))
+    mkdirSync(join(dir, 'out'))
+    symlinkSync(join(dir, 'out'), join(dir, 'alias'))
     const receipt = { provider: 'adapty', subjectRef: 'dsr-8', identifier: { kind: 'userId', hash: 'ab'.repeat(32) }, status: 'deleted', attempts: 1, durationMs: 5, at: '2026-11-23T00:00:00.000Z' }
     writeFileSync(join(dir, 'old-receipts.jsonl'), `${JSON.stringify(receipt)}\n`)
     for (const [extra, message] of cases) await expectRefused(['run', '--config', config, '--input', 'subjects.csv', ...extra], dir, message)
@@ -226,7 +232,7 @@ describe('erasekit run: mistakes and accidents', () => {
     // A 4 KiB file-size limit (RLIMIT_FSIZE): a write past it is cut short, then fails with EFBIG.
     const stopped = await cli(args, { cwd: dir, env: world.env, command: ['bash', '-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, CLI] })
     expect(stopped.code, stopped.output).toBe(3)
-    expect(stopped.output).toMatch(/run stopped after [\d,]+ subjects: EFBIG/)
+    expect(stopped.output).toMatch(/run stopped after [\d,]+ subjects \([\d,]+ outcomes in the receipts\): EFBIG/)
     expect(stopped.output).toContain('run the same command again to resume')
     const complete = readFileSync(receipts, 'utf8').split('\n').filter((line) => line.endsWith('}')).map((line) => JSON.parse(line))
     for (const line of readFileSync(journal, 'utf8').trim().split('\n').map((text) => JSON.parse(text))) {

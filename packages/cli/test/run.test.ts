@@ -148,6 +148,7 @@ describe('erasekit run against the emulators', () => {
       '{"ref":"x{\\"[","userId":"cust-29","user\\u0049d":"cust-30"}',
       '{"ids":{"adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a6","adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a7"},"userId":"cust-31"}',
       '{"ref":"r-32","userId":"cust-32","email":["userId","userId"],"phone":{"userId":"a"}}',
+      '{"userId":"cust-33","ids":{"adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a6","Adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a7"}}',
     ]
     writeFileSync(join(dir, 'subjects.jsonl'), `${lines.join('\n')}\n`)
     const receipts = join(dir, 'receipts.jsonl')
@@ -162,10 +163,11 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).toContain('line 8: invalid_subject: "adapty" given more than once')
     // Equal keys in different objects are no repeat: this line fails on its types only.
     expect(result.output).toContain('line 9: invalid_subject: email: expected a string')
+    expect(result.output).toContain('line 10: invalid_subject: ids.adapty given more than once')
     expect(result.output).not.toContain('cust-26')
     expect(result.output).not.toContain('cust-30')
-    expect(result.output).toContain('9 subjects: 1 ok, 8 with failures')
-    expect(receiptsOf(receipts)).toHaveLength(45)
+    expect(result.output).toContain('10 subjects: 1 ok, 9 with failures')
+    expect(receiptsOf(receipts)).toHaveLength(50)
     expect(world.emulators.adapty.store.has({ customerUserId: person(25).userId })).toBe(false)
   }, 60_000)
 

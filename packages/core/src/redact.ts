@@ -52,9 +52,10 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     const uri = wellFormed(value) ? encodeURIComponent(value) : value
     if (uri !== value) add(uri)
     if (/[\\"\u0000-\u001f]/.test(value)) add(JSON.stringify(value).slice(1, -1))
-    // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or 79001234567).
+    // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
+    // 79001234567): its digits alone, and spaced any way. Bare digits (an id, a date) are not a phone.
     const digits = value.replace(/\D/g, '')
-    if (/^\+?[\d\s().-]+$/.test(value) && digits.length > 5) phones.set(digits, replacement), starts.add(digits[0]!)
+    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && digits.length > 5) add(digits), phones.set(digits, replacement), starts.add(digits[0]!)
     if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
   }
   return { map, tokens, starts, phones, lengths: [...lengths].sort((a, b) => b - a) }
@@ -66,15 +67,16 @@ const WORD = /[\p{L}\p{N}_]/u
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 export const wellFormed = (text: string) => !LONE_SURROGATE.test(text)
 
-/** The separators phone formats put between digits, when a digit follows. */
-const SEPARATOR = /[\s().\/-]{0,3}(?=\d)/y
+/** The separators phone formats put between digits (URL- and form-encoded too), when a digit follows. */
+const SEPARATOR = /(?:[\s().\/+-]|%20){0,3}(?=\d)/y
+const isDigit = (code: number) => code >= 48 && code <= 57
 
 /** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token, a phone number however spaced. */
 function match(needles: Needles | undefined, text: string, i: number): [number, string] | undefined {
   if (!needles?.starts.has(text[i]!)) return undefined
   let phone: [number, string] | undefined
-  // E.164 numbers have at most 15 digits; a few more allow an extension or a longer numeric id.
-  for (let j = i, digits = ''; digits.length < 20 && /\d/.test(text[j] ?? ''); ) {
+  // E.164 numbers have at most 15 digits; a few more allow an extension (a longer value still matches as digits).
+  for (let j = i, digits = ''; needles.phones.size && digits.length < 20 && isDigit(text.charCodeAt(j)); ) {
     digits += text[j++]
     const replacement = needles.phones.get(digits)
     if (replacement !== undefined) phone = [j - i, replacement]
@@ -82,7 +84,7 @@ function match(needles: Needles | undefined, text: string, i: number): [number, 
     j += SEPARATOR.exec(text)?.[0].length ?? 0
   }
   for (const size of needles.lengths) {
-    if (size <= (phone?.[0] ?? 0)) break
+    if (size < (phone?.[0] ?? 0)) break
     const candidate = text.slice(i, i + size)
     const token = needles.tokens.get(candidate)
     const replacement = needles.map.get(candidate) ?? (token === undefined || WORD.test(text[i - 1] ?? '') || WORD.test(text[i + size] ?? '') ? undefined : token)

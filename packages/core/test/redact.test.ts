@@ -71,6 +71,17 @@ describe('createRedactor: odd values', () => {
     // A base redactor's phones too.
     const batch = createRedactor([['a@example.com', '[id:4]']], createRedactor([['+1 (415) 555-0100', '[id:5]']]))
     expect(batch('a@example.com / 1-415-555-0100')).toBe('[id:4] / [id:5]')
+    // Echoed in a query string, form- or URL-encoded.
+    expect(redact('?phone=%2B7+900+123-45-67&p=%2B7%20900%20123%2045%2067')).toBe('?phone=%2B[id:1]&p=%2B[id:1]')
+  })
+
+  it('bare digits (an id, a date) are matched as they are, not spaced; a value longer than a phone still matches as digits', () => {
+    const redact = createRedactor([['20240115', '[id:1]'], ['1234 5678 9012 3456 7890 12', '[id:2]']])
+    expect(redact('at 2024-01-15T10:00:00Z for 20240115')).toBe('at 2024-01-15T10:00:00Z for [id:1]')
+    expect(redact('id=1234567890123456789012')).toBe('id=[id:2]')
+    // The same digits as a phone and as the lane's own id: the exact value's label wins.
+    const both = createRedactor([['+79001234567', '[id]'], ['79001234567', '[id:hash]']])
+    expect(both('user 79001234567, phone +7 900 123 45 67')).toBe('user [id:hash], phone +[id]')
   })
 
   it('redactDeep keeps a "__proto__" key of a parsed body as a key, redacted, without touching the copy\'s prototype', () => {

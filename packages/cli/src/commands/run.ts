@@ -1,6 +1,6 @@
 import { access, realpath, stat } from 'node:fs/promises'
-import { basename, resolve } from 'node:path'
-import { createEraser, type Report } from '@erasekit/core'
+import { basename, dirname, join, resolve } from 'node:path'
+import { createEraser, type Outcome, type Report } from '@erasekit/core'
 import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
@@ -63,12 +63,17 @@ export default defineCommand({
           : resolve(`erasekit-receipts-${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z')}.jsonl`)
 
     // Appending receipts to the input, or mixing receipts and journal lines, would spoil both.
-    // Compared as the files they are: a symlink to the input is the input.
-    const real = (path: string) => realpath(path).catch(() => path)
-    const paths: [string, string][] = []
-    for (const [option, path] of [['--input', resolve(inputFile)], ['--receipts', receiptsPath], ['--journal', journalPath]] as const) if (path) paths.push([option, await real(path)])
-    for (const [i, [option, path]] of paths.entries()) {
-      const other = paths.slice(0, i).find(([, earlier]) => earlier === path)
+    // Compared as the files they are: a link (symbolic or hard) to the input is the input, and a
+    // file still to be made is known by its real directory.
+    const identity = (path: string) =>
+      stat(path).then(
+        (file) => `${file.dev}:${file.ino}`,
+        async () => join(await realpath(dirname(path)).catch(() => dirname(path)), basename(path)),
+      )
+    const paths: [string, string, string][] = []
+    for (const [option, path] of [['--input', resolve(inputFile)], ['--receipts', receiptsPath], ['--journal', journalPath]] as const) if (path) paths.push([option, path, await identity(path)])
+    for (const [i, [option, path, id]] of paths.entries()) {
+      const other = paths.slice(0, i).find(([, , earlier]) => earlier === id)
       if (other) throw new UsageError(`${option}: ${path} is also the ${other[0]} file; use a file of its own`)
     }
 
@@ -90,10 +95,11 @@ export default defineCommand({
     const receipts = receiptsPath ? new LineFile(receiptsPath, '--receipts') : undefined
     const journal = journalPath && !dryRun ? new LineFile(journalPath, '--journal') : undefined
     const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun, keyed: true })
-    const eraser = createEraser({ providers: built.providers, plugins: built.plugins, retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt })
     // Each outcome is written as it settles, not once its subject's report is out (a report waits
-    // for the slowest provider): a crash or kill -9 then loses nothing a vendor confirmed.
-    eraser.hook('outcome', (outcome) => sink.record(outcome))
+    // for the slowest provider), and before the config's plugins see it (one may throw or be slow):
+    // a crash or kill -9 then loses nothing a vendor confirmed.
+    const receiptsFirst = { name: 'erasekit-cli-receipts', hooks: { outcome: (outcome: Outcome) => sink.record(outcome) } }
+    const eraser = createEraser({ providers: built.providers, plugins: [receiptsFirst, ...built.plugins], retry: built.retry, timeout: built.timeout, receiptSalt: built.receiptSalt })
     const tally = new Tally(built.lanes)
     const progress = startProgress({ tally, total })
     circuitBreaker(eraser, (message) => progress.print(() => logger.warn(message)))
@@ -153,8 +159,9 @@ export default defineCommand({
       shown.push(`${where}: ${[...causes].map(([cause, lanes]) => `${lanes.join(', ')}: ${cause}`).join('; ')}`)
     }
 
-    /** A line that is no subject becomes a failed report of its own (invalid_subject, ref line:<n>). */
+    /** A line that is no subject becomes a failed report of its own (invalid_subject, its ref or line:<n>). */
     const reject = (item: InputItem) => {
+      const subjectRef = item.ref ?? `line:${item.line}`
       const at = new Date().toISOString()
       const message = `[erasekit] ${basename(inputFile)} line ${item.line}: ${item.error}`
       const outcomes = built.lanes.map((lane) => {
@@ -162,7 +169,7 @@ export default defineCommand({
         return {
           provider,
           ...(target ? { target } : {}),
-          subjectRef: `line:${item.line}`,
+          subjectRef,
           status: 'failed' as const,
           attempts: 0,
           durationMs: 0,
@@ -171,7 +178,7 @@ export default defineCommand({
         }
       })
       for (const outcome of outcomes) sink.receipt(outcome)
-      onReport({ subjectRef: `line:${item.line}`, ok: false, outcomes, durationMs: 0 }, item.line, item.error)
+      onReport({ subjectRef, ok: false, outcomes, durationMs: 0 }, item.line, item.error)
     }
 
     // An error from the input (a bad header, an I/O error) must stop the run; @erasekit/core 0.1 can
@@ -227,7 +234,7 @@ export default defineCommand({
       if (fatal instanceof UsageError && !read) throw fatal
       // Every outcome written so far is on disk (the journal never ahead of the receipts).
       const { message, code } = fatal as NodeJS.ErrnoException
-      throw new RunStopped(`run stopped after ${fmt(tally.subjects)} subjects: ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${journalPath ? ' to resume (confirmed erasures are not repeated)' : ''}.`)
+      throw new RunStopped(`run stopped after ${fmt(tally.subjects)} subjects (${fmt(sink.receipts)} outcomes in the receipts): ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${journalPath ? ' to resume (confirmed erasures are not repeated)' : ''}.`)
     }
 
     process.stdout.write(`\n${tally.table()}\n\n`)
