@@ -220,6 +220,28 @@ describe('erasekit run: mistakes and accidents', () => {
     expect([calls, written.length]).toEqual([2, 1])
   })
 
+  test('a config plugin whose outcome hook throws: every outcome it was shown already has its receipt', async () => {
+    const dir = tmp('plugin')
+    const json = JSON.parse(readFileSync(world.config(dir), 'utf8'))
+    const seen = join(dir, 'seen.txt')
+    // The audit sink of the config records what it is shown, then fails on the third outcome.
+    writeFileSync(
+      join(dir, 'erasekit.config.mjs'),
+      `import { appendFileSync } from 'node:fs'\nlet n = 0\nexport default { providers: ${JSON.stringify(json.providers)}, plugins: [{ name: 'audit-sink', hooks: { outcome(o) {\n` +
+        `  appendFileSync(${JSON.stringify(seen)}, o.subjectRef + '\\n')\n  if (++n === 3) throw new Error('audit sink down')\n} } }] }\n`,
+    )
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(41, 50))
+    const receipts = join(dir, 'r.jsonl')
+    const result = await cli(['run', '--config', 'erasekit.config.mjs', '--input', 'subjects.csv', '--receipts', receipts, '--only', 'adapty'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(3)
+    expect(result.output).toContain('audit sink down')
+    const shown = readFileSync(seen, 'utf8').trim().split('\n')
+    expect(shown.length).toBeGreaterThanOrEqual(3)
+    const written = new Set(receiptsOf(receipts).map((receipt) => receipt.subjectRef))
+    // Plugins see the run's subject keys (ref~fingerprint); receipts carry the ref.
+    for (const key of shown) expect(written.has(key.replace(/~[\da-f]{16}$/, '')), `${key} has no receipt`).toBe(true)
+  }, 60_000)
+
   test('a disk that fills up mid-run: exit 3, the journal never ahead of the receipts, and the rerun finishes the job', async () => {
     const dir = tmp('full')
     const config = world.config(dir)
