@@ -37,8 +37,8 @@ async function cli(rawArgs: string[]) {
     return
   }
   // citty reads a command's options after it only: `erasekit --dry-run run ...` would run for real.
-  const early = rawArgs.slice(0, rawArgs.indexOf(sub!)).find((arg) => arg !== '--help' && arg !== '-h')
-  if (sub && early !== undefined) {
+  const early = sub ? rawArgs.slice(0, rawArgs.indexOf(sub)).find((arg) => arg !== '--help' && arg !== '-h') : undefined
+  if (early !== undefined) {
     logger.error(`${early.split('=')[0]!.slice(0, 40)}: options go after the command, e.g. erasekit run --dry-run --config ...`)
     process.exitCode = 1
     return

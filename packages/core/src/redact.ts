@@ -55,7 +55,10 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
     // 79001234567): its digits alone, and spaced any way. Bare digits (an id, a date) are not a phone.
     const digits = value.replace(/\D/g, '')
-    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && digits.length > 5) add(digits), phones.set(digits, replacement), starts.add(digits[0]!)
+    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && digits.length > 5) {
+      add(digits)
+      phones.set(digits, replacement)
+    }
     if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
   }
   return { map, tokens, starts, phones, lengths: [...lengths].sort((a, b) => b - a) }

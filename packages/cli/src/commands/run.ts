@@ -260,7 +260,8 @@ export default defineCommand({
     if (receiptsPath) logger.info(`receipts: ${receiptsPath} (${fmt(sink.receipts)} outcomes written)`)
     if (journalPath) logger.info(`journal: ${journalPath} (${dryRun ? 'not written in a dry run' : `${fmt(sink.journaled)} confirmed outcomes added`})`)
     // A stop that came after the last subject was read, and aborted nothing, stopped nothing.
-    if (stopping && !(inputEnded && !controller.signal.aborted)) {
+    const interrupted = stopping && (!inputEnded || controller.signal.aborted)
+    if (interrupted) {
       logger.warn(`interrupted after ${summary}. Run the same command again to resume${journalPath ? '' : ' (add --journal FILE next time: without it everything is sent again)'}.`)
       process.exitCode = 130
     } else if (tally.failedSubjects) {
