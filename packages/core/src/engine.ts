@@ -127,17 +127,20 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
+  /** The consumer has stopped taking reports. */
+  let closed = false
   /** The consumer holds a report: a return() now is a loop that stopped early. */
   let atYield = false
   let journalFailed = false
   const emitProgress = async (done: boolean) => {
     if (progressIntervalMs === Infinity) return
     const elapsedMs = Date.now() - startedAt
-    const providers = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }]))
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
-    const event: Progress = { read, reported, providers, elapsedMs, perSecond: elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0, done }
-    await options.onProgress?.(event)
-    await hooks.callHook('progress', event)
+    const perSecond = elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0
+    // Each listener gets its own copy: one that edits its event cannot change what the next sees.
+    const event = (): Progress => ({ read, reported, providers: Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }])), elapsedMs, perSecond, done })
+    await options.onProgress?.(event())
+    await hooks.callHook('progress', event())
   }
 
   async function settle(subject: Pending, lane: number, outcome: Outcome) {
@@ -337,7 +340,13 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   async function nextInput() {
     try {
       iterator ??= Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
-      return await untilAborted(iterator.next(), signal)
+      const next = iterator.next()
+      const result = await untilAborted(next, signal)
+      if (result || !signal.aborted || closed) return result
+      // Aborted while the input was producing an item: one handed over soon after was read (an
+      // async generator has passed its `yield`) and is reported, as aborted. An input that takes
+      // longer is not waited for: a stuck one cannot hold the run.
+      return await untilLater(next, ABORT_GRACE_MS)
     } catch (error) {
       inputFailure = { error }
       return undefined
@@ -433,6 +442,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     await emitProgress(true)
   } finally {
+    closed = true
     // The consumer stopped early: cancel what is still queued or in flight (before unsubscribing:
     // the abort also releases an intake waiting for the window, which then closes the input).
     if (read > reported || !intakeDone) controller.abort(aborted())
@@ -441,6 +451,18 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // ended by itself has had it.
     if (atYield && !fatal) await emitProgress(true)
   }
+}
+
+/** How long an aborted run still waits for an item the input was producing, ms. */
+const ABORT_GRACE_MS = 250
+
+/** The promise's value, or undefined if it takes longer than `ms` or rejects (the run is over). */
+function untilLater<T>(promise: T | PromiseLike<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return Promise.race([
+    Promise.resolve(promise).then((value) => value, () => undefined),
+    new Promise<undefined>((resolve) => void (timer = setTimeout(() => resolve(undefined), ms))),
+  ]).finally(() => clearTimeout(timer))
 }
 
 /** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */

@@ -488,6 +488,26 @@ describe('eraseMany', () => {
     expect(aborted.length + reports.filter((report) => report.ok).length).toBe(read)
   })
 
+  it('an item an async input hands over just after the abort is reported, as aborted', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const controller = new AbortController()
+    let handedOver = 0
+    async function* slow() {
+      for (let i = 1; ; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        handedOver++
+        yield { ref: `r${i}`, userId: `u${i}` }
+      }
+    }
+    const reports: Report[] = []
+    // Aborted while the generator waits before its third item: that item is still handed over.
+    setTimeout(() => controller.abort(), 50)
+    for await (const report of eraser.eraseMany(slow(), { signal: controller.signal })) reports.push(report)
+    expect(handedOver).toBe(3)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(['r1', 'r2', 'r3'])
+    expect(reports.find((report) => report.subjectRef === 'r3')!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+  })
+
   it('an async input that never ends cannot hang an aborted run', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
@@ -580,6 +600,18 @@ describe('eraseMany', () => {
     expect(last).toMatchObject({ read: 3, reported: 3, done: true, providers: { p: { accepted: 1, failed: 1, skipped: 1, deleted: 0, not_found: 0 } } })
     expect(events.length).toBeGreaterThanOrEqual(2)
     expect(hooked).toEqual(events)
+  })
+
+  it('onProgress and the progress hook each get their own event: editing one changes nothing the other sees', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const hooked: Progress[] = []
+    eraser.hook('progress', (progress) => void hooked.push(structuredClone(progress)))
+    const onProgress = (progress: Progress) => {
+      progress.reported = -1
+      progress.providers.p!.accepted = -1
+    }
+    await collect(eraser.eraseMany(subjects(2), { onProgress, progressIntervalMs: 0 }))
+    expect(hooked.at(-1)).toMatchObject({ reported: 2, done: true, providers: { p: { accepted: 2 } } })
   })
 
   it('progress counts what was delivered, and a loop that stops early still gets a last event', async () => {
