@@ -369,6 +369,25 @@ describe('eraseMany', () => {
     expect(big.at[0]).toBeLessThan(250)
   })
 
+  it('a slow synchronous input is a trickle too: its partial batches go after lingerMs, not when the input ends', async () => {
+    const big = fieldLane('big', 'userId', { batchSize: 100 })
+    const eraser = createEraser({ providers: [big.provider] })
+    const started = Date.now()
+    function* slow() {
+      for (let i = 0; i < 12; i++) {
+        const until = Date.now() + 10
+        while (Date.now() < until) {} // 10 ms of synchronous work per subject (a parser, a decryption)
+        yield { userId: `u${i}` }
+      }
+    }
+    await collect(eraser.eraseMany(slow(), { lingerMs: 20 }))
+    expect(big.calls.flatMap((call) => call.ids)).toHaveLength(12)
+    expect(big.calls.length).toBeGreaterThan(1)
+    // The first batch left while the input was still being read (120 ms in all).
+    expect(big.at[0]).toBeLessThan(90)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(120)
+  })
+
   it('shares one abort listener per signal however many requests are in flight (no MaxListenersExceededWarning)', async () => {
     const warnings: string[] = []
     const onWarning = (warning: Error) => void warnings.push(warning.name)
