@@ -9,7 +9,7 @@ function createDemoEmulator(token = 'demo-token-1') {
   const kit = createEmulatorKit({
     errorResponse: (status, headers) => json(status, { error: status === 429 ? 'slow down' : 'oops' }, headers),
     handle: (request, body) => {
-      if (request.headers.get('x-api-key') !== token) return json(401, { error: 'bad token' })
+      if ((request.headers.get('x-api-key') ?? request.headers.get('authorization')?.replace(/^Bearer /, '')) !== token) return json(401, { error: 'bad token' })
       // Keys in the body, or comma-separated in the query (?keys=a,b).
       const url = new URL(request.url)
       const keys = (body as { keys?: string[] })?.keys ?? url.searchParams.get('keys')?.split(',')
@@ -29,6 +29,8 @@ interface DemoOptions extends CommonProviderOptions {
 /** Mistakes a provider author makes; the suite must catch each. */
 interface Broken {
   leak?: boolean
+  /** The token as a Bearer header, which the core masks whether or not it is registered. */
+  bearer?: boolean
   ignoreNotFound?: boolean
   /** Every 404 read as not_found, whatever the body. */
   anyNotFound404?: boolean
@@ -62,7 +64,8 @@ const demo = (options: DemoOptions, broken: Broken = {}) => {
         return identifiers.map(() => ({ status: 'deleted' as const }))
       }
       const spec = broken.handBuiltQuery ? { url: `/v1/forget?keys=${body.keys.join(',')}` } : { url: '/v1/forget', body }
-      return ctx.request({ method: 'POST', headers: { 'x-api-key': valid.token }, ...spec, ...(broken.noRetry && { retry: false as const }) }, (response): ProviderResult[] => {
+      const headers = broken.bearer ? { authorization: `Bearer ${valid.token}` } : { 'x-api-key': valid.token }
+      return ctx.request({ method: 'POST', headers, ...spec, ...(broken.noRetry && { retry: false as const }) }, (response): ProviderResult[] => {
         const data = response.data as { forgotten?: string[]; error?: string } | undefined
         if (response.status === 200 && Array.isArray(data?.forgotten)) {
           const results = identifiers.map((i): ProviderResult => ({ status: broken.allDeleted || data.forgotten!.includes(i.value) ? 'deleted' : 'not_found' }))
@@ -100,6 +103,13 @@ describe('the conformance suite catches broken providers', () => {
     const result = await runProviderConformance(options({ leak: true }))
     expect(result.ok).toBe(false)
     expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['never lets a secret or raw identifier reach reports, errors or hook payloads'])
+  })
+
+  it('flags a provider that does not register its secret even when it travels in Authorization (masked there whatever is registered)', async () => {
+    expect((await runProviderConformance(options({ bearer: true }))).ok).toBe(true)
+    const result = await runProviderConformance(options({ leak: true, bearer: true }))
+    expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['never lets a secret or raw identifier reach reports, errors or hook payloads'])
+    expect(result.checks.find((check) => !check.ok)!.error).toMatch(/register every credential/)
   })
 
   it('flags a provider that maps the vendor not-found answer to a failure', async () => {

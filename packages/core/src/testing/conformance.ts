@@ -323,6 +323,10 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
         const subject = await run(options.provider, (emulator) => emulator.inject({ kind: 'server_error', status: 503 }, { times: 100 }))
         await run(options.providerWithBadCredentials)
         expect(options.secrets?.length > 0, 'list the provider\'s credentials in secrets')
+        // A credential the provider does not register is redacted nowhere (an Authorization header
+        // is masked by its scheme alone, so the output check below cannot see this).
+        const secrets = [...setup().provider.secrets, ...setup({}, options.providerWithBadCredentials).provider.secrets]
+        for (const secret of options.secrets) expect(secrets.includes(secret), 'the provider must register every credential in its `secrets`')
         const text = JSON.stringify(seen)
         const planted = [...options.secrets, ...[subject.userId, subject.email, subject.phone, ...Object.values(subject.ids ?? {})].filter((value): value is string => !!value && value.length >= 3)]
         for (const value of planted) expect(!text.includes(value), 'a secret or identifier leaked into the output')
