@@ -144,10 +144,17 @@ export const secretEntries = (secrets: Iterable<string>) => [...secrets].map((se
 /** Applies a redactor to every string inside a JSON-like value. */
 export function redactDeep<T>(value: T, redact: Redactor): T {
   if (typeof value === 'string') return redact(value) as T
+  if (!value || typeof value !== 'object') return value
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    // Defined, not assigned: a vendor body's "__proto__" key stays a key (assigning it would set the copy's prototype).
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T
+  const prototype = Object.getPrototypeOf(value)
+  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    // Shown as it is sent, as JSON (a Date, a class instance); what JSON cannot hold, not at all.
+    try {
+      return redactDeep(JSON.parse(JSON.stringify(value)), redact)
+    } catch {
+      return REDACTED as T
+    }
   }
-  return value
+  // Keys too: vendors key per-id results by the id. Defined, not assigned: a "__proto__" key stays a key.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact)])) as T
 }

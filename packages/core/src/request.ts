@@ -90,11 +90,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           // Again: a hook may have set an object body.
           declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
+          // Before a dry run's plan too: it refuses the bodies a real run refuses.
+          const body = serializeBody(ctx.request.body, provider)
           if (options.planned) {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
           }
-          const body = serializeBody(ctx.request.body, provider)
           const sendNow = () => (pipeline.attempts++, send(options, ctx, body))
           // Paced as it goes, so the spacing is what the vendor sees.
           ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
@@ -258,6 +259,11 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, body: str
 /** The body as sent: an object goes as JSON. One JSON cannot hold (a BigInt, a cycle) fails before sending, never retried. */
 function serializeBody(body: unknown, provider: string): string | undefined {
   if (body === undefined || typeof body === 'string') return body
+  const prototype = body && typeof body === 'object' && !Array.isArray(body) && Object.getPrototypeOf(body)
+  if (prototype && prototype !== Object.prototype && typeof (body as { toJSON?: unknown }).toJSON !== 'function') {
+    // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers.
+    throw new ErasureError('invalid_request', `request body: expected a string or JSON data (a plain object or array), got ${(prototype as { constructor?: { name?: string } }).constructor?.name || 'an object'}`, { provider })
+  }
   try {
     return JSON.stringify(body)
   } catch {

@@ -366,6 +366,26 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', retryable: false, message: '[erasekit] [bodied] request body cannot be sent as JSON (a BigInt or a circular reference)' } })
   })
 
+  it.each([['URLSearchParams', new URLSearchParams({ id: 'u1' })], ['Uint8Array', new Uint8Array([1, 2])], ['Map', new Map([['id', 'u1']])]])('a %s body, which JSON would mangle, fails before sending, in a dry run too', async (name, body) => {
+    let calls = 0
+    const eraser = createEraser({ providers: [sending('bodied', () => ({ method: 'POST', url: '/x', body }))], fetch: async () => (calls++, new Response(null, { status: 204 })) })
+    for (const dryRun of [false, true]) {
+      const report = await eraser.erase({ userId: 'u1' }, { dryRun })
+      expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', message: `[erasekit] [bodied] request body: expected a string or JSON data (a plain object or array), got ${name}` } })
+      expect(report.requests ?? []).toEqual([])
+    }
+    expect(calls).toBe(0)
+  })
+
+  it('sends JSON data of any shape a plain value can take: a null-prototype object, an object with toJSON, an array', async () => {
+    const sent: unknown[] = []
+    const bodies = [Object.assign(Object.create(null), { id: 'u1' }), { toJSON: () => ({ id: 'u1' }) }, ['u1']]
+    let next = 0
+    const eraser = createEraser({ providers: [sending('bodied', () => ({ method: 'POST', url: '/x', body: bodies[next++] }))], fetch: async (_url, init) => (sent.push(init?.body), new Response(null, { status: 204 })) })
+    for (let i = 0; i < bodies.length; i++) expect((await eraser.erase({ userId: 'u1' })).ok).toBe(true)
+    expect(sent).toEqual(['{"id":"u1"}', '{"id":"u1"}', '["u1"]'])
+  })
+
   it('sends an object body with the JSON content type, and the Headers a hook put in place', async () => {
     const seen: unknown[] = []
     const eraser = make({}, { fetch: async (url: string, init: RequestInit) => (seen.push(init.headers), Response.json({ requestId: 'r' })) })

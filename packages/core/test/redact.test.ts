@@ -84,6 +84,16 @@ describe('createRedactor: odd values', () => {
     expect(both('user 79001234567, phone +7 900 123 45 67')).toBe('user [id:hash], phone +[id]')
   })
 
+  it('redactDeep redacts keys, null-prototype objects and class instances (as the JSON they are sent as)', () => {
+    const redact = createRedactor([['a@example.com', '[id:1]'], ['b@example.com', '[id:2]'], ['tok_secret', REDACTED]])
+    class Payload {
+      constructor(readonly user = 'a@example.com') {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { 'b@example.com': 'tok_secret' })
+    const copy = redactDeep({ results: { 'a@example.com': 'deleted', 'b@example.com': 'deleted' }, bare, payload: new Payload(), at: new Date(0), big: { toJSON: () => 1n } }, redact)
+    expect(copy).toEqual({ results: { '[id:1]': 'deleted', '[id:2]': 'deleted' }, bare: { '[id:2]': REDACTED }, payload: { user: '[id:1]' }, at: '1970-01-01T00:00:00.000Z', big: REDACTED })
+  })
+
   it('redactDeep keeps a "__proto__" key of a parsed body as a key, redacted, without touching the copy\'s prototype', () => {
     const redact = createRedactor([['a@example.com', '[id]']])
     const body = JSON.parse('{"__proto__":{"email":"a@example.com"},"ok":["a@example.com"]}')
