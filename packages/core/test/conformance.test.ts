@@ -64,7 +64,7 @@ const demo = (options: DemoOptions, broken: Broken = {}) => {
         return identifiers.map(() => ({ status: 'deleted' as const }))
       }
       const spec = broken.handBuiltQuery ? { url: `/v1/forget?keys=${body.keys.join(',')}` } : { url: '/v1/forget', body }
-      const headers = broken.bearer ? { authorization: `Bearer ${valid.token}` } : { 'x-api-key': valid.token }
+      const headers: Record<string, string> = broken.bearer ? { authorization: `Bearer ${valid.token}` } : { 'x-api-key': valid.token }
       return ctx.request({ method: 'POST', headers, ...spec, ...(broken.noRetry && { retry: false as const }) }, (response): ProviderResult[] => {
         const data = response.data as { forgotten?: string[]; error?: string } | undefined
         if (response.status === 200 && Array.isArray(data?.forgotten)) {
