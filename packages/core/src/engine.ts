@@ -343,12 +343,13 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       const next = iterator.next()
       const result = await untilAborted(next, signal)
       if (result || !signal.aborted || closed) return result
-      // Aborted while the input was producing an item: one handed over soon after was read (an
+      // Aborted while the input was producing an item: one handed over within 250 ms was read (an
       // async generator has passed its `yield`) and is reported, as aborted. An input that takes
       // longer is not waited for: a stuck one cannot hold the run.
-      return await untilLater(next, ABORT_GRACE_MS)
+      return await untilAborted(next, AbortSignal.timeout(250))
     } catch (error) {
-      inputFailure = { error }
+      // After an abort, the input's failure is the run's end, not news.
+      if (!signal.aborted) inputFailure = { error }
       return undefined
     }
   }
@@ -462,18 +463,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // ended by itself has had it.
     if (atYield && !fatal) await emitProgress(true)
   }
-}
-
-/** How long an aborted run still waits for an item the input was producing, ms. */
-const ABORT_GRACE_MS = 250
-
-/** The promise's value, or undefined if it takes longer than `ms` or rejects (the run is over). */
-function untilLater<T>(promise: T | PromiseLike<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  return Promise.race([
-    Promise.resolve(promise).then((value) => value, () => undefined),
-    new Promise<undefined>((resolve) => void (timer = setTimeout(() => resolve(undefined), ms))),
-  ]).finally(() => clearTimeout(timer))
 }
 
 /** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */

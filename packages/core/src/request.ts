@@ -262,7 +262,7 @@ function serializeBody(body: unknown, provider: string): string | undefined {
   const prototype = body && typeof body === 'object' && !Array.isArray(body) && Object.getPrototypeOf(body)
   if (prototype && prototype !== Object.prototype && typeof (body as { toJSON?: unknown }).toJSON !== 'function') {
     // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers.
-    throw new ErasureError('invalid_request', `request body: expected a string or JSON data (a plain object or array), got ${(prototype as { constructor?: { name?: string } }).constructor?.name || 'an object'}`, { provider })
+    throw new ErasureError('invalid_request', `request body: expected a string or JSON, got ${(prototype as { constructor?: { name?: string } }).constructor?.name}`, { provider })
   }
   try {
     return JSON.stringify(body)

@@ -371,7 +371,7 @@ describe('request pipeline', () => {
     const eraser = createEraser({ providers: [sending('bodied', () => ({ method: 'POST', url: '/x', body }))], fetch: async () => (calls++, new Response(null, { status: 204 })) })
     for (const dryRun of [false, true]) {
       const report = await eraser.erase({ userId: 'u1' }, { dryRun })
-      expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', message: `[erasekit] [bodied] request body: expected a string or JSON data (a plain object or array), got ${name}` } })
+      expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', message: `[erasekit] [bodied] request body: expected a string or JSON, got ${name}` } })
       expect(report.requests ?? []).toEqual([])
     }
     expect(calls).toBe(0)
