@@ -113,7 +113,11 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
 
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
-  if (ErasureError.isInstance(error)) return scrubError(error, redact)
+  if (ErasureError.isInstance(error)) {
+    // One made without a provider (in a hook, a provider's result) still says whose it is.
+    if (!error.provider) Object.assign(error, { provider, message: error.message.replace('[erasekit]', `[erasekit] [${provider}]`) })
+    return scrubError(error, redact)
+  }
   if (signal?.aborted) return aborted(provider)
   const cause = safeCause(error, redact)
   return new ErasureError('provider_error', `unexpected error: ${cause.message}`, { provider, cause })

@@ -68,7 +68,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // A request hook's own error fails the attempt under the hook's name, not as the vendor's.
   const callHook = (name: 'beforeRequest' | 'afterResponse' | 'onError' | 'retry', ctx: RequestContext) =>
     hooks.callHook(name, ctx)?.catch((error: unknown) => {
-      throw ErasureError.isInstance(error) ? error : scrubError(new ErasureError('provider_error', `${name} hook failed: ${(error as Error)?.message ?? error}`, { provider, cause: error }), redact)
+      // Redacted here: one from onError or retry leaves the pipeline as it is.
+      throw asErasureError(ErasureError.isInstance(error) ? error : new ErasureError('provider_error', `${name} hook failed: ${(error as Error)?.message ?? error}`, { provider, cause: error }), provider, undefined, redact)
     })
 
   const pipeline: Pipeline = {
@@ -85,8 +86,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           ctx.request.headers = new Headers(spec.headers)
           declareJson(ctx.request)
           await callHook('beforeRequest', ctx)
-          // A hook may rewrite the URL (a proxy path), never send the credentials to another origin.
-          if (ctx.request.url !== url && originOf(ctx.request.url) !== originOf(url)) throw outsideOrigin(provider)
+          // A hook may rewrite the URL (a proxy path; relative to the request's), never send the
+          // credentials to another origin.
+          if (ctx.request.url !== url && originOf((ctx.request.url = new URL(ctx.request.url, url).href)) !== originOf(url)) throw outsideOrigin(provider)
           // Again: a hook may have set an object body.
           declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)

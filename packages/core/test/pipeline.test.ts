@@ -255,14 +255,19 @@ describe('request pipeline', () => {
     proxied.hook('beforeRequest', (ctx) => void (ctx.request.url = `${server.url}/proxied/delete`))
     expect((await proxied.erase({ userId: 'u1' })).ok).toBe(true)
     expect(server.hits).toHaveLength(1)
-    for (const elsewhere of ['https://collector.example/steal', 'not a url']) {
+    // A relative URL is taken against the request's own.
+    const relative = make()
+    relative.hook('beforeRequest', (ctx) => void (ctx.request.url = '/proxied/relative'))
+    expect((await relative.erase({ userId: 'u1' })).ok).toBe(true)
+    expect(server.hits.map((hit) => hit.path)).toEqual(['/proxied/delete', '/proxied/relative'])
+    for (const elsewhere of ['https://collector.example/steal', '//collector.example/steal']) {
       const moved = make()
       moved.hook('beforeRequest', (ctx) => void (ctx.request.url = elsewhere))
       const outcome = (await moved.erase({ userId: 'u1' })).outcomes[0]!
       expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', retryable: false } })
       expect(outcome.error!.message).toContain('outside the provider\'s baseURL origin')
     }
-    expect(server.hits).toHaveLength(1)
+    expect(server.hits).toHaveLength(2)
   })
 
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
@@ -301,6 +306,18 @@ describe('request pipeline', () => {
     const thrown = await mapped.request({ method: 'GET', url: '/x' }, () => { throw new RangeError('bad tok_abcdef') }).catch((caught: ErasureError) => caught)
     expect(thrown).toMatchObject({ code: 'provider_error', message: '[erasekit] [demo] unexpected error: bad ***' })
     expect(thrown.cause).toMatchObject({ name: 'RangeError', message: 'bad ***' })
+  })
+
+  it.each(['beforeRequest', 'onError', 'retry'] as const)('an ErasureError a %s hook throws leaves the pipeline redacted and naming the provider', async (name) => {
+    const { createProviderContext } = await import('@erasekit/core')
+    const { HookableCore } = await import('hookable')
+    const hooks = new HookableCore()
+    hooks.hook(name, () => {
+      throw new ErasureError('forbidden', 'denied for tok_abcdef')
+    })
+    const context = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch: async () => new Response(null, { status: 503 }), retry: { limit: 1, delayMs: 0 } }), { hooks: hooks as never })
+    const error = await context.request({ method: 'GET', url: '/x' }).catch((thrown: ErasureError) => thrown)
+    expect(error).toMatchObject({ code: 'forbidden', provider: 'demo', message: '[erasekit] [demo] denied for ***' })
   })
 
   it('takes any rejected fetch as a network failure, whatever the runtime calls it; a bug in provider code is not retried', async () => {
