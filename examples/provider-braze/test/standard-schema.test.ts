@@ -1,7 +1,7 @@
 /**
  * A third-party provider brings its own schema library: the core takes any Standard Schema v1.
  * This package uses valibot directly (its own dependency); the core reads valibot's issues the
- * way it reads its own checker's: the field is named, a missing key is "required".
+ * way it reads its own checker's: the field is named, a missing key is "required", a strict object's unknown key "unknown field".
  */
 import { describe, expect, it } from 'vitest'
 import * as v from 'valibot'
@@ -30,6 +30,12 @@ describe('valibot schemas through Standard Schema', () => {
     expect(fails(() => parseProviderOptions('braze', schema, { apiKey: 'SEC' }))).toBe('[erasekit] [braze] options.apiKey: expected 4 characters or more')
     expect(fails(() => parseProviderOptions('braze', schema, {}))).toBe('[erasekit] [braze] options.apiKey: required')
     expect(fails(() => parseProviderOptions('braze', schema, { apiKey: 'abcd', region: { name: 'SECRET' } }))).toBe('[erasekit] [braze] options.region.name: expected eu or us')
+  })
+
+  it('a strict object\'s unknown key reads "unknown field", not "required"', () => {
+    const strict = v.strictObject({ apiKey: v.string('expected a string') })
+    expect(fails(() => parseProviderOptions('braze', strict, { apiKey: 'abcd', apikey: 'abcd' }))).toBe('[erasekit] [braze] options.apikey: unknown field')
+    expect(fails(() => parseProviderOptions('braze', strict, {}))).toBe('[erasekit] [braze] options.apiKey: required')
   })
 
   it('are accepted as defineProvider({ schema })', () => {

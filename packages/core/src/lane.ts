@@ -11,7 +11,7 @@ import type { FetchFunction, HookRunner, Identifier, Outcome, OutcomeFields, Out
 /** A provider (and target) as an eraser runs it. */
 export interface LaneConfig {
   provider: Provider
-  target?: string
+  target?: string | undefined
   fetch: FetchFunction
   retry: RetryPolicy
   timeout: number

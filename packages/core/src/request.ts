@@ -15,7 +15,7 @@ import type {
 
 export interface PipelineOptions {
   provider: string
-  target?: string
+  target?: string | undefined
   baseURL: string
   fetch: FetchFunction
   retry: RetryPolicy

@@ -48,7 +48,7 @@ export type OutcomeState = { status: 'failed'; error: OutcomeError } | { status:
 
 export interface OutcomeFields {
   provider: string
-  target?: string
+  target?: string | undefined
   subjectRef: string
   identifier?: { kind: string; hash: string }
   /** Why a `skipped` outcome sent nothing. */
@@ -65,7 +65,7 @@ export interface OutcomeFields {
 /** A request as a dry run shows it: secrets as `***`, identifiers as `[id:<hash prefix>]`. */
 export interface PlannedRequest {
   provider: string
-  target?: string
+  target?: string | undefined
   method: string
   url: string
   headers: Record<string, string>
@@ -147,7 +147,7 @@ export type ResponseMapper<T> = (response: ProviderResponse) => T | Promise<T>
 /** What a provider's `erase` receives. */
 export interface EraseContext {
   provider: string
-  target?: string
+  target?: string | undefined
   signal: AbortSignal
   /** Attempts sent so far through this context, across its requests: the difference around a request is that request's. */
   readonly attempts: number
@@ -168,7 +168,7 @@ export interface EraseContext {
 /** The mutable context hooks receive for one attempt. `toJSON()` gives a redacted copy for logs. */
 export interface RequestContext {
   provider: string
-  target?: string
+  target?: string | undefined
   /** 1 for the first attempt. */
   attempt: number
   request: { method: string; url: string; headers: Headers; body?: unknown }
@@ -185,7 +185,7 @@ export interface RequestContext {
 /** The redacted copy of a RequestContext that `toJSON()` returns: safe to log. */
 export interface RequestSnapshot {
   provider: string
-  target?: string
+  target?: string | undefined
   attempt: number
   request: PlannedRequest
   response?: { status: number; data: unknown }

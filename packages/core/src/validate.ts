@@ -24,8 +24,8 @@ export function parseOrThrow<S extends StandardSchemaV1>(
   const issue = result.issues[0]!
   const keys = (issue.path ?? []).map((item) => (typeof item === 'object' ? item.key : item))
   const path = keys.join('.')
-  // valibot reports a missing key with its own wording, which quotes the key and "undefined".
-  let message = issue.message.startsWith('Invalid key:') ? 'required' : issue.message
+  // valibot words a missing key, and a strict object's unknown one ("Expected never"), its own way.
+  let message = issue.message.startsWith('Invalid key:') ? (issue.message.includes('never') ? 'unknown field' : 'required') : issue.message
   // Other libraries may quote the value they got (valibot: "but received 123", arktype: "(was
   // 123)"), and it may be a secret: cut from there, and remove the value itself if it is still quoted.
   if (schema['~standard'].vendor !== 'erasekit') {
