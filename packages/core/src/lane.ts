@@ -172,6 +172,15 @@ export const outcomeError = ({ code, message, retryable, providerCode }: Erasure
 
 const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 
+/**
+ * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent unless it is an identifier
+ * as a whole: a short id (`4844`) found inside one by chance would mangle the support handle.
+ */
+function requestIdOf(raw: string, redact: Redactor): string {
+  const clean = redact(raw)
+  return /^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw) && /[\da-f]{4}/i.test(clean.replace(/\[.*?\]/g, '')) ? raw : clean
+}
+
 /** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */
 function setResult(out: Outcome, given: ProviderResult | undefined, redact: Redactor, provider: string): void {
   // A missing or unknown status must never read as success (report.ok counts only 'failed').
@@ -182,7 +191,7 @@ function setResult(out: Outcome, given: ProviderResult | undefined, redact: Reda
   out.status = status
   if (attempts !== undefined) out.attempts = attempts
   const httpStatus = result.httpStatus ?? error?.status
-  if (requestId !== undefined) out.requestId = redact(String(requestId))
+  if (requestId !== undefined) out.requestId = requestIdOf(String(requestId), redact)
   if (httpStatus !== undefined) out.httpStatus = httpStatus
   if (verified !== undefined) out.verified = verified
   if (status === 'failed') out.error = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))

@@ -15,6 +15,8 @@ export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
   return (signal, send) => {
     const turn = queue.then(async () => {
       for (;;) {
+        // Aborted while it waited in line: it takes no send from the window.
+        if (signal.aborted) throw signal.reason
         const time = Date.now()
         // A logged send leaves the window 1 ms late: the request itself may have gone in the next ms.
         while (log.length && log[0]! < time - perMs) log.shift()

@@ -216,6 +216,30 @@ describe('eraseMany', () => {
     for (const start of times) expect(times.filter((time) => time >= start && time < start + 200 - 5).length).toBeLessThanOrEqual(4)
   })
 
+  it('a run aborted while its requests wait for the shared rate limit takes no sends from the other callers', async () => {
+    const api = vendor()
+    const times: number[] = []
+    const timed: typeof fetch = (input, init) => (times.push(Date.now()), api.fetch(input as string, init))
+    const provider = bulkProvider('paced', timed, { batchSize: 1, concurrency: 10, rate: { requests: 3, perMs: 300 } })
+    const first = createEraser({ providers: [provider] })
+    const second = createEraser({ providers: [provider] })
+    // Warm (another provider object, so another limiter): the three below then go within a ms or two.
+    await collect(createEraser({ providers: [bulkProvider('paced', vendor().fetch, { batchSize: 1, concurrency: 10 })] }).eraseMany(subjects(20, 'w')))
+    const started = Date.now()
+    // Three at once fill the window; c1 waits for it to free at 300 ms, the aborted run's turns behind c1.
+    await Promise.all([...subjects(3, 'b')].map((subject) => first.erase(subject)))
+    const c1 = first.erase({ ref: 'c0', userId: 'c0' })
+    const controller = new AbortController()
+    const aborted = collect(second.eraseMany(subjects(3, 'a'), { signal: controller.signal }))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    controller.abort()
+    expect((await aborted).every((report) => report.outcomes[0]!.error?.code === 'aborted')).toBe(true)
+    await Promise.all([c1, collect(first.eraseMany(subjects(2, 'c')))])
+    // At 300 ms the window frees for all three of c, not a window later behind the aborted turns.
+    expect(times).toHaveLength(6)
+    expect(times[5]! - started).toBeLessThan(550)
+  })
+
   it('shares one concurrency limit per target across concurrent erase() calls and eraseMany runs', async () => {
     const api = vendor({ latencyMs: 10 })
     const eraser = createEraser({ providers: [bulkProvider('capped', api.fetch, { batchSize: 2, concurrency: 2 })] })

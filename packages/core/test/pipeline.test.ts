@@ -320,6 +320,18 @@ describe('request pipeline', () => {
     expect(error).toMatchObject({ code: 'forbidden', provider: 'demo', message: '[erasekit] [demo] denied for ***' })
   })
 
+  it('keeps a vendor UUID as requestId even when a short identifier happens to appear inside it; redacts one that is an identifier', async () => {
+    const token = 'fd576e9f-8b07-4844-91f9-ecfc2137c6f8'
+    const eraser = make()
+    server.reply(() => Response.json({ requestId: token }))
+    expect((await eraser.erase({ userId: '4844' })).outcomes[0]!.requestId).toBe(token)
+    expect((await eraser.erase({ userId: 'ecfc2137' })).outcomes[0]!.requestId).toBe(token)
+    // The vendor echoes the identifier itself, or wraps it: redacted.
+    expect((await eraser.erase({ userId: token.toUpperCase() })).outcomes[0]!.requestId).toMatch(/^\[id:[\da-f]{8}\]$/)
+    server.reply(() => Response.json({ requestId: 'req-4844-x' }))
+    expect((await eraser.erase({ userId: '4844' })).outcomes[0]!.requestId).toMatch(/^req-\[id:[\da-f]{8}\]-x$/)
+  })
+
   it('takes any rejected fetch as a network failure, whatever the runtime calls it; a bug in provider code is not retried', async () => {
     let calls = 0
     const odd = createEraser({
