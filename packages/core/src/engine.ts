@@ -127,20 +127,26 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
+  // After an abort the run still waits for the input's item in hand, hooks and journal writes (the
+  // audit trail), but for LATE_MS at most: one that never settles cannot hold a cancelled run.
+  const late = new AbortController()
+  const bounded = <T>(value: T | Promise<T>) => untilAborted(value, late.signal)
   /** The consumer has stopped taking reports. */
   let closed = false
-  /** The consumer holds a report: a return() now is a loop that stopped early. */
-  let atYield = false
   let journalFailed = false
+  let doneSent = false
   const emitProgress = async (done: boolean) => {
-    if (progressIntervalMs === Infinity) return
+    if (progressIntervalMs === Infinity || doneSent) return
+    // Until they return: a listener that throws is not called again for a last event.
+    doneSent = true
     const elapsedMs = Date.now() - startedAt
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
     const perSecond = elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0
     // Each listener gets its own copy: one that edits its event cannot change what the next sees.
     const event = (): Progress => ({ read, reported, providers: Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }])), elapsedMs, perSecond, done })
-    await options.onProgress?.(event())
-    await hooks.callHook('progress', event())
+    await bounded(options.onProgress?.(event()))
+    await bounded(hooks.callHook('progress', event()))
+    doneSent = done
   }
 
   async function settle(subject: Pending, lane: number, outcome: Outcome) {
@@ -151,10 +157,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (job) lanes[index]!.markDue()
       })
     }
-    await hooks.callHook('outcome', outcome)
+    await bounded(hooks.callHook('outcome', outcome))
     if (--subject.remaining) return
     const report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
-    await hooks.callHook('report', report)
+    await bounded(hooks.callHook('report', report))
     ready.push(report)
     notify()
   }
@@ -269,6 +275,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       batching,
       pump,
       abortQueued,
+      stop: () => clearTimeout(timer),
       markDue() {
         due++
         pump()
@@ -341,12 +348,13 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     try {
       iterator ??= Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
       const next = iterator.next()
-      const result = await untilAborted(next, signal)
-      if (result || !signal.aborted || closed) return result
-      // Aborted while the input was producing an item: one handed over within 250 ms was read (an
-      // async generator has passed its `yield`) and is reported, as aborted. An input that takes
-      // longer is not waited for: a stuck one cannot hold the run.
-      return await untilAborted(next, AbortSignal.timeout(250))
+      let result = await untilAborted(next, signal)
+      // Aborted while the input was producing an item: one handed over in time was read (an async
+      // generator has passed its `yield`) and is reported, as aborted.
+      if (!result && signal.aborted) result = closed ? undefined : await untilAborted(next, late.signal)
+      // What for...of refuses (42, null): an endless run of invalid subjects, or a silent end.
+      else if (Object(result) !== result) throw new ErasureError('invalid_config', 'subjects: the iterator returned a result that is not an object')
+      return result
     } catch (error) {
       // After an abort, the input's failure is the run's end, not news.
       if (!signal.aborted) inputFailure = { error }
@@ -405,6 +413,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   const stopListening = onAbort(signal, () => {
+    AbortSignal.timeout(LATE_MS).addEventListener('abort', () => late.abort())
     slotFree?.()
     for (const lane of lanes) lane.abortQueued().catch(fail)
   })
@@ -419,16 +428,14 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // Counted as delivered, so that counts and `reported` always agree.
         report.outcomes.forEach((outcome, lane) => counts[lanes[lane]!.key]![outcome.status]++)
         const outcomes = [...report.outcomes]
-        atYield = true
         yield report
-        atYield = false
         // The loop took the report and came back for more: whatever it did with it (a receipt
         // written) is done before the journal says so. A loop that stops early leaves the report
         // it stopped in, and those it never took, to be sent again by a resumed run. After another
         // error (a hook's), the reports still handed over are recorded; after the journal's own, none.
         if (journal && !journalFailed) {
           try {
-            for (const outcome of outcomes) await journal.record(outcome)
+            for (const outcome of outcomes) await bounded(journal.record(outcome))
           } catch (error) {
             journalFailed = true
             fail(error)
@@ -459,11 +466,16 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // the abort also releases an intake waiting for the window, which then closes the input).
     if (read > reported || !intakeDone) controller.abort(aborted())
     stopListening()
-    // A loop that stopped early (closed at a yield, not failed) still gets a last event; a run that
-    // ended by itself has had it.
-    if (atYield && !fatal) await emitProgress(true)
+    // A linger armed for a batch that went anyway must not keep the process alive (lingerMs may be long).
+    for (const lane of lanes) lane.stop()
+    // A loop that stopped early, or a run a hook or the journal stopped, still gets a last event
+    // (the error that stopped it, not this event's, is the one thrown).
+    if (!doneSent) await (fatal ? emitProgress(true).catch(() => {}) : emitProgress(true))
   }
 }
+
+/** How long an aborted run still waits for its input, hooks and journal, ms. */
+const LATE_MS = 1000
 
 /** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */
 function createQueue<T>() {

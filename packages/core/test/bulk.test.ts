@@ -379,6 +379,15 @@ describe('eraseMany', () => {
     expect(when.a).toBeGreaterThanOrEqual(350)
   })
 
+  it('leaves no timer behind once the run ends, however long lingerMs is', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    const eraser = createEraser({ providers: [bulkProvider('big', vendor().fetch, { batchSize: 100 })] })
+    const before = timers()
+    // The linger was armed by the first subject; the batch went when the input ended.
+    expect(await collect(eraser.eraseMany(subjects(5), { lingerMs: 60_000 }))).toHaveLength(5)
+    expect(timers()).toBe(before)
+  })
+
   it('a trickle is not held for a slow lane: the batch goes after lingerMs', async () => {
     const slow = fieldLane('slow', 'userId', { batchSize: 1 }, 400)
     const big = fieldLane('big', 'userId', { batchSize: 100 })
@@ -676,6 +685,17 @@ describe('eraseMany', () => {
     expect(events.at(-1)).toMatchObject({ done: true, reported: 30 })
   })
 
+  it.each([
+    ['its journal', (eraser: ReturnType<typeof createEraser>) => ({ journal: { has: () => false, record: () => { throw new Error('disk full') } } })],
+    ['an outcome hook', (eraser: ReturnType<typeof createEraser>) => (eraser.hook('outcome', () => { throw new Error('disk full') }), {})],
+  ] as const)('a run stopped by %s still gets a last event, done, and throws the error that stopped it', async (_, setup) => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const events: Progress[] = []
+    await expect(collect(eraser.eraseMany(subjects(20), { ...setup(eraser), onProgress: (event) => void events.push(event), progressIntervalMs: 0 }))).rejects.toThrow('disk full')
+    expect(events.at(-1)!.done).toBe(true)
+    expect(events.filter((event) => event.done)).toHaveLength(1)
+  })
+
   it('an onProgress that throws ends the run with its error, and is not called again for a last event', async () => {
     const calls: boolean[] = []
     const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
@@ -764,6 +784,38 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
     const reports = await collect(eraser.eraseMany(stuck, { signal: AbortSignal.timeout(50) }))
     expect(reports.map((report) => report.subjectRef)).toEqual(['r1'])
+  })
+
+  it.each([
+    ['a journal whose record() never settles', { journal: { has: () => false, record: () => never<void>() } }, undefined],
+    ['an onProgress that never settles', { onProgress: () => never<void>(), progressIntervalMs: 0 }, undefined],
+    ['an outcome hook that never settles', {}, 'outcome'],
+    ['a report hook that never settles', {}, 'report'],
+  ] as const)('%s cannot hang an aborted run', async (_, options, hook) => {
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    if (hook) eraser.hook(hook, () => never<void>())
+    const controller = new AbortController()
+    const run = collect(eraser.eraseMany(subjects(5), { ...options, signal: controller.signal }))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const abortedAt = Date.now()
+    controller.abort()
+    await run
+    // Waited for, after the abort, for a second at most.
+    expect(Date.now() - abortedAt).toBeLessThan(1900)
+  })
+
+  it.each([[42], [null], [undefined]])('an iterator whose next() returns %s (not an object) ends the run with an error, after the reports already made', async (bad) => {
+    let pulls = 0
+    const broken: Iterable<{ ref: string; userId: string }> = {
+      [Symbol.iterator]: () => ({ next: () => (++pulls === 1 ? { done: false, value: { ref: 'r1', userId: 'u1' } } : (bad as never)) }),
+    }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(broken)) reports.push(report)
+    })()).rejects.toMatchObject({ code: 'invalid_config', message: '[erasekit] subjects: the iterator returned a result that is not an object' })
+    expect(reports.map((report) => report.subjectRef)).toEqual(['r1'])
+    expect(pulls).toBe(2)
   })
 
   it('a journal whose has() never answers cannot hang an aborted run: its subjects are aborted', async () => {
