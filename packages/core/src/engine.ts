@@ -343,11 +343,15 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   const pumpAll = () => lanes.forEach((lane) => lane.pump())
 
   let iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
+  let sourceMs = 0
   /** The input's next item; undefined when it failed (the subjects already read still finish, and its error comes after their reports). */
   async function nextInput() {
     try {
       iterator ??= Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
+      const began = Date.now()
       const next = iterator.next()
+      // Time spent producing items (a synchronous source's own work), not the run's work in between.
+      sourceMs += Date.now() - began
       let result = await untilAborted(next, signal)
       // Aborted while the input was producing an item: one handed over in time was read (an async
       // generator has passed its `yield`) and is reported, as aborted.
@@ -364,7 +368,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   async function intake() {
     const breatheEvery = Symbol.asyncIterator in source ? 512 : 64
-    let breathedAt = Date.now()
     const trickleMs = Math.max(lingerMs, 16)
     let slowBefore = false
     try {
@@ -377,7 +380,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           pumpAll()
           await new Promise<void>((resolve) => (slotFree = resolve))
           draining = false
-          breathedAt = Date.now()
           continue
         }
         const next = await nextInput()
@@ -386,17 +388,16 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // A synchronous source never leaves the microtask queue: let timers and I/O run, often, so
         // that responses already due are not held back (50k subjects: 1.20x the bound against 1.23x
         // with every 512 reads, and less CPU). An async one mostly waits for I/O by itself. A slow
-        // synchronous source (fewer than 64 reads in lingerMs, and in 16 ms) breathes by the clock,
-        // and is a trickle: its partial batches go after lingerMs instead of waiting to fill. Slow
-        // twice running, so that one pause (a GC, a busy machine) does not cut a backlog's batches.
-        const sinceBreath = Date.now() - breathedAt
-        const slow = sinceBreath >= trickleMs
+        // synchronous source (its next() calls take lingerMs, and 16 ms, before 64 reads) breathes
+        // then too, and is a trickle: its partial batches go after lingerMs instead of waiting to
+        // fill. Slow twice running, so that one pause (a GC) does not cut a backlog's batches.
+        const slow = sourceMs >= trickleMs
         if (slow || read % breatheEvery === 0) {
           breathing = !(slow && slowBefore)
           slowBefore = slow
+          sourceMs = 0
           await new Promise((resolve) => setTimeout(resolve, 0))
           breathing = false
-          breathedAt = Date.now()
         }
       }
     } catch (error) {
