@@ -51,10 +51,11 @@ export class ErasureError extends Error {
     // Closed at runtime too (a JavaScript provider, a cast): anything else is a provider_error.
     this.code = CODES.includes(code) ? code : 'provider_error'
     this.retryable = options.retryable ?? false
-    if (options.provider) this.provider = options.provider
-    if (options.status !== undefined) this.status = options.status
-    if (options.providerCode !== undefined) this.providerCode = String(options.providerCode)
-    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs
+    // The fields are own properties already (undefined): plain assignments keep them so.
+    this.provider = options.provider || undefined
+    this.status = options.status
+    this.providerCode = options.providerCode === undefined ? undefined : String(options.providerCode)
+    this.retryAfterMs = options.retryAfterMs
   }
 
   /** Works across duplicated copies of the package (Symbol.for marker). */
