@@ -102,14 +102,11 @@ export interface ProviderContextOptions {
 export function createProviderContext(provider: Provider, options: ProviderContextOptions = {}): EraseContext {
   checkSpecificationVersion(provider)
   const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal }, 'invalid_config', { root: 'options' })
-  const config = laneConfig(provider, { retry: mergeRetry(defaultRetry, options.retry), fetch: options.fetch, timeout: options.timeout })
   return createPipeline({
+    ...laneConfig(provider, { retry: mergeRetry(defaultRetry, options.retry), fetch: options.fetch, timeout: options.timeout }),
     provider: provider.name,
     target: options.target,
     baseURL: provider.baseURL,
-    fetch: config.fetch,
-    retry: config.retry,
-    timeout: config.timeout,
     hooks: options.hooks ?? (new HookableCore() as HookRunner),
     redact: createRedactor([...secretEntries(provider.secrets), ...(options.identifiers ?? []).map((value) => [value, '[id]'] as const)]),
     signal,

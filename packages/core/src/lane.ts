@@ -114,8 +114,7 @@ export async function eraseBatch(
   const started = Date.now()
   const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
   const redact = createRedactor(batchEntries(items), run.redactSecrets)
-  const { fetch, retry, timeout, pace } = lane
-  const pipeline = createPipeline({ provider: provider.name, target, baseURL: provider.baseURL, fetch, retry, timeout, pace, hooks: run.hooks, redact, signal, planned })
+  const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
   let results: ProviderResult[] | undefined
   let failure: ErasureError | undefined
   let free = run.answered
