@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { ErasureError } from './errors'
+import { stripUndefined } from './retry'
 import { checkBaseURL } from './security'
 import type {
   CommonProviderOptions,
@@ -134,7 +135,7 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   if (definition.limits !== undefined) parseOrThrow(limitsSchema, definition.limits, 'invalid_config', { provider: name, root: 'limits' })
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.
-  const limits = { batchSize: 1, concurrency: 8, ...defined(definition.limits), ...defined(common.limits) }
+  const limits = { batchSize: 1, concurrency: 8, ...stripUndefined(definition.limits), ...stripUndefined(common.limits) }
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
   // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
   if (limits.batchSize > maxBatchSize) throw new ErasureError('invalid_config', `options.limits.batchSize: expected at most ${maxBatchSize}`, { provider: name })
@@ -156,9 +157,6 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
     erase: definition.erase,
   })
 }
-
-const defined = <T extends object>(value: T | undefined): Partial<T> =>
-  Object.fromEntries(Object.entries(value ?? {}).filter(([, item]) => item !== undefined)) as Partial<T>
 
 /** The core accepts providers built for the contract versions it knows, and says clearly when it does not. */
 export function checkSpecificationVersion(provider: { name?: string; specificationVersion?: unknown }): void {

@@ -17,9 +17,9 @@ export function mergeRetry(base: RetryPolicy, ...layers: (RetryOptions | undefin
   return policy
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>
-}
+/** The keys whose value is not undefined: a key left undefined keeps the value below it. */
+export const stripUndefined = <T extends object>(value: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(value ?? {}).filter(([, item]) => item !== undefined)) as Partial<T>
 
 /**
  * Wait before retry number `retry` (1-based): the server's Retry-After when given (capped),
