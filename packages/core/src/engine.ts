@@ -1,4 +1,4 @@
-import { aborted, ErasureError } from './errors'
+import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
@@ -35,7 +35,7 @@ const runSchema = object({
 /** Checks an eraseMany() call before anything is read or sent. */
 export function checkRun(source: unknown, options: unknown): void {
   const iterable = source != null && typeof source !== 'string' && (isFunction((source as Iterable<unknown>)[Symbol.iterator]) || isFunction((source as AsyncIterable<unknown>)[Symbol.asyncIterator]))
-  if (!iterable) throw new ErasureError('invalid_config', 'subjects: expected an Iterable or AsyncIterable of subjects')
+  if (!iterable) throw configError('subjects: expected an Iterable or AsyncIterable of subjects')
   if (options !== undefined) parseOrThrow(runSchema, options, 'invalid_config', { root: 'options' })
 }
 
@@ -357,7 +357,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       // generator has passed its `yield`) and is reported, as aborted.
       if (!result && signal.aborted) result = closed ? undefined : await untilAborted(next, late.signal)
       // What for...of refuses (42, null): an endless run of invalid subjects, or a silent end.
-      else if (Object(result) !== result) throw new ErasureError('invalid_config', 'subjects: the iterator returned a result that is not an object')
+      else if (Object(result) !== result) throw configError('subjects: the iterator returned a result that is not an object')
       return result
     } catch (error) {
       // After an abort, the input's failure is the run's end, not news.

@@ -1,7 +1,7 @@
 import { HookableCore } from 'hookable'
 import { checkRun, dryRunOption, runEngine, parseSubject, signalOption, type RunOptions } from './engine'
 import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf, subjectValues } from './lane'
-import { ErasureError } from './errors'
+import { configError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
 import { createRateLimiter } from './rate-limit'
@@ -129,9 +129,9 @@ export function createEraser(options: EraserOptions): Eraser {
   for (const provider of options.providers) {
     checkSpecificationVersion(provider)
     if (typeof provider.erase !== 'function' || typeof provider.match !== 'function') {
-      throw new ErasureError('invalid_config', 'options.providers: expected providers made by defineProvider()', { provider: provider.name })
+      throw configError('options.providers: expected providers made by defineProvider()', provider.name)
     }
-    if (names.has(provider.name)) throw new ErasureError('invalid_config', `options.providers: "${provider.name}" is configured twice`)
+    if (names.has(provider.name)) throw configError(`options.providers: "${provider.name}" is configured twice`)
     names.add(provider.name)
   }
   const retry = mergeRetry(defaultRetry, options.retry)
@@ -149,8 +149,8 @@ export function createEraser(options: EraserOptions): Eraser {
   const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.
-    if (!HOOKS.includes(name)) throw new ErasureError('invalid_config', `hook ${JSON.stringify(String(name).slice(0, 40))}: expected one of ${HOOKS.join(', ')}`)
-    if (typeof fn !== 'function') throw new ErasureError('invalid_config', `hook ${name}: expected a function`)
+    if (!HOOKS.includes(name)) throw configError(`hook ${JSON.stringify(String(name).slice(0, 40))}: expected one of ${HOOKS.join(', ')}`)
+    if (typeof fn !== 'function') throw configError(`hook ${name}: expected a function`)
     return hooks.hook(name, fn as never)
   }
   const eraser: Eraser = {

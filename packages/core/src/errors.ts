@@ -98,6 +98,9 @@ export function scrubError<E extends ErasureError>(error: E, redact: (text: stri
   return error
 }
 
+/** The error for a bad option, definition or call (never quoting a value). */
+export const configError = (message: string, provider?: string) => new ErasureError('invalid_config', message, { provider })
+
 export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
 
 /**

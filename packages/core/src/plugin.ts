@@ -1,4 +1,4 @@
-import { ErasureError } from './errors'
+import { configError, ErasureError } from './errors'
 import type { EraserHooks } from './types'
 
 /** What a plugin's `setup` receives: the eraser's hook registration. */
@@ -18,7 +18,7 @@ export function definePlugin(plugin: Plugin): Plugin {
 
 /** Registers a plugin's hooks, then runs its setup; a mistake names the plugin. */
 export function installPlugin(host: PluginHost, plugin: Plugin): void {
-  const fail = (message: string) => new ErasureError('invalid_config', `plugin ${JSON.stringify(plugin.name)}: ${message.replace(/^\[erasekit\] /, '')}`)
+  const fail = (message: string) => configError(`plugin ${JSON.stringify(plugin.name)}: ${message.replace(/^\[erasekit\] /, '')}`)
   let pending: unknown
   try {
     for (const [name, fn] of Object.entries(plugin.hooks ?? {})) {

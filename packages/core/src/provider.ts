@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { ErasureError } from './errors'
+import { configError } from './errors'
 import { stripUndefined } from './retry'
 import { checkBaseURL } from './security'
 import type {
@@ -107,7 +107,7 @@ export function parseProviderOptions<S extends StandardSchemaV1>(
   options: unknown,
 ): StandardSchemaV1.InferOutput<S> {
   if (typeof options !== 'object' || options === null) {
-    throw new ErasureError('invalid_config', 'options: expected an object', { provider })
+    throw configError('options: expected an object', provider)
   }
   const { entries, message } = schema as Partial<ObjectSchema<unknown>>
   // valibot's objects have `entries` too: only erasekit's are merged. The provider's keys come
@@ -123,7 +123,7 @@ export function parseProviderOptions<S extends StandardSchemaV1>(
 export function defineProvider<O extends CommonProviderOptions>(definition: ProviderDefinition<O>): Provider {
   const { name, options } = definition
   if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
-    throw new ErasureError('invalid_config', 'name: expected letters, digits, "-" or "_"')
+    throw configError('name: expected letters, digits, "-" or "_"')
   }
   checkSpecificationVersion(definition)
   const given = (options ?? {}) as Record<string, unknown>
@@ -138,10 +138,10 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const limits = { batchSize: 1, concurrency: 8, ...stripUndefined(definition.limits), ...stripUndefined(common.limits) }
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
   // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
-  if (limits.batchSize > maxBatchSize) throw new ErasureError('invalid_config', `options.limits.batchSize: expected at most ${maxBatchSize}`, { provider: name })
+  if (limits.batchSize > maxBatchSize) throw configError(`options.limits.batchSize: expected at most ${maxBatchSize}`, name)
   // The vendor's identifier length limit is its own: a user may lower it, never raise it.
   const maxLength = definition.limits?.maxIdentifierLength
-  if (maxLength !== undefined && limits.maxIdentifierLength! > maxLength) throw new ErasureError('invalid_config', `options.limits.maxIdentifierLength: expected at most ${maxLength}`, { provider: name })
+  if (maxLength !== undefined && limits.maxIdentifierLength! > maxLength) throw configError(`options.limits.maxIdentifierLength: expected at most ${maxLength}`, name)
   return Object.freeze({
     name,
     specificationVersion: definition.specificationVersion,
@@ -162,9 +162,8 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
 export function checkSpecificationVersion(provider: { name?: string; specificationVersion?: unknown }): void {
   if (provider.specificationVersion === SPECIFICATION_VERSION) return
   const found = provider.specificationVersion === undefined ? 'no specificationVersion' : `specificationVersion ${String(provider.specificationVersion)}`
-  throw new ErasureError(
-    'invalid_config',
+  throw configError(
     `provider declares ${found}; this @erasekit/core implements provider specification ${SPECIFICATION_VERSION}. Upgrade the provider package or @erasekit/core.`,
-    { provider: typeof provider.name === 'string' ? provider.name : undefined },
+    typeof provider.name === 'string' ? provider.name : undefined,
   )
 }

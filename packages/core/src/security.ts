@@ -1,4 +1,4 @@
-import { ErasureError } from './errors'
+import { configError, ErasureError } from './errors'
 import { UNSAFE, wellFormed } from './redact'
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
@@ -10,18 +10,16 @@ export function checkBaseURL(given: string | undefined, provider: string, field 
   try {
     url = new URL(value)
   } catch {
-    throw new ErasureError('invalid_config', `${field}: expected an absolute URL`, { provider })
+    throw configError(`${field}: expected an absolute URL`, provider)
   }
   // Anything there would travel with every request and show in plans and errors unredacted.
   if (url.username || url.password || /[?#]/.test(value)) {
-    throw new ErasureError('invalid_config', `${field}: must not hold credentials, a query or a fragment (pass secrets as provider options)`, { provider })
+    throw configError(`${field}: must not hold credentials, a query or a fragment (pass secrets as provider options)`, provider)
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
     return value.replace(/\/+$/, '')
   }
-  throw new ErasureError('invalid_config', `${field}: must use https (http is allowed for loopback hosts only)`, {
-    provider,
-  })
+  throw configError(`${field}: must use https (http is allowed for loopback hosts only)`, provider)
 }
 
 

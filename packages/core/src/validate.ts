@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { ErasureError, type ErrorCode } from './errors'
+import { configError, ErasureError, type ErrorCode } from './errors'
 
 /**
  * Parses `input` with any Standard Schema (erasekit's `object()`, valibot, zod, arktype) and
@@ -18,7 +18,7 @@ export function parseOrThrow<S extends StandardSchemaV1>(
   if ('then' in result) {
     // Nobody awaits it: a rejection must not surface as an unhandled one.
     result.then(undefined, () => {})
-    throw new ErasureError('invalid_config', `${root}: the schema is asynchronous; options are checked synchronously, when the factory is called`, { provider })
+    throw configError(`${root}: the schema is asynchronous; options are checked synchronously, when the factory is called`, provider)
   }
   if (!result.issues) return result.value
   const issue = result.issues[0]!
