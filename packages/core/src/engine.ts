@@ -15,7 +15,7 @@ export const subjectSchema = object({
 }, 'expected an object')
 
 // A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it.
-export const parseSubject = (subject: unknown): Subject => parseOrThrow(subjectSchema, subject, 'invalid_subject', { root: 'subject' })
+export const parseSubject = (subject: unknown): Subject => parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
 
 const isFunction = (value: unknown) => typeof value === 'function'
 /** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */
@@ -36,7 +36,7 @@ const runSchema = object({
 export function checkRun(source: unknown, options: unknown): void {
   const iterable = source != null && typeof source !== 'string' && (isFunction((source as Iterable<unknown>)[Symbol.iterator]) || isFunction((source as AsyncIterable<unknown>)[Symbol.asyncIterator]))
   if (!iterable) throw configError('subjects: expected an Iterable or AsyncIterable of subjects')
-  if (options !== undefined) parseOrThrow(runSchema, options, 'invalid_config', { root: 'options' })
+  if (options !== undefined) parseOrThrow(runSchema, options)
 }
 
 export interface RunOptions {

@@ -101,7 +101,7 @@ export interface ProviderContextOptions {
  */
 export function createProviderContext(provider: Provider, options: ProviderContextOptions = {}): EraseContext {
   checkSpecificationVersion(provider)
-  const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal }, 'invalid_config', { root: 'options' })
+  const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal })
   return createPipeline({
     ...laneConfig(provider, { retry: mergeRetry(defaultRetry, options.retry), fetch: options.fetch, timeout: options.timeout }),
     provider: provider.name,
@@ -123,7 +123,7 @@ function capsOf(provider: Provider, target?: string): Pick<LaneConfig, 'pace' | 
 }
 
 export function createEraser(options: EraserOptions): Eraser {
-  parseOrThrow(optionsSchema, options, 'invalid_config', { root: 'options' })
+  parseOrThrow(optionsSchema, options)
   const hooks = new HookableCore() as HookRunner
   const names = new Set<string>()
   for (const provider of options.providers) {
@@ -159,7 +159,7 @@ export function createEraser(options: EraserOptions): Eraser {
     // One subject needs no scheduling: every lane sends its single-item batch at once.
     async erase(subject, eraseOptions = {}) {
       const value = parseSubject(subject)
-      const { signal = NEVER, dryRun } = parseOrThrow(eraseOptionsSchema, eraseOptions, 'invalid_config', { root: 'options' })
+      const { signal = NEVER, dryRun } = parseOrThrow(eraseOptionsSchema, eraseOptions)
       const ref = value.ref ?? '#1'
       const started = Date.now()
       const hashOf = createHasher(options.receiptSalt)

@@ -113,7 +113,7 @@ export function parseProviderOptions<S extends StandardSchemaV1>(
   // valibot's objects have `entries` too: only erasekit's are merged. The provider's keys come
   // first (in messages) and its checks win (Altcraft requires baseURL).
   const full = entries && schema['~standard'].vendor === 'erasekit' ? object({ ...entries, ...commonSchema.entries, ...entries }, message) : schema
-  return parseOrThrow(full, options, 'invalid_config', { provider, root: 'options' })
+  return parseOrThrow(full, options, provider)
 }
 
 /**
@@ -132,7 +132,7 @@ export function defineProvider<O extends CommonProviderOptions>(definition: Prov
   const common = parseProviderOptions(name, commonSchema, commonOnly)
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   // The provider's own limits are checked like the user's: a batch of 0 or no slot would never finish.
-  if (definition.limits !== undefined) parseOrThrow(limitsSchema, definition.limits, 'invalid_config', { provider: name, root: 'limits' })
+  if (definition.limits !== undefined) parseOrThrow(limitsSchema, definition.limits, name, 'limits')
   const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.
   const limits = { batchSize: 1, concurrency: 8, ...stripUndefined(definition.limits), ...stripUndefined(common.limits) }

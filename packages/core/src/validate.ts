@@ -5,15 +5,15 @@ import { configError, ErasureError, type ErrorCode } from './errors'
  * Parses `input` with any Standard Schema (erasekit's `object()`, valibot, zod, arktype) and
  * throws an ErasureError whose message names the field (`region`, `appKeys.ios`) but never
  * echoes the received value, which may be a secret or personal data. The schema must be
- * synchronous: factories are.
+ * synchronous: factories are. `root` names the value in messages; most calls check options.
  */
 export function parseOrThrow<S extends StandardSchemaV1>(
   schema: S,
   input: unknown,
-  code: ErrorCode,
-  context: { provider?: string; root: string },
+  provider?: string,
+  root = 'options',
+  code: ErrorCode = 'invalid_config',
 ): StandardSchemaV1.InferOutput<S> {
-  const { provider, root } = context
   const result = schema['~standard'].validate(input)
   if ('then' in result) {
     // Nobody awaits it: a rejection must not surface as an unhandled one.
