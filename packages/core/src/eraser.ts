@@ -72,12 +72,13 @@ const optionsSchema = object({
   retry: optional(retrySchema),
 }, 'expected an object')
 
-function laneConfig(provider: Provider, defaults: { retry: RetryPolicy; fetch?: FetchFunction; timeout?: number }): Omit<LaneConfig, 'slots'> {
+/** `defaults`: an eraser's or a provider context's options (their fetch and timeout). */
+function laneConfig(provider: Provider, retry: RetryPolicy, defaults: { fetch?: FetchFunction | undefined; timeout?: number | undefined }): Omit<LaneConfig, 'slots'> {
   return {
     provider,
     // Resolved at call time, so a fetch installed or mocked later is honoured.
     fetch: provider.fetch ?? defaults.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    retry: mergeRetry(defaults.retry, provider.retry),
+    retry: mergeRetry(retry, provider.retry),
     timeout: provider.timeout ?? defaults.timeout ?? 10_000,
   }
 }
@@ -103,7 +104,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
   checkSpecificationVersion(provider)
   const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal })
   return createPipeline({
-    ...laneConfig(provider, { retry: mergeRetry(defaultRetry, options.retry), fetch: options.fetch, timeout: options.timeout }),
+    ...laneConfig(provider, mergeRetry(defaultRetry, options.retry), options),
     provider: provider.name,
     target: options.target,
     baseURL: provider.baseURL,
@@ -135,9 +136,8 @@ export function createEraser(options: EraserOptions): Eraser {
     names.add(provider.name)
   }
   const retry = mergeRetry(defaultRetry, options.retry)
-  const defaultFetch = options.fetch
   const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
-    const config = laneConfig(provider, { retry, fetch: defaultFetch, timeout: options.timeout })
+    const config = laneConfig(provider, retry, options)
     return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, ...capsOf(provider, target) }))
   })
   const secrets = [
