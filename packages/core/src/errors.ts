@@ -35,27 +35,27 @@ const marker = Symbol.for('erasekit.error')
  */
 export class ErasureError extends Error {
   readonly [marker] = true
-  readonly code: ErrorCode
-  readonly provider?: string
-  readonly status?: number
-  providerCode?: string
-  readonly retryable: boolean
-  readonly retryAfterMs?: number
+  // Declared only: the constructor sets each one, in this order (undefined included), as an own property.
+  declare readonly code: ErrorCode
+  declare readonly provider?: string
+  declare readonly status?: number
+  declare providerCode?: string
+  declare readonly retryable: boolean
+  declare readonly retryAfterMs?: number
 
   constructor(code: ErrorCode, message: string, options: ErasureErrorOptions = {}) {
     super(
       `[erasekit]${options.provider ? ` [${options.provider}]` : ''} ${message}`,
       options.cause === undefined ? undefined : { cause: options.cause },
     )
-    this.name = 'ErasureError'
     // Closed at runtime too (a JavaScript provider, a cast): anything else is a provider_error.
     this.code = CODES.includes(code) ? code : 'provider_error'
-    this.retryable = options.retryable ?? false
-    // The fields are own properties already (undefined): plain assignments keep them so.
     this.provider = options.provider || undefined
     this.status = options.status
     this.providerCode = options.providerCode === undefined ? undefined : String(options.providerCode)
+    this.retryable = options.retryable ?? false
     this.retryAfterMs = options.retryAfterMs
+    this.name = 'ErasureError'
   }
 
   /** Works across duplicated copies of the package (Symbol.for marker). */
