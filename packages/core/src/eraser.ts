@@ -140,12 +140,8 @@ export function createEraser(options: EraserOptions): Eraser {
     const config = laneConfig(provider, retry, options)
     return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, ...capsOf(provider, target) }))
   })
-  const secrets = [
-    ...options.providers.flatMap((provider) => provider.secrets),
-    ...(options.receiptSalt ? [options.receiptSalt] : []),
-    ...(options.secrets ?? []),
-  ]
-  const redactSecrets = createRedactor(secretEntries(secrets))
+  // An empty value (no receiptSalt) redacts nothing.
+  const redactSecrets = createRedactor(secretEntries([...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]))
   const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.

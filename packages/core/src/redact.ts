@@ -139,7 +139,7 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
   return redact
 }
 
-export const secretEntries = (secrets: Iterable<string>) => [...secrets].map((secret) => [secret, REDACTED] as const)
+export const secretEntries = (secrets: Iterable<string | undefined>) => [...secrets].map((secret) => [secret, REDACTED] as const)
 
 /** Applies a redactor to every string inside a JSON-like value. */
 export function redactDeep<T>(value: T, redact: Redactor): T {
