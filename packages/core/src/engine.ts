@@ -143,7 +143,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
     const perSecond = elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0
     // Each listener gets its own copy: one that edits its event cannot change what the next sees.
-    const event = (): Progress => ({ read, reported, providers: Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, { ...value }])), elapsedMs, perSecond, done })
+    const event = (): Progress => ({ read, reported, providers: structuredClone(counts), elapsedMs, perSecond, done })
     await bounded(options.onProgress?.(event()))
     await bounded(hooks.callHook('progress', event()))
     doneSent = done
