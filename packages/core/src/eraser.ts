@@ -150,7 +150,7 @@ export function createEraser(options: EraserOptions): Eraser {
     return hooks.hook(name, fn as never)
   }
   const eraser: Eraser = {
-    providers: options.providers.map((provider) => provider.name),
+    providers: [...names],
     hook,
     // One subject needs no scheduling: every lane sends its single-item batch at once.
     async erase(subject, eraseOptions = {}) {
