@@ -63,10 +63,12 @@ type Shape<E extends Entries> = { [K in Exclude<keyof E, OptionalKeys<E>>]: Outp
 
 /** The first problem found: a Standard Schema issue. */
 class Issue {
-  constructor(
-    readonly message: string,
-    readonly path: PropertyKey[] = [],
-  ) {}
+  declare readonly message: string
+  declare readonly path: PropertyKey[]
+  constructor(message: string, path: PropertyKey[] = []) {
+    this.message = message
+    this.path = path
+  }
 }
 
 const fail = (message: string, path?: PropertyKey[]): never => {
