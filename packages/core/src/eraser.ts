@@ -6,7 +6,7 @@ import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
 import { createRateLimiter } from './rate-limit'
 import { createSlots } from './slots'
-import { createRedactor, secretEntries } from './redact'
+import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
@@ -109,7 +109,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
     target: options.target,
     baseURL: provider.baseURL,
     hooks: options.hooks ?? (new HookableCore() as HookRunner),
-    redact: createRedactor([...secretEntries(provider.secrets), ...(options.identifiers ?? []).map((value) => [value, '[id]'] as const)]),
+    redact: createRedactor([...entriesOf(provider.secrets), ...entriesOf(options.identifiers ?? [], '[id]')]),
     signal,
   })
 }
@@ -141,7 +141,7 @@ export function createEraser(options: EraserOptions): Eraser {
     return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, ...capsOf(provider, target) }))
   })
   // An empty value (no receiptSalt) redacts nothing.
-  const redactSecrets = createRedactor(secretEntries([...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]))
+  const redactSecrets = createRedactor(entriesOf([...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]))
   const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.

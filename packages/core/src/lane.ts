@@ -1,7 +1,7 @@
 import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
-import { createRedactor, type Redactor } from './redact'
+import { createRedactor, entriesOf, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import { type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
@@ -82,7 +82,7 @@ export function matchSubject(
     if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
   } catch (error) {
     const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: hashOf(identifier.value) } }
-    const values = createRedactor(subjectValues(subject).map((value) => [value, '[id]'] as const), redact)
+    const values = createRedactor(entriesOf(subjectValues(subject), '[id]'), redact)
     return { ...hashed, status: 'failed', error: outcomeError(asErasureError(error, provider.name, undefined, values)) }
   }
   return identifier || { status: 'skipped', reason: 'no_identifier' }

@@ -139,7 +139,8 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
   return redact
 }
 
-export const secretEntries = (secrets: Iterable<string | undefined>) => [...secrets].map((secret) => [secret, REDACTED] as const)
+/** Redactor entries: each value with one replacement (`***` for secrets, `[id]` for identifiers). */
+export const entriesOf = (values: Iterable<string | undefined>, replacement = REDACTED) => [...values].map((value) => [value, replacement] as const)
 
 /** Applies a redactor to every string inside a JSON-like value. */
 export function redactDeep<T>(value: T, redact: Redactor): T {
