@@ -255,7 +255,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         slots.release()
         pump()
       }
-      const { outcomes, planned } = await eraseBatch(config, batch, { ...context, signal, dryRun, answered })
+      const { outcomes, planned } = await eraseBatch(config, batch, { hooks, redactSecrets, signal, dryRun, answered })
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
         await settle(job.subject, index, outcomes[i]!)

