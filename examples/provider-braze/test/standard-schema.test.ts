@@ -36,6 +36,8 @@ describe('valibot schemas through Standard Schema', () => {
     const strict = v.strictObject({ apiKey: v.string('expected a string') })
     expect(fails(() => parseProviderOptions('braze', strict, { apiKey: 'abcd', apikey: 'abcd' }))).toBe('[erasekit] [braze] options.apikey: unknown field')
     expect(fails(() => parseProviderOptions('braze', strict, {}))).toBe('[erasekit] [braze] options.apiKey: required')
+    // A missing key whose name holds "never" is still missing.
+    expect(fails(() => parseProviderOptions('braze', v.strictObject({ neverExpire: v.boolean('expected a boolean') }), {}))).toBe('[erasekit] [braze] options.neverExpire: required')
   })
 
   it('are accepted as defineProvider({ schema })', () => {

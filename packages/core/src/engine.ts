@@ -127,10 +127,25 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
-  // After an abort the run still waits for the input's item in hand, hooks and journal writes (the
-  // audit trail), but for LATE_MS at most: one that never settles cannot hold a cancelled run.
-  const late = new AbortController()
-  const bounded = <T>(value: T | Promise<T>) => untilAborted(value, late.signal)
+  // Hooks and journal writes (the audit trail) are awaited, one at a time. After an abort each still
+  // gets up to LATE_MS: one that never settles cannot hold a cancelled run, and once one has missed
+  // its deadline (a stuck sink) the rest are not waited for.
+  let stuck = false
+  async function bounded<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
+    if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return value as T
+    const settled = await untilAborted(value as Promise<T>, signal)
+    return signal.aborted ? late(value) : settled
+  }
+  /** Waits for a value after the abort: up to LATE_MS (a timer that keeps the process alive meanwhile). */
+  async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
+    if (stuck) return void Promise.resolve(value).catch(() => {})
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))])
+    clearTimeout(timer)
+    if (result !== LATE) return result as T
+    stuck = true
+    Promise.resolve(value).catch(() => {})
+  }
   /** The consumer has stopped taking reports. */
   let closed = false
   let journalFailed = false
@@ -355,7 +370,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       let result = await untilAborted(next, signal)
       // Aborted while the input was producing an item: one handed over in time was read (an async
       // generator has passed its `yield`) and is reported, as aborted.
-      if (!result && signal.aborted) result = closed ? undefined : await untilAborted(next, late.signal)
+      if (!result && signal.aborted) result = closed ? undefined : await late(next)
       // What for...of refuses (42, null): an endless run of invalid subjects, or a silent end.
       else if (Object(result) !== result) throw configError('subjects: the iterator returned a result that is not an object')
       return result
@@ -367,7 +382,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   async function intake() {
-    const breatheEvery = Symbol.asyncIterator in source ? 512 : 64
+    const synchronous = !(Symbol.asyncIterator in source)
+    const breatheEvery = synchronous ? 64 : 512
     const trickleMs = Math.max(lingerMs, 16)
     let slowBefore = false
     try {
@@ -391,7 +407,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // synchronous source (its next() calls take lingerMs, and 16 ms, before 64 reads) breathes
         // then too, and is a trickle: its partial batches go after lingerMs instead of waiting to
         // fill. Slow twice running, so that one pause (a GC) does not cut a backlog's batches.
-        const slow = sourceMs >= trickleMs
+        const slow = synchronous && sourceMs >= trickleMs
         if (slow || read % breatheEvery === 0) {
           breathing = !(slow && slowBefore)
           slowBefore = slow
@@ -414,7 +430,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   const stopListening = onAbort(signal, () => {
-    AbortSignal.timeout(LATE_MS).addEventListener('abort', () => late.abort())
     slotFree?.()
     for (const lane of lanes) lane.abortQueued().catch(fail)
   })
@@ -475,8 +490,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 }
 
-/** How long an aborted run still waits for its input, hooks and journal, ms. */
+/** How long an aborted run still waits for its input's item in hand, each hook and journal write, ms. */
 const LATE_MS = 1000
+const LATE = Symbol('late')
 
 /** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */
 function createQueue<T>() {

@@ -118,9 +118,9 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
   if (ErasureError.isInstance(error)) {
-    // One made without a provider (in a hook, a provider's result) still says whose it is.
-    if (!error.provider) Object.assign(error, { provider, message: error.message.replace('[erasekit]', `[erasekit] [${provider}]`) })
-    return scrubError(error, redact)
+    // One made without a provider (in a hook, a provider's result) still says whose it is: on a
+    // copy, as a plugin may throw one shared error for every provider.
+    return scrubError(error.provider ? error : new ErasureError(error.code, error.message.replace(/^\[erasekit\] /, ''), { ...error, provider, cause: error.cause }), redact)
   }
   if (signal?.aborted) return aborted(provider)
   const cause = safeCause(error, redact)

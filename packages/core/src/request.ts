@@ -88,7 +88,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           await callHook('beforeRequest', ctx)
           // A hook may rewrite the URL (a proxy path; relative to the request's), never send the
           // credentials to another origin.
-          if (ctx.request.url !== url && originOf((ctx.request.url = new URL(ctx.request.url, url).href)) !== originOf(url)) throw outsideOrigin(provider)
+          if (ctx.request.url !== url) {
+            if (originOf(ctx.request.url, url) !== originOf(url)) throw outsideOrigin(provider)
+            ctx.request.url = new URL(ctx.request.url, url).href
+          }
           // Again: a hook may have set an object body.
           declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
@@ -140,9 +143,9 @@ function resolveURL(baseURL: string, spec: RequestSpec, provider: string): strin
   return href
 }
 
-function originOf(url: string): string | undefined {
+function originOf(url: string, base?: string): string | undefined {
   try {
-    return new URL(url).origin
+    return new URL(url, base).origin
   } catch {}
 }
 const outsideOrigin = (provider: string) => new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
@@ -262,7 +265,8 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, body: str
 function serializeBody(body: unknown, provider: string): string | undefined {
   if (body === undefined || typeof body === 'string') return body
   const prototype = body && typeof body === 'object' && !Array.isArray(body) && Object.getPrototypeOf(body)
-  if (prototype && prototype !== Object.prototype && typeof (body as { toJSON?: unknown }).toJSON !== 'function') {
+  // Plain is any realm's Object.prototype; bytes are refused even with a toJSON (a Node Buffer).
+  if (prototype && Object.getPrototypeOf(prototype) !== null && (ArrayBuffer.isView(body) || typeof (body as { toJSON?: unknown }).toJSON !== 'function')) {
     // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers.
     throw new ErasureError('invalid_request', `request body: expected a string or JSON, got ${(prototype as { constructor?: { name?: string } }).constructor?.name}`, { provider })
   }

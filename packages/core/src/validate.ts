@@ -25,7 +25,7 @@ export function parseOrThrow<S extends StandardSchemaV1>(
   const keys = (issue.path ?? []).map((item) => (typeof item === 'object' ? item.key : item))
   const path = keys.join('.')
   // valibot words a missing key, and a strict object's unknown one ("Expected never"), its own way.
-  let message = issue.message.startsWith('Invalid key:') ? (issue.message.includes('never') ? 'unknown field' : 'required') : issue.message
+  let message = issue.message.startsWith('Invalid key:') ? (issue.message.startsWith('Invalid key: Expected never') ? 'unknown field' : 'required') : issue.message
   // Other libraries may quote the value they got (valibot: "but received 123", arktype: "(was
   // 123)"), and it may be a secret: cut from there, and remove the value itself if it is still quoted.
   if (schema['~standard'].vendor !== 'erasekit') {

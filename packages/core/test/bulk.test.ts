@@ -818,6 +818,45 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(pulls).toBe(2)
   })
 
+  it('after an abort, slow journal writes are each still awaited, one at a time, however long they take in all', async () => {
+    let inFlight = 0
+    let most = 0
+    let finished = 0
+    const journal = {
+      has: () => false,
+      record: async () => {
+        most = Math.max(most, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        inFlight--
+        finished++
+      },
+    }
+    // The vendor answers after 20 ms: all 15 are read (and sent) before the first report.
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor({ latencyMs: 20 }).fetch, { batchSize: 1, concurrency: 20 })] })
+    const controller = new AbortController()
+    let reports = 0
+    for await (const _report of eraser.eraseMany(subjects(15), { journal, signal: controller.signal })) if (++reports === 1) controller.abort()
+    // 15 writes of 100 ms: 1.5 s in all, past the deadline, yet each was within its own.
+    expect(reports).toBe(15)
+    expect(finished).toBe(15)
+    expect(most).toBe(1)
+  })
+
+  it('an aborted run waiting for a stuck hook keeps the process alive until it ends (a timer that is not unref\'d)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    eraser.hook('report', () => never<void>())
+    const before = timers()
+    const controller = new AbortController()
+    const run = collect(eraser.eraseMany(subjects(2), { signal: controller.signal }))
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    controller.abort()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // A Node script whose only pending work is this wait must not exit before the run ends.
+    expect(timers()).toBeGreaterThan(before)
+    await run
+  })
+
   it('a journal whose has() never answers cannot hang an aborted run: its subjects are aborted', async () => {
     const journal = { has: () => never<boolean>(), record: () => {} }
     const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })

@@ -260,7 +260,7 @@ describe('request pipeline', () => {
     relative.hook('beforeRequest', (ctx) => void (ctx.request.url = '/proxied/relative'))
     expect((await relative.erase({ userId: 'u1' })).ok).toBe(true)
     expect(server.hits.map((hit) => hit.path)).toEqual(['/proxied/delete', '/proxied/relative'])
-    for (const elsewhere of ['https://collector.example/steal', '//collector.example/steal']) {
+    for (const elsewhere of ['https://collector.example/steal', '//collector.example/steal', 'http://[not a url']) {
       const moved = make()
       moved.hook('beforeRequest', (ctx) => void (ctx.request.url = elsewhere))
       const outcome = (await moved.erase({ userId: 'u1' })).outcomes[0]!
@@ -330,6 +330,17 @@ describe('request pipeline', () => {
     expect((await eraser.erase({ userId: token.toUpperCase() })).outcomes[0]!.requestId).toMatch(/^\[id:[\da-f]{8}\]$/)
     server.reply(() => Response.json({ requestId: 'req-4844-x' }))
     expect((await eraser.erase({ userId: '4844' })).outcomes[0]!.requestId).toMatch(/^req-\[id:[\da-f]{8}\]-x$/)
+  })
+
+  it('a plugin that throws one shared ErasureError for every provider: each outcome names its own, the shared error is left as it was', async () => {
+    const shared = new ErasureError('forbidden', 'blocked by policy')
+    const eraser = createEraser({ providers: [sending('alpha', () => ({ method: 'DELETE', url: '/x' })), sending('beta', () => ({ method: 'DELETE', url: '/x' }))], fetch: async () => new Response(null, { status: 204 }) })
+    eraser.hook('beforeRequest', () => {
+      throw shared
+    })
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes.map((outcome) => outcome.error?.message)).toEqual(['[erasekit] [alpha] blocked by policy', '[erasekit] [beta] blocked by policy'])
+    expect(shared).toMatchObject({ provider: undefined, message: '[erasekit] blocked by policy' })
   })
 
   it('takes any rejected fetch as a network failure, whatever the runtime calls it; a bug in provider code is not retried', async () => {
@@ -406,13 +417,20 @@ describe('request pipeline', () => {
     expect(calls).toBe(0)
   })
 
-  it('sends JSON data of any shape a plain value can take: a null-prototype object, an object with toJSON, an array', async () => {
+  it('refuses a Node Buffer body (bytes, though it has a toJSON)', async () => {
+    const { Buffer } = await import('node:buffer')
+    const eraser = createEraser({ providers: [sending('bodied', () => ({ method: 'POST', url: '/x', body: Buffer.from('u1') }))], fetch: async () => new Response(null, { status: 204 }) })
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', message: '[erasekit] [bodied] request body: expected a string or JSON, got Buffer' } })
+  })
+
+  it('sends JSON data of any shape a plain value can take: a null-prototype object, an object with toJSON, an array, an object from another realm', async () => {
+    const { runInNewContext } = await import('node:vm')
     const sent: unknown[] = []
-    const bodies = [Object.assign(Object.create(null), { id: 'u1' }), { toJSON: () => ({ id: 'u1' }) }, ['u1']]
+    const bodies = [Object.assign(Object.create(null), { id: 'u1' }), { toJSON: () => ({ id: 'u1' }) }, ['u1'], runInNewContext('({ id: "u1" })')]
     let next = 0
     const eraser = createEraser({ providers: [sending('bodied', () => ({ method: 'POST', url: '/x', body: bodies[next++] }))], fetch: async (_url, init) => (sent.push(init?.body), new Response(null, { status: 204 })) })
     for (let i = 0; i < bodies.length; i++) expect((await eraser.erase({ userId: 'u1' })).ok).toBe(true)
-    expect(sent).toEqual(['{"id":"u1"}', '{"id":"u1"}', '["u1"]'])
+    expect(sent).toEqual(['{"id":"u1"}', '{"id":"u1"}', '["u1"]', '{"id":"u1"}'])
   })
 
   it('sends an object body with the JSON content type, and the Headers a hook put in place', async () => {
