@@ -127,10 +127,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
-  // Hooks and journal writes (the audit trail) are awaited, one at a time. After an abort each still
+  // Hooks and journal writes (the audit trail) are awaited (journal writes one at a time). After an abort each still
   // gets up to LATE_MS: one that never settles cannot hold a cancelled run, and once one has missed
   // its deadline (a stuck sink) the rest are not waited for.
-  let stuck = false
+  let sinkStuck = false
   async function bounded<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
     if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return value as T
     const settled = await untilAborted(value as Promise<T>, signal)
@@ -138,12 +138,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
   /** Waits for a value after the abort: up to LATE_MS (a timer that keeps the process alive meanwhile). */
   async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
-    if (stuck) return void Promise.resolve(value).catch(() => {})
+    if (sinkStuck) return void Promise.resolve(value).catch(() => {})
     let timer: ReturnType<typeof setTimeout> | undefined
-    const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))])
-    clearTimeout(timer)
+    const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))]).finally(() => clearTimeout(timer))
     if (result !== LATE) return result as T
-    stuck = true
+    sinkStuck = true
     Promise.resolve(value).catch(() => {})
   }
   /** The consumer has stopped taking reports. */

@@ -89,8 +89,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           // A hook may rewrite the URL (a proxy path; relative to the request's), never send the
           // credentials to another origin.
           if (ctx.request.url !== url) {
-            if (originOf(ctx.request.url, url) !== originOf(url)) throw outsideOrigin(provider)
-            ctx.request.url = new URL(ctx.request.url, url).href
+            // Parsed once: what is checked is what is sent (a URL-like object could change its string).
+            const next = parseURL(ctx.request.url, url)
+            if (!next || next.origin !== originOf(url)) throw outsideOrigin(provider)
+            ctx.request.url = next.href
           }
           // Again: a hook may have set an object body.
           declareJson(ctx.request)
@@ -143,11 +145,12 @@ function resolveURL(baseURL: string, spec: RequestSpec, provider: string): strin
   return href
 }
 
-function originOf(url: string, base?: string): string | undefined {
+function parseURL(url: string, base?: string): URL | undefined {
   try {
-    return new URL(url, base).origin
+    return new URL(url, base)
   } catch {}
 }
+const originOf = (url: string) => parseURL(url)?.origin
 const outsideOrigin = (provider: string) => new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
 
 function buildURL(baseURL: string, spec: RequestSpec, provider: string): string {

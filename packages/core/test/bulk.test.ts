@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createEraser, createMemoryJournal, defineProvider, hashIdentifier, type Progress, type ProviderResult, type Report } from '@erasekit/core'
 
 interface Call {
@@ -855,6 +855,30 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     // A Node script whose only pending work is this wait must not exit before the run ends.
     expect(timers()).toBeGreaterThan(before)
     await run
+  })
+
+  it('a journal write that fails after an abort still ends the run with its error, and leaves no timer behind', async () => {
+    // The run's 1 s deadline timers, seen through setTimeout and clearTimeout: none may be left armed.
+    const armed = new Set<unknown>()
+    const { setTimeout: set, clearTimeout: clear } = globalThis
+    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      const timer = set(() => (armed.delete(timer), fn()), ms)
+      if (ms === 1000) armed.add(timer)
+      return timer
+    }) as never)
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((timer: ReturnType<typeof setTimeout>) => (armed.delete(timer), clear(timer))) as never)
+    try {
+      const controller = new AbortController()
+      const journal = { has: () => false, record: () => (controller.signal.aborted ? Promise.reject(new Error('disk full')) : undefined) }
+      const eraser = createEraser({ providers: [bulkProvider('v', vendor({ latencyMs: 20 }).fetch, { batchSize: 1, concurrency: 20 })] })
+      await expect((async () => {
+        for await (const _report of eraser.eraseMany(subjects(5), { journal, signal: controller.signal })) controller.abort()
+      })()).rejects.toThrow('disk full')
+      expect(armed.size).toBe(0)
+    } finally {
+      setSpy.mockRestore()
+      clearSpy.mockRestore()
+    }
   })
 
   it('a journal whose has() never answers cannot hang an aborted run: its subjects are aborted', async () => {

@@ -268,6 +268,12 @@ describe('request pipeline', () => {
       expect(outcome.error!.message).toContain('outside the provider\'s baseURL origin')
     }
     expect(server.hits).toHaveLength(2)
+    // A URL-like object whose string changes between reads: what is checked is what is sent.
+    let reads = 0
+    const shifty = make()
+    shifty.hook('beforeRequest', (ctx) => void (ctx.request.url = { toString: () => (reads++ ? 'https://collector.example/steal' : `${server.url}/proxied/shifty`) } as never))
+    expect((await shifty.erase({ userId: 'u1' })).ok).toBe(true)
+    expect(server.hits.at(-1)!.path).toBe('/proxied/shifty')
   })
 
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
