@@ -142,13 +142,18 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
 /** Redactor entries: each value with one replacement (`***` for secrets, `[id]` for identifiers). */
 export const entriesOf = (values: Iterable<string | undefined>, replacement = REDACTED) => [...values].map((value) => [value, replacement] as const)
 
+/** A plain object: no prototype, or any realm's Object.prototype (a vm context's, an iframe's). */
+export function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value)
+  return !prototype || !Object.getPrototypeOf(prototype)
+}
+
 /** Applies a redactor to every string inside a JSON-like value. */
 export function redactDeep<T>(value: T, redact: Redactor): T {
   if (typeof value === 'string') return redact(value) as T
   if (!value || typeof value !== 'object') return value
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T
-  const prototype = Object.getPrototypeOf(value)
-  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (!isPlainObject(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     // Shown as it is sent, as JSON (a Date, a class instance); what JSON cannot hold, not at all.
     try {
       return redactDeep(JSON.parse(JSON.stringify(value)), redact)

@@ -1,5 +1,5 @@
 import { aborted, asErasureError, codeForStatus, ErasureError, safeCause, scrubError } from './errors'
-import { REDACTED, type Redactor, redactDeep } from './redact'
+import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import type {
@@ -267,11 +267,10 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, body: str
 /** The body as sent: an object goes as JSON. One JSON cannot hold (a BigInt, a cycle) fails before sending, never retried. */
 function serializeBody(body: unknown, provider: string): string | undefined {
   if (body === undefined || typeof body === 'string') return body
-  const prototype = body && typeof body === 'object' && !Array.isArray(body) && Object.getPrototypeOf(body)
-  // Plain is any realm's Object.prototype; bytes are refused even with a toJSON (a Node Buffer).
-  if (prototype && Object.getPrototypeOf(prototype) !== null && (ArrayBuffer.isView(body) || typeof (body as { toJSON?: unknown }).toJSON !== 'function')) {
-    // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers.
-    throw new ErasureError('invalid_request', `request body: expected a string or JSON, got ${(prototype as { constructor?: { name?: string } }).constructor?.name}`, { provider })
+  // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers. Bytes are refused
+  // even with a toJSON (a Node Buffer).
+  if (body && typeof body === 'object' && !Array.isArray(body) && !isPlainObject(body) && (ArrayBuffer.isView(body) || typeof (body as { toJSON?: unknown }).toJSON !== 'function')) {
+    throw new ErasureError('invalid_request', `request body: expected a string or JSON, got ${body.constructor?.name}`, { provider })
   }
   try {
     return JSON.stringify(body)
