@@ -79,6 +79,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     attempts: 0,
     responseError,
     async request<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
+      // A third party's typo (`path` for `url`) names the field, not a TypeError from inside.
+      for (const key of ['method', 'url'] as const) {
+        if (typeof spec?.[key] !== 'string') throw new ErasureError('provider_error', `ctx.request(spec): spec.${key} must be a string`, { provider })
+      }
       const url = resolveURL(options.baseURL, spec, provider)
       for (let attempt = 1; ; attempt++) {
         const ctx = createRequestContext(options, attempt, spec, url)

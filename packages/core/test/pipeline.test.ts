@@ -382,6 +382,21 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
+  it.each([
+    [{ method: 'POST', path: '/x' }, 'ctx.request(spec): spec.url must be a string'],
+    [{ url: '/x' }, 'ctx.request(spec): spec.method must be a string'],
+    [undefined, 'ctx.request(spec): spec.method must be a string'],
+  ])('a malformed request spec (%o) fails before sending, naming the field', async (spec, message) => {
+    let calls = 0
+    const eraser = createEraser({
+      providers: [sending('typo', () => spec as unknown as RequestSpec)],
+      fetch: async () => (calls++, new Response(null, { status: 204 })),
+    })
+    const outcome = (await eraser.erase({ userId: 'u1' })).outcomes[0]!
+    expect(calls).toBe(0)
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', retryable: false, message: `[erasekit] [typo] ${message}` } })
+  })
+
   it('a header value fetch would refuse (a newline) fails before sending as provider_error, never a retried network error, never quoted', async () => {
     const sent: string[] = []
     const eraser = createEraser({
