@@ -49,7 +49,7 @@ async function script(label: string, command: (world: World) => [string, string[
     const result = await run(cmd, [...args, JSON.stringify(world.subject)], { env: exampleEnv(world), timeoutMs: 120_000, cwd: join(examples, label) })
     timings[label] = result.ms
     expect(result.code, result.stderr).toBe(0)
-    expectErased(parseReport(result, label), world)
+    expectErased(parseReport(result, label), world, 'gdpr')
   } finally {
     await world.close()
   }
@@ -107,7 +107,7 @@ describe.concurrent('examples', () => {
       const response = await erase(JSON.stringify(world.subject))
       const text = await response.text()
       expect(response.status, text).toBe(200)
-      expectErased({ runtime: { name: 'workerd', version: '' }, report: JSON.parse(text) }, world)
+      expectErased({ runtime: { name: 'workerd', version: '' }, report: JSON.parse(text) }, world, 'gdpr')
     } finally {
       workerd.stop()
       await world.close()
@@ -118,7 +118,7 @@ describe.concurrent('examples', () => {
   test('examples/worker (workerd): a provider failure answers 502 with the report', async () => {
     const script = await bundle(join(examples, 'worker/src/index.ts'), join(tmpDir, 'example-worker-502.mjs'), 'neutral', WORKER_CONDITIONS)
     const world = await startWorld({ faults: false })
-    const workerd = await startWorkerd(script, { bindings: { ...exampleEnv(world), CLEVERTAP_PASSCODE: WRONG_PASSCODE, ERASE_TOKEN: 't' } })
+    const workerd = await startWorkerd(script, { bindings: { ...exampleEnv(world), CLEVERTAP_PASSCODE: WRONG_PASSCODE, ERASE_TOKEN: 't', BATCH_MODE: 'custom_data' } })
     try {
       const response = await fetch(`${workerd.url}/erase`, { method: 'POST', headers: { authorization: 'Bearer t' }, body: JSON.stringify(world.subject) })
       expect(response.status).toBe(502)
@@ -134,6 +134,8 @@ describe.concurrent('examples', () => {
         ]),
       )
       expect(JSON.stringify(report)).not.toContain(WRONG_PASSCODE)
+      // BATCH_MODE=custom_data: Custom Data deletes instead of the default GDPR requests.
+      expect(world.emulators.batch.requests.map((r) => r.method)).toEqual(['DELETE', 'DELETE'])
     } finally {
       workerd.stop()
       await world.close()

@@ -9,7 +9,7 @@ import { createEraser, type Provider } from '@erasekit/core'
 import { adapty } from '@erasekit/adapty'
 import { clevertap, type CleverTapRegion } from '@erasekit/clevertap'
 import { altcraft } from '@erasekit/altcraft'
-import { batch } from '@erasekit/batch'
+import { batch, type BatchOptions } from '@erasekit/batch'
 
 /** Providers from environment variables; `*_BASE_URL` points one at a proxy or an emulator. */
 export function providersFromEnv(env: Record<string, string | undefined>): Provider[] {
@@ -33,7 +33,7 @@ export function providersFromEnv(env: Record<string, string | undefined>): Provi
     if (env.BATCH_IOS_APP_KEY) appKeys.ios = env.BATCH_IOS_APP_KEY
     if (env.BATCH_ANDROID_APP_KEY) appKeys.android = env.BATCH_ANDROID_APP_KEY
     if (env.BATCH_WEB_APP_KEY) appKeys.web = env.BATCH_WEB_APP_KEY
-    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, baseURL: env.BATCH_BASE_URL || undefined }))
+    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, mode: (env.BATCH_MODE || 'gdpr') as BatchOptions['mode'], baseURL: env.BATCH_BASE_URL || undefined }))
   }
   return providers
 }

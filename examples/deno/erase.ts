@@ -8,7 +8,7 @@ import { createEraser, type Provider, type Report } from '@erasekit/core'
 import { adapty } from '@erasekit/adapty'
 import { clevertap, type CleverTapRegion } from '@erasekit/clevertap'
 import { altcraft } from '@erasekit/altcraft'
-import { batch } from '@erasekit/batch'
+import { batch, type BatchOptions } from '@erasekit/batch'
 
 /** Providers from environment variables; `*_BASE_URL` points one at a proxy or an emulator. */
 export function providersFromEnv(env: (name: string) => string | undefined): Provider[] {
@@ -37,7 +37,7 @@ export function providersFromEnv(env: (name: string) => string | undefined): Pro
       const key = env(name)
       if (key) appKeys[label] = key
     }
-    providers.push(batch({ restKey, appKeys, baseURL: env('BATCH_BASE_URL') || undefined }))
+    providers.push(batch({ restKey, appKeys, mode: (env('BATCH_MODE') || 'gdpr') as BatchOptions['mode'], baseURL: env('BATCH_BASE_URL') || undefined }))
   }
   return providers
 }

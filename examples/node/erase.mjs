@@ -33,7 +33,7 @@ export function providersFromEnv(env) {
     const appKeys = Object.fromEntries(
       [['ios', env.BATCH_IOS_APP_KEY], ['android', env.BATCH_ANDROID_APP_KEY], ['web', env.BATCH_WEB_APP_KEY]].filter(([, key]) => key),
     )
-    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, baseURL: env.BATCH_BASE_URL || undefined }))
+    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, mode: env.BATCH_MODE || 'gdpr', baseURL: env.BATCH_BASE_URL || undefined }))
   }
   return providers
 }

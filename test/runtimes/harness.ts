@@ -138,7 +138,7 @@ export interface ProbeResult {
 }
 
 /** The outcome table every runtime must produce, plus what the emulators must have seen. */
-export function expectErased(result: ProbeResult, world: World): void {
+export function expectErased(result: ProbeResult, world: World, batchMode: 'custom_data' | 'gdpr' = 'custom_data'): void {
   const { report } = result
   const rows = report.outcomes
     .map((o) => ({ provider: o.target ? `${o.provider}/${o.target}` : o.provider, status: o.status, attempts: o.attempts, code: o.error?.code }))
@@ -185,11 +185,16 @@ export function expectErased(result: ProbeResult, world: World): void {
   expect(adapty.store.has({ customerUserId: world.subject.userId })).toBe(false)
   expect(altcraft.store.deleted).toHaveLength(1)
   expect(altcraft.requests.map((r) => [r.method, r.path, r.status])).toEqual([['POST', '/api/v1.1/profiles/delete', 200]])
+  // One call per app key: a Custom Data delete, or (the examples' default) a GDPR removal request.
+  const gdpr = batchMode === 'gdpr'
   expect(batch.requests.map((r) => [r.method, r.status])).toEqual([
-    ['DELETE', 200],
-    ['DELETE', 200],
+    [gdpr ? 'POST' : 'DELETE', 200],
+    [gdpr ? 'POST' : 'DELETE', 200],
   ])
-  expect(batch.store.deletions.map((d) => d.appKey).sort()).toEqual(Object.values(SECRETS.batch.appKeys).sort())
+  const appKeys = gdpr
+    ? batch.store.gdprRequests.map((request) => (expect(request).toMatchObject({ request_type: 'remove', id: { type: 'custom_id', value: world.subject.userId } }), request.appKey))
+    : batch.store.deletions.map((d) => d.appKey)
+  expect(appKeys.sort()).toEqual(Object.values(SECRETS.batch.appKeys).sort())
 
   // Receipts: no secret and no raw identifier anywhere in the report.
   const text = JSON.stringify(report)

@@ -12,7 +12,7 @@ import { createEraser, ErasureError, type Provider, type Subject } from '@erasek
 import { adapty } from '@erasekit/adapty'
 import { clevertap, type CleverTapRegion } from '@erasekit/clevertap'
 import { altcraft } from '@erasekit/altcraft'
-import { batch } from '@erasekit/batch'
+import { batch, type BatchOptions } from '@erasekit/batch'
 
 export interface Env {
   /** Shared secret callers present as `Authorization: Bearer <token>`. */
@@ -30,6 +30,8 @@ export interface Env {
   BATCH_IOS_APP_KEY?: string
   BATCH_ANDROID_APP_KEY?: string
   BATCH_WEB_APP_KEY?: string
+  /** `gdpr` (default here: a right-to-erasure request) or `custom_data` (only the custom data). */
+  BATCH_MODE?: string
   BATCH_BASE_URL?: string
 }
 
@@ -55,7 +57,7 @@ export function providersFromEnv(env: Env): Provider[] {
     if (env.BATCH_IOS_APP_KEY) appKeys.ios = env.BATCH_IOS_APP_KEY
     if (env.BATCH_ANDROID_APP_KEY) appKeys.android = env.BATCH_ANDROID_APP_KEY
     if (env.BATCH_WEB_APP_KEY) appKeys.web = env.BATCH_WEB_APP_KEY
-    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, baseURL: env.BATCH_BASE_URL || undefined }))
+    providers.push(batch({ restKey: env.BATCH_REST_KEY, appKeys, mode: (env.BATCH_MODE || 'gdpr') as BatchOptions['mode'], baseURL: env.BATCH_BASE_URL || undefined }))
   }
   return providers
 }

@@ -27,13 +27,15 @@ export function startProgress(options: ProgressOptions): Progress {
   // CI logs keep every byte: a bar redrawn in place would fill them with frames.
   const tty = options.tty ?? (Boolean(stream.isTTY) && !isCI())
   const started = Date.now()
+  // The rate and eta count only this run's subjects (a tally may start with some, as the demo's does).
+  const initial = tally.subjects
   let drawn = false
   let last = ''
 
   const line = (final: boolean) => {
     const done = tally.subjects
     const seconds = (Date.now() - started) / 1000
-    const rate = seconds > 0 ? Math.round(done / seconds) : 0
+    const rate = seconds > 0 ? Math.round((done - initial) / seconds) : 0
     const failed = tally.failedSubjects
     const parts = [`${fmt(done)}${total ? `/${fmt(total)}` : ''} subjects`, `${fmt(rate)}/s`]
     if (failed) parts.push(colors.red(`${fmt(failed)} failed`))
@@ -72,7 +74,7 @@ export function startProgress(options: ProgressOptions): Progress {
     stop() {
       clearInterval(timer)
       clear()
-      stream.write(`${tty ? line(true) : line(true)}\n`)
+      stream.write(`${line(true)}\n`)
     },
   }
 }

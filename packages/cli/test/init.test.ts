@@ -38,7 +38,8 @@ describe('erasekit init', () => {
     expect(dry.output).toContain('adapty: DELETE https://api.adapty.io/api/v2/server-side-api/profile/')
     expect(dry.output).toContain('clevertap: POST https://api.clevertap.com/1/delete/profiles.json')
     expect(dry.output).toContain('altcraft: POST https://ru.altkraft.com/api/v1.1/profiles/delete')
-    expect(dry.output).toMatch(/batch\/ios: DELETE https:\/\/api\.batch\.com\/1\.0\/\*\*\*\/data\/users\//)
+    // Batch in GDPR mode: an erasure request, not only a Custom Data delete.
+    expect(dry.output).toContain('batch/ios: POST https://api.batch.com/1.0/***/gdpr/request')
     for (const secret of Object.values(ENV)) expect(dry.output).not.toContain(secret)
     expect(dry.output).not.toContain('a@example.org')
   }, 60_000)

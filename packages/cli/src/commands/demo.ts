@@ -116,6 +116,7 @@ export default defineCommand({
         ['batch/android', Math.min(check.androidQueued, check.android), `queued in ${fmt(check.androidCalls)} call(s); processed: custom data gone`],
       ]
       out(table(['provider', 'erased', 'of', 'how'], rows.map(([lane, done, how]) => [`${mark(done === people)} ${lane}`, fmt(done), fmt(people), how])))
+      out(colors.dim("  batch runs in its default mode, custom_data: it deletes the custom data (what the demo seeded). For a right-to-erasure request use mode: 'gdpr' (Batch's GDPR removal, one request per user and app)."))
       const allErased = rows.every(([, done]) => done === people) && check.purged === people
       const green = tally.failedSubjects === 0 && allErased && leaks === 0
 

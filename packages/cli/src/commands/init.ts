@@ -57,7 +57,8 @@ export default defineConfig({
         ios: { env: 'BATCH_IOS_APP_KEY' },
         android: { env: 'BATCH_ANDROID_APP_KEY' },
       },
-      // mode: 'gdpr',                 // GDPR erasure request instead of a custom data deletion
+      mode: 'gdpr',                    // a GDPR removal request per user and app (Batch's erasure);
+                                       // 'custom_data' deletes only the custom data you pushed
     },
   },
 
@@ -72,7 +73,7 @@ export const JSON_TEMPLATE = {
     adapty: { apiKey: { env: 'ADAPTY_API_KEY' } },
     clevertap: { accountId: { env: 'CLEVERTAP_ACCOUNT_ID' }, passcode: { env: 'CLEVERTAP_PASSCODE' }, region: 'eu1' },
     altcraft: { baseURL: 'https://ru.altkraft.com', token: { env: 'ALTCRAFT_TOKEN' }, dbId: 1 },
-    batch: { restKey: { env: 'BATCH_REST_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } } },
+    batch: { restKey: { env: 'BATCH_REST_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } }, mode: 'gdpr' },
   },
 }
 

@@ -1,0 +1,31 @@
+/** The progress line's rate and eta: what a run's operator reads to plan the wait. */
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import type { Report } from '@erasekit/core'
+import { startProgress } from '../src/progress'
+import { Tally } from '../src/summary'
+
+const report = (i: number): Report => ({ subjectRef: `#${i}`, ok: true, durationMs: 1, outcomes: [] })
+const capture = () => {
+  const lines: string[] = []
+  return { lines, stream: { write: (text: string) => (lines.push(text), true), isTTY: false } as unknown as NodeJS.WriteStream }
+}
+
+afterEach(() => vi.useRealTimers())
+
+describe('progress', () => {
+  test('a tally that starts with subjects already counted (the demo\'s first): rate and eta count only this run\'s', () => {
+    vi.useFakeTimers()
+    const tally = new Tally()
+    tally.add(report(0))
+    const { lines, stream } = capture()
+    const progress = startProgress({ tally, total: 101, stream, tty: false, intervalMs: 1000 })
+    vi.advanceTimersByTime(1000)
+    // Nothing done in this run yet: no rate, no eta (it used to read 1/s and eta 100 s).
+    expect(lines.at(-1)).toBe('progress: 1/101 subjects, 0/s (0%)\n')
+    for (let i = 1; i <= 50; i++) tally.add(report(i))
+    vi.advanceTimersByTime(1000)
+    // 50 in 2 s: 25/s, 50 left: eta 2 s.
+    expect(lines.at(-1)).toBe('progress: 51/101 subjects, 25/s, eta 2 s (50%)\n')
+    progress.stop()
+  })
+})
