@@ -378,15 +378,19 @@ export async function installPublished(name: string): Promise<string> {
   const versions: Record<string, string> = {}
   const manifests = ['core', 'adapty', 'clevertap', 'altcraft', 'batch'].map((short) => {
     const source = join(root, 'packages', short)
-    const manifest = JSON.parse(read(join(source, 'package.json'), 'utf8')) as { name: string; version: string; files?: string[]; dependencies?: Record<string, string> }
+    const manifest = JSON.parse(read(join(source, 'package.json'), 'utf8')) as { name: string; version: string; files?: string[]; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
     versions[manifest.name] = manifest.version
     return { source, manifest }
   })
   for (const { source, manifest } of manifests) {
     const target = join(dir, 'node_modules', manifest.name)
     mkdirSync(target, { recursive: true })
-    const deps = Object.fromEntries(Object.entries(manifest.dependencies ?? {}).map(([dep, range]) => [dep, range.startsWith('workspace:') ? versions[dep]! : range]))
-    writeFileSync(join(target, 'package.json'), JSON.stringify({ ...manifest, dependencies: deps }, null, 2))
+    // As pnpm publishes them: workspace:* becomes the version, workspace:^ a caret range; no dev dependencies.
+    const published = (ranges: Record<string, string> = {}) =>
+      Object.fromEntries(Object.entries(ranges).map(([dep, range]) => [dep, range === 'workspace:^' ? `^${versions[dep]}` : range.startsWith('workspace:') ? versions[dep]! : range]))
+    const deps = published(manifest.dependencies)
+    const { devDependencies: _dev, ...shipped } = manifest as typeof manifest & { devDependencies?: unknown }
+    writeFileSync(join(target, 'package.json'), JSON.stringify({ ...shipped, dependencies: deps, peerDependencies: published(manifest.peerDependencies) }, null, 2))
     for (const entry of manifest.files ?? []) cpSync(join(source, entry), join(target, entry), { recursive: true })
     dependencies[manifest.name] = manifest.version
     for (const dep of Object.keys(deps)) {
