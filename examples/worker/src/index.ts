@@ -5,7 +5,7 @@
  *   {"ref":"ticket-4711","userId":"u_123","email":"jane@example.com"}
  *
  * → 200 with the PII-free report when every provider succeeded, 502 with the report when
- *   one failed, 400 for a malformed subject, 401 without the right token.
+ *   one failed, 400 for a subject erase() refuses (a malformed one: no request sent), 401 without the right token.
  * Credentials are env bindings (wrangler secrets); see wrangler.toml and README.md.
  */
 import { createEraser, ErasureError, type Provider, type Subject } from '@erasekit/core'

@@ -22,7 +22,7 @@ const args = {
 } satisfies ArgsDef
 
 const SHOWN_FAILURES = 10
-/** A bulk body (10 000 ids for Batch) shows its first ids in the dry-run sample. */
+/** A bulk body (up to the window, 2 000 ids for Batch) shows its first ids in the dry-run sample. */
 const abridge = (value: unknown): unknown =>
   Array.isArray(value)
     ? [...value.slice(0, 3).map(abridge), ...(value.length > 3 ? [`… ${fmt(value.length - 3)} more`] : [])]
