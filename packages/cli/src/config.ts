@@ -235,6 +235,10 @@ function resolveEnv(value: unknown, path: string, env: Record<string, string | u
   if (isEnvRef(value)) {
     if (typeof value.env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.env)) fail(`${path}.env: expected an environment variable name, e.g. { "env": "ADAPTY_API_KEY" }`)
     const found = env[value.env]
+    // { env: process.env.KEY } gives the secret where its name goes: refused without quoting it.
+    if (found === undefined && Object.values(env).includes(value.env)) {
+      fail(`${path}.env: holds the value of an environment variable, not its name: write { env: 'NAME' }, not { env: process.env.NAME }`)
+    }
     if (found === undefined || found === '') {
       missing.push({ path, env: value.env })
       return PLACEHOLDER

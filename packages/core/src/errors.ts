@@ -85,16 +85,31 @@ export function codeForStatus(status: number): ErrorCode {
   return 'provider_error'
 }
 
+/** Longest vendor text kept in a message: one error is copied into every outcome of its batch. */
+const MAX_TEXT = 2000
+
+/**
+ * Redacted, then cut (never the other way: a cut could leave part of an identifier); control
+ * characters from a vendor's text become spaces: a CR/LF or a terminal escape could forge log lines.
+ */
+const clean = (text: string, redact: (text: string) => string) => {
+  const safe = redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
+  return safe.length > MAX_TEXT ? `${safe.slice(0, MAX_TEXT)}…` : safe
+}
+
+// A batch's failure is shared by its outcomes: redacted once per redactor, not once per outcome.
+const scrubbed = new WeakMap<ErasureError, unknown>()
+
 /**
  * Redacts an error's message, vendor code and cause in place (any may echo what was sent, a
- * provider's cause may be a whole response). Control characters from a vendor's text become
- * spaces: a CR/LF or a terminal escape could forge log lines.
+ * provider's cause may be a whole response).
  */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
-  const clean = (text: string) => redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
-  error.message = clean(error.message)
-  if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode)
+  if (scrubbed.get(error) === redact) return error
+  error.message = clean(error.message, redact)
+  if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode, redact)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
+  scrubbed.set(error, redact)
   return error
 }
 
@@ -108,10 +123,11 @@ export const aborted = (provider?: string) => new ErasureError('aborted', 'abort
  * has one, its error code (`ECONNREFUSED`); never the error itself, which may quote a secret.
  */
 export function safeCause(error: unknown, redact: (text: string) => string): Error {
-  const copy = new Error(redact(error instanceof Error ? error.message : String(error)))
-  copy.name = error instanceof Error ? error.name : 'Error'
+  const copy = new Error(clean(error instanceof Error ? error.message : String(error), redact))
+  // The name too: a runtime's or a hook's error may carry anything there (and stack repeats it).
+  copy.name = error instanceof Error ? clean(String(error.name), redact) : 'Error'
   const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code)
-  if (typeof code === 'string') Object.assign(copy, { code: redact(code) })
+  if (typeof code === 'string') Object.assign(copy, { code: clean(code, redact) })
   return copy
 }
 

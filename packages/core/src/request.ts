@@ -107,7 +107,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
           }
-          const sendNow = () => (pipeline.attempts++, send(options, ctx, body))
+          // What was checked is what is sent: a hook's late change (from a timer, while the rate
+          // limit holds the request) cannot move it to another origin.
+          const { method, url: checked, headers } = ctx.request
+          const sendNow = () => (pipeline.attempts++, send(options, { method, url: checked, headers }, body))
           // Paced as it goes, so the spacing is what the vendor sees.
           ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
           await callHook('afterResponse', ctx)
@@ -215,8 +218,11 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
   }
 }
 
+/** The request as checked, for the attempt to send. */
+type Outgoing = Pick<RequestContext['request'], 'method' | 'url' | 'headers'>
+
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
-function send(options: PipelineOptions, ctx: RequestContext, body: string | undefined): Promise<ProviderResponse> {
+function send(options: PipelineOptions, request: Outgoing, body: string | undefined): Promise<ProviderResponse> {
   const { signal } = options
   const controller = new AbortController()
   return new Promise((resolve, reject) => {
@@ -231,14 +237,14 @@ function send(options: PipelineOptions, ctx: RequestContext, body: string | unde
     const unlink = onAbort(signal, () => abort(signal.reason))
     const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
     if (signal.aborted) return abort(signal.reason)
-    exchange(options, ctx, body, controller.signal).then((response) => end(undefined, response), end)
+    exchange(options, request, body, controller.signal).then((response) => end(undefined, response), end)
   })
 }
 
 /** The request and its answer, following same-origin redirects. */
-async function exchange(options: PipelineOptions, ctx: RequestContext, body: string | undefined, attempt: AbortSignal): Promise<ProviderResponse> {
-  const { method, headers } = ctx.request
-  let url = ctx.request.url
+async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal): Promise<ProviderResponse> {
+  const { method, headers } = request
+  let url = request.url
   for (let hop = 0; ; hop++) {
     const response = await options.fetch(url, {
       method,
@@ -255,7 +261,7 @@ async function exchange(options: PipelineOptions, ctx: RequestContext, body: str
     // A 204 has no body to read (fetch refuses to build one with a body).
     if (!redirected) return { status, headers: response.headers, data: status === 204 ? undefined : parseBody(await response.text()) }
     const location = response.headers.get('location')
-    const origin = new URL(ctx.request.url).origin
+    const origin = new URL(request.url).origin
     const next = location ? new URL(location, url) : undefined
     if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
       // Following would send the credentials to another origin (or loop): refuse.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry, scrubError } from '@erasekit/core'
 import type { Identifier, ProviderResult, RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
@@ -276,6 +276,28 @@ describe('request pipeline', () => {
     expect(server.hits.at(-1)!.path).toBe('/proxied/shifty')
   })
 
+  it('a hook that changes the URL late (from a timer, while the rate limit holds the request) cannot move it: what was checked is sent', async () => {
+    const sent: string[] = []
+    const paced = createEraser({
+      providers: [
+        defineProvider({
+          name: 'paced',
+          specificationVersion: 1,
+          options: {},
+          baseURL: 'https://api.paced.example',
+          limits: { rate: { requests: 1, perMs: 150 } },
+          match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+          erase: (ids, ctx) => ctx.request({ method: 'POST', url: '/delete', body: { ids: ids.map((id) => id.value) } }, () => ids.map(() => ({ status: 'deleted' as const }))),
+        }),
+      ],
+      fetch: async (url) => (sent.push(String(url)), new Response(null, { status: 204 })),
+    })
+    paced.hook('beforeRequest', (ctx) => void setTimeout(() => (ctx.request.url = 'https://collector.example/steal'), 30))
+    const reports = await Promise.all([paced.erase({ userId: 'u1' }), paced.erase({ userId: 'u2' })])
+    expect(reports.map((report) => report.ok)).toEqual([true, true])
+    expect(sent).toEqual(['https://api.paced.example/delete', 'https://api.paced.example/delete'])
+  })
+
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
     server.reply(() => new Response('{}', { status: 429, headers: { 'retry-after': '99999999' } }))
     const eraser = make({ retry: { maxRetryAfterMs: Infinity } })
@@ -307,6 +329,12 @@ describe('request pipeline', () => {
     expect(error).toMatchObject({ code: 'network', message: '[erasekit] [demo] network error: fetch failed for *** (ECONNRESET)' })
     expect(error.cause).toMatchObject({ name: 'TypeError', message: 'fetch failed for ***', code: 'ECONNRESET' })
     expect(error.cause).not.toBe(leaky)
+    // The name too (and so the stack's first line): a runtime's or a hook's error may put anything there.
+    const named = Object.assign(new Error('x'), { name: 'Failed tok_abcdef\r\nforged' })
+    const renamed = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch: async () => Promise.reject(named) }), { retry: { limit: 0 } })
+    const cause = ((await renamed.request({ method: 'GET', url: '/x' }).catch((thrown: ErasureError) => thrown)) as ErasureError).cause as Error
+    expect(cause.name).toBe('Failed ***  forged')
+    expect(cause.stack).not.toContain('tok_abcdef')
 
     const mapped = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url }), { retry: { limit: 0 } })
     const thrown = await mapped.request({ method: 'GET', url: '/x' }, () => { throw new RangeError('bad tok_abcdef') }).catch((caught: ErasureError) => caught)
@@ -509,6 +537,29 @@ describe('request pipeline', () => {
       ['POST', '/v2/users/delete'],
     ])
     expect(report.outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'moved' })
+  })
+})
+
+describe('scrubError', () => {
+  it('redacts a shared error once per redactor (a batch\'s failure is copied into each of its outcomes), again for another', () => {
+    const calls: string[] = []
+    const redact = (text: string) => (calls.push(text), text.replaceAll('tok_abcdef', '***'))
+    const error = new ErasureError('provider_error', 'HTTP 500 for tok_abcdef', { providerCode: 'E1' })
+    for (let i = 0; i < 100; i++) scrubError(error, redact)
+    expect(calls).toHaveLength(2) // the message and the vendor code, once
+    expect(error.message).toBe('[erasekit] HTTP 500 for ***')
+    scrubError(error, (text) => (calls.push(text), text))
+    expect(calls).toHaveLength(4)
+  })
+
+  it('cuts a vendor\'s text after redacting it: a 5 MB error body is not copied into every outcome', () => {
+    const id = 'person@example.com'
+    const error = new ErasureError('invalid_request', `${'x'.repeat(1900)}${id} ${'y'.repeat(5_000_000)}`, { providerCode: 'z'.repeat(10_000) })
+    scrubError(error, (text) => text.replaceAll(id, '[id]'))
+    expect(error.message).toHaveLength(2001)
+    expect(error.message).toMatch(/x\[id\] y+…$/)
+    expect(error.message).not.toContain('person')
+    expect(error.providerCode).toHaveLength(2001)
   })
 })
 
