@@ -24,6 +24,17 @@ describe('createRedactor', () => {
     expect(redact('İ jane.doe@example.com Jane.Doe@Example.com İ')).toBe('İ [id] [id] İ')
   })
 
+  it('matches a value composed or decomposed (NFC/NFD), and JSON-escaped as ASCII-only encoders write it', () => {
+    const composed = 'jos\u00e9-PLANTED'
+    const decomposed = 'jose\u0301-PLANTED'
+    for (const value of [composed, decomposed]) {
+      const redact = createRedactor([[value, '[id]']])
+      expect(redact(`identity ${composed} / ${decomposed} / ${encodeURIComponent(decomposed)} rejected`)).toBe('identity [id] / [id] / [id] rejected')
+      // Python's json.dumps (ensure_ascii) inside a vendor's text: jos\u00e9, either case of hex.
+      expect(redact('{"error":"no user jos\\u00e9-planted", "id":"JOS\\u00E9-PLANTED"}')).toBe('{"error":"no user [id]", "id":"[id]"}')
+    }
+  })
+
   it('folds values and text alike: U+0130, final sigma and astral capitals still match', () => {
     const redact = createRedactor([['İlker@example.com', '[a]'], ['ΚΩΔΙΚΟΣ', '[b]'], ['𐐀user', '[c]']])
     expect(redact('no user İlker@example.com')).toBe('no user [a]')
