@@ -258,8 +258,13 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     const { status } = response
     // A manual redirect is a plain 3xx, or in browsers an opaque one (status 0).
     const redirected = (status >= 300 && status < 400) || (status === 0 && response.type === 'opaqueredirect')
-    // A 204 has no body to read (fetch refuses to build one with a body).
-    if (!redirected) return { status, headers: response.headers, data: status === 204 ? undefined : parseBody(await response.text()) }
+    if (!redirected) {
+      // A 204 has no body to read (fetch refuses to build one with a body).
+      const text = status === 204 ? '' : await readCapped(response)
+      // Past the cap, an error status keeps its meaning (its body is not needed); a 2xx cannot be read.
+      if (text === undefined && status < 300) throw new ErasureError('invalid_response', `response body over ${MAX_BODY} bytes: not read`, { provider: options.provider, status })
+      return { status, headers: response.headers, data: parseBody(text) }
+    }
     const location = response.headers.get('location')
     const origin = new URL(request.url).origin
     const next = location ? new URL(location, url) : undefined
@@ -292,6 +297,23 @@ function serializeBody(body: unknown, provider: string): string | undefined {
 class TimeoutSignal extends Error {}
 /** fetch() or the body read rejected: the request got no usable answer (network, timeout, abort). */
 class NoAnswer extends Error {}
+
+/** No vendor's answer to a deletion comes near it; a proxy's page or a broken stream could exhaust a Worker's 128 MB. */
+const MAX_BODY = 1 << 20
+
+/** The body as text, or undefined past MAX_BODY: the rest is never downloaded. */
+async function readCapped(response: Response): Promise<string | undefined> {
+  const reader = response.body?.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  for (let bytes = 0; reader; ) {
+    const { done, value } = await reader.read()
+    if (done) break
+    if ((bytes += value.byteLength) > MAX_BODY) return void reader.cancel().then(undefined, () => {})
+    text += decoder.decode(value, { stream: true })
+  }
+  return text + decoder.decode()
+}
 
 function parseBody(text: string | undefined): unknown {
   if (!text) return undefined

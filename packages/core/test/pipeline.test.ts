@@ -298,6 +298,19 @@ describe('request pipeline', () => {
     expect(sent).toEqual(['https://api.paced.example/delete', 'https://api.paced.example/delete'])
   })
 
+  it('reads at most 1 MiB of a body: an endless 2xx is invalid_response (not retried), an endless 500 keeps its status and is retried', async () => {
+    let pulled = 0
+    const endless = (status: number) =>
+      new Response(new ReadableStream({ pull: (controller) => void (pulled += 65_536, controller.enqueue(new Uint8Array(65_536).fill(120))) }), { status })
+    let calls = 0
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url, retry: { limit: 1, delayMs: 0 } })], fetch: async () => (calls++, endless(200)) })
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 1, httpStatus: 200, error: { code: 'invalid_response', retryable: false } })
+    expect(calls).toBe(1)
+    expect(pulled).toBeLessThan(2 ** 20 + 4 * 65_536)
+    const failing = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url, retry: { limit: 1, delayMs: 0 } })], fetch: async () => endless(500) })
+    expect((await failing.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 2, httpStatus: 500, error: { code: 'provider_error', retryable: true } })
+  })
+
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
     server.reply(() => new Response('{}', { status: 429, headers: { 'retry-after': '99999999' } }))
     const eraser = make({ retry: { maxRetryAfterMs: Infinity } })
