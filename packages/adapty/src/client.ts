@@ -141,9 +141,12 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
     callOptions: AdaptyCallOptions | undefined,
     run: (ctx: EraseContext, identifiers: Identifier[]) => Promise<T>,
     create = false,
+    body?: ProfileRequest,
   ): Promise<T> {
     const identifiers = toIdentifiers(identity, create)
-    const ctx = createProviderContext(provider, { signal: callOptions?.signal, identifiers: identifiers.map(({ value }) => value) })
+    // The profile's personal data too: Adapty may quote a refused value in its error.
+    const personal = [...PERSONAL.map((key) => body?.[key]), ...(body?.custom_attributes ?? []).map((item) => item?.value)].filter((value) => typeof value === 'string')
+    const ctx = createProviderContext(provider, { signal: callOptions?.signal, identifiers: [...identifiers.map(({ value }) => value), ...personal] })
     return run(ctx, identifiers)
   }
 
@@ -156,8 +159,8 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
 
   return {
     getProfile: (identity, o) => call(identity, o, (ctx, ids) => adaptyRequest(ctx, api, 'GET', ids, profile(ctx))),
-    createProfile: (identity, body = {}, o) => call(identity, o, (ctx, ids) => adaptyRequest(ctx, api, 'POST', ids, profile(ctx), body), true),
-    updateProfile: (identity, body, o) => call(identity, o, (ctx, ids) => adaptyRequest(ctx, api, 'PATCH', ids, profile(ctx), body)),
+    createProfile: (identity, body = {}, o) => call(identity, o, (ctx, ids) => adaptyRequest(ctx, api, 'POST', ids, profile(ctx), body), true, body),
+    updateProfile: (identity, body, o) => call(identity, o, (ctx, ids) => adaptyRequest(ctx, api, 'PATCH', ids, profile(ctx), body), false, body),
     deleteProfile: (identity, o) =>
       call(identity, o, async (ctx, [id]) => {
         const { status, requestId, verified, error } = await deleteOne(ctx, api, id!, options.verify)
@@ -167,6 +170,9 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
       }),
   }
 }
+
+/** Profile fields that hold personal data (or a store credential), redacted from errors like the identity. */
+const PERSONAL = ['first_name', 'last_name', 'email', 'phone_number', 'birthday', 'ip_v4_address', 'store_account_token'] as const
 
 function toIdentifiers(identity: { profileId?: string; customerUserId?: string } | undefined, create: boolean): Identifier[] {
   const { profileId, customerUserId } = identity ?? {}

@@ -62,6 +62,17 @@ describe('profile lifecycle (v2)', () => {
     expect(emulator.requests).toHaveLength(1)
   })
 
+  it('a vendor error that quotes the profile\'s personal data is redacted of it, like the identity', async () => {
+    const body = { email: 'jane.doe@example.com', phone_number: '+79001234567', first_name: 'Janine', custom_attributes: [{ key: 'crm', value: 'CRM-77812' }] }
+    for (const method of ['createProfile', 'updateProfile'] as const) {
+      const echo = new Response(JSON.stringify({ errors: [{ source: 'email', errors: [`${body.email} / ${body.phone_number} / ${body.first_name} / CRM-77812 rejected`] }], error_code: 'validation_error', status_code: 400 }), { status: 400 })
+      const client = createAdaptyClient({ apiKey: 'secret_live_k.k', fetch: async () => echo.clone() })
+      const error = await rejection(client[method]({ customerUserId: 'u_1' }, body))
+      expect(error).toMatchObject({ code: 'invalid_request', status: 400 })
+      for (const value of ['jane.doe', '9001234567', 'Janine', 'CRM-77812']) expect(error.message).not.toContain(value)
+    }
+  })
+
   it('401 for a wrong key', async () => {
     const { client } = setup({ apiKey: 'secret_live_other.key' })
     expect(await rejection(client.getProfile({ customerUserId: 'u_1' }))).toMatchObject({ code: 'unauthorized', providerCode: 'not_authenticated' })
