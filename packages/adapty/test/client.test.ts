@@ -63,14 +63,19 @@ describe('profile lifecycle (v2)', () => {
   })
 
   it('a vendor error that quotes the profile\'s personal data is redacted of it, like the identity', async () => {
-    const body = { email: 'jane.doe@example.com', phone_number: '+79001234567', first_name: 'Janine', custom_attributes: [{ key: 'crm', value: 'CRM-77812' }] }
+    const body = { email: 'jane.doe@example.com', phone_number: '+79001234567', first_name: 'Janine', last_name: 'Val', custom_attributes: [{ key: 'plan', value: 'pro' }] }
     for (const method of ['createProfile', 'updateProfile'] as const) {
-      const echo = new Response(JSON.stringify({ errors: [{ source: 'email', errors: [`${body.email} / ${body.phone_number} / ${body.first_name} / CRM-77812 rejected`] }], error_code: 'validation_error', status_code: 400 }), { status: 400 })
+      const echo = new Response(JSON.stringify({ errors: [{ source: 'email', errors: [`${body.email} / ${body.phone_number} / ${body.first_name} rejected`] }], error_code: 'validation_error', status_code: 400 }), { status: 400 })
       const client = createAdaptyClient({ apiKey: 'secret_live_k.k', fetch: async () => echo.clone() })
       const error = await rejection(client[method]({ customerUserId: 'u_1' }, body))
       expect(error).toMatchObject({ code: 'invalid_request', status: 400 })
-      for (const value of ['jane.doe', '9001234567', 'Janine', 'CRM-77812']) expect(error.message).not.toContain(value)
+      for (const value of ['jane.doe', '9001234567', 'Janine']) expect(error.message).not.toContain(value)
     }
+    // Short values (a name "Val") and custom attributes ("pro") are not redacted: they would match
+    // inside the vendor's own words and codes (validation_error, profile_does_not_exist).
+    const missing = new Response(JSON.stringify({ errors: [], error_code: 'profile_does_not_exist', status_code: 404 }), { status: 404 })
+    const client = createAdaptyClient({ apiKey: 'secret_live_k.k', fetch: async () => missing.clone() })
+    expect(await rejection(client.updateProfile({ customerUserId: 'u_1' }, body))).toMatchObject({ providerCode: 'profile_does_not_exist' })
   })
 
   it('401 for a wrong key', async () => {

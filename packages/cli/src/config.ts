@@ -235,12 +235,8 @@ function resolveEnv(value: unknown, path: string, env: Record<string, string | u
   if (isEnvRef(value)) {
     if (typeof value.env !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value.env)) fail(`${path}.env: expected an environment variable name, e.g. { "env": "ADAPTY_API_KEY" }`)
     const found = env[value.env]
-    // { env: process.env.KEY } gives the secret where its name goes: refused without quoting it.
-    if (found === undefined && Object.values(env).includes(value.env)) {
-      fail(`${path}.env: holds the value of an environment variable, not its name: write { env: 'NAME' }, not { env: process.env.NAME }`)
-    }
     if (found === undefined || found === '') {
-      missing.push({ path, env: value.env })
+      missing.push({ path, env: shownName(value.env, env, path) })
       return PLACEHOLDER
     }
     return found
@@ -248,6 +244,16 @@ function resolveEnv(value: unknown, path: string, env: Record<string, string | u
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveEnv(item, `${path}.${key}`, env, missing, fail)]))
   if (Array.isArray(value)) return value.map((item, index) => resolveEnv(item, `${path}.${index}`, env, missing, fail))
   return value
+}
+
+/**
+ * The variable's name for a message (it goes into every receipt of that provider), unless it may be
+ * a secret given where the name goes ({ env: process.env.KEY }, a vault's value): an upper-case
+ * name with underscores, or short, and not the value of another variable.
+ */
+function shownName(name: string, env: Record<string, string | undefined>, path: string): string {
+  const conventional = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(name) && (name.includes('_') ? name.length <= 64 : name.length <= 12)
+  return conventional && !Object.values(env).includes(name) ? name : `named at ${path}.env (it must hold a variable's name, e.g. 'ADAPTY_API_KEY', not its value)`
 }
 
 /** A provider whose config is incomplete: every subject fails with invalid_config, nothing is sent. */

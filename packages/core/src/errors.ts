@@ -85,31 +85,17 @@ export function codeForStatus(status: number): ErrorCode {
   return 'provider_error'
 }
 
-/** Longest vendor text kept in a message: one error is copied into every outcome of its batch. */
-const MAX_TEXT = 2000
-
-/**
- * Redacted, then cut (never the other way: a cut could leave part of an identifier); control
- * characters from a vendor's text become spaces: a CR/LF or a terminal escape could forge log lines.
- */
-const clean = (text: string, redact: (text: string) => string) => {
-  const safe = redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
-  return safe.length > MAX_TEXT ? `${safe.slice(0, MAX_TEXT)}…` : safe
-}
-
-// A batch's failure is shared by its outcomes: redacted once per redactor, not once per outcome.
-const scrubbed = new WeakMap<ErasureError, unknown>()
+/** Redacted; control characters become spaces (a CR/LF or a terminal escape in a vendor's text could forge log lines). */
+const clean = (text: string, redact: (text: string) => string) => redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
 
 /**
  * Redacts an error's message, vendor code and cause in place (any may echo what was sent, a
  * provider's cause may be a whole response).
  */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
-  if (scrubbed.get(error) === redact) return error
   error.message = clean(error.message, redact)
   if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode, redact)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
-  scrubbed.set(error, redact)
   return error
 }
 

@@ -144,6 +144,9 @@ export async function eraseBatch(
   const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()
+  // One error shared by many outcomes (the batch's failure, or one a provider gave each result)
+  // is redacted once: its text may be long, and a batch holds up to 10 000 identifiers.
+  const errors = new Map<unknown, Outcome['error']>()
   const outcomes = items.map((item, i): Outcome => {
     const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: item.hash }, status: 'skipped', attempts, durationMs, at }
     if (!failure && dryRun) {
@@ -152,10 +155,10 @@ export async function eraseBatch(
       return outcome
     }
     try {
-      setResult(outcome, failure ? { status: 'failed', error: failure } : results![i], redact, provider.name)
+      setResult(outcome, failure ? { status: 'failed', error: failure } : results![i], redact, provider.name, errors)
     } catch (error) {
       // A result whose fields throw when read: a provider bug, failed for this identifier, redacted.
-      setResult(outcome, { status: 'failed', error: asErasureError(error, provider.name, undefined, redact) }, redact, provider.name)
+      setResult(outcome, { status: 'failed', error: asErasureError(error, provider.name, undefined, redact) }, redact, provider.name, errors)
     }
     return outcome
   })
@@ -170,7 +173,10 @@ export function reportOf(subjectRef: string, started: number, outcomes: Outcome[
 }
 
 export const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
-  providerCode === undefined ? { code, message, retryable } : { code, message, retryable, providerCode }
+  providerCode === undefined ? { code, message: cut(message), retryable } : { code, message: cut(message), retryable, providerCode: cut(providerCode) }
+
+/** Receipts keep 2 000 characters of an error's redacted text (a batch's error is copied into each of its outcomes), never half a surrogate pair. */
+const cut = (text: string) => (text.length > 2000 ? `${text.slice(0, /[\uD800-\uDBFF]/.test(text[1999]!) ? 1999 : 2000)}…` : text)
 
 const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 
@@ -184,7 +190,7 @@ function requestIdOf(raw: string, redact: Redactor): string {
 }
 
 /** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */
-function setResult(out: Outcome, given: ProviderResult | undefined, redact: Redactor, provider: string): void {
+function setResult(out: Outcome, given: ProviderResult | undefined, redact: Redactor, provider: string, errors: Map<unknown, Outcome['error']>): void {
   // A missing or unknown status must never read as success (report.ok counts only 'failed').
   const result: ProviderResult = RESULT_STATUSES.includes(given?.status as string)
     ? given!
@@ -196,5 +202,9 @@ function setResult(out: Outcome, given: ProviderResult | undefined, redact: Reda
   if (requestId !== undefined) out.requestId = requestIdOf(String(requestId), redact)
   if (httpStatus !== undefined) out.httpStatus = httpStatus
   if (verified !== undefined) out.verified = verified
-  if (status === 'failed') out.error = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))
+  if (status === 'failed') {
+    let shared = errors.get(error)
+    if (!shared) errors.set(error, (shared = outcomeError(asErasureError(error ?? new ErasureError('provider_error', 'failed without an error', { provider }), provider, undefined, redact))))
+    out.error = { ...shared }
+  }
 }

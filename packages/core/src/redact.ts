@@ -48,15 +48,18 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
     // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
     // A lone surrogate (half an emoji) cannot be URI-encoded; such a value is never sent (identifierProblem).
-    // Composed or decomposed alike (josé as é or as e + U+0301): vendors normalise what they store.
-    for (const form of new Set([value, value.normalize('NFC'), value.normalize('NFD')])) {
-      add(form)
-      const uri = wellFormed(form) ? encodeURIComponent(form) : form
-      if (uri !== form) add(uri)
-      if (/[\\"\u0000-\u001f]/.test(form)) add(JSON.stringify(form).slice(1, -1))
-      // JSON as ASCII-only encoders write it (Python's default): é as \u00e9.
-      if (/[^\0-~]/.test(form)) add(form.replace(/[^\0-~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))
-      if (/[ !'()~]/.test(form)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
+    add(value)
+    const uri = wellFormed(value) ? encodeURIComponent(value) : value
+    if (uri !== value) add(uri)
+    if (/[\\"\u0000-\u001f]/.test(value)) add(JSON.stringify(value).slice(1, -1))
+    if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
+    // Beyond ASCII: composed or decomposed alike (josé as é or as e + U+0301: vendors normalise what
+    // they store), and JSON as ASCII-only encoders write it (Python's default: é as \u00e9) in either case.
+    if (/[^\0-~]/.test(value)) {
+      const composed = value.normalize('NFC')
+      add(composed)
+      add(value.normalize('NFD'))
+      for (const text of new Set([composed, fold(composed)])) add(JSON.stringify(text).slice(1, -1).replace(/[^\0-~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))
     }
     // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
     // 79001234567): its digits alone, and spaced any way. Bare digits (an id, a date) are not a phone.

@@ -108,7 +108,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             throw new DryRunStop()
           }
           // What was checked is what is sent: a hook's late change (from a timer, while the rate
-          // limit holds the request) cannot move it to another origin.
+          // limit holds the request) cannot move it to another origin. Headers stay live (copying costs every attempt).
           const { method, url: checked, headers } = ctx.request
           const sendNow = () => (pipeline.attempts++, send(options, { method, url: checked, headers }, body))
           // Paced as it goes, so the spacing is what the vendor sees.
@@ -303,10 +303,12 @@ const MAX_BODY = 1 << 20
 
 /** The body as text, or undefined past MAX_BODY: the rest is never downloaded. */
 async function readCapped(response: Response): Promise<string | undefined> {
-  const reader = response.body?.getReader()
+  // No Web stream (a hand-made mock, node-fetch): read it as it comes.
+  if (typeof response.body?.getReader !== 'function') return response.text()
+  const reader = response.body.getReader()
   const decoder = new TextDecoder()
   let text = ''
-  for (let bytes = 0; reader; ) {
+  for (let bytes = 0; ; ) {
     const { done, value } = await reader.read()
     if (done) break
     if ((bytes += value.byteLength) > MAX_BODY) return void reader.cancel().then(undefined, () => {})

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry, scrubError } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
 import type { Identifier, ProviderResult, RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
@@ -311,6 +311,14 @@ describe('request pipeline', () => {
     expect((await failing.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 2, httpStatus: 500, error: { code: 'provider_error', retryable: true } })
   })
 
+  it('reads a response without a Web stream body (a hand-made mock, node-fetch) through its text()', async () => {
+    for (const body of [undefined, { pipe() {} }]) {
+      const mock = { status: 200, headers: new Headers(), body, text: async () => '{"requestId":"r-1"}' }
+      const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], fetch: async () => mock as unknown as Response })
+      expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'r-1' })
+    }
+  })
+
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {
     server.reply(() => new Response('{}', { status: 429, headers: { 'retry-after': '99999999' } }))
     const eraser = make({ retry: { maxRetryAfterMs: Infinity } })
@@ -553,26 +561,52 @@ describe('request pipeline', () => {
   })
 })
 
-describe('scrubError', () => {
-  it('redacts a shared error once per redactor (a batch\'s failure is copied into each of its outcomes), again for another', () => {
-    const calls: string[] = []
-    const redact = (text: string) => (calls.push(text), text.replaceAll('tok_abcdef', '***'))
-    const error = new ErasureError('provider_error', 'HTTP 500 for tok_abcdef', { providerCode: 'E1' })
-    for (let i = 0; i < 100; i++) scrubError(error, redact)
-    expect(calls).toHaveLength(2) // the message and the vendor code, once
-    expect(error.message).toBe('[erasekit] HTTP 500 for ***')
-    scrubError(error, (text) => (calls.push(text), text))
-    expect(calls).toHaveLength(4)
+describe('errors in outcomes', () => {
+  /** A provider sending one request per batch of up to 100, whose vendor error message becomes the batch's failure. */
+  const echoing = (fetch: (init: RequestInit) => Response) =>
+    createEraser({
+      providers: [
+        defineProvider({
+          name: 'echo',
+          specificationVersion: 1,
+          options: {},
+          baseURL: 'https://api.echo.example',
+          limits: { batchSize: 100 },
+          match: (subject) => (subject.email ? { kind: 'email', value: subject.email } : undefined),
+          erase: (ids, ctx) =>
+            ctx.request({ method: 'POST', url: '/delete', body: { emails: ids.map((id) => id.value) } }, (response) => {
+              throw ctx.responseError(response, { message: (response.data as { message?: string }).message })
+            }),
+        }),
+      ],
+      fetch: async (_, init) => fetch(init!),
+    })
+
+  it('an onError hook that adds to the message after the pipeline redacted it: the outcome is redacted again', async () => {
+    const eraser = echoing(() => Response.json({ message: 'no' }, { status: 400 }))
+    eraser.hook('onError', (ctx) => void (ctx.error!.message += ` (while deleting ${(ctx.request.body as { emails: string[] }).emails[0]})`))
+    const outcome = (await eraser.erase({ email: 'jane.doe@example.com' })).outcomes[0]!
+    expect(outcome.error!.message).toMatch(/^\[erasekit\] \[echo\] HTTP 400: no \(while deleting \[id:[0-9a-f]{8}\]\)$/)
   })
 
-  it('cuts a vendor\'s text after redacting it: a 5 MB error body is not copied into every outcome', () => {
-    const id = 'person@example.com'
-    const error = new ErasureError('invalid_request', `${'x'.repeat(1900)}${id} ${'y'.repeat(5_000_000)}`, { providerCode: 'z'.repeat(10_000) })
-    scrubError(error, (text) => text.replaceAll(id, '[id]'))
-    expect(error.message).toHaveLength(2001)
-    expect(error.message).toMatch(/x\[id\] y+…$/)
-    expect(error.message).not.toContain('person')
-    expect(error.providerCode).toHaveLength(2001)
+  it('receipts keep 2 000 characters of a vendor\'s text, redacted first, never cut inside a surrogate pair', async () => {
+    const subjects = Array.from({ length: 100 }, (_, i) => ({ email: `person${i}@example.com` }))
+    // 0.5 MB of vendor text (bodies are read up to 1 MiB) that quotes an identifier just inside the cut, copied into 100 outcomes.
+    const eraser = echoing((init) => {
+      const [first] = JSON.parse(String(init.body)).emails
+      return Response.json({ message: `${'x'.repeat(1950)} ${first} ${'y'.repeat(500_000)}` }, { status: 400 })
+    })
+    const outcomes = []
+    for await (const report of eraser.eraseMany(subjects)) outcomes.push(...report.outcomes)
+    expect(outcomes).toHaveLength(100)
+    for (const outcome of outcomes) {
+      expect(outcome.error!.message).toHaveLength(2001)
+      expect(outcome.error!.message).toMatch(/x \[id:[0-9a-f]{8}\] y+…$/)
+    }
+    const emoji = echoing(() => Response.json({ message: `${'x'.repeat(1973)}😀 [id:pretend] and more` }, { status: 400 }))
+    const message = (await emoji.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
+    // "[erasekit] [echo] HTTP 400: " is 27 characters: the emoji straddles the cut, so it goes whole.
+    expect(message).toBe(`[erasekit] [echo] HTTP 400: ${'x'.repeat(1972)}…`)
   })
 })
 

@@ -29,10 +29,13 @@ describe('createRedactor', () => {
     const decomposed = 'jose\u0301-PLANTED'
     for (const value of [composed, decomposed]) {
       const redact = createRedactor([[value, '[id]']])
-      expect(redact(`identity ${composed} / ${decomposed} / ${encodeURIComponent(decomposed)} rejected`)).toBe('identity [id] / [id] / [id] rejected')
+      expect(redact(`identity ${composed} / ${decomposed} / ${encodeURIComponent(value)} rejected`)).toBe('identity [id] / [id] / [id] rejected')
       // Python's json.dumps (ensure_ascii) inside a vendor's text: jos\u00e9, either case of hex.
       expect(redact('{"error":"no user jos\\u00e9-planted", "id":"JOS\\u00E9-PLANTED"}')).toBe('{"error":"no user [id]", "id":"[id]"}')
     }
+    // Registered upper case, echoed lower-cased and escaped; quotes and non-ASCII escaped together.
+    expect(createRedactor([['JOSÉ@EXAMPLE.COM', '[id]']])('no jos\\u00e9@example.com')).toBe('no [id]')
+    expect(createRedactor([['Zoë "Z" Ünal', '[id]']])('{"name": "Zo\\u00eb \\"Z\\" \\u00dcnal"}')).toBe('{"name": "[id]"}')
   })
 
   it('folds values and text alike: U+0130, final sigma and astral capitals still match', () => {
