@@ -144,9 +144,8 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
     body?: ProfileRequest,
   ): Promise<T> {
     const identifiers = toIdentifiers(identity, create)
-    // The profile's personal data too: Adapty may quote a refused value in its error. Values of 4
-    // characters or more: a shorter one (a name "Val") would also match inside error codes.
-    const personal = PERSONAL.map((key) => body?.[key]).filter((value) => typeof value === 'string' && value.length > 3) as string[]
+    // The profile's contact data too: Adapty may quote a refused value in its error.
+    const personal = PERSONAL.map((key) => body?.[key]).filter((value) => typeof value === 'string') as string[]
     const ctx = createProviderContext(provider, { signal: callOptions?.signal, identifiers: [...identifiers.map(({ value }) => value), ...personal] })
     return run(ctx, identifiers)
   }
@@ -172,8 +171,11 @@ export function createAdaptyClient(options: AdaptyOptions): AdaptyClient {
   }
 }
 
-/** Profile fields that hold personal data (or a store credential), redacted from errors like the identity. Custom attributes are yours to name and fill: not redacted. */
-const PERSONAL = ['first_name', 'last_name', 'email', 'phone_number', 'birthday', 'ip_v4_address', 'store_account_token'] as const
+/**
+ * Profile fields redacted from errors like the identity. Not names or custom attributes: they are
+ * words, matched inside Adapty's own (a last name "File" in profile_does_not_exist).
+ */
+const PERSONAL = ['email', 'phone_number', 'birthday', 'ip_v4_address', 'store_account_token'] as const
 
 function toIdentifiers(identity: { profileId?: string; customerUserId?: string } | undefined, create: boolean): Identifier[] {
   const { profileId, customerUserId } = identity ?? {}

@@ -63,16 +63,16 @@ describe('profile lifecycle (v2)', () => {
   })
 
   it('a vendor error that quotes the profile\'s personal data is redacted of it, like the identity', async () => {
-    const body = { email: 'jane.doe@example.com', phone_number: '+79001234567', first_name: 'Janine', last_name: 'Val', custom_attributes: [{ key: 'plan', value: 'pro' }] }
+    const body = { email: 'jane.doe@example.com', phone_number: '+79001234567', birthday: '1990-04-12', first_name: 'File', last_name: 'Val', custom_attributes: [{ key: 'plan', value: 'pro' }] }
     for (const method of ['createProfile', 'updateProfile'] as const) {
-      const echo = new Response(JSON.stringify({ errors: [{ source: 'email', errors: [`${body.email} / ${body.phone_number} / ${body.first_name} rejected`] }], error_code: 'validation_error', status_code: 400 }), { status: 400 })
+      const echo = new Response(JSON.stringify({ errors: [{ source: 'email', errors: [`${body.email} / ${body.phone_number} / ${body.birthday} rejected`] }], error_code: 'validation_error', status_code: 400 }), { status: 400 })
       const client = createAdaptyClient({ apiKey: 'secret_live_k.k', fetch: async () => echo.clone() })
       const error = await rejection(client[method]({ customerUserId: 'u_1' }, body))
-      expect(error).toMatchObject({ code: 'invalid_request', status: 400 })
-      for (const value of ['jane.doe', '9001234567', 'Janine']) expect(error.message).not.toContain(value)
+      expect(error).toMatchObject({ code: 'invalid_request', status: 400, providerCode: 'validation_error' })
+      for (const value of ['jane.doe', '9001234567', '1990-04-12']) expect(error.message).not.toContain(value)
     }
-    // Short values (a name "Val") and custom attributes ("pro") are not redacted: they would match
-    // inside the vendor's own words and codes (validation_error, profile_does_not_exist).
+    // Names and custom attributes are not redacted: they are words, matched inside the vendor's own
+    // (File in profile_does_not_exist, Val in validation_error, pro).
     const missing = new Response(JSON.stringify({ errors: [], error_code: 'profile_does_not_exist', status_code: 404 }), { status: 404 })
     const client = createAdaptyClient({ apiKey: 'secret_live_k.k', fetch: async () => missing.clone() })
     expect(await rejection(client.updateProfile({ customerUserId: 'u_1' }, body))).toMatchObject({ providerCode: 'profile_does_not_exist' })

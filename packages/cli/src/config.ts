@@ -247,13 +247,13 @@ function resolveEnv(value: unknown, path: string, env: Record<string, string | u
 }
 
 /**
- * The variable's name for a message (it goes into every receipt of that provider), unless it may be
- * a secret given where the name goes ({ env: process.env.KEY }, a vault's value): an upper-case
- * name with underscores, or short, and not the value of another variable.
+ * The variable's name for a message (it goes into every receipt of that provider) when it looks
+ * like one: upper case with underscores, or short, and not the value of another variable. A secret
+ * given where the name goes ({ env: process.env.KEY }) rarely does; an upper-case one may.
  */
 function shownName(name: string, env: Record<string, string | undefined>, path: string): string {
   const conventional = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(name) && (name.includes('_') ? name.length <= 64 : name.length <= 12)
-  return conventional && !Object.values(env).includes(name) ? name : `named at ${path}.env (it must hold a variable's name, e.g. 'ADAPTY_API_KEY', not its value)`
+  return conventional && !Object.values(env).includes(name) ? name : `named at ${path}.env`
 }
 
 /** A provider whose config is incomplete: every subject fails with invalid_config, nothing is sent. */

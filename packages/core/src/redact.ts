@@ -45,21 +45,19 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
       lengths.add(key.length)
       starts.add(key[0]!)
     }
-    // Vendors echo values re-encoded or re-cased (emails). A JSON form differs only for quotes,
-    // backslashes and controls; a query string's (URLSearchParams) from encodeURIComponent only for these.
+    // Vendors echo values re-encoded or re-cased (emails), and normalised: josé composed (é) or
+    // decomposed (e + U+0301). A JSON form differs only for quotes, backslashes and controls, or
+    // beyond ASCII as ASCII-only encoders write it (Python's default: é as \u00e9, in either case);
+    // a query string's (URLSearchParams) from encodeURIComponent only for these.
     // A lone surrogate (half an emoji) cannot be URI-encoded; such a value is never sent (identifierProblem).
-    add(value)
-    const uri = wellFormed(value) ? encodeURIComponent(value) : value
-    if (uri !== value) add(uri)
-    if (/[\\"\u0000-\u001f]/.test(value)) add(JSON.stringify(value).slice(1, -1))
-    if (/[ !'()~]/.test(value)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
-    // Beyond ASCII: composed or decomposed alike (josé as é or as e + U+0301: vendors normalise what
-    // they store), and JSON as ASCII-only encoders write it (Python's default: é as \u00e9) in either case.
-    if (/[^\0-~]/.test(value)) {
-      const composed = value.normalize('NFC')
-      add(composed)
-      add(value.normalize('NFD'))
-      for (const text of new Set([composed, fold(composed)])) add(JSON.stringify(text).slice(1, -1).replace(/[^\0-~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))
+    const ascii = !/[^\0-~]/.test(value)
+    for (const form of ascii ? [value] : new Set([value, value.normalize('NFC'), value.normalize('NFD')])) {
+      add(form)
+      const uri = wellFormed(form) ? encodeURIComponent(form) : form
+      if (uri !== form) add(uri)
+      if (/[\\"\u0000-\u001f]/.test(form)) add(JSON.stringify(form).slice(1, -1))
+      if (/[ !'()~]/.test(form)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
+      if (!ascii) for (const text of new Set([form, fold(form)])) add(JSON.stringify(text).slice(1, -1).replace(/[^\0-~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))
     }
     // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
     // 79001234567): its digits alone, and spaced any way. Bare digits (an id, a date) are not a phone.
@@ -77,6 +75,8 @@ export const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const WORD = /[\p{L}\p{N}_]/u
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 export const wellFormed = (text: string) => !LONE_SURROGATE.test(text)
+
+const MARKER = /\[id(:[\da-f]{8})?\]/y
 
 /** The separators phone formats put between digits (URL- and form-encoded too), when a digit follows. */
 const SEPARATOR = /(?:[\s().\/+-]|%20){0,3}(?=\d)/y
@@ -129,6 +129,12 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
     let out = ''
     let done = 0
     for (let i = 0; i < text.length; ) {
+      // A marker already written (text redacted twice) is kept whole: an id may occur inside its hash.
+      MARKER.lastIndex = i
+      if (text[i] === '[' && MARKER.test(text)) {
+        i = MARKER.lastIndex
+        continue
+      }
       const mine = match(own, scanned, i)
       const theirs = match(inherited, scanned, i)
       // The longest wins; on a tie, this redactor's replacement.

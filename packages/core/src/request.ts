@@ -303,8 +303,11 @@ const MAX_BODY = 1 << 20
 
 /** The body as text, or undefined past MAX_BODY: the rest is never downloaded. */
 async function readCapped(response: Response): Promise<string | undefined> {
-  // No Web stream (a hand-made mock, node-fetch): read it as it comes.
-  if (typeof response.body?.getReader !== 'function') return response.text()
+  // No Web stream (a hand-made mock, node-fetch): read whole if it can be, refused past the cap all the same.
+  if (typeof response.body?.getReader !== 'function') {
+    const text = typeof response.text === 'function' ? await response.text() : ''
+    return text.length > MAX_BODY ? undefined : text
+  }
   const reader = response.body.getReader()
   const decoder = new TextDecoder()
   let text = ''

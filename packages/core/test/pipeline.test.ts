@@ -311,12 +311,14 @@ describe('request pipeline', () => {
     expect((await failing.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', attempts: 2, httpStatus: 500, error: { code: 'provider_error', retryable: true } })
   })
 
-  it('reads a response without a Web stream body (a hand-made mock, node-fetch) through its text()', async () => {
-    for (const body of [undefined, { pipe() {} }]) {
-      const mock = { status: 200, headers: new Headers(), body, text: async () => '{"requestId":"r-1"}' }
-      const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], fetch: async () => mock as unknown as Response })
-      expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'r-1' })
+  it('reads a response without a Web stream body (a hand-made mock, node-fetch) through its text(), if any, up to the cap', async () => {
+    const answer = (mock: object) => createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url, retry: { limit: 0 } })], fetch: async () => mock as unknown as Response }).erase({ userId: 'u1' })
+    for (const body of [undefined, null, { pipe() {} }]) {
+      expect((await answer({ status: 200, headers: new Headers(), body, text: async () => '{"requestId":"r-1"}' })).outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'r-1' })
     }
+    // No text() at all: an empty body (the demo provider wants a requestId: unexpected, not a network error).
+    expect((await answer({ status: 200, headers: new Headers(), body: null })).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_response' } })
+    expect((await answer({ status: 200, headers: new Headers(), body: { pipe() {} }, text: async () => 'x'.repeat(2 ** 20 + 1) })).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_response', message: expect.stringContaining('over 1048576 bytes') } })
   })
 
   it('a wait past the timer range (Retry-After, no cap) waits instead of retrying at once', async () => {

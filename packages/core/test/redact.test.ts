@@ -29,13 +29,22 @@ describe('createRedactor', () => {
     const decomposed = 'jose\u0301-PLANTED'
     for (const value of [composed, decomposed]) {
       const redact = createRedactor([[value, '[id]']])
-      expect(redact(`identity ${composed} / ${decomposed} / ${encodeURIComponent(value)} rejected`)).toBe('identity [id] / [id] / [id] rejected')
+      expect(redact(`identity ${composed} / ${decomposed} / ${encodeURIComponent(composed)} / ${encodeURIComponent(decomposed)} rejected`)).toBe('identity [id] / [id] / [id] / [id] rejected')
+      // Python storing NFD and escaping it: jose\u0301.
+      expect(redact('no user jose\\u0301-planted')).toBe('no user [id]')
       // Python's json.dumps (ensure_ascii) inside a vendor's text: jos\u00e9, either case of hex.
       expect(redact('{"error":"no user jos\\u00e9-planted", "id":"JOS\\u00E9-PLANTED"}')).toBe('{"error":"no user [id]", "id":"[id]"}')
     }
     // Registered upper case, echoed lower-cased and escaped; quotes and non-ASCII escaped together.
     expect(createRedactor([['JOSÉ@EXAMPLE.COM', '[id]']])('no jos\\u00e9@example.com')).toBe('no [id]')
     expect(createRedactor([['Zoë "Z" Ünal', '[id]']])('{"name": "Zo\\u00eb \\"Z\\" \\u00dcnal"}')).toBe('{"name": "[id]"}')
+  })
+
+  it('redacting twice changes nothing: an id that occurs inside another\'s marker is left alone', () => {
+    const redact = createRedactor([['20231894', '[id:edbf8a71]'], ['1894', '[id:20231894]'], ['8a71', '[id]']])
+    const once = redact('unknown users: 1894, 20231894')
+    expect(once).toBe('unknown users: [id:20231894], [id:edbf8a71]')
+    expect(redact(`${once} `)).toBe(`${once} `)
   })
 
   it('folds values and text alike: U+0130, final sigma and astral capitals still match', () => {
