@@ -6,9 +6,16 @@
 // subpaths that only exist for Node (./testing/node).
 //   node scripts/jsr.mjs          writes packages/*/jsr.json
 //   node scripts/jsr.mjs --check  exits 1 when a jsr.json is missing or out of date
+//   node scripts/jsr.mjs --dry-run  `deno publish --dry-run` of every package (what JSR would
+//                                   refuse: slow types, unresolvable imports, type errors); exits 1
+//                                   on an error or a warning not listed in EXPECTED_WARNINGS
+// Deno reads the root package.json "workspaces" (pnpm's list, repeated there): that is how it
+// resolves `@erasekit/core` in the providers' sources and rewrites it to `jsr:` on publish.
+import { execFile } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { root, workspacePackages } from './workspace.mjs'
 
 /** The import target of an exports entry: "./dist/x.mjs". */
@@ -52,9 +59,45 @@ export function checkJsr() {
   })
 }
 
+/**
+ * Warnings JSR may print and why they are accepted. The CLI resolves its own packages with
+ * `import.meta.resolve` for the config loader; published on JSR the call is left as written, fails
+ * under Deno and is caught, and the loader resolves the config's imports from its own folder.
+ */
+export const EXPECTED_WARNINGS = { '@erasekit/cli': ['unanalyzable-import-meta-resolve'] }
+
+/** `deno publish --dry-run` in one package: { name, ok, errors, warnings, output }. */
+export async function publishDryRun(pkg) {
+  const deno = join(root, 'node_modules', '.bin', 'deno')
+  const run = promisify(execFile)(deno, ['publish', '--dry-run', '--allow-dirty', '--config', 'jsr.json'], {
+    cwd: pkg.dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 16 << 20,
+  })
+  const { stdout, stderr, code } = await run.then(
+    (done) => ({ ...done, code: 0 }),
+    (failed) => ({ stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message, code: failed.code ?? 1 }),
+  )
+  const output = `${stdout}${stderr}`
+  const warnings = [...output.matchAll(/^warning\[([\w-]+)\]/gm)].map((match) => match[1])
+  const unexpected = warnings.filter((warning) => !(EXPECTED_WARNINGS[pkg.name] ?? []).includes(warning))
+  const errors = output.split('\n').filter((line) => /^error\b/.test(line))
+  const ok = code === 0 && /Success Dry run complete/.test(output) && errors.length === 0 && unexpected.length === 0
+  return { name: pkg.name, ok, errors, warnings: unexpected, output }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const results = checkJsr()
-  if (process.argv.includes('--check')) {
+  if (process.argv.includes('--dry-run')) {
+    for (const pkg of workspacePackages()) {
+      const result = await publishDryRun(pkg)
+      console.log(`${result.ok ? 'ok    ' : 'FAILED'} ${result.name}${[...result.errors, ...result.warnings].map((line) => `\n  ${line}`).join('')}`)
+      if (!result.ok) {
+        if (!result.errors.length && !result.warnings.length) console.log(result.output)
+        process.exitCode = 1
+      }
+    }
+  } else if (process.argv.includes('--check')) {
     for (const result of results) console.log(`${result.ok ? 'ok     ' : 'STALE  '} ${result.file}${result.error ? ` (${result.error})` : ''}`)
     if (results.some((result) => !result.ok)) {
       console.log('run `node scripts/jsr.mjs` to regenerate')

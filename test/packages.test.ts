@@ -11,7 +11,9 @@ import { promisify } from 'node:util'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { root } from './runtimes/harness'
 // @ts-expect-error plain .mjs script without types
-import { checkJsr } from '../scripts/jsr.mjs'
+import { checkJsr, publishDryRun } from '../scripts/jsr.mjs'
+// @ts-expect-error plain .mjs script without types
+import { workspacePackages } from '../scripts/workspace.mjs'
 // @ts-expect-error plain .mjs script without types
 import { BUDGET } from '../scripts/size.mjs'
 
@@ -87,6 +89,19 @@ describe('jsr.json (JSR: Deno users can use jsr:@erasekit/* as well as npm:)', (
     expect(result!.error).toBeUndefined()
     expect(result!.ok, `${result!.file} is missing or stale: run \`pnpm jsr\``).toBe(true)
   })
+  // What JSR checks on publish: slow types (explicit types on the public API), imports it can
+  // resolve and rewrite (@erasekit/core → jsr:), and a type check of the published sources.
+  test.each(packages)(
+    'packages/%s: deno publish --dry-run succeeds with no unexpected warning',
+    async (dir) => {
+      const pkg = (workspacePackages() as { short: string }[]).find((item) => item.short === dir)
+      const result = await publishDryRun(pkg)
+      expect(result.errors, result.output).toEqual([])
+      expect(result.warnings, result.output).toEqual([])
+      expect(result.ok, result.output).toBe(true)
+    },
+    120_000,
+  )
 })
 
 describe('types of the built packages, as a strict consumer compiles them', () => {

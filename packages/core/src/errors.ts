@@ -26,6 +26,18 @@ export interface ErasureErrorOptions {
   cause?: unknown | undefined
 }
 
+/** What `ErasureError#toJSON()` gives: the error's fields, safe to log (the message is already redacted). */
+export interface ErasureErrorJSON {
+  name: string
+  code: ErrorCode
+  message: string
+  provider?: string | undefined
+  status?: number | undefined
+  providerCode?: string | undefined
+  retryable: boolean
+  retryAfterMs?: number | undefined
+}
+
 const marker = Symbol.for('erasekit.error')
 
 /**
@@ -68,7 +80,7 @@ export class ErasureError extends Error {
     return ErasureError.isInstance(value)
   }
 
-  toJSON() {
+  toJSON(): ErasureErrorJSON {
     const { code, provider, status, providerCode, retryable, retryAfterMs, message } = this
     return { name: this.name, code, message, provider, status, providerCode, retryable, retryAfterMs }
   }

@@ -32,7 +32,7 @@ export function retryDelay(retry: number, policy: RetryPolicy, retryAfterMs?: nu
 }
 
 /** Retry-After as seconds or an HTTP-date, in ms from `now`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (!value) return undefined
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)

@@ -1,5 +1,5 @@
 import type { HookableCore } from 'hookable'
-import type { ErasureError, ErrorCode } from './errors'
+import type { ErasureError, ErasureErrorJSON, ErrorCode } from './errors'
 
 /** A person to erase. `ref` is the caller's correlation id and must not be personal data. */
 export interface Subject {
@@ -189,7 +189,7 @@ export interface RequestSnapshot {
   attempt: number
   request: PlannedRequest
   response?: { status: number; data: unknown }
-  error?: ReturnType<ErasureError['toJSON']>
+  error?: ErasureErrorJSON
   retry: boolean
   delayMs: number
 }
