@@ -16,15 +16,39 @@ export function definePlugin(plugin: Plugin): Plugin {
   return plugin
 }
 
-/** Registers a plugin's hooks, then runs its setup; a mistake names the plugin. */
+// The plugin whose hook threw an error: a request hook's failure names it (the outcome's message
+// is often all a receipt keeps). A side table, so the error itself reaches the pipeline unchanged.
+const owners = new WeakMap<object, string>()
+
+/** The name of the plugin whose hook threw `error`, if one did. */
+export const pluginOf = (error: unknown): string | undefined => owners.get(error as object)
+
+/** Registers a plugin's hooks, then runs its setup; a mistake names the plugin, and so does a hook's failure. */
 export function installPlugin(host: PluginHost, plugin: Plugin): void {
   const fail = (message: string) => configError(`plugin ${JSON.stringify(plugin.name)}: ${message.replace(/^\[erasekit\] /, '')}`)
+  // Hooks are awaited anyway: the async wrapper changes no order, only records what fails.
+  const named: PluginHost = {
+    hook: (name, fn) =>
+      host.hook(
+        name,
+        typeof fn !== 'function'
+          ? fn
+          : ((async (...args: never[]) => {
+              try {
+                return await (fn as (...args: never[]) => unknown)(...args)
+              } catch (error) {
+                if (Object(error) === error && !owners.has(error as object)) owners.set(error as object, plugin.name)
+                throw error
+              }
+            }) as typeof fn),
+      ),
+  }
   let pending: unknown
   try {
     for (const [name, fn] of Object.entries(plugin.hooks ?? {})) {
-      if (fn) host.hook(name as keyof EraserHooks, fn as EraserHooks[keyof EraserHooks])
+      if (fn) named.hook(name as keyof EraserHooks, fn as EraserHooks[keyof EraserHooks])
     }
-    if ('setup' in plugin) pending = plugin.setup(host)
+    if ('setup' in plugin) pending = plugin.setup(named)
   } catch (error) {
     throw ErasureError.isInstance(error) && error.code === 'invalid_config' ? fail(error.message) : error
   }

@@ -2,6 +2,7 @@ import { aborted, asErasureError, codeForStatus, ErasureError, safeCause, scrubE
 import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
+import { pluginOf } from './plugin'
 import type {
   EraseContext,
   HookRunner,
@@ -65,11 +66,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     throw responseError(response)
   }
 
-  // A request hook's own error fails the attempt under the hook's name, not as the vendor's.
+  // A request hook's own error fails the attempt under the hook's name (and its plugin's), not as the vendor's.
   const callHook = (name: 'beforeRequest' | 'afterResponse' | 'onError' | 'retry', ctx: RequestContext) =>
     hooks.callHook(name, ctx)?.catch((error: unknown) => {
+      const plugin = pluginOf(error)
+      const failed = `${name} hook failed${plugin ? ` (plugin ${JSON.stringify(plugin)})` : ''}: ${(error as Error)?.message ?? error}`
       // Redacted here: one from onError or retry leaves the pipeline as it is.
-      throw asErasureError(ErasureError.isInstance(error) ? error : new ErasureError('provider_error', `${name} hook failed: ${(error as Error)?.message ?? error}`, { provider, cause: error }), provider, undefined, redact)
+      throw asErasureError(ErasureError.isInstance(error) ? error : new ErasureError('provider_error', failed, { provider, cause: error }), provider, undefined, redact)
     })
 
   const pipeline: Pipeline = {

@@ -102,6 +102,33 @@ describe('hooks and plugins', () => {
     await eraser.erase({ userId: 'u2' })
     expect(seen).toEqual(['b:POST', 'a:deleted', 'report', 'b:POST', 'a:deleted'])
   })
+
+  it("a request hook's failure names the plugin it came from (both shapes, thrown or rejected); the error itself is the hook's", async () => {
+    const errors: unknown[] = []
+    const thrown = new TypeError('cannot read the sink for u1')
+    const plugins = [
+      definePlugin({ name: 'audit-sink', hooks: { beforeRequest: () => { throw thrown } } }),
+      definePlugin({ name: 'metrics', setup: (eraser) => void eraser.hook('afterResponse', async () => Promise.reject(new Error('push failed'))) }),
+    ]
+    const outcome = async (plugin: (typeof plugins)[number]) => {
+      const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], plugins: [plugin] })
+      eraser.hook('onError', (ctx) => void errors.push(ctx.error?.cause))
+      return (await eraser.erase({ userId: 'u1' })).outcomes[0]!
+    }
+    const before = await outcome(plugins[0]!)
+    expect(before).toMatchObject({ status: 'failed', error: { code: 'provider_error', retryable: false } })
+    expect(before.error!.message).toMatch(/beforeRequest hook failed \(plugin "audit-sink"\): cannot read the sink for \[id:[\da-f]{8}\]$/)
+    expect((await outcome(plugins[1]!)).error!.message).toMatch(/afterResponse hook failed \(plugin "metrics"\): push failed$/)
+    // The cause is the hook's own error (redacted): the name is kept on the side, not written into it.
+    expect(errors[0]).toMatchObject({ name: 'TypeError', message: expect.stringMatching(/^cannot read the sink for \[id:/) })
+    expect(thrown.message).toBe('cannot read the sink for u1')
+    // A hook registered on the eraser itself belongs to no plugin: the message is as before.
+    const direct = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], plugins: [plugins[1]!] })
+    direct.hook('beforeRequest', () => {
+      throw new Error('direct')
+    })
+    expect((await direct.erase({ userId: 'u1' })).outcomes[0]!.error!.message).toMatch(/beforeRequest hook failed: direct$/)
+  })
 })
 
 describe('validation', () => {
