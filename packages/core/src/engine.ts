@@ -2,7 +2,7 @@ import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
-import { onAbort, untilAborted } from './retry'
+import { afterAbort, onAbort, untilAborted } from './retry'
 import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
@@ -127,24 +127,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     notify()
   }
 
-  // Hooks and journal writes (the audit trail) are awaited (journal writes one at a time). After an abort each still
-  // gets up to LATE_MS: one that never settles cannot hold a cancelled run, and once one has missed
-  // its deadline (a stuck sink) the rest are not waited for.
-  let sinkStuck = false
-  async function bounded<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
-    if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return value as T
-    const settled = await untilAborted(value as Promise<T>, signal)
-    return signal.aborted ? late(value) : settled
-  }
-  /** Waits for a value after the abort: up to LATE_MS (a timer that keeps the process alive meanwhile). */
-  async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
-    if (sinkStuck) return void Promise.resolve(value).catch(() => {})
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))]).finally(() => clearTimeout(timer))
-    if (result !== LATE) return result as T
-    sinkStuck = true
-    Promise.resolve(value).catch(() => {})
-  }
+  // Hooks and journal writes (the audit trail) are awaited, journal writes one at a time.
+  const { bounded, late } = afterAbort(signal)
   /** The consumer has stopped taking reports. */
   let closed = false
   let journalFailed = false
@@ -488,10 +472,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     if (!doneSent) await (fatal ? emitProgress(true).catch(() => {}) : emitProgress(true))
   }
 }
-
-/** How long an aborted run still waits for its input's item in hand, each hook and journal write, ms. */
-const LATE_MS = 1000
-const LATE = Symbol('late')
 
 /** FIFO with O(1) amortised take: lanes hold up to a window of jobs, sliced into batches. */
 function createQueue<T>() {

@@ -9,7 +9,7 @@ import { createSlots } from './slots'
 import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
-import { defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
+import { afterAbort, defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
@@ -161,6 +161,8 @@ export function createEraser(options: EraserOptions): Eraser {
       const hashOf = createHasher(options.receiptSalt)
       const values = subjectValues(value)
       const planned: PlannedRequest[][] = []
+      // Observer hooks are awaited; after an abort a stuck one cannot hold the call (as in eraseMany).
+      const { bounded } = afterAbort(signal)
       const outcomes = await Promise.all(
         lanes.map(async (lane, index) => {
           const match = matchSubject(lane, value, hashOf, redactSecrets)
@@ -172,12 +174,12 @@ export function createEraser(options: EraserOptions): Eraser {
           } else {
             outcome = localOutcome(lane, ref, match)
           }
-          await hooks.callHook('outcome', outcome)
+          await bounded(hooks.callHook('outcome', outcome))
           return outcome
         }),
       )
       const report = reportOf(ref, started, outcomes, dryRun ? planned.flat() : undefined)
-      await hooks.callHook('report', report)
+      await bounded(hooks.callHook('report', report))
       return report
     },
     eraseMany(subjects, runOptions) {

@@ -105,7 +105,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           declareJson(ctx.request)
           if (signal.aborted) throw aborted(provider)
           // Before a dry run's plan too: it refuses the bodies a real run refuses.
-          const body = serializeBody(ctx.request.body, provider)
+          const body = serializeBody(ctx.request.body, ctx.request.method, provider)
           if (options.planned) {
             options.planned.push(plan(ctx, redact))
             throw new DryRunStop()
@@ -244,10 +244,10 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
   })
 }
 
-/** The request and its answer, following same-origin redirects. */
+/** The request and its answer, following same-origin redirects as fetch would. */
 async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal): Promise<ProviderResponse> {
-  const { method, headers } = request
-  let url = request.url
+  let { method, url, headers } = request
+  const refuse = (why: string, status?: number) => new ErasureError('provider_error', `redirect not followed: ${why}`, { provider: options.provider, status })
   for (let hop = 0; ; hop++) {
     const response = await options.fetch(url, {
       method,
@@ -259,9 +259,10 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     // A fetch that ignored its signal may answer after the attempt ended: read nothing, follow nothing.
     if (attempt.aborted) throw attempt.reason
     const { status } = response
-    // A manual redirect is a plain 3xx, or in browsers an opaque one (status 0).
-    const redirected = (status >= 300 && status < 400) || (status === 0 && response.type === 'opaqueredirect')
-    if (!redirected) {
+    // In browsers a manual redirect is opaque (status 0): where it goes cannot be read, so it cannot be checked.
+    if (response.type === 'opaqueredirect') throw refuse('this runtime (a browser) hides its target')
+    // The statuses fetch follows; any other 3xx (304, 300) is an answer.
+    if (![301, 302, 303, 307, 308].includes(status)) {
       // A 204 has no body to read (fetch refuses to build one with a body).
       const text = status === 204 ? '' : await readCapped(response)
       // Past the cap, an error status keeps its meaning (its body is not needed); a 2xx cannot be read.
@@ -269,22 +270,27 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
       return { status, headers: response.headers, data: parseBody(text) }
     }
     const location = response.headers.get('location')
-    const origin = new URL(request.url).origin
-    const next = location ? new URL(location, url) : undefined
-    if (!next || next.origin !== origin || hop >= MAX_REDIRECTS) {
-      // Following would send the credentials to another origin (or loop): refuse.
-      throw new ErasureError('provider_error', `refused to follow a redirect away from ${origin}`, {
-        provider: options.provider,
-        status: status || undefined,
-      })
+    const next = location ? parseURL(location, url) : undefined
+    // Following would send the credentials to another origin (or loop).
+    if (!next || next.origin !== originOf(request.url)) throw refuse(next ? 'it leads to another origin' : 'no usable Location', status)
+    if (hop >= MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} in a row`, status)
+    // As fetch does: a 303, or a 301/302 answering a POST, continues as a GET without the body.
+    if (status === 303 ? !/^(GET|HEAD)$/i.test(method) : status < 303 && /^POST$/i.test(method)) {
+      method = 'GET'
+      body = undefined
+      headers = new Headers(headers)
+      for (const name of ['content-type', 'content-encoding', 'content-language', 'content-location']) headers.delete(name)
     }
     url = next.href
   }
 }
 
 /** The body as sent: an object goes as JSON. One JSON cannot hold (a BigInt, a cycle) fails before sending, never retried. */
-function serializeBody(body: unknown, provider: string): string | undefined {
-  if (body === undefined || typeof body === 'string') return body
+function serializeBody(body: unknown, method: string, provider: string): string | undefined {
+  if (body === undefined) return body
+  // fetch throws on it before sending: a provider's mistake, not a network error to retry.
+  if (/^(GET|HEAD)$/i.test(method)) throw new ErasureError('invalid_request', `request body: a ${method.toUpperCase()} request cannot have one`, { provider })
+  if (typeof body === 'string') return body
   // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers. Bytes are refused
   // even with a toJSON (a Node Buffer).
   if (body && typeof body === 'object' && !Array.isArray(body) && !isPlainObject(body) && (ArrayBuffer.isView(body) || typeof (body as { toJSON?: unknown }).toJSON !== 'function')) {

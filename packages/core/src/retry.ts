@@ -79,6 +79,39 @@ export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): P
   })
 }
 
+/** How long a cancelled call still waits for an input's item in hand, each hook and journal write, ms. */
+const LATE_MS = 1000
+const LATE = Symbol('late')
+
+/**
+ * Waits bounded by an abort: `bounded` awaits a hook's or journal write's promise, and after
+ * `signal` aborts each still gets up to LATE_MS (`late`), so one that never settles cannot hold
+ * a cancelled call; once one has missed its deadline (a stuck sink) the rest are not waited for.
+ */
+export function afterAbort(signal: AbortSignal): {
+  bounded: <T>(value: T | PromiseLike<T>) => Promise<T | undefined>
+  late: <T>(value: T | PromiseLike<T>) => Promise<T | undefined>
+} {
+  let stuck = false
+  /** Up to LATE_MS, on a timer that keeps the process alive meanwhile. */
+  async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
+    if (stuck) return void Promise.resolve(value).catch(() => {})
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))]).finally(() => clearTimeout(timer))
+    if (result !== LATE) return result as T
+    stuck = true
+    Promise.resolve(value).catch(() => {})
+  }
+  return {
+    late,
+    async bounded<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
+      if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return value as T
+      const settled = await untilAborted(value as Promise<T>, signal)
+      return signal.aborted ? late(value) : settled
+    },
+  }
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -46,11 +46,16 @@ export function pathSegment(value: string, provider?: string): string {
 }
 
 /**
- * Why a value cannot travel as a header value: it could split or inject headers, or fetch would
- * silently change it (it trims surrounding whitespace, so " 42" would address "42").
+ * Why a value cannot travel as a header value: it could split or inject headers, fetch would
+ * silently change it (it trims surrounding whitespace, so " 42" would address "42"), or runtimes
+ * send it as different bytes (non-ASCII: Latin-1 in Node, Deno, Bun and browsers, UTF-8 in workerd).
  */
 export const headerProblem = (value: string): string | undefined =>
-  UNSAFE.test(value) || /[^\u0020-\u00ff]/.test(value) || value.trim() !== value ? 'identifier is not a valid HTTP header value' : undefined
+  UNSAFE.test(value) || value.trim() !== value
+    ? 'identifier is not a valid HTTP header value'
+    : /[^\x20-\x7e]/.test(value)
+      ? 'identifier has non-ASCII characters, which runtimes send as different bytes in a header'
+      : undefined
 
 /** The value, when it can travel as a header value (see headerProblem); throws `invalid_subject` otherwise. */
 export function headerValue(value: string, provider?: string): string {

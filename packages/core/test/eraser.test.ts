@@ -91,6 +91,22 @@ describe('hooks and plugins', () => {
     await expect(eraser.erase({ userId: 'u1' })).rejects.toThrow('audit sink down')
   })
 
+  it('after an abort, an observer hook that never settles holds erase() at most about a second (as in eraseMany)', async () => {
+    for (const name of ['outcome', 'report'] as const) {
+      const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+      const controller = new AbortController()
+      eraser.hook(name, () => {
+        setTimeout(() => controller.abort(), 20)
+        return new Promise(() => {})
+      })
+      const started = Date.now()
+      const report = await eraser.erase({ userId: 'u1' }, { signal: controller.signal })
+      // The erasure itself had finished: the report says what happened, not the abort.
+      expect(report.outcomes[0]).toMatchObject({ status: 'deleted' })
+      expect(Date.now() - started).toBeLessThan(5_000)
+    }
+  })
+
   it('registers plugins of both shapes; unregister removes a hook', async () => {
     const seen: string[] = []
     const withSetup = definePlugin({ name: 'a', setup: (eraser) => void eraser.hook('outcome', (o: Outcome) => void seen.push(`a:${o.status}`)) })

@@ -561,6 +561,61 @@ describe('request pipeline', () => {
     ])
     expect(report.outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'moved' })
   })
+
+  it('follows a same-origin redirect as fetch would: a 303, or a 301/302 after a POST, continues as a GET without the body', async () => {
+    const hops = async (status: number, method: string) => {
+      server.reply((hit) => (hit.path === '/start' ? new Response(null, { status, headers: { location: '/next' } }) : Response.json({ requestId: 'moved' })))
+      server.hits.length = 0
+      const provider = sending(`r${status}`, () => ({ method, url: '/start', body: { ids: ['x'] } }))
+      const report = await createEraser({ providers: [provider] }).erase({ userId: 'u1' })
+      expect(report.ok).toBe(true)
+      const [first, second] = server.hits
+      expect(first).toMatchObject({ method, path: '/start', body: { ids: ['x'] } })
+      return { method: second!.method, path: second!.path, body: second!.body, type: second!.headers['content-type'] }
+    }
+    const asGet = { method: 'GET', path: '/next', body: undefined, type: undefined }
+    expect(await hops(303, 'POST')).toEqual(asGet)
+    expect(await hops(303, 'DELETE')).toEqual(asGet)
+    expect(await hops(301, 'POST')).toEqual(asGet)
+    expect(await hops(302, 'POST')).toEqual(asGet)
+    const kept = (method: string) => ({ method, path: '/next', body: { ids: ['x'] }, type: 'application/json' })
+    expect(await hops(307, 'POST')).toEqual(kept('POST'))
+    expect(await hops(308, 'POST')).toEqual(kept('POST'))
+    expect(await hops(301, 'DELETE')).toEqual(kept('DELETE'))
+  })
+
+  it('says why a redirect is not followed; a 3xx fetch does not follow (304) is an answer, not a redirect', async () => {
+    const failure = async (reply: () => Response) => {
+      server.reply(reply)
+      server.hits.length = 0
+      const outcome = (await make().erase({ userId: 'u1' })).outcomes[0]!
+      expect(outcome).toMatchObject({ status: 'failed', error: { code: 'provider_error', retryable: false } })
+      return { message: outcome.error!.message, hits: server.hits.length }
+    }
+    expect(await failure(() => new Response(null, { status: 302 }))).toEqual({ message: '[erasekit] [demo] redirect not followed: no usable Location', hits: 1 })
+    expect(await failure(() => new Response(null, { status: 307, headers: { location: 'https://evil.example/x' } }))).toEqual({ message: '[erasekit] [demo] redirect not followed: it leads to another origin', hits: 1 })
+    // The first request and three hops, then refused.
+    expect(await failure(() => new Response(null, { status: 307, headers: { location: '/again' } }))).toEqual({ message: '[erasekit] [demo] redirect not followed: more than 3 in a row', hits: 4 })
+    server.reply(() => new Response(null, { status: 304 }))
+    server.hits.length = 0
+    const answered = (await make().erase({ userId: 'u1' })).outcomes[0]!
+    expect(answered).toMatchObject({ status: 'failed', httpStatus: 304 })
+    expect(answered.error!.message).not.toMatch(/redirect/)
+    expect(server.hits.every((hit) => hit.path === '/users/delete')).toBe(true)
+    // A browser's manual redirect is opaque: its target cannot be checked, so it is not followed.
+    const opaque = { type: 'opaqueredirect', status: 0, headers: new Headers(), body: null, text: async () => '' } as unknown as Response
+    const browser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: 'https://api.demo.example' })], fetch: async () => opaque })
+    expect((await browser.erase({ userId: 'u1' })).outcomes[0]!.error!.message).toBe('[erasekit] [demo] redirect not followed: this runtime (a browser) hides its target')
+  })
+
+  it('refuses a body on a GET or HEAD before sending (fetch would throw; it is not a network error to retry)', async () => {
+    for (const method of ['GET', 'head']) {
+      server.hits.length = 0
+      const report = await createEraser({ providers: [sending(`m${method}`, () => ({ method, url: '/lookup', body: { ids: ['x'] } }))] }).erase({ userId: 'u1' })
+      expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', retryable: false, message: `[erasekit] [m${method}] request body: a ${method.toUpperCase()} request cannot have one` } })
+      expect(server.hits).toHaveLength(0)
+    }
+  })
 })
 
 describe('errors in outcomes', () => {

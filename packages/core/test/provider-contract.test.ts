@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { createEraser, defineProvider, ErasureError, type Plugin, type ProviderDefinition, type ProviderResult } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, headerProblem, headerValue, type Plugin, type ProviderDefinition, type ProviderResult } from '@erasekit/core'
 
 type Erase = ProviderDefinition['erase']
 const provider = (erase: Erase, extra: Partial<ProviderDefinition> = {}) =>
@@ -139,6 +139,17 @@ describe('identifiers and vendor text that could break a run or a log', () => {
     )
     const report = await createEraser({ providers: [echo], fetch: async () => new Response('{}', { status: 400 }) }).erase({ userId: 'user-1' })
     expect(report.outcomes[0]!.error).toMatchObject({ message: '[erasekit] [vendor] HTTP 400 E 1: bad  [erasekit] [vendor] deleted [2K', providerCode: 'E 1' })
+  })
+})
+
+describe('helpers for identifiers in headers', () => {
+  it('headerProblem takes printable ASCII only: runtimes send other characters as different bytes (Latin-1 in Node, Deno, Bun and browsers; UTF-8 in workerd)', () => {
+    expect(headerProblem('cust-6_A.b@example.com')).toBeUndefined()
+    expect(headerProblem('jos\u00e9')).toBe('identifier has non-ASCII characters, which runtimes send as different bytes in a header')
+    expect(headerProblem('\u00ff')).toBeDefined()
+    for (const value of ['a\r\nset-cookie: x', 'a\tb', '\u007f', ' 42', '42 ']) expect(headerProblem(value)).toBe('identifier is not a valid HTTP header value')
+    expect(headerValue('cust-6', 'vendor')).toBe('cust-6')
+    expect(() => headerValue('jos\u00e9', 'vendor')).toThrow(expect.objectContaining({ code: 'invalid_subject', provider: 'vendor' }))
   })
 })
 
