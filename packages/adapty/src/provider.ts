@@ -53,14 +53,15 @@ const UUID = /^[\da-f]{8}-(?:[\da-f]{4}-){3}[\da-f]{12}$/i
 
 /** Why Adapty cannot take this identity (never quoting it), or nothing. */
 const identityProblem = ({ kind, value }: Identifier): string | undefined =>
-  // fetch sends "josé" as Latin-1 bytes (UTF-8 in workerd); read the other way it is another id,
-  // whose 404 would read as "nothing to delete" while the profile stays (Adapty documents no
-  // header encoding). Said before the generic check, with the way out.
-  (/[^\x00-\x7f]/.test(value) ? 'non-ASCII characters cannot be sent reliably in a header; erase by ids.adapty (the profile id)' : undefined) ??
-  // Also refuses surrounding spaces: fetch trims header values, so " 42" would address customer "42".
-  headerProblem(value) ??
-  // Profile ids are UUIDs; anything else can only 404, which would read as "nothing to delete".
-  (kind === 'profile_id' && !UUID.test(value) ? 'profile id must be a UUID' : undefined)
+  // Profile ids are UUIDs (ASCII, nothing to trim); anything else can only 404, which would read as "nothing to delete".
+  kind === 'profile_id'
+    ? UUID.test(value) ? undefined : 'profile id must be a UUID'
+    : // fetch sends "josé" as Latin-1 bytes (UTF-8 in workerd); read the other way it is another id,
+      // whose 404 would read as "nothing to delete" while the profile stays (Adapty documents no
+      // header encoding). Said before the generic check, with the way out.
+      (/[^\x00-\x7f]/.test(value) ? 'non-ASCII characters cannot be sent reliably in a header; erase by ids.adapty (the profile id)' : undefined) ??
+      // Also refuses surrounding spaces: fetch trims header values, so " 42" would address customer "42".
+      headerProblem(value)
 
 /** Throws `invalid_subject` (never quoting the value, naming its field) for an identity that cannot be sent as its header. */
 export function checkIdentifier(identifier: Identifier): Identifier {

@@ -106,6 +106,12 @@ describe('invalid identifiers fail with invalid_subject before any request', () 
       expect(JSON.stringify(outcome)).not.toContain(value.trim())
     })
   }
+
+  it('says what to do: a non-ASCII customer user id points to ids.adapty; a non-ASCII profile id is not a UUID', async () => {
+    const { erase } = setup()
+    expect((await erase({ userId: 'jos\u00e9' })).error!.message).toContain('non-ASCII characters cannot be sent reliably in a header; erase by ids.adapty (the profile id)')
+    for (const id of ['caf\u00e9-profile', '\u4e2d']) expect((await erase({ ids: { adapty: id } })).error!.message).toMatch(/profile id must be a UUID$/)
+  })
 })
 
 describe('errors and retries', () => {

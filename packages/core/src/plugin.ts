@@ -20,14 +20,22 @@ export function definePlugin(plugin: Plugin): Plugin {
 // is often all a receipt keeps). A side table, so the error itself reaches the pipeline unchanged.
 const owners = new WeakMap<object, string>()
 
-/** The name of the plugin whose hook threw `error`, if one did. */
-export const pluginOf = (error: unknown): string | undefined => owners.get(error as object)
+/**
+ * The name of the plugin whose hook last threw `error`, if one did; `forget` clears it once read
+ * (the same error object may be thrown again, by another hook).
+ */
+export function pluginOf(error: unknown, forget?: boolean): string | undefined {
+  const plugin = owners.get(error as object)
+  if (forget) owners.delete(error as object)
+  return plugin
+}
 
 /** Registers a plugin's hooks, then runs its setup; a mistake names the plugin, and so does a hook's failure. */
 export function installPlugin(host: PluginHost, plugin: Plugin): void {
   const fail = (message: string) => configError(`plugin ${JSON.stringify(plugin.name)}: ${message.replace(/^\[erasekit\] /, '')}`)
   // Hooks are awaited anyway: the async wrapper changes no order, only records what fails.
   const named: PluginHost = {
+    ...host,
     hook: (name, fn) =>
       host.hook(
         name,
@@ -37,7 +45,7 @@ export function installPlugin(host: PluginHost, plugin: Plugin): void {
               try {
                 return await (fn as (...args: never[]) => unknown)(...args)
               } catch (error) {
-                if (Object(error) === error && !owners.has(error as object)) owners.set(error as object, plugin.name)
+                if (Object(error) === error) owners.set(error as object, plugin.name)
                 throw error
               }
             }) as typeof fn),

@@ -46,7 +46,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { provider, target, retry: policy, hooks, redact, signal } = options
 
   const responseError: EraseContext['responseError'] = (response, detail = {}) => {
-    const ok = response.status < 400
+    // A 2xx the provider cannot read; a 3xx that is not a redirect (304) is an answer like a 4xx.
+    const ok = response.status < 300
     const code = ok ? 'invalid_response' : codeForStatus(response.status)
     const providerCode = detail.providerCode === undefined ? '' : ` ${detail.providerCode}`
     const what = ok ? `unexpected response (HTTP ${response.status})` : `HTTP ${response.status}${providerCode}`
@@ -69,7 +70,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // A request hook's own error fails the attempt under the hook's name (and its plugin's), not as the vendor's.
   const callHook = (name: 'beforeRequest' | 'afterResponse' | 'onError' | 'retry', ctx: RequestContext) =>
     hooks.callHook(name, ctx)?.catch((error: unknown) => {
-      const plugin = pluginOf(error)
+      const plugin = pluginOf(error, true)
       const failed = `${name} hook failed${plugin ? ` (plugin ${JSON.stringify(plugin)})` : ''}: ${(error as Error)?.message ?? error}`
       // Redacted here: one from onError or retry leaves the pipeline as it is.
       throw asErasureError(ErasureError.isInstance(error) ? error : new ErasureError('provider_error', failed, { provider, cause: error }), provider, undefined, redact)
@@ -260,7 +261,7 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     if (attempt.aborted) throw attempt.reason
     const { status } = response
     // In browsers a manual redirect is opaque (status 0): where it goes cannot be read, so it cannot be checked.
-    if (response.type === 'opaqueredirect') throw refuse('this runtime (a browser) hides its target')
+    if (response.type === 'opaqueredirect') throw refuse('a browser hides its target')
     // The statuses fetch follows; any other 3xx (304, 300) is an answer.
     if (![301, 302, 303, 307, 308].includes(status)) {
       // A 204 has no body to read (fetch refuses to build one with a body).
@@ -273,6 +274,8 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     const next = location ? parseURL(location, url) : undefined
     // Following would send the credentials to another origin (or loop).
     if (!next || next.origin !== originOf(request.url)) throw refuse(next ? 'it leads to another origin' : 'no usable Location', status)
+    // fetch refuses such a URL with a message that quotes it, password included.
+    if (next.username || next.password) throw refuse('its Location holds credentials', status)
     if (hop >= MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} in a row`, status)
     // As fetch does: a 303, or a 301/302 answering a POST, continues as a GET without the body.
     if (status === 303 ? !/^(GET|HEAD)$/i.test(method) : status < 303 && /^POST$/i.test(method)) {

@@ -145,6 +145,25 @@ describe('hooks and plugins', () => {
     })
     expect((await direct.erase({ userId: 'u1' })).outcomes[0]!.error!.message).toMatch(/beforeRequest hook failed: direct$/)
   })
+
+  it('one error object thrown by several plugins and a direct hook (a cached sink error): each failure names whoever threw it', async () => {
+    const closed = new Error('sink closed')
+    const failing = (name: string) => definePlugin({ name, hooks: { beforeRequest: () => { throw closed } } })
+    const messageOf = async (plugins: ReturnType<typeof failing>[], direct = false) => {
+      const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], plugins })
+      if (direct) eraser.hook('beforeRequest', () => { throw closed })
+      return (await eraser.erase({ userId: 'u1' })).outcomes[0]!.error!.message
+    }
+    expect(await messageOf([failing('audit-a')])).toMatch(/beforeRequest hook failed \(plugin "audit-a"\): sink closed$/)
+    expect(await messageOf([failing('metrics-b')])).toMatch(/beforeRequest hook failed \(plugin "metrics-b"\): sink closed$/)
+    expect(await messageOf([], true)).toMatch(/beforeRequest hook failed: sink closed$/)
+  })
+
+  it("a plugin's setup receives the eraser (providers, erase, eraseMany, hook)", () => {
+    let seen: unknown
+    createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], plugins: [definePlugin({ name: 'p', setup: (eraser) => void (seen = eraser) })] })
+    expect(seen).toMatchObject({ providers: ['demo'], erase: expect.any(Function), eraseMany: expect.any(Function), hook: expect.any(Function) })
+  })
 })
 
 describe('validation', () => {

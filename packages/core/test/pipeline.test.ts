@@ -599,13 +599,16 @@ describe('request pipeline', () => {
     server.reply(() => new Response(null, { status: 304 }))
     server.hits.length = 0
     const answered = (await make().erase({ userId: 'u1' })).outcomes[0]!
-    expect(answered).toMatchObject({ status: 'failed', httpStatus: 304 })
-    expect(answered.error!.message).not.toMatch(/redirect/)
-    expect(server.hits.every((hit) => hit.path === '/users/delete')).toBe(true)
+    // An answer like a 4xx: not an unreadable 2xx, so not retried.
+    expect(answered).toMatchObject({ status: 'failed', httpStatus: 304, attempts: 1, error: { code: 'provider_error', retryable: false, message: '[erasekit] [demo] HTTP 304' } })
+    expect(server.hits).toHaveLength(1)
+    // A same-origin Location with credentials: fetch would refuse it quoting the URL, password included.
+    const withPassword = await failure(() => new Response(null, { status: 307, headers: { location: `${server.url.replace('://', '://vendoruser:VENDORPASS@')}/next` } }))
+    expect(withPassword).toEqual({ message: '[erasekit] [demo] redirect not followed: its Location holds credentials', hits: 1 })
     // A browser's manual redirect is opaque: its target cannot be checked, so it is not followed.
     const opaque = { type: 'opaqueredirect', status: 0, headers: new Headers(), body: null, text: async () => '' } as unknown as Response
     const browser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: 'https://api.demo.example' })], fetch: async () => opaque })
-    expect((await browser.erase({ userId: 'u1' })).outcomes[0]!.error!.message).toBe('[erasekit] [demo] redirect not followed: this runtime (a browser) hides its target')
+    expect((await browser.erase({ userId: 'u1' })).outcomes[0]!.error!.message).toBe('[erasekit] [demo] redirect not followed: a browser hides its target')
   })
 
   it('refuses a body on a GET or HEAD before sending (fetch would throw; it is not a network error to retry)', async () => {
