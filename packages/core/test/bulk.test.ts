@@ -454,6 +454,15 @@ describe('eraseMany', () => {
     expect(run2.every((report) => report.ok)).toBe(true)
   })
 
+  it('the memory journal confirms deleted, accepted and not_found; failed and skipped are tried again', () => {
+    const journal = createMemoryJournal()
+    const statuses = ['deleted', 'accepted', 'not_found', 'failed', 'skipped'] as const
+    for (const status of statuses) {
+      journal.record({ provider: 'p', subjectRef: status, identifier: { kind: 'userId', hash: `h-${status}` }, status, attempts: 1, durationMs: 1, at: '2026-11-23T00:00:00.000Z' } as never)
+    }
+    expect(statuses.map((status) => journal.has(status, 'p', undefined, `h-${status}`))).toEqual([true, true, true, false, false])
+  })
+
   it('a journal records a report once the loop has taken it and asked for the next: a loop that stops early loses no receipt', async () => {
     const journal = createMemoryJournal()
     const api = vendor({ latencyMs: 1 })

@@ -159,6 +159,29 @@ describe('hooks and plugins', () => {
     expect(await messageOf([], true)).toMatch(/beforeRequest hook failed: sink closed$/)
   })
 
+  it('redacts the receiptSalt like a secret, in an outcome a hook error fails', async () => {
+    const receiptSalt = 'pepper-Salt-9876'
+    const eraser = createEraser({ receiptSalt, providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    eraser.hook('beforeRequest', () => {
+      throw new Error(`config ${receiptSalt}`)
+    })
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes[0]!.error!.message).toMatch(/config \*\*\*$/)
+    expect(JSON.stringify(report)).not.toContain(receiptSalt)
+  })
+
+  it("a provider's own fetch and timeout win over the eraser's (those are for providers given none)", async () => {
+    const used: string[] = []
+    const answer = (who: string) => async () => (used.push(who), Response.json({ requestId: who }))
+    const eraser = createEraser({ fetch: answer('eraser'), providers: [demo({ token: 'tok_abcdef', baseURL: server.url, fetch: answer('provider') })] })
+    await eraser.erase({ userId: 'u1' })
+    expect(used).toEqual(['provider'])
+    // A fetch that never answers: the provider's 50 ms ends the attempt, not the eraser's 60 s.
+    const hang = (_: unknown, init?: RequestInit) => new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)))
+    const slow = createEraser({ timeout: 60_000, retry: { limit: 0 }, providers: [demo({ token: 'tok_abcdef', baseURL: server.url, timeout: 50, fetch: hang as never })] })
+    expect((await slow.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'timeout' } })
+  })
+
   it("a plugin's setup receives the eraser (providers, erase, eraseMany, hook)", () => {
     let seen: unknown
     createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })], plugins: [definePlugin({ name: 'p', setup: (eraser) => void (seen = eraser) })] })
@@ -258,6 +281,14 @@ describe('validation', () => {
       const error = catchError(() => defineProvider({ name: 'q', specificationVersion: 1, options: { token } as never, schema: quoting, baseURL: 'https://q.example', match: () => undefined, erase: async () => [] }))
       expect(error.message).toBe('[erasekit] [q] options.token: Invalid type: Expected string')
     }
+  })
+
+  it('never echoes a value a third-party schema quotes in other words ("token tok-… is not valid")', () => {
+    const quoting = {
+      '~standard': { version: 1 as const, vendor: 'custom', validate: (input: unknown) => ({ issues: [{ message: `token ${(input as { token: string }).token} is not valid`, path: ['token'] }] }) },
+    }
+    const error = catchError(() => defineProvider({ name: 'q', specificationVersion: 1, options: { token: 'tok-SUPERSECRET' } as never, schema: quoting, baseURL: 'https://q.example', match: () => undefined, erase: async () => [] }))
+    expect(error.message).toBe('[erasekit] [q] options.token: token *** is not valid')
   })
 
   it.each(['evil\r\nx-injected: 1', 'nul\u0000', 'del\u007f', 'nel\u0085line', 'csi\u009b', 'ls\u2028'])('fails an identifier with control characters (%j) as invalid_subject and sends nothing', async (userId) => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEraser, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
+import { codeForStatus, createEraser, createProviderContext, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
 import type { Identifier, ProviderResult, RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
@@ -618,6 +618,37 @@ describe('request pipeline', () => {
       expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_request', retryable: false, message: `[erasekit] [m${method}] request body: a ${method.toUpperCase()} request cannot have one` } })
       expect(server.hits).toHaveLength(0)
     }
+  })
+})
+
+describe('retry and error defaults, as documented', () => {
+  it('an abort during a Retry-After wait ends the call at once (a provider context outside an eraser too)', async () => {
+    server.reply(() => new Response('{}', { status: 503, headers: { 'retry-after': '30' } }))
+    const controller = new AbortController()
+    const context = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url }), { signal: controller.signal })
+    const call = context.request({ method: 'POST', url: '/users/delete', body: { ids: ['u1'] } })
+    setTimeout(() => controller.abort(), 50)
+    const started = Date.now()
+    await expect(call).rejects.toMatchObject({ code: 'aborted' })
+    // The 30 s wait was cut short, not sat out.
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('caps Retry-After at 60 s by default (maxRetryAfterMs), then retries', async () => {
+    expect(defaultRetry).toMatchObject({ limit: 4, delayMs: 300, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 })
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 429, headers: { 'retry-after': '120' } }) : Response.json({ requestId: 'r' })))
+    const eraser = make()
+    const delays = recordDelays(eraser)
+    expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
+    expect(delays).toEqual([60_000])
+  })
+
+  it('maps statuses to the documented codes', () => {
+    const codes = Object.fromEntries([301, 304, 400, 401, 403, 404, 408, 409, 425, 429, 500, 501, 502, 503, 504].map((status) => [status, codeForStatus(status)]))
+    expect(codes).toEqual({
+      301: 'provider_error', 304: 'provider_error', 400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'invalid_request', 408: 'timeout', 409: 'invalid_request',
+      425: 'invalid_request', 429: 'rate_limited', 500: 'provider_error', 501: 'provider_error', 502: 'provider_unavailable', 503: 'provider_unavailable', 504: 'provider_unavailable',
+    })
   })
 })
 

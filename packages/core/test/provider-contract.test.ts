@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { createEraser, defineProvider, ErasureError, headerProblem, headerValue, type Plugin, type ProviderDefinition, type ProviderResult } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, headerProblem, headerValue, pathSegment, type Plugin, type ProviderDefinition, type ProviderResult } from '@erasekit/core'
 
 type Erase = ProviderDefinition['erase']
 const provider = (erase: Erase, extra: Partial<ProviderDefinition> = {}) =>
@@ -58,6 +58,16 @@ describe('provider contract, enforced', () => {
     const reports = []
     for await (const report of createEraser({ providers: [batch] }).eraseMany([{ userId: 'user-1' }, { userId: 'user-2' }, { userId: 'user-3' }])) reports.push(report)
     expect(reports.map((report) => report.ok)).toEqual([true, false, true])
+  })
+
+  it('a batch answered with more or fewer results than identifiers fails whole: which result is whose cannot be known', async () => {
+    for (const extra of [1, -1]) {
+      const uneven = provider(async (ids) => [...ids, ...ids].slice(0, ids.length + extra).map(() => ({ status: 'deleted' as const })), { limits: { batchSize: 10 } })
+      const reports = []
+      for await (const report of createEraser({ providers: [uneven] }).eraseMany([{ userId: 'user-1' }, { userId: 'user-2' }], { lingerMs: 50 })) reports.push(report)
+      expect(reports.map((report) => report.outcomes[0]!.status), `extra ${extra}`).toEqual(['failed', 'failed'])
+      expect(reports[0]!.outcomes[0]!.error).toMatchObject({ code: 'provider_error', retryable: false })
+    }
   })
 
   it('keeps error codes to the closed set at runtime, and scrubs a provider error cause of secrets and identifiers', async () => {
@@ -150,6 +160,12 @@ describe('helpers for identifiers in headers', () => {
     for (const value of ['a\r\nset-cookie: x', 'a\tb', '\u007f', ' 42', '42 ']) expect(headerProblem(value)).toBe('identifier is not a valid HTTP header value')
     expect(headerValue('cust-6', 'vendor')).toBe('cust-6')
     expect(() => headerValue('jos\u00e9', 'vendor')).toThrow(expect.objectContaining({ code: 'invalid_subject', provider: 'vendor' }))
+  })
+
+  it('pathSegment percent-encodes one segment and refuses . and .. (URL parsers resolve them, even encoded)', () => {
+    expect(pathSegment('a/b?c#d e', 'vendor')).toBe('a%2Fb%3Fc%23d%20e')
+    for (const value of ['.', '..']) expect(() => pathSegment(value, 'vendor')).toThrow(expect.objectContaining({ code: 'invalid_subject', message: '[erasekit] [vendor] identifier cannot be a path segment' }))
+    expect(pathSegment('...', 'vendor')).toBe('...')
   })
 })
 
