@@ -18,6 +18,11 @@ describe('buildConfig', () => {
     expect(salted).not.toThrow(value)
   })
 
+  test("an upper-case secret shaped like a variable name is not printed when it is another variable's value", () => {
+    const built = buildConfig({ providers: { adapty: { apiKey: { env: 'SK_LIVE_ABC123XYZ' } } } }, { file: 'c.ts', env: { ADAPTY_KEY: 'SK_LIVE_ABC123XYZ' } })
+    expect(built.problems).toEqual(['providers.adapty.apiKey: environment variable named at providers.adapty.apiKey.env is not set'])
+  })
+
   test('a variable that is simply not set is named: that name is what the operator must set', () => {
     const built = buildConfig({ providers: { adapty: { apiKey: { env: 'ADAPTY_API_KEY' } } } }, { file: 'c.ts', env: {} })
     expect(built.problems).toEqual(['providers.adapty.apiKey: environment variable ADAPTY_API_KEY is not set'])

@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Outcome } from '@erasekit/core'
-import { createOutcomeSink, type LineFile } from '../src/files'
+import { createOutcomeSink, type LineFile, subjectKey } from '../src/files'
 import { CLI, cli, csvOf, LANES, person, receiptsOf, start, startWorld, summaryOf, tmp, type World } from './helpers'
 
 describe('erasekit run: mistakes and accidents', () => {
@@ -76,6 +76,20 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(later.code, later.output).toBe(0)
     expect(adaptyDeletes().sort()).toEqual([person(21).userId, person(24).userId])
     expect(world.emulators.adapty.store.has({ customerUserId: person(21).userId })).toBe(false)
+  }, 60_000)
+
+  test('with a receiptSalt the journal fingerprint is salted too (as identifierHash is)', async () => {
+    const dir = tmp('salt')
+    const config = world.config(dir, (providers) => {
+      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
+    }, { receiptSalt: { env: 'RECEIPT_SALT' } })
+    const { userId, email } = person(1)
+    writeFileSync(join(dir, 's.csv'), `ref,userId,email\ndsr-1,${userId},${email}\n`)
+    const result = await cli(['run', '--config', config, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', 'r.jsonl'], { cwd: dir, env: { ...world.env, RECEIPT_SALT: 'pepper-123' } })
+    expect(result.code, result.output).toBe(0)
+    const line = JSON.parse(readFileSync(join(dir, 'j.jsonl'), 'utf8').trim())
+    expect(line.fingerprint).toBe(subjectKey('dsr-1', { userId, email }, 'pepper-123').slice(-16))
+    expect(line.fingerprint).not.toBe(subjectKey('dsr-1', { userId, email }).slice(-16))
   }, 60_000)
 
   test('a line with no identifier at all fails as invalid_subject instead of counting as erased', async () => {

@@ -84,6 +84,31 @@ describe('interrupt and resume', () => {
   }, 180_000)
 })
 
+describe('SIGTERM', () => {
+  let world: World
+  beforeAll(async () => {
+    world = await startWorld(PEOPLE, { latencyMs: 3 })
+  })
+  afterAll(() => world?.close())
+
+  test('SIGTERM (a scheduler stopping the job) is a Ctrl-C: reading stops, what was read is reported, exit 130', async () => {
+    const dir = tmp('sigterm')
+    let csv = 'userId,email\n'
+    for (let i = 1; i <= PEOPLE; i++) csv += `${person(i).userId},${person(i).email}\n`
+    writeFileSync(join(dir, 'subjects.csv'), csv)
+    const run = start(['run', '--config', world.config(dir), '--input', 'subjects.csv', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
+    await waitFor(run, (text) => /progress: [1-9][\d,]*\/3,000 subjects/.test(text), 60_000)
+    run.child.kill('SIGTERM')
+    const result = await run.done
+    expect(result.code, result.output).toBe(130)
+    expect(result.output).toContain('SIGTERM: reading no more subjects')
+    const receipts = receiptsOf(join(dir, 'r.jsonl'))
+    const refs = new Set(receipts.map((receipt) => receipt.subjectRef))
+    expect(refs.size).toBeLessThan(PEOPLE)
+    expect(receipts).toHaveLength(refs.size * LANES.length)
+  }, 90_000)
+})
+
 describe('Ctrl-C twice', () => {
   let world: World
   beforeAll(async () => {

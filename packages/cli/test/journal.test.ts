@@ -1,0 +1,47 @@
+/** The journal file: what a crash can leave in it, journals from earlier versions, appending after a torn line. */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { createOutcomeSink, LineFile, loadJournal, subjectKey } from '../src/files'
+
+const dir = () => mkdtempSync(join(tmpdir(), 'erasekit-journal-'))
+const at = '2026-11-23T00:00:00.000Z'
+
+describe('journal file', () => {
+  test('a torn line (a crash mid-write) is skipped and counted; the lines around it still count', async () => {
+    const path = join(dir(), 'j.jsonl')
+    writeFileSync(path, [JSON.stringify({ subjectRef: 'dsr-1', identifierHash: 'h1', provider: 'adapty', status: 'deleted', at }), '{"subjectRef":"dsr-2","ident', JSON.stringify({ subjectRef: 'dsr-3', identifierHash: 'h3', provider: 'adapty', status: 'not_found', at }), ''].join('\n'))
+    const loaded = await loadJournal(path)
+    expect(loaded.skipped).toBe(1)
+    const sink = createOutcomeSink({ loaded: loaded.confirmed })
+    expect([sink.has('dsr-1', 'adapty', undefined, 'h1'), sink.has('dsr-2', 'adapty', undefined, 'h2'), sink.has('dsr-3', 'adapty', undefined, 'h3')]).toEqual([true, false, true])
+  })
+
+  test('a line without identifierHash (an earlier version) is matched by the subject fingerprint: the same subject is skipped, a corrected one is not', async () => {
+    const subject = { userId: 'cust-1', email: 'a@example.org' }
+    const key = subjectKey('dsr-1', subject, 'salt')
+    const path = join(dir(), 'j.jsonl')
+    writeFileSync(path, `${JSON.stringify({ subjectRef: 'dsr-1', fingerprint: key.slice(-16), provider: 'adapty', status: 'deleted', at })}\n`)
+    const sink = createOutcomeSink({ loaded: (await loadJournal(path)).confirmed, keyed: true })
+    expect(sink.has(key, 'adapty', undefined, 'any-hash')).toBe(true)
+    expect(sink.has(subjectKey('dsr-1', { ...subject, email: 'b@example.org' }, 'salt'), 'adapty', undefined, 'any-hash')).toBe(false)
+  })
+
+  test('the subject fingerprint is salted with receiptSalt: an unsalted SHA-256 of the identifiers would let a journal holder test guesses', () => {
+    const subject = { userId: 'cust-1', email: 'a@example.org' }
+    const unsalted = createHash('sha256').update(JSON.stringify([subject.userId, subject.email, undefined, []])).digest('hex').slice(0, 16)
+    expect(subjectKey('dsr-1', subject, '').slice(-16)).toBe(unsalted)
+    expect(subjectKey('dsr-1', subject, 'pepper-123').slice(-16)).not.toBe(unsalted)
+  })
+
+  test('appending to a file whose last line was torn starts on a fresh line', () => {
+    const path = join(dir(), 'r.jsonl')
+    writeFileSync(path, '{"subjectRef":"dsr-1"}\n{"subjectRef":"dsr-2","sta')
+    const file = new LineFile(path, '--receipts')
+    file.write('{"subjectRef":"dsr-3"}\n')
+    file.close()
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual(['{"subjectRef":"dsr-1"}', '{"subjectRef":"dsr-2","sta', '{"subjectRef":"dsr-3"}', ''])
+  })
+})
