@@ -49,8 +49,49 @@ describe('circuitBreaker', () => {
   })
 })
 
+describe('circuitBreaker default', () => {
+  test('opens after 20 network errors in a row', async () => {
+    let calls = 0
+    const provider = defineProvider({
+      name: 'vendor',
+      specificationVersion: 1,
+      options: { fetch: () => (calls++, refuse()) },
+      baseURL: 'https://api.vendor.example',
+      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+      erase: async (ids, ctx) => (await ctx.request({ method: 'POST', url: '/delete' }), ids.map(() => ({ status: 'deleted' as const }))),
+    })
+    const eraser = createEraser({ providers: [provider], retry: { limit: 4, delayMs: 1, maxDelayMs: 1 } })
+    const warnings: string[] = []
+    circuitBreaker(eraser, (message) => warnings.push(message))
+    for (let i = 0; i < 5; i++) await eraser.erase({ userId: `u${i}` })
+    // 4 subjects × 5 attempts reach 20; after that one attempt each.
+    expect(calls).toBe(21)
+    expect(warnings[0]).toMatch(/^vendor: 20 network errors in a row/)
+  })
+})
+
 describe('credentialBreaker', () => {
   const status = (code: number) => Promise.resolve(new Response('{}', { status: code }))
+
+  test('counts per provider target: a target whose key is refused stops, the others go on', async () => {
+    const sent: string[] = []
+    const provider = defineProvider({
+      name: 'vendor',
+      specificationVersion: 1,
+      options: { fetch: (url: unknown) => (sent.push(String(url).slice(-1)), status(String(url).endsWith('/a') ? 401 : 200)) },
+      baseURL: 'https://api.vendor.example',
+      targets: ['a', 'b'],
+      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+      erase: async (ids, ctx) => (await ctx.request({ method: 'POST', url: `/delete/${ctx.target}` }), ids.map(() => ({ status: 'deleted' as const }))),
+    })
+    const eraser = createEraser({ providers: [provider] })
+    const warnings: string[] = []
+    credentialBreaker(eraser, (message) => warnings.push(message), 3)
+    for (let i = 0; i < 5; i++) await eraser.erase({ userId: `u${i}` })
+    expect(sent.filter((target) => target === 'a')).toHaveLength(3)
+    expect(sent.filter((target) => target === 'b')).toHaveLength(5)
+    expect(warnings).toEqual(['vendor/a: 3 requests in a row refused (unauthorized); nothing more is sent to it in this run'])
+  })
 
   test('after 3 refusals in a row nothing more is sent; a success in between resets the count', async () => {
     let sent = 0
