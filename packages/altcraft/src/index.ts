@@ -119,7 +119,11 @@ export function altcraft(options: AltcraftOptions): Provider {
           // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
           // reading) is retried the same way, and named like it (a delete is idempotent).
           const busy = code >= 400 && ctx.responseError({ ...response, status: code }).retryable
-          // 402 (tariff limit) and unknown codes: provider_error, not retried. "Profile not found" has no documented code.
+          // "Profile not found" has no documented code: read from the text, the vendor saying there is
+          // nothing to delete, as a repeated or resumed deletion, or a retry after a lost answer, gets.
+          // Never under a token, tariff or access code or status (401-403), or a busy one.
+          if (!busy && ![code, response.status].some((n) => n >= 401 && n <= 403) && /\bprofile\b.*\bnot found\b/i.test(detail ?? '')) return { status: 'not_found', httpStatus: response.status }
+          // 402 (tariff limit) and unknown codes: provider_error, not retried.
           const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
           throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy })
         },

@@ -18,8 +18,8 @@ describeProviderConformance<AltcraftEmulator>(
       return { ref: `ref-${index}`, email: `${id}@example.com` }
     },
     successStatus: 'deleted',
-    // "Profile not found" has no documented code: a failure, never a confirmed deletion.
-    unknownSubject: { subject: { email: 'conf-nobody@example.com' }, status: 'failed' },
+    // "Profile not found" (no documented code, read from the text): nothing to delete.
+    unknownSubject: { subject: { email: 'conf-nobody@example.com' }, status: 'not_found' },
     unusableSubject: { userId: 'only-user-id' },
     invalidOptions: [
       { build: () => altcraft({ baseURL: BASE, dbId: 1 } as AltcraftOptions), field: 'options.token' },

@@ -51,27 +51,35 @@ describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport
     expect(lastBody(emulator)).toMatchObject({ matching: 'custom', field_name: 'CRM_ID', field_value: '123420' })
   })
 
-  it('resourceId narrows email matching', async () => {
+  it('resourceId narrows email matching: a profile outside the resource is not found, and stays', async () => {
     const { emulator, erase } = setup(transport, { resourceId: 24 })
     emulator.store.add(1, { email: 'ann@example.com', resources: [7] })
     const outcome = await erase({ email: 'ann@example.com' })
-    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'invalid_request', providerCode: '400' } })
+    expect(outcome).toMatchObject({ status: 'not_found' })
     expect(lastBody(emulator).resource_id).toBe(24)
     expect(emulator.store.count(1)).toBe(1)
   })
 
-  it('an unknown profile (second deletion) fails invalid_request 400: "not found" has no documented code', async () => {
+  it('an unknown profile (second deletion): "Profile not found" is not_found, though it has no documented code', async () => {
     const { emulator, erase } = setup(transport)
     emulator.store.add(1, { email: 'ann@example.com' })
     await erase({ email: 'ann@example.com' })
     const outcome = await erase({ email: 'ann@example.com' })
-    expect(outcome).toMatchObject({
-      status: 'failed',
-      httpStatus: errorStatus(400),
-      attempts: 1,
-      error: { code: 'invalid_request', providerCode: '400', retryable: false },
-    })
-    expect(outcome.error!.message).toBe('[erasekit] [altcraft] error 400: Profile not found')
+    expect(outcome).toMatchObject({ status: 'not_found', httpStatus: errorStatus(400), attempts: 1 })
+    expect(outcome.error).toBeUndefined()
+  })
+
+  it('"not found" text under a token, tariff or access code, or of a database, is not read as not_found', async () => {
+    const { emulator, erase } = setup(transport)
+    for (const [code, kind] of [[401, 'unauthorized'], [402, 'provider_error'], [403, 'forbidden']] as const) {
+      emulator.failWith(code, 'Profile not found')
+      expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'failed', error: { code: kind, providerCode: String(code) } })
+    }
+    // A busy code (here 503) is retried first, whatever its text.
+    emulator.failWith(503, 'Profile not found')
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'not_found', attempts: 2 })
+    const wrongDatabase = setup(transport, { dbId: 77 })
+    expect(await wrongDatabase.erase({ email: 'ann@example.com' })).toMatchObject({ status: 'failed', error: { code: 'invalid_request', message: '[erasekit] [altcraft] error 400: Database not found' } })
   })
 
   it('a wrong token is unauthorized (401), not retried', async () => {
@@ -173,8 +181,16 @@ describe('altcraft provider: retries', () => {
     expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'deleted', attempts: 2 })
   })
 
+  it('an answer lost after the deletion: the retry is told "Profile not found", so the subject is not_found, not failed', async () => {
+    const { emulator, erase } = setup('http200')
+    const id = emulator.store.add(1, { email: 'ann@example.com' })
+    emulator.inject({ kind: 'lost_response' })
+    expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'not_found', attempts: 2 })
+    expect(emulator.store.deleted).toEqual([{ dbId: 1, profileId: id }])
+  })
+
   it('4xx transport errors are not retried', async () => {
-    const { emulator, erase } = setup('status')
+    const { emulator, erase } = setup('status', { dbId: 77 })
     const outcome = await erase({ email: 'ann@example.com' })
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, httpStatus: 400 })
     expect(emulator.requests).toHaveLength(1)

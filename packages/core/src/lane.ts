@@ -15,7 +15,7 @@ export interface LaneConfig {
   fetch: FetchFunction
   retry: RetryPolicy
   timeout: number
-  /** The provider's rate limit, per request sent, shared by every erase() and eraseMany() of every eraser built on the provider object. */
+  /** The provider's rate limit, per request sent, shared by every erase() and eraseMany() on the same vendor account. */
   pace?: Pace
   /** Its concurrency limit, shared the same way. */
   slots: Slots
@@ -79,13 +79,20 @@ export function matchSubject(
   try {
     identifier = provider.match(subject)
     const problem = identifier && (identifierProblem(identifier.value, provider.limits.maxIdentifierLength) ?? provider.check?.(identifier))
-    if (problem) throw new ErasureError('invalid_subject', problem, { provider: provider.name })
+    if (problem) throw new ErasureError('invalid_subject', `${fieldOf(subject, (identifier as Identifier).value)}${problem}`, { provider: provider.name })
   } catch (error) {
     const hashed = identifier && typeof identifier.value === 'string' && { identifier: { kind: identifier.kind, hash: hashOf(identifier.value) } }
     const values = createRedactor(entriesOf(subjectValues(subject), '[id]'), redact)
     return { ...hashed, status: 'failed', error: outcomeError(asErasureError(error, provider.name, undefined, values)) }
   }
   return identifier || { status: 'skipped', reason: 'no_identifier' }
+}
+
+/** Which subject field gave the value (`subject.email: `), so a refusal says what to fix without quoting it; '' for a derived value. */
+function fieldOf({ ids = {}, ...subject }: Subject, value: string): string {
+  const key = (['userId', 'email', 'phone'] as const).find((name) => subject[name] === value)
+  const id = key ? undefined : Object.keys(ids).find((name) => ids[name] === value && /^[\w-]{1,40}$/.test(name))
+  return key ? `subject.${key}: ` : id ? `subject.ids.${id}: ` : ''
 }
 
 export const localOutcome = ({ provider, target }: LaneConfig, subjectRef: string, fields: LocalOutcome): Outcome => ({
@@ -118,6 +125,14 @@ export async function eraseBatch(
   // monomorphic (the spread cost erase() 20 µs of CPU, +70%).
   const { fetch, retry, timeout, pace } = lane
   const pipeline = createPipeline({ provider: provider.name, target, baseURL: provider.baseURL, fetch, retry, timeout, pace, hooks: run.hooks, redact, signal, planned })
+  // An identifier listed twice (a duplicate line of the input) goes to the vendor once (each copy
+  // would take a place in its batch); each copy gets its result.
+  const sent: Identifier[] = []
+  const seen = new Map<string, number>()
+  const position = items.map(({ identifier }) => {
+    const key = `${identifier.kind}\0${identifier.value}`
+    return seen.get(key) ?? (seen.set(key, sent.length), sent.push(identifier) - 1)
+  })
   let results: ProviderResult[] | undefined
   let failure: ErasureError | undefined
   let free = run.answered
@@ -125,16 +140,10 @@ export async function eraseBatch(
     if (signal.aborted) throw aborted(provider.name)
     if (!free) await lane.slots.take(signal), (free = lane.slots.release)
     // A provider that ignores ctx.signal cannot hold an aborted run.
-    results = await untilAborted(
-      provider.erase(
-        items.map((item) => item.identifier),
-        pipeline,
-      ),
-      signal,
-    )
+    results = await untilAborted(provider.erase(sent, pipeline), signal)
     if (signal.aborted) throw aborted(provider.name)
-    if (results?.length !== items.length) {
-      throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${items.length} identifiers`, { provider: provider.name })
+    if (results?.length !== sent.length) {
+      throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${sent.length} identifiers`, { provider: provider.name })
     }
   } catch (error) {
     if (!(error instanceof DryRunStop)) failure = asErasureError(error, provider.name, signal, redact)
@@ -155,7 +164,7 @@ export async function eraseBatch(
       return outcome
     }
     try {
-      setResult(outcome, failure ? { status: 'failed', error: failure } : results![i], redact, provider.name, errors)
+      setResult(outcome, failure ? { status: 'failed', error: failure } : results![position[i]!], redact, provider.name, errors)
     } catch (error) {
       // A result whose fields throw when read: a provider bug, failed for this identifier, redacted.
       setResult(outcome, { status: 'failed', error: asErasureError(error, provider.name, undefined, redact) }, redact, provider.name, errors)

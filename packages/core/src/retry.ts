@@ -36,7 +36,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (!value) return undefined
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
-  const date = Date.parse(trimmed)
+  // An HTTP-date names its month; Date.parse would also read "-1" or "2" as a year.
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 

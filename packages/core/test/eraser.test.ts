@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext, type RequestSpec } from '@erasekit/core'
+import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext, type RequestSpec, type Subject } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -295,14 +295,39 @@ describe('validation', () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     const report = await eraser.erase({ userId })
     expect(server.hits).toHaveLength(0)
-    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] identifier contains control characters' } })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] subject.userId: identifier contains control characters' } })
   })
 
   it.each([' cust-6', 'cust-6 ', '\u00a0cust-6'])('fails an identifier with surrounding whitespace (%j), another id to a vendor, as invalid_subject and sends nothing', async (userId) => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     const report = await eraser.erase({ userId })
     expect(server.hits).toHaveLength(0)
-    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] identifier starts or ends with whitespace' } })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] subject.userId: identifier starts or ends with whitespace' } })
+  })
+
+  it('names the subject field a refused identifier came from, never a value or an odd ids key', async () => {
+    const fromField = (match: (subject: Subject) => string | undefined) =>
+      defineProvider({
+        name: 'picky',
+        specificationVersion: 1,
+        options: {},
+        baseURL: server.url,
+        match: (subject) => {
+          const value = match(subject)
+          return value === undefined ? undefined : { kind: 'id', value }
+        },
+        erase: async (identifiers) => identifiers.map(() => ({ status: 'deleted' as const })),
+      })
+    const message = async (match: (subject: Subject) => string | undefined, subject: Subject) =>
+      (await createEraser({ providers: [fromField(match)] }).erase(subject)).outcomes[0]!.error?.message
+    const bad = 'x\u0000y'
+    expect(await message((s) => s.email, { userId: 'u1', email: bad })).toBe('[erasekit] [picky] subject.email: identifier contains control characters')
+    expect(await message((s) => s.phone, { phone: bad })).toBe('[erasekit] [picky] subject.phone: identifier contains control characters')
+    expect(await message((s) => s.ids?.picky, { ids: { other: 'fine', picky: bad } })).toBe('[erasekit] [picky] subject.ids.picky: identifier contains control characters')
+    // A value the provider derived (no field holds it), or an ids key that is no name: the problem alone.
+    expect(await message((s) => `${s.userId}\u0000`, { userId: 'u1' })).toBe('[erasekit] [picky] identifier contains control characters')
+    expect(await message((s) => s.ids?.['a b'], { ids: { 'a b': bad } })).toBe('[erasekit] [picky] identifier contains control characters')
+    expect(server.hits).toHaveLength(0)
   })
 
   it("fails an identifier the provider's check refuses, with its hash, and never calls erase", async () => {
@@ -323,7 +348,7 @@ describe('validation', () => {
       status: 'failed',
       attempts: 0,
       identifier: { kind: 'userId', hash: await sha256Hex('bad-1') },
-      error: { code: 'invalid_subject', message: '[erasekit] [picky] userId is not a picky id', retryable: false },
+      error: { code: 'invalid_subject', message: '[erasekit] [picky] subject.userId: userId is not a picky id', retryable: false },
     }))
     const reports = await collectReports(eraser.eraseMany([{ userId: 'bad-2' }, { userId: 'good-1' }]))
     expect(reports.map((report) => report.outcomes[0]!.status).sort()).toEqual(['deleted', 'failed'])

@@ -716,6 +716,8 @@ describe('retry helpers', () => {
     expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:05 GMT', now)).toBe(0)
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(null, now)).toBeUndefined()
+    // Date.parse reads these as years (a date long past: "retry at once"); no HTTP-date, so backoff.
+    for (const value of ['-1', '+3', '-5', '12/31/2025']) expect(parseRetryAfter(value, now)).toBeUndefined()
   })
 
   it('ErasureError.isInstance works across copies and serializes without a cause', () => {

@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { createEraser, defineProvider, ErasureError, headerProblem, headerValue, pathSegment, type Plugin, type ProviderDefinition, type ProviderResult } from '@erasekit/core'
+import { createEraser, defineProvider, ErasureError, headerProblem, headerValue, pathSegment, type Plugin, type ProviderDefinition, type ProviderResult, type Report } from '@erasekit/core'
 
 type Erase = ProviderDefinition['erase']
 const provider = (erase: Erase, extra: Partial<ProviderDefinition> = {}) =>
@@ -137,7 +137,7 @@ describe('identifiers and vendor text that could break a run or a log', () => {
     expect(reports).toHaveLength(3)
     expect(sent.flat().sort()).toEqual(['alice-1', 'carol-3'])
     const bad = reports.find((report) => !report.ok)!
-    expect(bad.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject', message: '[erasekit] [vendor] identifier is not valid Unicode (half of a surrogate pair)' } })
+    expect(bad.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject', message: '[erasekit] [vendor] subject.userId: identifier is not valid Unicode (half of a surrogate pair)' } })
     expect((await eraser.erase({ userId: cut })).outcomes[0]!.error!.code).toBe('invalid_subject')
   })
 
@@ -169,24 +169,54 @@ describe('helpers for identifiers in headers', () => {
   })
 })
 
-describe('limits per provider object', () => {
-  it('two erasers built on one provider share its concurrency cap (one vendor account, one cap)', async () => {
+describe('limits per vendor account', () => {
+  /** The most requests in flight while two erasers run at once, each on its own provider object from `build`. */
+  async function peakOf(build: (erase: Erase) => ReturnType<typeof provider>[]) {
     let inFlight = 0
     let peak = 0
-    const slow = provider(
-      async (ids) => {
-        peak = Math.max(peak, ++inFlight)
-        await new Promise((resolve) => setTimeout(resolve, 5))
-        inFlight--
-        return ids.map(() => ({ status: 'deleted' as const }))
-      },
-      { limits: { concurrency: 3 } },
-    )
+    const erase: Erase = async (ids) => {
+      peak = Math.max(peak, ++inFlight)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight--
+      return ids.map(() => ({ status: 'deleted' as const }))
+    }
     const subjects = (prefix: string) => Array.from({ length: 12 }, (_, i) => ({ userId: `${prefix}-${i}` }))
     const drain = async (iterable: AsyncIterable<unknown>) => {
       for await (const _ of iterable) void _
     }
-    await Promise.all([createEraser({ providers: [slow] }), createEraser({ providers: [slow] })].map((eraser, i) => drain(eraser.eraseMany(subjects(`e${i}`)))))
-    expect(peak).toBe(3)
+    await Promise.all(build(erase).map((one, i) => drain(createEraser({ providers: [one] }).eraseMany(subjects(`e${i}`)))))
+    return peak
+  }
+  const limits = { concurrency: 3 }
+
+  it('two erasers built on one provider share its concurrency cap (one vendor account, one cap)', async () => {
+    expect(await peakOf((erase) => {
+      const one = provider(erase, { limits })
+      return [one, one]
+    })).toBe(3)
+  })
+
+  it('so do two provider objects for the same account (a Worker builds them per request)', async () => {
+    // Same name, origin and credentials: two objects, each from its own factory call.
+    expect(await peakOf((erase) => [provider(erase, { limits }), provider(erase, { limits })])).toBe(3)
+  })
+
+  it('another account (credentials or origin) has a cap of its own', async () => {
+    const other = (erase: Erase, extra: Partial<ProviderDefinition>) => [provider(erase, { limits, secrets: ['SECRET-token-2'] }), provider(erase, { limits, ...extra })]
+    expect(await peakOf((erase) => other(erase, {}))).toBe(6)
+    expect(await peakOf((erase) => other(erase, { secrets: ['SECRET-token-2'], baseURL: 'https://eu.vendor.example' }))).toBe(6)
+  })
+})
+
+describe('batches', () => {
+  it('an identifier listed twice in a batch is sent once; each subject gets its result', async () => {
+    const sent: string[][] = []
+    const bulk = provider(async (ids) => (sent.push(ids.map((id) => id.value)), ids.map((id) => ({ status: 'accepted' as const, requestId: id.value === 'alice-1' ? 'token-A' : 'token-B' }))), { limits: { batchSize: 10 } })
+    const reports: Report[] = []
+    for await (const report of createEraser({ providers: [bulk] }).eraseMany([{ ref: 'a', userId: 'alice-1' }, { ref: 'b', userId: 'bob-2' }, { ref: 'c', userId: 'alice-1' }])) reports.push(report)
+    expect(sent).toEqual([['alice-1', 'bob-2']])
+    const outcome = (ref: string) => reports.find((report) => report.subjectRef === ref)!.outcomes[0]!
+    expect(['a', 'b', 'c'].map((ref) => [outcome(ref).status, outcome(ref).requestId])).toEqual([['accepted', 'token-A'], ['accepted', 'token-B'], ['accepted', 'token-A']])
+    expect(outcome('c').identifier).toEqual(outcome('a').identifier)
   })
 })
