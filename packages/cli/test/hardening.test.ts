@@ -3,7 +3,7 @@
  * mistyped options, files that overlap, a disk that fills up mid-run, config values the core
  * refuses, and output meant for logs.
  */
-import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Outcome } from '@erasekit/core'
@@ -17,13 +17,14 @@ describe('erasekit run: mistakes and accidents', () => {
   })
   afterAll(() => world?.close())
 
-  /** A usage error: exit 1, the message, no stack trace, nothing sent to any vendor. */
+  /** A usage error: exit 1, the message, no stack trace, nothing sent to any vendor. Returns the output. */
   const expectRefused = async (args: string[], cwd: string, message: string) => {
     const result = await cli(args, { cwd, env: world.env })
     expect(result.code, result.output).toBe(1)
     expect(result.output).toContain(message)
     expect(result.output).not.toMatch(/\n\s+at /)
     expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
+    return result.output
   }
   const adaptyDeletes = () => world.emulators.adapty.requests.filter((request) => request.method === 'DELETE').map((request) => request.headers['adapty-customer-user-id'])
 
@@ -185,6 +186,9 @@ describe('erasekit run: mistakes and accidents', () => {
       [['--receipts', 'x.jsonl', '--journal', 'x.jsonl'], `--journal: ${join(dir, 'x.jsonl')} is also the --receipts file`],
       [['--receipts', 'adir'], `--receipts: cannot write ${join(dir, 'adir')} (EISDIR)`],
       [['--journal', 'adir'], `--journal: cannot read ${join(dir, 'adir')} (EISDIR)`],
+      // A device keeps nothing: the proof of erasure, or what a resumed run must skip, would be thrown away.
+      [['--receipts', '/dev/null'], '--receipts: cannot write /dev/null (not a regular file)'],
+      [['--receipts', 'r.jsonl', '--journal', '/dev/null'], '--journal: cannot write /dev/null (not a regular file)'],
       // A link to the input is the input, symbolic or hard; a directory alias is that directory.
       [['--receipts', 'link.jsonl'], `--receipts: ${join(dir, 'link.jsonl')} is also the --input file`],
       [['--receipts', 'hard.jsonl'], `--receipts: ${join(dir, 'hard.jsonl')} is also the --input file`],
@@ -200,6 +204,17 @@ describe('erasekit run: mistakes and accidents', () => {
     writeFileSync(join(dir, 'old-receipts.jsonl'), `${JSON.stringify(receipt)}\n`)
     for (const [extra, message] of cases) await expectRefused(['run', '--config', config, '--input', 'subjects.csv', ...extra], dir, message)
     expect(readFileSync(join(dir, 'subjects.csv'), 'utf8')).toBe(csvOf(8, 8))
+  }, 60_000)
+
+  test('a CSV without its header row is refused without printing its first line: those "column names" are identifiers', async () => {
+    const dir = tmp('headerless')
+    const config = world.config(dir)
+    const { userId, email } = person(9)
+    writeFileSync(join(dir, 'subjects.csv'), `T-4711,${userId},${email}\nT-4712,${person(10).userId},${person(10).email}\n`)
+    world.clearLogs()
+    const output = await expectRefused(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl'], dir, 'subjects.csv line 1: no identifier column; expected userId, email, phone or ids.<provider>')
+    for (const value of ['T-4711', userId, email]) expect(output).not.toContain(value)
+    expect(existsSync(join(dir, 'r.jsonl'))).toBe(false)
   }, 60_000)
 
   test('output piped to a reader that goes away (| head): the run still finishes and writes every receipt', async () => {
@@ -294,6 +309,24 @@ describe('erasekit run: mistakes and accidents', () => {
       [configIn('env', (providers) => (providers.adapty.apiKey = { env: '' })), 'erasekit.config.json: providers.adapty.apiKey.env: expected an environment variable name'],
     ]
     for (const [config, message] of cases) await expectRefused(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl'], dir, message)
+  }, 60_000)
+
+  test('more than ten failed subjects: ten are listed, then how many more; one cause is one line, whatever lines it was on', async () => {
+    const dir = tmp('failures')
+    const config = world.config(dir)
+    let csv = 'ref,userId\n'
+    for (let i = 1; i <= 12; i++) csv += `T-${1000 + i},"${person(i).userId}\n` // a quote never closed
+    writeFileSync(join(dir, 'subjects.csv'), csv)
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(2)
+    const lines = result.output.split('\n')
+    const listed = lines.slice(lines.indexOf('  failed subjects:') + 1)
+    // A line that cannot be parsed has no ref: it is known by its number.
+    expect(listed.slice(0, 10).map((line) => /^    line (\d+): invalid_subject: malformed CSV: quote opened/.exec(line)?.[1])).toEqual(['2', '3', '4', '5', '6', '7', '8', '9', '10', '11'])
+    expect(listed[10]).toBe('    … and 2 more (see the receipts)')
+    expect(lines.filter((line) => line.startsWith('  • '))).toEqual([
+      '  • invalid_subject, 12 × adapty, clevertap, altcraft, batch/ios, batch/android: [erasekit] subjects.csv line …: malformed CSV: quote opened at column 8 is not closed on this line (fields cannot span lines)',
+    ])
   }, 60_000)
 
   test('output for people and logs: each failed provider keeps its own cause, bulk bodies abridged, CR-only files counted, no colours in a pipe', async () => {

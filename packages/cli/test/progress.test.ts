@@ -1,6 +1,7 @@
 /** The progress line's rate and eta: what a run's operator reads to plan the wait. */
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { Report } from '@erasekit/core'
+import { stripAnsi } from 'consola/utils'
 import { startProgress } from '../src/progress'
 import { Tally } from '../src/summary'
 
@@ -27,5 +28,20 @@ describe('progress', () => {
     // 50 in 2 s: 25/s, 50 left: eta 2 s.
     expect(lines.at(-1)).toBe('progress: 51/101 subjects, 25/s, eta 2 s (50%)\n')
     progress.stop()
+  })
+
+  test('subjects with a failure are counted on the line: a log shows trouble before the summary', () => {
+    vi.useFakeTimers()
+    const tally = new Tally()
+    const { lines, stream } = capture()
+    const progress = startProgress({ tally, total: 3, stream, tty: false, intervalMs: 1000 })
+    tally.add(report(1))
+    tally.add({ ...report(2), ok: false })
+    tally.add(report(3))
+    vi.advanceTimersByTime(1000)
+    // In red where colours are on.
+    expect(stripAnsi(lines.at(-1)!)).toBe('progress: 3/3 subjects, 3/s, 1 failed (100%)\n')
+    progress.stop()
+    expect(stripAnsi(lines.at(-1)!)).toBe('progress: 3/3 subjects, 3/s, 1 failed, 1.0 s (100%)\n')
   })
 })

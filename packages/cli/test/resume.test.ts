@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { ANDROID, CONFIRMED, IOS, LANES, laneOf, person, receiptsOf, start, startWorld, stripAnsi, summaryOf, tmp, waitFor, type World } from './helpers'
+import { ANDROID, CONFIRMED, csvOf, IOS, LANES, laneOf, person, receiptsOf, start, startWorld, stripAnsi, summaryOf, tmp, waitFor, type World } from './helpers'
 
 const PEOPLE = 3000
 
@@ -140,6 +140,42 @@ describe('Ctrl-C twice', () => {
     expect(aborted.length).toBeGreaterThan(0)
     expect(aborted.every((r) => r.status === 'failed')).toBe(true)
   }, 120_000)
+})
+
+describe('Ctrl-C three times', () => {
+  let world: World
+  beforeAll(async () => {
+    world = await startWorld(20)
+  })
+  afterAll(() => world?.close())
+
+  test('exits at once, even while a config plugin holds the run: no summary, the receipts written so far intact', async () => {
+    const dir = tmp('third')
+    const json = JSON.parse(readFileSync(world.config(dir), 'utf8'))
+    // An audit sink that never returns: the run cannot finish on its own, and after the second
+    // Ctrl-C the core still waits a second for it before letting go: the third comes well within it.
+    writeFileSync(
+      join(dir, 'erasekit.config.mjs'),
+      `let said = false\nexport default { providers: ${JSON.stringify(json.providers)}, plugins: [{ name: 'stuck-sink', hooks: { outcome() {\n` +
+        `  if (!said) (said = true), process.stderr.write('stuck-sink: holding\\n')\n  return new Promise(() => {})\n} } }] }\n`,
+    )
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(1, 20, false))
+    const receipts = join(dir, 'r.jsonl')
+    const run = start(['run', '--config', 'erasekit.config.mjs', '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: world.env })
+    await waitFor(run, (text) => text.includes('stuck-sink: holding'))
+    run.child.kill('SIGINT')
+    await waitFor(run, (text) => text.includes('SIGINT: reading no more subjects'))
+    run.child.kill('SIGINT')
+    await waitFor(run, (text) => text.includes('SIGINT: aborting the subjects in flight'))
+    run.child.kill('SIGINT')
+    const result = await run.done
+    expect(result.code, result.output).toBe(130)
+    // Not the end of a run that waited for the plugin: no table, no closing lines.
+    expect(result.output).not.toMatch(/provider\s+deleted\s+accepted/)
+    expect(result.output).not.toContain('interrupted after')
+    // Receipts are written before the plugin is shown an outcome: they are on disk, every line whole (receiptsOf parses each).
+    expect(receiptsOf(receipts).length).toBeGreaterThan(0)
+  }, 60_000)
 })
 
 describe('a real terminal', () => {

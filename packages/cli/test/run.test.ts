@@ -2,7 +2,7 @@
  * `erasekit run` driven as a user drives it: the built CLI in a child process, files in and out,
  * against the four emulators served over loopback from this process.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ANDROID, cli, countReceipts, csvOf, IOS, LANES, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
@@ -171,6 +171,49 @@ describe('erasekit run against the emulators', () => {
     expect(world.emulators.adapty.store.has({ customerUserId: person(25).userId })).toBe(false)
   }, 60_000)
 
+  test('the closing journal line counts what the journal got: confirmed outcomes, not skipped ones, none on a rerun', async () => {
+    const dir = tmp('journal-count')
+    const config = world.config(dir)
+    // dsr-42 has no email: Altcraft skips it, and a skipped outcome is not journaled.
+    writeFileSync(join(dir, 'subjects.csv'), `ref,userId,email\ndsr-41,${person(41).userId},${person(41).email}\ndsr-42,${person(42).userId},\n`)
+    const journal = join(dir, 'journal.jsonl')
+    const run = (receipts: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--journal', journal, '--receipts', join(dir, receipts)], { cwd: dir, env: world.env })
+    const first = await run('r1.jsonl')
+    expect(first.code, first.output).toBe(0)
+    expect(receiptsOf(join(dir, 'r1.jsonl'))).toHaveLength(10)
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(9)
+    expect(first.output).toContain(`journal: ${journal} (9 confirmed outcomes added)`)
+    // Everything confirmed is skipped now: ten receipts, nothing added to the journal.
+    const again = await run('r2.jsonl')
+    expect(again.code, again.output).toBe(0)
+    expect(receiptsOf(join(dir, 'r2.jsonl'))).toHaveLength(10)
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(9)
+    expect(again.output).toContain(`journal: ${journal} (0 confirmed outcomes added)`)
+  }, 60_000)
+
+  test('without --receipts a run writes them to ./erasekit-receipts-<UTC time>.jsonl; a dry run writes none', async () => {
+    const dir = tmp('default-receipts')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(43, 45))
+    const written = () => readdirSync(dir).filter((name) => name.startsWith('erasekit-receipts-'))
+    const dry = await cli(['run', '--config', config, '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: world.env })
+    expect(dry.code, dry.output).toBe(0)
+    expect(written()).toEqual([])
+    const before = Math.floor(Date.now() / 1000) * 1000
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv'], { cwd: dir, env: world.env })
+    const after = Date.now()
+    expect(result.code, result.output).toBe(0)
+    expect(written()).toHaveLength(1)
+    const [name] = written() as [string]
+    const stamp = /^erasekit-receipts-(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)Z\.jsonl$/.exec(name)
+    expect(stamp, name).not.toBeNull()
+    const time = Date.parse(`${stamp![1]}T${stamp![2]}:${stamp![3]}:${stamp![4]}Z`)
+    expect(time).toBeGreaterThanOrEqual(before)
+    expect(time).toBeLessThanOrEqual(after)
+    expect(result.output).toContain(`receipts: ${join(dir, name)} (15 outcomes written)`)
+    expect(countReceipts(receiptsOf(join(dir, name)))).toEqual(summaryOf(result.stdout))
+  }, 60_000)
+
   test('a missing secret fails that provider only, naming the field and the variable', async () => {
     const dir = tmp('secret')
     const config = world.config(dir)
@@ -225,6 +268,8 @@ describe('usage and config errors exit 1 with a message naming the field', () =>
     ['an unquoted secret in a JSON config', ['run', '--config', write('literal.json', '{"providers":{"adapty":{"apiKey":secret_live_abc}}}'), '--input', 'subjects.csv'], /literal\.json: not valid JSON(?![^\n]*secret)/],
     ['an unknown provider', ['run', '--config', write('unknown.json', { providers: { mixpanel: {} } }), '--input', 'subjects.csv'], /providers\.mixpanel: unknown provider/],
     ['a bad provider option', ['run', '--config', write('region.json', { providers: { clevertap: { accountId: 'a', passcode: 'b', region: 'mars' } } }), '--input', 'subjects.csv'], /region\.json: providers\.clevertap\.region: expected eu1, in1, sg1, us1, aps3 or mec1/],
+    // A missing secret makes the provider fail its subjects at run time; its other options are still checked now.
+    ['a bad provider option next to a missing secret', ['run', '--config', write('region-env.json', { providers: { adapty: { apiKey: { env: 'ADAPTY_API_KEY' } }, clevertap: { accountId: 'W9R-486-4W5Z', passcode: { env: 'UNSET_CLEVERTAP_PASSCODE' }, region: 'mars' } } }), '--input', 'subjects.csv', '--dry-run'], /region-env\.json: providers\.clevertap\.region: expected eu1, in1, sg1, us1, aps3 or mec1/],
     ['a missing required option', ['run', '--config', write('dbid.json', { providers: { altcraft: { baseURL: 'https://ru.altkraft.com', token: 't' } } }), '--input', 'subjects.csv'], /providers\.altcraft\.dbId: /],
     ['an unknown top-level field', ['run', '--config', write('top.json', { ...ok, retries: 3 }), '--input', 'subjects.csv'], /top\.json: retries: unknown field/],
     ['--only naming a provider not in the config', ['run', '--config', 'ok.json', '--input', 'subjects.csv', '--only', 'batch'], /--only: "batch" is not in ok\.json \(configured: adapty\)/],
