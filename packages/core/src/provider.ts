@@ -17,11 +17,14 @@ import { is, nonNegative, object, type ObjectSchema, optional, parseOrThrow, pos
 /** The provider contract version this core implements. */
 export const SPECIFICATION_VERSION = 1
 
-export interface ProviderDefinition<O extends CommonProviderOptions = CommonProviderOptions> {
+export interface ProviderDefinition<O extends object = CommonProviderOptions> {
   name: string
   specificationVersion: typeof SPECIFICATION_VERSION
-  /** The options the user passed to the factory; validated against `schema` when given. */
-  options: O
+  /**
+   * The options the user passed to the factory; validated against `schema` when given. Any object
+   * type (`{ token: string }` too): the common options, when present, must have their types.
+   */
+  options: O & CommonProviderOptions
   /**
    * Any synchronous Standard Schema v1 of the provider's own options (`object()` from
    * `@erasekit/core/schema`, valibot, zod, arktype); common options are checked by the core.
@@ -120,7 +123,7 @@ export function parseProviderOptions<S extends StandardSchemaV1>(
  * Validates a provider definition at factory time and returns the provider the core runs.
  * Bundled providers use exactly this; so can any third-party package.
  */
-export function defineProvider<O extends CommonProviderOptions>(definition: ProviderDefinition<O>): Provider {
+export function defineProvider<O extends object>(definition: ProviderDefinition<O>): Provider {
   const { name, options } = definition
   if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {
     throw configError('name: expected letters, digits, "-" or "_"')

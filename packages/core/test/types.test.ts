@@ -15,6 +15,20 @@ const vendor = defineProvider({
   },
 })
 
+// DESIGN's third-party snippet: a factory typing its options as its own fields only.
+export const mixpanel = (options: { token: string }) =>
+  defineProvider({
+    name: 'mixpanel',
+    specificationVersion: 1,
+    options,
+    secrets: [options.token],
+    baseURL: 'https://mixpanel.example',
+    match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+    erase: async (identifiers) => identifiers.map(() => ({ status: 'deleted' as const })),
+  })
+// @ts-expect-error a common option must keep its type (baseURL is a string)
+export const wrongCommon = (options: { token: string; baseURL: number }) => defineProvider({ name: 'x', specificationVersion: 1, options, match: () => undefined, erase: async () => [] })
+
 describe('public types', () => {
   it('hooks, a journal and onProgress may be one-line expressions: their value is ignored, a promise awaited', async () => {
     const rows: unknown[] = []
