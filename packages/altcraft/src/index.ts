@@ -119,10 +119,13 @@ export function altcraft(options: AltcraftOptions): Provider {
           // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
           // reading) is retried the same way, and named like it (a delete is idempotent).
           const busy = code >= 400 && ctx.responseError({ ...response, status: code }).retryable
-          // "Profile not found" has no documented code: read from the text, the vendor saying there is
-          // nothing to delete, as a repeated or resumed deletion, or a retry after a lost answer, gets.
-          // Never under a token, tariff or access code or status (401-403), or a busy one.
-          if (!busy && ![code, response.status].some((n) => n >= 401 && n <= 403) && /\bprofile\b.*\bnot found\b/i.test(detail ?? '')) return { status: 'not_found', httpStatus: response.status }
+          // "Profile not found" has no documented code: the whole text, with code 400 or 404 (as an
+          // HTTP status too, or a 200), is the vendor saying there is nothing to delete, as a repeated
+          // or resumed deletion, or a retry after a lost answer, gets. Any other text ("Profile field
+          // … not found", "Profile database not found") is a failure: success is never guessed.
+          if ([400, 404].includes(code) && [200, 400, 404].includes(response.status) && /^\s*profile (is )?not found\.?\s*$/i.test(detail ?? '')) {
+            return { status: 'not_found', httpStatus: response.status }
+          }
           // 402 (tariff limit) and unknown codes: provider_error, not retried.
           const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
           throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy })

@@ -69,11 +69,30 @@ describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport
     expect(outcome.error).toBeUndefined()
   })
 
-  it('"not found" text under a token, tariff or access code, or of a database, is not read as not_found', async () => {
+  it('only the whole text "Profile not found" with code 400 or 404 is not_found: a failure is never read as success', async () => {
     const { emulator, erase } = setup(transport)
-    for (const [code, kind] of [[401, 'unauthorized'], [402, 'provider_error'], [403, 'forbidden']] as const) {
-      emulator.failWith(code, 'Profile not found')
-      expect(await erase({ email: 'ann@example.com' })).toMatchObject({ status: 'failed', error: { code: kind, providerCode: String(code) } })
+    for (const text of ['Profile not found', 'profile is not found.', ' PROFILE NOT FOUND ']) {
+      for (const code of [400, 404]) {
+        emulator.failWith(code, text)
+        expect(await erase({ email: 'ann@example.com' }), `${code} ${text}`).toMatchObject({ status: 'not_found', httpStatus: errorStatus(code) })
+      }
+    }
+    // Misconfiguration in "not found" words, or the right words under another code.
+    const failing: [number, string][] = [
+      [400, 'Profile field CRM_ID not found'],
+      [400, 'Profile database not found'],
+      [400, 'Matching field for profile not found'],
+      [400, 'Profile not found: API token not found'],
+      [404, 'API method profile/delete not found'],
+      [401, 'Profile not found'],
+      [402, 'Profile not found'],
+      [403, 'Profile not found'],
+      [405, 'Profile not found'],
+      [409, 'Profile not found'],
+    ]
+    for (const [code, text] of failing) {
+      emulator.failWith(code, text)
+      expect(await erase({ email: 'ann@example.com' }), `${code} ${text}`).toMatchObject({ status: 'failed', error: { providerCode: String(code) } })
     }
     // A busy code (here 503) is retried first, whatever its text.
     emulator.failWith(503, 'Profile not found')
@@ -307,6 +326,14 @@ describe('altcraft options validation', () => {
 
   it('a non-object is refused', () => {
     fails(undefined, '')
+  })
+})
+
+describe('altcraft provider: "Profile not found" under another HTTP status', () => {
+  it.each([401, 403, 409, 422])('HTTP %i with body code 400 "Profile not found" fails', async (status) => {
+    const fetch = async () => Response.json({ error: 400, error_text: 'Profile not found' }, { status })
+    const eraser = createEraser({ providers: [altcraft({ baseURL: BASE, token: 'tok-1', dbId: 1, fetch })] })
+    expect((await eraser.erase({ email: 'ann@example.com' })).outcomes[0]).toMatchObject({ status: 'failed', httpStatus: status })
   })
 })
 

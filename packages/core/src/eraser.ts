@@ -8,7 +8,7 @@ import { createRateLimiter } from './rate-limit'
 import { createSlots } from './slots'
 import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
-import { createHasher, sha256 } from './hash'
+import { createHasher } from './hash'
 import { afterAbort, defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
@@ -114,16 +114,12 @@ export function createProviderContext(provider: Provider, options: ProviderConte
   })
 }
 
-/**
- * A provider target's concurrency cap and rate limit: one per vendor account, whichever provider
- * objects and erasers address it (a Worker builds its providers per request). An account is the
- * provider's name, origin and credentials (kept as a hash), with the same limits.
- */
-const caps = new Map<string, Pick<LaneConfig, 'pace' | 'slots'>>()
-function capsOf({ name, baseURL, secrets, limits }: Provider, target?: string): Pick<LaneConfig, 'pace' | 'slots'> {
-  const account = sha256(JSON.stringify([name, baseURL, secrets, target, limits.concurrency, limits.rate?.requests, limits.rate?.perMs]))
-  let lane = caps.get(account)
-  if (!lane) caps.set(account, (lane = { pace: limits.rate && createRateLimiter(limits.rate), slots: createSlots(limits.concurrency) }))
+/** A provider target's concurrency cap and rate limit: one per provider object, whichever erasers run it. */
+const caps = new WeakMap<Provider, Map<string | undefined, Pick<LaneConfig, 'pace' | 'slots'>>>()
+function capsOf(provider: Provider, target?: string): Pick<LaneConfig, 'pace' | 'slots'> {
+  const byTarget = caps.get(provider) ?? caps.set(provider, new Map()).get(provider)!
+  let lane = byTarget.get(target)
+  if (!lane) byTarget.set(target, (lane = { pace: provider.limits.rate && createRateLimiter(provider.limits.rate), slots: createSlots(provider.limits.concurrency) }))
   return lane
 }
 

@@ -15,7 +15,7 @@ export interface LaneConfig {
   fetch: FetchFunction
   retry: RetryPolicy
   timeout: number
-  /** The provider's rate limit, per request sent, shared by every erase() and eraseMany() on the same vendor account. */
+  /** The provider's rate limit, per request sent, shared by every erase() and eraseMany() of every eraser built on the provider object. */
   pace?: Pace
   /** Its concurrency limit, shared the same way. */
   slots: Slots

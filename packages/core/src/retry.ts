@@ -36,8 +36,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (!value) return undefined
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
-  // An HTTP-date names its month; Date.parse would also read "-1" or "2" as a year.
-  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : NaN
+  // Each HTTP-date form starts with the day's name; Date.parse would also read "-1" or "a 1" as a date.
+  const date = /^(mon|tue|wed|thu|fri|sat|sun)/i.test(trimmed) ? Date.parse(trimmed) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 

@@ -11,7 +11,7 @@ export interface Slots {
 
 /**
  * At most `size` requests in flight to one provider target, shared by every erase() and
- * eraseMany() on its vendor account: a vendor's cap (CleverTap: 3 per account) counts all of them.
+ * eraseMany() of an eraser: a vendor's cap (CleverTap: 3 per account) counts all of them.
  */
 export function createSlots(size: number): Slots {
   let free = size

@@ -717,7 +717,9 @@ describe('retry helpers', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(null, now)).toBeUndefined()
     // Date.parse reads these as years (a date long past: "retry at once"); no HTTP-date, so backoff.
-    for (const value of ['-1', '+3', '-5', '12/31/2025']) expect(parseRetryAfter(value, now)).toBeUndefined()
+    for (const value of ['-1', '+3', '-5', '12/31/2025', 'a 1', '5 seconds']) expect(parseRetryAfter(value, now)).toBeUndefined()
+    // The obsolete RFC 850 form is a date too.
+    expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05 GMT', now)).toBe(5000)
   })
 
   it('ErasureError.isInstance works across copies and serializes without a cause', () => {
