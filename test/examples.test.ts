@@ -108,6 +108,13 @@ describe.concurrent('examples', () => {
       const text = await response.text()
       expect(response.status, text).toBe(200)
       expectErased({ runtime: { name: 'workerd', version: '' }, report: JSON.parse(text) }, world, 'gdpr')
+
+      // Requests at once, more than CleverTap's 3 in flight, while it is slow: each request has its
+      // own providers, so none waits on another's slot (workerd would cancel it: a 500, and the slot lost).
+      world.emulators.clevertap.inject({ kind: 'slow', delayMs: 300 }, { times: 6 })
+      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => erase(JSON.stringify({ ref: `at-once-${i}`, userId: `u_at_once_${i}` }))))
+      const seen = await Promise.all(answers.map(async (answer) => `${answer.status} ${(await answer.text()).slice(0, 80)}`))
+      seen.forEach((answer, i) => expect(answer).toMatch(new RegExp(`^(200|502) \\{"subjectRef":"at-once-${i}"`)))
     } finally {
       workerd.stop()
       await world.close()
