@@ -353,4 +353,62 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(help.stdout).toContain('--dry-run')
     expect(help.stdout + help.stderr).not.toContain('\x1b[')
   }, 60_000)
+
+  test('receipts and journal in folders that do not exist yet: the folders are made, the run goes ahead', async () => {
+    const dir = tmp('new-folders')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(38, 38))
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--receipts', 'proof/2026-11/r.jsonl', '--journal', 'state/j.jsonl'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    expect(receiptsOf(join(dir, 'proof/2026-11/r.jsonl'))).toHaveLength(1)
+    expect(readFileSync(join(dir, 'state/j.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1)
+  }, 60_000)
+
+  test('providers failing for different causes: one summary line per cause, each naming its own variable, and a warning before anything is sent', async () => {
+    const dir = tmp('causes')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(36, 37))
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: { ...world.env, CLEVERTAP_PASSCODE: undefined, BATCH_IOS_APP_KEY: undefined } })
+    expect(result.code, result.output).toBe(2)
+    const causes = result.output.split('\n').filter((line) => line.startsWith('  • invalid_config'))
+    expect(causes).toEqual([
+      expect.stringMatching(/^  • invalid_config, 2 × clevertap: .*CLEVERTAP_PASSCODE is not set$/),
+      expect.stringMatching(/^  • invalid_config, 2 × batch\/ios, batch\/android: .*BATCH_IOS_APP_KEY is not set$/),
+    ])
+    // Named as the run starts (a warning), not only in the summary at its end.
+    expect(result.stderr).toMatch(/\[warn\][^\n]*providers\.clevertap\.passcode: environment variable CLEVERTAP_PASSCODE is not set/)
+  }, 60_000)
+
+  test('a journal whose last line was torn by a crash: the run says it ignored that line, and goes on', async () => {
+    const dir = tmp('torn')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(39, 39))
+    writeFileSync(join(dir, 'j.jsonl'), '{"subjectRef":"dsr-39","identifierHash":"ab","provider":"adapty","status":"dele')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--journal', 'j.jsonl', '--dry-run'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    expect(result.stderr).toMatch(/\[warn\][^\n]*journal: ignored 1 unreadable line/)
+  }, 60_000)
+
+  test('a dry run with --journal neither creates the journal nor touches one that exists', async () => {
+    const dir = tmp('dry-journal')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(39, 39))
+    const dry = (journal: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--journal', journal, '--dry-run'], { cwd: dir, env: world.env })
+    expect((await dry('new.jsonl')).code).toBe(0)
+    expect(existsSync(join(dir, 'new.jsonl'))).toBe(false)
+    const torn = '{"subjectRef":"dsr-1","identifierHash":"ab","provider":"adapty","status":"deleted","at":"2026-11-23T00:00:00.000Z"}\n{"subjectRef":"dsr-2","ident'
+    writeFileSync(join(dir, 'old.jsonl'), torn)
+    expect((await dry('old.jsonl')).code).toBe(0)
+    expect(readFileSync(join(dir, 'old.jsonl'), 'utf8')).toBe(torn)
+  }, 60_000)
+
+  test('no colours in a pipe on a CI runner either (GitHub Actions: CI set, output to a log, not a terminal)', async () => {
+    const dir = tmp('ci-pipe')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(39, 39))
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--dry-run'], { cwd: dir, env: { ...world.env, NO_COLOR: undefined, CI: 'true', GITHUB_ACTIONS: 'true' } })
+    expect(result.code, result.output).toBe(0)
+    expect(result.stdout).toContain('provider')
+    expect(result.stdout + result.stderr).not.toContain('\x1b[')
+  }, 60_000)
 })

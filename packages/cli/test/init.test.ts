@@ -27,7 +27,8 @@ describe('erasekit init', () => {
       expect(text).toContain("import { defineConfig } from '@erasekit/cli'")
       expect(text).toMatch(/^\s*\/\/ Adapty/m)
     }
-    expect(init.output).toContain('export ADAPTY_API_KEY=')
+    // Every variable the written config reads, ready to paste.
+    for (const name of Object.keys(ENV)) expect(init.output).toContain(`export ${name}=`)
 
     writeFileSync(join(dir, 'subjects.csv'), 'ref,userId,email\ndsr-1,u-1,a@example.org\n')
     const dry = await cli(['run', '--config', file, '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: ENV })

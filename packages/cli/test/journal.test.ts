@@ -1,10 +1,16 @@
 /** The journal file: what a crash can leave in it, journals from earlier versions, appending after a torn line. */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { fsyncSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { createOutcomeSink, LineFile, loadJournal, subjectKey } from '../src/files'
+
+// fsync observed, not replaced.
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>()
+  return { ...fs, fsyncSync: vi.fn(fs.fsyncSync) }
+})
 
 const dir = () => mkdtempSync(join(tmpdir(), 'erasekit-journal-'))
 const at = '2026-11-23T00:00:00.000Z'
@@ -43,5 +49,20 @@ describe('journal file', () => {
     file.write('{"subjectRef":"dsr-3"}\n')
     file.close()
     expect(readFileSync(path, 'utf8').split('\n')).toEqual(['{"subjectRef":"dsr-1"}', '{"subjectRef":"dsr-2","sta', '{"subjectRef":"dsr-3"}', ''])
+  })
+
+  test('the subject fingerprint does not depend on the order of the ids in a JSONL line', () => {
+    const a = subjectKey('dsr-1', { userId: 'cust-1', ids: { adapty: 'p-1', clevertap: 'g-1' } }, 'salt')
+    const b = subjectKey('dsr-1', { userId: 'cust-1', ids: { clevertap: 'g-1', adapty: 'p-1' } }, 'salt')
+    expect(b).toBe(a)
+  })
+
+  test('closing the files fsyncs each: receipts and journal said written survive a power cut', () => {
+    const folder = dir()
+    const sink = createOutcomeSink({ receipts: new LineFile(join(folder, 'r.jsonl'), '--receipts'), journal: new LineFile(join(folder, 'j.jsonl'), '--journal') })
+    sink.record({ provider: 'adapty', subjectRef: 'dsr-1', identifier: { kind: 'customer_user_id', hash: 'h1' }, status: 'deleted', attempts: 1, durationMs: 1, at })
+    vi.mocked(fsyncSync).mockClear()
+    sink.close()
+    expect(fsyncSync).toHaveBeenCalledTimes(2)
   })
 })

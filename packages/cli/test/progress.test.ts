@@ -44,4 +44,28 @@ describe('progress', () => {
     progress.stop()
     expect(stripAnsi(lines.at(-1)!)).toBe('progress: 3/3 subjects, 3/s, 1 failed, 1.0 s (100%)\n')
   })
+
+  test('a log gets a line only when it says something new: a run waiting on its first answers does not repeat itself every second', () => {
+    vi.useFakeTimers()
+    const tally = new Tally()
+    const { lines, stream } = capture()
+    const progress = startProgress({ tally, total: 10, stream, tty: false, intervalMs: 1000 })
+    vi.advanceTimersByTime(5000)
+    expect(lines).toEqual(['progress: 0/10 subjects, 0/s (0%)\n'])
+    tally.add(report(1))
+    vi.advanceTimersByTime(1000)
+    expect(lines).toHaveLength(2)
+    progress.stop()
+  })
+
+  test('on a terminal a warning printed mid-run clears the bar first: it is not glued to the end of the bar', () => {
+    vi.useFakeTimers()
+    const tally = new Tally()
+    const { lines, stream } = capture()
+    const progress = startProgress({ tally, total: 10, stream, tty: true, intervalMs: 100 })
+    expect(lines.at(-1)).toMatch(/^\r\x1b\[2K.*0\/10 subjects/)
+    progress.print(() => stream.write('[warn] adapty: network errors\n'))
+    expect(lines.slice(-2)).toEqual(['\r\x1b[2K', '[warn] adapty: network errors\n'])
+    progress.stop()
+  })
 })

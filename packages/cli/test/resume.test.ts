@@ -215,6 +215,16 @@ describe('a real terminal', () => {
     expect(stripAnsi(result.stdout)).toContain('progress: 1/1 subjects')
     expect(result.stdout).not.toContain('\x1b[2K')
   }, 60_000)
+  test('CI=false on a terminal is no CI: the bar is drawn', async () => {
+    const dir = tmp('tty-ci-false')
+    const config = world.config(dir)
+    writeFileSync(join(dir, 'subjects.csv'), `userId\n${person(2).userId}\n`)
+    const command = `${process.execPath} ${join(__dirname, '../dist/cli.mjs')} run --config ${config} --input subjects.csv --receipts r.jsonl`
+    const result = await start(['-qec', command, '/dev/null'], { cwd: dir, env: { ...world.env, NO_COLOR: undefined, CI: 'false', TERM: 'xterm-256color' }, command: ['script'] }).done
+    expect(result.code, result.output).toBe(0)
+    expect(result.stdout).toContain('\x1b[2K')
+    expect(stripAnsi(result.stdout)).not.toContain('progress: ')
+  }, 60_000)
 })
 
 describe('a slow provider holds reports back', () => {
