@@ -715,6 +715,19 @@ describe('eraseMany', () => {
     await expect(collect(eraser.eraseMany(subjects(5), { onProgress, progressIntervalMs: 0 }))).rejects.toThrow('first')
     expect(calls).toEqual([false])
   })
+  it('a provider that matches nothing for a subject does not make a held batch go: it still waits for the lane of single requests', async () => {
+    const slow = fieldLane('slow', 'userId', { batchSize: 1, concurrency: 1 }, 5)
+    const big = fieldLane('big', 'userId', { batchSize: 1000 })
+    // A second batching provider for which no subject has an identifier: skipped at once, it sends nothing.
+    const mail = fieldLane('mail', 'email', { batchSize: 1000 })
+    const eraser = createEraser({ providers: [slow.provider, big.provider, mail.provider] })
+    const reports = await collect(eraser.eraseMany(subjects(150), { window: 30, lingerMs: 1 }))
+    expect(reports).toHaveLength(150)
+    expect(mail.calls).toEqual([])
+    expect(big.calls.flatMap((call) => call.ids)).toHaveLength(150)
+    expect(big.calls.length).toBeLessThanOrEqual(15)
+  })
+
 })
 
 describe('eraseMany: nothing hangs, nothing is lost', () => {
@@ -954,5 +967,187 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     ).rejects.toThrow('disk read failed')
     expect(reports.map((report) => [report.subjectRef, report.ok]).sort()).toEqual([['#2', false], ['ok-1', true]])
     expect(events.at(-1)).toMatchObject({ done: true, reported: 2 })
+  })
+})
+
+describe('eraseMany: behaviour pinned by the mutation audit', () => {
+  it('progressIntervalMs: Infinity turns progress off, the last event included', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const events: Progress[] = []
+    eraser.hook('progress', (event) => void events.push(event))
+    const reports = await collect(eraser.eraseMany(subjects(3), { onProgress: (event) => void events.push(event), progressIntervalMs: Infinity }))
+    expect(reports).toHaveLength(3)
+    expect(events).toEqual([])
+  })
+
+  it('an async onProgress is awaited: the next report and the end of the loop wait for it', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const log: string[] = []
+    const onProgress = async (event: Progress) => {
+      log.push(`progress ${event.reported}${event.done ? ' done' : ''}`)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      log.push('progress written')
+    }
+    for await (const _report of eraser.eraseMany(subjects(2), { onProgress, progressIntervalMs: 0 })) log.push('report')
+    expect(log).toEqual(['report', 'progress 1', 'progress written', 'report', 'progress 2', 'progress written', 'progress 2 done', 'progress written'])
+  })
+
+  it('a dry run sends nothing and gives each report the batch request it would have gone in', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany(subjects(3), { dryRun: true }))
+    expect(api.calls).toEqual([])
+    expect(reports).toHaveLength(3)
+    for (const report of reports) {
+      expect(report).toMatchObject({ ok: true, dryRun: true })
+      expect(report.outcomes[0]).toMatchObject({ status: 'skipped', reason: 'dry_run', attempts: 0 })
+      // One batch of three, redacted: each identifier as its hash prefix.
+      expect(report.requests).toHaveLength(1)
+      expect(report.requests![0]).toMatchObject({ provider: 'p', method: 'POST', url: 'https://vendor.example/all/delete' })
+      expect((report.requests![0]!.body as { ids: string[] }).ids).toEqual([expect.stringMatching(/^\[id:[\da-f]{8}\]$/), expect.stringMatching(/^\[id:[\da-f]{8}\]$/), expect.stringMatching(/^\[id:[\da-f]{8}\]$/)])
+    }
+  })
+
+  it('a full window with nothing in flight sends its partial batch at once, however long lingerMs is', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 100 })] })
+    const run = collect(eraser.eraseMany(subjects(7), { window: 3, lingerMs: 60_000 }))
+    // Nothing else can free the window: waiting for the linger would stall the run for a minute.
+    const result = await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 1000, 'stalled'))])
+    expect(result).toHaveLength(7)
+    expect(api.calls.flatMap((call) => call.ids)).toHaveLength(7)
+    expect(api.calls.length).toBeGreaterThan(1)
+  })
+
+  it('when the last request in flight ends with the window full, the other lanes send their partial batches at once', async () => {
+    const pairs = vendor({ latencyMs: 20 })
+    const big = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('pairs', pairs.fetch, { batchSize: 2 }), bulkProvider('big', big.fetch, { batchSize: 100 })] })
+    const run = collect(eraser.eraseMany(subjects(8), { window: 4, lingerMs: 60_000 }))
+    // The big lane's batch is partial while pairs are in flight; once they are done, nothing else can free the window.
+    const result = await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 1000, 'stalled'))])
+    expect(result).toHaveLength(8)
+    expect(big.calls.flatMap((call) => call.ids)).toHaveLength(8)
+  })
+
+  it('a slot granted to a run whose batch can no longer go is given back at once to the other callers', async () => {
+    const api = vendor({ latencyMs: 30 })
+    const eraser = createEraser({ providers: [bulkProvider('capped', api.fetch, { batchSize: 100, concurrency: 1 })] })
+    const holder = eraser.erase({ userId: 'holder' })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    async function* input() {
+      yield { ref: 'r1', userId: 'u1' }
+      yield { ref: 'none' } // no identifier: its report is ready at once
+      await gate
+    }
+    const reports = eraser.eraseMany(input(), { window: 2, lingerMs: 60_000 })[Symbol.asyncIterator]()
+    // The window is full and nothing of the run is in flight: its partial batch asks for the slot the holder has.
+    expect((await reports.next()).value).toMatchObject({ subjectRef: 'none' })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    // Taking the next report frees the window: by the time the slot is granted, the batch lingers on, and the slot goes back.
+    const next = reports.next()
+    expect((await holder).ok).toBe(true)
+    const other = eraser.erase({ userId: 'other' })
+    expect(await Promise.race([other.then((report) => report.ok), new Promise((resolve) => setTimeout(resolve, 500, 'stalled'))])).toBe(true)
+    open()
+    expect((await next).value).toMatchObject({ subjectRef: 'r1', ok: true })
+    expect((await reports.next()).done).toBe(true)
+    expect(api.calls.map((call) => call.ids)).toEqual([['holder'], ['other'], ['u1']])
+  })
+
+  it('an input that fails because the run was aborted ends the run quietly, after the reports already made', async () => {
+    const controller = new AbortController()
+    async function* input() {
+      yield { ref: 'r1', userId: 'u1' }
+      // A stream torn down by the same signal (a fetch body, a file read) rejects its pending read.
+      await new Promise((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('stream destroyed'))))
+    }
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const reports: Report[] = []
+    const run = (async () => {
+      for await (const report of eraser.eraseMany(input(), { signal: controller.signal })) {
+        reports.push(report)
+        controller.abort()
+      }
+    })()
+    await expect(run).resolves.toBeUndefined()
+    expect(reports.map((report) => [report.subjectRef, report.ok])).toEqual([['r1', true]])
+  })
+
+  it('the memory journal keeps provider targets apart: a deletion confirmed in one target skips no other', () => {
+    const journal = createMemoryJournal()
+    journal.record({ provider: 'p', target: 'ios', subjectRef: 'r1', identifier: { kind: 'userId', hash: 'h' }, status: 'deleted', attempts: 1, durationMs: 1, at: '2026-11-23T00:00:00.000Z' })
+    expect(journal.has('r1', 'p', 'ios', 'h')).toBe(true)
+    expect(journal.has('r1', 'p', 'android', 'h')).toBe(false)
+    expect(journal.has('r1', 'p', undefined, 'h')).toBe(false)
+  })
+
+  it('the outcomes of a failed batch each get their own error: editing one report changes no other', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor({ fail: () => 400 }).fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany(subjects(2)))
+    expect(reports.map((report) => report.ok)).toEqual([false, false])
+    const [first, second] = reports.map((report) => report.outcomes[0]!.error!)
+    expect(second).toEqual(first)
+    first!.message = 'edited by a receipt writer'
+    expect(second!.message).not.toBe('edited by a receipt writer')
+  })
+
+  it('reads exactly `window` subjects before the first report is taken, not one more', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 20 }).fetch, { batchSize: 1, concurrency: 1 })] })
+    let read = 0
+    function* counted() {
+      for (const subject of subjects(10)) {
+        read++
+        yield subject
+      }
+    }
+    const readAtReport: number[] = []
+    for await (const _report of eraser.eraseMany(counted(), { window: 3 })) readAtReport.push(read)
+    expect(readAtReport[0]).toBe(3)
+    expect(readAtReport).toHaveLength(10)
+  })
+
+  it('progressIntervalMs: 0 gives an event for every report, even within one millisecond', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const events: Progress[] = []
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 24))
+    try {
+      await collect(eraser.eraseMany(subjects(3), { onProgress: (event) => void events.push(event), progressIntervalMs: 0 }))
+    } finally {
+      clock.mockRestore()
+    }
+    expect(events.map((event) => [event.reported, event.done])).toEqual([[1, false], [2, false], [3, false], [3, true]])
+  })
+
+  it('a loop that stops early gets the error of an onProgress that fails on the last event', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1 })] })
+    const onProgress = (event: Progress) => {
+      if (event.done) throw new Error('summary not written')
+    }
+    await expect((async () => {
+      for await (const _report of eraser.eraseMany(subjects(5), { onProgress })) break
+    })()).rejects.toThrow('summary not written')
+  })
+
+  it('a rate-limited send stays in the window a full millisecond past perMs: the next waits for it, never goes at exactly perMs', async () => {
+    const api = vendor()
+    let now = Date.UTC(2026, 10, 24)
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now)
+    try {
+      const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, rate: { requests: 1, perMs: 100 } })] })
+      expect((await eraser.erase({ userId: 'a' })).ok).toBe(true)
+      // Date.now() counts whole ms: the first may really have gone late in its ms, so at +100 its window is not over.
+      now += 100
+      const second = eraser.erase({ userId: 'b' })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(api.calls).toHaveLength(1)
+      now += 1
+      expect((await second).ok).toBe(true)
+      expect(api.calls.map((call) => call.ids)).toEqual([['a'], ['b']])
+    } finally {
+      clock.mockRestore()
+    }
   })
 })

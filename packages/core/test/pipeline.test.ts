@@ -699,6 +699,18 @@ describe('errors in outcomes', () => {
     // "[erasekit] [echo] HTTP 400: " is 27 characters: the emoji straddles the cut, so it goes whole.
     expect(message).toBe(`[erasekit] [echo] HTTP 400: ${'x'.repeat(1972)}…`)
   })
+
+  it('an error message of exactly 2 000 characters is kept whole, without an ellipsis', async () => {
+    const messageOf = async (text: string) => {
+      const eraser = echoing(() => Response.json({ message: text }, { status: 400 }))
+      return (await eraser.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
+    }
+    const prefix = (await messageOf('x')).length - 1
+    const exact = await messageOf('x'.repeat(2000 - prefix))
+    expect(exact).toHaveLength(2000)
+    expect(exact.endsWith('x')).toBe(true)
+    expect(await messageOf('x'.repeat(2001 - prefix))).toMatch(/^.{2000}…$/s)
+  })
 })
 
 describe('retry helpers', () => {
