@@ -1,5 +1,5 @@
 /** The progress line's rate and eta: what a run's operator reads to plan the wait. */
-import { afterEach, describe, expect, test, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import type { Report } from '@erasekit/core'
 import { stripAnsi } from 'consola/utils'
 import { startProgress } from '../src/progress'
@@ -11,15 +11,20 @@ const capture = () => {
   return { lines, stream: { write: (text: string) => (lines.push(text), true), isTTY: false } as unknown as NodeJS.WriteStream }
 }
 
+/** A progress display on a captured stream, on fake timers; `tally` may hold reports already. */
+function start({ total, tty = false, intervalMs = 1000 }: { total: number; tty?: boolean; intervalMs?: number }, tally = new Tally()) {
+  const { lines, stream } = capture()
+  return { tally, lines, stream, progress: startProgress({ tally, total, stream, tty, intervalMs }) }
+}
+
+beforeEach(() => vi.useFakeTimers())
 afterEach(() => vi.useRealTimers())
 
 describe('progress', () => {
   test('a tally that starts with subjects already counted (the demo\'s first): rate and eta count only this run\'s', () => {
-    vi.useFakeTimers()
-    const tally = new Tally()
-    tally.add(report(0))
-    const { lines, stream } = capture()
-    const progress = startProgress({ tally, total: 101, stream, tty: false, intervalMs: 1000 })
+    const counted = new Tally()
+    counted.add(report(0))
+    const { tally, lines, progress } = start({ total: 101 }, counted)
     vi.advanceTimersByTime(1000)
     // Nothing done in this run yet: no rate, no eta (it used to read 1/s and eta 100 s).
     expect(lines.at(-1)).toBe('progress: 1/101 subjects, 0/s (0%)\n')
@@ -31,10 +36,7 @@ describe('progress', () => {
   })
 
   test('subjects with a failure are counted on the line: a log shows trouble before the summary', () => {
-    vi.useFakeTimers()
-    const tally = new Tally()
-    const { lines, stream } = capture()
-    const progress = startProgress({ tally, total: 3, stream, tty: false, intervalMs: 1000 })
+    const { tally, lines, progress } = start({ total: 3 })
     tally.add(report(1))
     tally.add({ ...report(2), ok: false })
     tally.add(report(3))
@@ -46,10 +48,7 @@ describe('progress', () => {
   })
 
   test('a log gets a line only when it says something new: a run waiting on its first answers does not repeat itself every second', () => {
-    vi.useFakeTimers()
-    const tally = new Tally()
-    const { lines, stream } = capture()
-    const progress = startProgress({ tally, total: 10, stream, tty: false, intervalMs: 1000 })
+    const { tally, lines, progress } = start({ total: 10 })
     vi.advanceTimersByTime(5000)
     expect(lines).toEqual(['progress: 0/10 subjects, 0/s (0%)\n'])
     tally.add(report(1))
@@ -59,10 +58,7 @@ describe('progress', () => {
   })
 
   test('on a terminal a warning printed mid-run clears the bar first: it is not glued to the end of the bar', () => {
-    vi.useFakeTimers()
-    const tally = new Tally()
-    const { lines, stream } = capture()
-    const progress = startProgress({ tally, total: 10, stream, tty: true, intervalMs: 100 })
+    const { lines, stream, progress } = start({ total: 10, tty: true, intervalMs: 100 })
     expect(lines.at(-1)).toMatch(/^\r\x1b\[2K.*0\/10 subjects/)
     progress.print(() => stream.write('[warn] adapty: network errors\n'))
     expect(lines.slice(-2)).toEqual(['\r\x1b[2K', '[warn] adapty: network errors\n'])
