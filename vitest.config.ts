@@ -24,6 +24,7 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,

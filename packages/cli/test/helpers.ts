@@ -1,8 +1,9 @@
+/// <reference path="../../../test/global-setup.ts" />
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inject } from 'vitest'
 import { serve, type Served } from '@erasekit/core/testing/node'
 import { createAdaptyEmulator } from '@erasekit/adapty/emulator'
 import { createAltcraftEmulator } from '@erasekit/altcraft/emulator'
@@ -12,7 +13,8 @@ import { createCleverTapEmulator } from '@erasekit/clevertap/emulator'
 /** The built CLI, run as a user runs it. */
 export const CLI = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url))
 
-export const tmp = (name: string) => mkdtempSync(join(tmpdir(), `erasekit-cli-${name}-`))
+/** A new folder under the run's temporary root (test/global-setup.ts removes it when the run ends). */
+export const tmp = (name: string) => mkdtempSync(join(inject('tmpRoot'), `cli-${name}-`))
 
 export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
 

@@ -1,13 +1,12 @@
 /** The input readers: one CSV record per line (RFC 4180 quoting), JSONL, what a line's error may say. */
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, inject, test } from 'vitest'
 import { parseCsvLine } from '../src/csv'
 import { formatOf, type InputItem, readSubjects } from '../src/input'
 
 const read = async (name: string, text: string) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'erasekit-input-')), name)
+  const file = join(mkdtempSync(join(inject('tmpRoot'), 'input-')), name)
   writeFileSync(file, text)
   const items: InputItem[] = []
   for await (const item of readSubjects(file, name.endsWith('.csv') ? 'csv' : 'jsonl', { providers: ['adapty'], warn: () => {} })) items.push(item)

@@ -1,9 +1,8 @@
 /** The journal file: what a crash can leave in it, journals from earlier versions, appending after a torn line. */
 import { createHash } from 'node:crypto'
 import { fsyncSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test, vi } from 'vitest'
+import { describe, expect, inject, test, vi } from 'vitest'
 import { createOutcomeSink, LineFile, loadJournal, subjectKey } from '../src/files'
 
 // fsync observed, not replaced.
@@ -12,7 +11,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, fsyncSync: vi.fn(fs.fsyncSync) }
 })
 
-const dir = () => mkdtempSync(join(tmpdir(), 'erasekit-journal-'))
+const dir = () => mkdtempSync(join(inject('tmpRoot'), 'journal-'))
 const at = '2026-11-23T00:00:00.000Z'
 
 describe('journal file', () => {
