@@ -281,7 +281,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       push(job: Job) {
         queue.push(job)
         if (batching) {
-          const jobs = (job.subject.jobs ??= [])
+          const jobs = (job.subject.jobs ??= Array(configs.length))
           jobs[index] = job
           if (!job.subject.singles) due++
         }
@@ -309,7 +309,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     const subject: Pending = {
       ref: value?.ref ?? (typeof rawRef === 'string' && rawRef ? rawRef : fallbackRef),
       started: Date.now(),
-      outcomes: [],
+      // Sized once: arrays grown one index at a time reserve room for 17.
+      outcomes: Array(configs.length),
       remaining: configs.length,
       singles,
     }

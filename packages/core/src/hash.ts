@@ -13,7 +13,9 @@ for (let n = 2; K.length < 64; n++) {
   K.push((Math.cbrt(n) % 1) * 2 ** 32 | 0)
 }
 const W = new Int32Array(64)
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
+// A digest's 64 hex digits as char codes: one flat string from them holds 80 bytes, where
+// concatenated pieces held 400 (a string per pair of words plus the joins), per receipt hash.
+const codes: number[] = []
 const rotate = (x: number, n: number) => (x >>> n) | (x << (32 - n))
 
 /** SHA-256 hex of a string's UTF-8 bytes. */
@@ -58,9 +60,8 @@ export function sha256(text: string): string {
     const next = [a, b, c, d, e, f, g, h]
     for (let i = 0; i < 8; i++) hash[i] = hash[i]! + next[i]! // an Int32Array wraps like | 0
   }
-  let hex = ''
-  for (const value of hash) hex += HEX[value >>> 24]! + HEX[(value >> 16) & 255] + HEX[(value >> 8) & 255] + HEX[value & 255]
-  return hex
+  for (let i = 0; i < 64; i++) codes[i] = '0123456789abcdef'.charCodeAt((hash[i >> 3]! >>> (28 - (i & 7) * 4)) & 15)
+  return String.fromCharCode(...codes)
 }
 
 /** SHA-256 hex of `salt + value`: receipts prove which identifier was erased without holding it. */
