@@ -780,6 +780,27 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(report!.outcomes[0]!.error).toEqual({ code: 'invalid_subject', message: '[erasekit] subject: could not be read', retryable: false })
   })
 
+  it('a journal whose record fails is not written to again: the reports still handed over after its error are not recorded', async () => {
+    const recorded: string[] = []
+    const journal = {
+      has: () => false,
+      async record(outcome: { subjectRef: string }) {
+        // Past the microtasks that settle the rest of the batch: its other reports are then ready.
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        recorded.push(outcome.subjectRef)
+        if (recorded.length === 1) throw new Error('journal disk full')
+      },
+    }
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] })
+    const reports: string[] = []
+    await expect(async () => {
+      for await (const report of eraser.eraseMany(subjects(3), { journal })) reports.push(report.subjectRef)
+    }).rejects.toThrow('journal disk full')
+    // One batch of three: all its reports are handed over, and only the first one's record was tried.
+    expect(reports).toEqual(['r1', 'r2', 'r3'])
+    expect(recorded).toEqual(['r1'])
+  })
+
   it('a journal that throws undefined ends the run with that error, after the reports already made', async () => {
     let records = 0
     const journal = { has: () => false, record: () => void (++records === 3 && (() => { throw undefined })()) }

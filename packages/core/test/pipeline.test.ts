@@ -711,6 +711,18 @@ describe('errors in outcomes', () => {
     expect(exact.endsWith('x')).toBe(true)
     expect(await messageOf('x'.repeat(2001 - prefix))).toMatch(/^.{2000}…$/s)
   })
+
+  it('an emoji on the 2 000th character of an error message is dropped whole: the cut never leaves half a surrogate pair', async () => {
+    const messageOf = async (text: string) => {
+      const eraser = echoing(() => Response.json({ message: text }, { status: 400 }))
+      return (await eraser.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
+    }
+    const head = (await messageOf('x')).slice(0, -1)
+    // The emoji's first half is character 2 000 (index 1 999), its second half character 2 001.
+    const message = await messageOf(`${'x'.repeat(1999 - head.length)}😀 and more`)
+    expect(message).toBe(`${head}${'x'.repeat(1999 - head.length)}…`)
+    expect(message).toHaveLength(2000)
+  })
 })
 
 describe('retry helpers', () => {
