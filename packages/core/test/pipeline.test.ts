@@ -680,7 +680,7 @@ describe('errors in outcomes', () => {
     expect(outcome.error!.message).toMatch(/^\[erasekit\] \[echo\] HTTP 400: no \(while deleting \[id:[0-9a-f]{8}\]\)$/)
   })
 
-  it('receipts keep 2 000 characters of a vendor\'s text, redacted first, never cut inside a surrogate pair', async () => {
+  it('receipts keep 2 000 characters of a vendor\'s text, redacted first', async () => {
     const subjects = Array.from({ length: 100 }, (_, i) => ({ email: `person${i}@example.com` }))
     // 0.5 MB of vendor text (bodies are read up to 1 MiB) that quotes an identifier just inside the cut, copied into 100 outcomes.
     const eraser = echoing((init) => {
@@ -694,17 +694,15 @@ describe('errors in outcomes', () => {
       expect(outcome.error!.message).toHaveLength(2001)
       expect(outcome.error!.message).toMatch(/x \[id:[0-9a-f]{8}\] y+…$/)
     }
-    const emoji = echoing(() => Response.json({ message: `${'x'.repeat(1973)}😀 [id:pretend] and more` }, { status: 400 }))
-    const message = (await emoji.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
-    // "[erasekit] [echo] HTTP 400: " is 27 characters: the emoji straddles the cut, so it goes whole.
-    expect(message).toBe(`[erasekit] [echo] HTTP 400: ${'x'.repeat(1972)}…`)
   })
 
+  /** The error message of an outcome whose vendor answered 400 with `text`. */
+  const messageOf = async (text: string) => {
+    const eraser = echoing(() => Response.json({ message: text }, { status: 400 }))
+    return (await eraser.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
+  }
+
   it('an error message of exactly 2 000 characters is kept whole, without an ellipsis', async () => {
-    const messageOf = async (text: string) => {
-      const eraser = echoing(() => Response.json({ message: text }, { status: 400 }))
-      return (await eraser.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
-    }
     const prefix = (await messageOf('x')).length - 1
     const exact = await messageOf('x'.repeat(2000 - prefix))
     expect(exact).toHaveLength(2000)
@@ -713,10 +711,6 @@ describe('errors in outcomes', () => {
   })
 
   it('an emoji on the 2 000th character of an error message is dropped whole: the cut never leaves half a surrogate pair', async () => {
-    const messageOf = async (text: string) => {
-      const eraser = echoing(() => Response.json({ message: text }, { status: 400 }))
-      return (await eraser.erase({ email: 'a@example.com' })).outcomes[0]!.error!.message
-    }
     const head = (await messageOf('x')).slice(0, -1)
     // The emoji's first half is character 2 000 (index 1 999), its second half character 2 001.
     const message = await messageOf(`${'x'.repeat(1999 - head.length)}😀 and more`)
