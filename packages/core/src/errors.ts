@@ -40,6 +40,13 @@ export interface ErasureErrorJSON {
 
 const marker = Symbol.for('erasekit.error')
 
+/** `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so) keeps one prefix. */
+function prefixed(message: string, provider: string | undefined): string {
+  const own = message.replace(/^\[erasekit\] /, '')
+  if (!provider) return `[erasekit] ${own}`
+  return `[erasekit] [${provider}] ${own.startsWith(`[${provider}] `) ? own.slice(provider.length + 3) : own}`
+}
+
 /**
  * The one error type erasekit throws and reports. Messages start with
  * `[erasekit] [provider]`; the core redacts secrets and identifiers from them
@@ -56,10 +63,7 @@ export class ErasureError extends Error {
   declare readonly retryAfterMs?: number
 
   constructor(code: ErrorCode, message: string, options: ErasureErrorOptions = {}) {
-    super(
-      `[erasekit]${options.provider ? ` [${options.provider}]` : ''} ${message}`,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    )
+    super(prefixed(message, options.provider), options.cause === undefined ? undefined : { cause: options.cause })
     // Closed at runtime too (a JavaScript provider, a cast): anything else is a provider_error.
     this.code = CODES.includes(code) ? code : 'provider_error'
     this.provider = options.provider || undefined
@@ -134,7 +138,7 @@ export function asErasureError(error: unknown, provider: string, signal: AbortSi
   if (ErasureError.isInstance(error)) {
     // One made without a provider (in a hook, a provider's result) still says whose it is: on a
     // copy, as a plugin may throw one shared error for every provider.
-    return scrubError(error.provider ? error : new ErasureError(error.code, error.message.replace(/^\[erasekit\] /, ''), { ...error, provider, cause: error.cause }), redact)
+    return scrubError(error.provider ? error : new ErasureError(error.code, error.message, { ...error, provider, cause: error.cause }), redact)
   }
   if (signal?.aborted) return aborted(provider)
   const cause = safeCause(error, redact)

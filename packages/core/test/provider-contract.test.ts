@@ -100,6 +100,24 @@ describe('provider contract, enforced', () => {
   })
 })
 
+describe('error messages', () => {
+  it('a message written in the documented style ([erasekit] [name] ...) gets its prefix once, with or without the provider', async () => {
+    expect(new ErasureError('rate_limited', '[erasekit] [vendor] over quota', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] over quota')
+    expect(new ErasureError('rate_limited', '[erasekit] over quota').message).toBe('[erasekit] over quota')
+    // Another provider's name in the text is text, and so is a redaction marker where the name would be.
+    expect(new ErasureError('rate_limited', '[erasekit] [other] over quota', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] [other] over quota')
+    expect(new ErasureError('invalid_request', '[id] was refused', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] [id] was refused')
+    // Thrown by a provider without naming itself: the core names it, once.
+    const thrown = [new ErasureError('rate_limited', '[erasekit] [vendor] over quota'), new ErasureError('rate_limited', 'over quota'), new ErasureError('rate_limited', '[erasekit] [id] over quota')]
+    const messages = []
+    for (const error of thrown) {
+      const eraser = createEraser({ providers: [provider(async () => { throw error })] })
+      messages.push((await eraser.erase({ userId: 'u1' })).outcomes[0]!.error!.message)
+    }
+    expect(messages).toEqual(['[erasekit] [vendor] over quota', '[erasekit] [vendor] over quota', '[erasekit] [vendor] [id] over quota'])
+  })
+})
+
 describe('plugins, enforced', () => {
   const ok = provider(async (ids) => ids.map(() => ({ status: 'deleted' })))
 
