@@ -42,9 +42,9 @@ const marker = Symbol.for('erasekit.error')
 
 /** `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so) keeps one prefix. */
 function prefixed(message: string, provider: string | undefined): string {
+  const tag = provider ? `[${provider}] ` : ''
   const own = message.replace(/^\[erasekit\] /, '')
-  if (!provider) return `[erasekit] ${own}`
-  return `[erasekit] [${provider}] ${own.startsWith(`[${provider}] `) ? own.slice(provider.length + 3) : own}`
+  return `[erasekit] ${tag}${own.startsWith(tag) ? own.slice(tag.length) : own}`
 }
 
 /**
