@@ -211,12 +211,12 @@ function render() {
       '',
       '## Pending: the heap eraseMany holds per subject between read and reported',
       '',
-      'Four providers (five lanes: Batch has two app keys), vendors that never answer, so the window fills and stays full; the heap left after a full GC at each window, each in its own process. ' +
-        'Per subject is the slope between the smallest and the largest window. "held": no vendor answers; "batches answered": CleverTap and Batch answer at once, Adapty and Altcraft never (three outcomes done, two lanes waiting). Size `window` by it.',
+      'Four providers (five lanes: Batch has two app keys, its batches capped at 1 000 ids so that every window sends whole batches), vendors that never answer, so the window fills and stays full; the heap left after a full GC at each window, each in its own process. ' +
+        'Per subject is the slope between the smallest and the largest window, with each segment\'s slope (equal when the state per subject is the same at every window). "held": no vendor answers; "batches answered": CleverTap and Batch answer at once, Adapty and Altcraft never (three outcomes done, two lanes waiting). Size `window` by it.',
       '',
-      '| node | mode | windows | heap held MB | per subject B |',
-      '|:---|:---|:---|:---|---:|',
-      ...pending.map((r) => `| ${r.node} | ${r.mode} | ${r.windows.map((w) => fmt(w)).join(' / ')} | ${r.heldMB.map((mb) => fmt(mb, 1)).join(' / ')} | ${fmt(r.perSubjectBytes)} |`),
+      '| node | mode | windows | heap held MB | per subject B | per segment B |',
+      '|:---|:---|:---|:---|---:|:---|',
+      ...pending.map((r) => `| ${r.node} | ${r.mode} | ${r.windows.map((w) => fmt(w)).join(' / ')} | ${r.heldMB.map((mb) => fmt(mb, 1)).join(' / ')} | ${fmt(r.perSubjectBytes)} | ${(r.segmentBytes ?? []).map((b) => fmt(b)).join(' / ')} |`),
     )
   }
   const bulk = results.filter((result) => result.benchmark === 'bulk' && !result.failed)

@@ -4,11 +4,10 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, inject, it } from 'vitest'
 
 type Sync = {
   extractRegion(source: string, name?: string, label?: string): string
@@ -20,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 const exec = promisify(execFile)
 const script = join(root, 'scripts/docs-sync.mjs')
-const tmp = mkdtempSync(join(tmpdir(), 'erasekit-docs-'))
+const tmp = mkdtempSync(join(inject('tmpRoot'), 'docs-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

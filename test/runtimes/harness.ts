@@ -372,8 +372,9 @@ const mainWorker :Workerd.Worker = (
  */
 export async function installPublished(name: string): Promise<string> {
   const { cpSync, mkdtempSync, readFileSync: read, realpathSync, symlinkSync, existsSync: exists } = await import('node:fs')
-  const { tmpdir } = await import('node:os')
-  const dir = mkdtempSync(join(tmpdir(), `erasekit-${name}-`))
+  // Under the run's temporary root (test/global-setup.ts), removed when the run ends even if this test is killed.
+  const { inject } = await import('vitest')
+  const dir = mkdtempSync(join(inject('tmpRoot'), `${name}-`))
   const dependencies: Record<string, string> = {}
   const versions: Record<string, string> = {}
   const manifests = ['core', 'adapty', 'clevertap', 'altcraft', 'batch'].map((short) => {

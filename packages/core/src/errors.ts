@@ -40,11 +40,13 @@ export interface ErasureErrorJSON {
 
 const marker = Symbol.for('erasekit.error')
 
-/** `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so) keeps one prefix. */
+/**
+ * `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so)
+ * keeps its prefix. Text is only ever added, never cut, so an identifier in it stays whole for redaction.
+ */
 function prefixed(message: string, provider: string | undefined): string {
   const tag = provider ? `[${provider}] ` : ''
-  const own = message.replace(/^\[erasekit\] /, '')
-  return `[erasekit] ${tag}${own.startsWith(tag) ? own.slice(tag.length) : own}`
+  return message.startsWith(`[erasekit] ${tag}`) ? message : `[erasekit] ${message.startsWith(tag) ? '' : tag}${message}`
 }
 
 /**
@@ -137,8 +139,9 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
   if (ErasureError.isInstance(error)) {
     // One made without a provider (in a hook, a provider's result) still says whose it is: on a
-    // copy, as a plugin may throw one shared error for every provider.
-    return scrubError(error.provider ? error : new ErasureError(error.code, error.message, { ...error, provider, cause: error.cause }), redact)
+    // copy, as a plugin may throw one shared error for every provider. Its prefix is cut after
+    // redaction: cut before, an identifier starting with it would no longer be found whole.
+    return scrubError(error.provider ? error : new ErasureError(error.code, redact(error.message).replace(/^\[erasekit\] /, ''), { ...error, provider, cause: error.cause }), redact)
   }
   if (signal?.aborted) return aborted(provider)
   const cause = safeCause(error, redact)

@@ -103,9 +103,9 @@ describe('provider contract, enforced', () => {
 describe('error messages', () => {
   it('a message written in the documented style ([erasekit] [name] ...) gets its prefix once, with or without the provider', async () => {
     expect(new ErasureError('rate_limited', '[erasekit] [vendor] over quota', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] over quota')
+    expect(new ErasureError('rate_limited', '[vendor] over quota', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] over quota')
     expect(new ErasureError('rate_limited', '[erasekit] over quota').message).toBe('[erasekit] over quota')
-    // Another provider's name in the text is text, and so is a redaction marker where the name would be.
-    expect(new ErasureError('rate_limited', '[erasekit] [other] over quota', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] [other] over quota')
+    // A redaction marker where the name would be is text.
     expect(new ErasureError('invalid_request', '[id] was refused', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] [id] was refused')
     // Thrown by a provider without naming itself: the core names it, once.
     const thrown = [new ErasureError('rate_limited', '[erasekit] [vendor] over quota'), new ErasureError('rate_limited', 'over quota'), new ErasureError('rate_limited', '[erasekit] [id] over quota')]
@@ -115,6 +115,16 @@ describe('error messages', () => {
       messages.push((await eraser.erase({ userId: 'u1' })).outcomes[0]!.error!.message)
     }
     expect(messages).toEqual(['[erasekit] [vendor] over quota', '[erasekit] [vendor] over quota', '[erasekit] [vendor] [id] over quota'])
+  })
+
+  it('an identifier that begins like the prefix is still redacted whole: no text is cut from a message before redaction', async () => {
+    const id = '[erasekit] user-12345'
+    const messages = []
+    for (const options of [{ provider: 'vendor' }, {}]) {
+      const eraser = createEraser({ providers: [provider(async (ids) => { throw new ErasureError('invalid_request', `${ids[0]!.value} was refused`, options) })] })
+      messages.push((await eraser.erase({ userId: id })).outcomes[0]!.error!.message)
+    }
+    expect(messages).toEqual([expect.stringMatching(/^\[erasekit\] \[vendor\] \[id:[0-9a-f]{8}\] was refused$/), expect.stringMatching(/^\[erasekit\] \[vendor\] \[id:[0-9a-f]{8}\] was refused$/)])
   })
 })
 
