@@ -68,7 +68,7 @@ describe('validation messages', () => {
         'retry.maxDelayMs': eraser({ providers: [provider], retry: { maxDelayMs: '1' } }),
         'retry.maxRetryAfterMs': eraser({ providers: [provider], retry: { maxRetryAfterMs: -1 } }),
         'undefined optional keys': eraser({ providers: [provider], timeout: undefined, retry: { limit: undefined } }),
-        'unknown keys': eraser({ providers: [provider], extra: 1, retry: { extra: 1 } }),
+        'unknown keys': eraser({ providers: [provider], extra: 1, retry: { limt: 1 } }),
         'unknown key (a typo)': eraser({ providers: [provider], timout: 5 }),
         'erase() option typo': () => createEraser({ providers: [provider] }).erase({ userId: 'u' }, { dryrun: true } as never),
         'eraseMany() option typo': () => createEraser({ providers: [provider] }).eraseMany([], { windw: 10 } as never),
@@ -110,7 +110,7 @@ describe('validation messages', () => {
         "undefined": "invalid_config: [erasekit] options: expected an object",
         "undefined optional keys": "ok",
         "unknown key (a typo)": "invalid_config: [erasekit] options.timout: unknown field (expected providers, plugins, timeout, fetch, receiptSalt, secrets or retry)",
-        "unknown keys": "invalid_config: [erasekit] options.extra: unknown field (expected providers, plugins, timeout, fetch, receiptSalt, secrets or retry)",
+        "unknown keys": "invalid_config: [erasekit] options: unknown field (expected providers, plugins, timeout, fetch, receiptSalt, secrets or retry)",
       }
     `)
   })
@@ -215,7 +215,7 @@ describe('validation messages', () => {
       erase: async () => [],
     })
     const input = { ref: 'r', userId: 'u', ids: { spy: 'i' } }
-    await expect(createEraser({ providers: [spy] }).erase({ ...input, extra: 'x' })).rejects.toThrow('subject.extra: unknown field')
+    await expect(createEraser({ providers: [spy] }).erase({ ...input, emial: 'x' })).rejects.toThrow('subject.emial: unknown field')
     expect(seen).toEqual([])
     await createEraser({ providers: [spy] }).erase(input)
     expect(seen).toEqual([{ ref: 'r', userId: 'u', ids: { spy: 'i' } }])

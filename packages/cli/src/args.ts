@@ -42,8 +42,9 @@ export function rejectUnknownFlags(rawArgs: string[], args: ArgsDef) {
   }
 }
 
-/** The value of a flag that needs one (`--input` with nothing after it). */
+/** The value of a flag that needs one: missing, or given with nothing after it (`--input` last). */
 export function requireValue(value: unknown, flag: string): string {
+  if (value === undefined) throw new UsageError(`${flag}: required`)
   if (typeof value !== 'string' || value === '') throw new UsageError(`${flag}: expected a value`)
   return value
 }

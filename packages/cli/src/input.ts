@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Subject } from '@erasekit/core'
+import { misspells } from '@erasekit/core/schema'
 import { parseCsvLine } from './csv'
 import { UsageError } from './errors'
 
@@ -30,8 +31,18 @@ export function formatOf(file: string): InputFormat | undefined {
 }
 
 const FIELDS = ['ref', 'userId', 'email', 'phone'] as const
+/** The keys a JSONL subject may have. */
+const KEYS = [...FIELDS, 'ids']
 type Field = (typeof FIELDS)[number]
 const quote = (name: string) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)
+
+/**
+ * A key or column as a message shows it: quoted when it is a known one or misspells one, else by
+ * its position only. Any other may be personal data (an export keyed by email), and messages go to
+ * the terminal and the receipts.
+ */
+const keyName = (key: string, known: readonly string[], position: string) =>
+  known.includes(key) || misspells(key, known) ? quote(key) : `${position} (not named: it may be personal data)`
 
 /** Subjects, one per non-empty line after the header (CSV) or per non-empty line (JSONL), read lazily. */
 export async function* readSubjects(file: string, format: InputFormat, options: ReadOptions): AsyncGenerator<InputItem> {
@@ -71,6 +82,7 @@ export async function* readSubjects(file: string, format: InputFormat, options: 
   }
 }
 
+/** A header cell: a subject field, a provider id, or an unknown column as messages name it. */
 type Column = { field: Field } | { id: string } | { unknown: string }
 
 function idNames(providers: readonly string[]): Map<string, string> {
@@ -91,9 +103,10 @@ function header(cells: string[], file: string, line: number, options: ReadOption
       seen.add(key)
       return field ? { field } : { id: id! }
     }
-    return { unknown: name || `column ${index + 1}` }
+    const position = String(index + 1)
+    return { unknown: name ? keyName(name, [...FIELDS, ...[...ids.values()].map((id) => `ids.${id}`)], position) : position }
   })
-  const unknown = columns.flatMap((column) => ('unknown' in column ? [quote(column.unknown)] : []))
+  const unknown = columns.flatMap((column) => ('unknown' in column ? [column.unknown] : []))
   if (unknown.length) {
     options.warn(
       `${file} line ${line}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ` +
@@ -124,7 +137,7 @@ function fromRow(cells: string[], columns: Column[]): Omit<InputItem, 'line'> {
     const column = columns[i]!
     if ('field' in column) subject[column.field] = value
     else if ('id' in column) (subject.ids ??= {})[column.id] = value
-    else return { error: `unknown column ${quote(column.unknown)} has a value; rename the column or empty it` }
+    else return { error: `unknown column ${column.unknown} has a value; rename the column or empty it` }
   }
   return { subject }
 }
@@ -139,9 +152,12 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object' }
   const repeated = repeatedKey(text)
-  if (repeated !== undefined) return { error: `${quote(repeated)} given more than once (JSON keeps the last: which one was meant is unknowable)` }
+  if (repeated !== undefined) {
+    const name = keyName(repeated, [...KEYS, ...ids.values()], 'a key')
+    return { error: `${name} given more than once (JSON keeps the last: which one was meant is unknowable)` }
+  }
   const subject: Subject = {}
-  for (const [key, item] of Object.entries(value)) {
+  for (const [index, [key, item]] of Object.entries(value).entries()) {
     if (item === null || item === '') continue
     const field = FIELDS.find((name) => name === key)
     if (field) {
@@ -149,16 +165,16 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
       subject[field] = item
     } else if (key === 'ids') {
       if (typeof item !== 'object' || Array.isArray(item)) return { error: 'ids: expected an object of provider ids' }
-      for (const [provider, id] of Object.entries(item as Record<string, unknown>)) {
+      for (const [position, [provider, id]] of Object.entries(item as Record<string, unknown>).entries()) {
         if (id === null || id === '') continue
         const name = ids.get(provider.toLowerCase())
-        if (!name) return { error: `ids: unknown provider ${quote(provider)} (known: ${[...ids.values()].join(', ')})` }
+        if (!name) return { error: `ids: unknown provider ${keyName(provider, [...ids.values()], `at key ${position + 1}`)}; known: ${[...ids.values()].join(', ')}` }
         if (typeof id !== 'string') return { error: `ids.${name}: expected a string` }
         if (subject.ids?.[name] !== undefined) return { error: `ids.${name} given more than once` }
         ;(subject.ids ??= {})[name] = id
       }
     } else {
-      return { error: `unknown field ${quote(key)} (known: ref, userId, email, phone, ids)` }
+      return { error: `unknown field ${keyName(key, KEYS, `at key ${index + 1}`)}; known: ${KEYS.join(', ')}` }
     }
   }
   return { subject }

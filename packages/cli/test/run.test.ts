@@ -134,6 +134,21 @@ describe('erasekit run against the emulators', () => {
     expect(readFileSync(receipts, 'utf8')).not.toContain('cust-')
   }, 60_000)
 
+  test('a CSV column whose header is data (an email, an id) is named by its position, never by its header, on screen and in receipts', async () => {
+    const dir = tmp('header-data')
+    const text = ['ref,userId,ann@example.org,cust_48213,emial', `dsr-55,${person(55).userId},,,`, `dsr-56,${person(56).userId},x,,`].join('\n')
+    writeFileSync(join(dir, 'subjects.csv'), `${text}\n`)
+    const receipts = join(dir, 'receipts.jsonl')
+    const result = await cli(['run', '--config', world.config(dir), '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(2)
+    expect(result.output).toContain('subjects.csv line 1: unknown columns 3 (not named: it may be personal data), 4 (not named: it may be personal data), "emial"')
+    expect(result.output).toContain('line 3: invalid_subject: unknown column 3 (not named: it may be personal data) has a value')
+    for (const header of ['ann@example.org', 'cust_48213']) {
+      expect(result.output).not.toContain(header)
+      expect(readFileSync(receipts, 'utf8')).not.toContain(header)
+    }
+  }, 60_000)
+
   test('bad input: JSONL lines that are not JSON, have unknown fields or wrong types', async () => {
     const dir = tmp('badjsonl')
     const config = world.config(dir)
@@ -149,6 +164,11 @@ describe('erasekit run against the emulators', () => {
       '{"ids":{"adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a6","adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a7"},"userId":"cust-31"}',
       '{"ref":"r-32","userId":"cust-32","email":["userId","userId"],"phone":{"userId":"a"}}',
       '{"userId":"cust-33","ids":{"adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a6","Adapty":"3286abd3-48b0-4e9c-a5f6-ac0a006804a7"}}',
+      // Keys that are data (an export keyed by email or id) are never printed; a misspelling is.
+      '{"ref":"r-34","ann@example.org":"x"}',
+      '{"userId":"cust-35","ids":{"u_998877":"y"}}',
+      '{"userId":"cust-36","ids":{"adaptyy":"y"}}',
+      '{"userId":"cust-37","cust_48213":"x","cust_48213":"y"}',
     ]
     writeFileSync(join(dir, 'subjects.jsonl'), `${lines.join('\n')}\n`)
     const receipts = join(dir, 'receipts.jsonl')
@@ -157,17 +177,27 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).toContain('line 2: invalid_subject: not valid JSON')
     expect(result.output).toContain('line 3: invalid_subject: unknown field "mail"')
     expect(result.output).toContain('line 4: invalid_subject: userId: expected a string')
-    expect(result.output).toContain('line 5: invalid_subject: ids: unknown provider "mixpanel"')
+    expect(result.output).toContain('line 5: invalid_subject: ids: unknown provider at key 1 (not named: it may be personal data); known: adapty, clevertap, altcraft, batch')
     expect(result.output).toContain('line 6: invalid_subject: expected a JSON object')
     expect(result.output).toContain('line 7: invalid_subject: "userId" given more than once')
     expect(result.output).toContain('line 8: invalid_subject: "adapty" given more than once')
     // Equal keys in different objects are no repeat: this line fails on its types only.
     expect(result.output).toContain('line 9: invalid_subject: email: expected a string')
     expect(result.output).toContain('line 10: invalid_subject: ids.adapty given more than once')
+    // The screen lists the first ten failed subjects; the receipts hold every one.
+    const messageOf = (line: number) => receiptsOf(receipts).find((r) => r.subjectRef === `line:${line}` || r.subjectRef === `r-${line + 23}`)?.error?.message
+    expect(messageOf(11)).toBe('[erasekit] subjects.jsonl line 11: unknown field at key 2 (not named: it may be personal data); known: ref, userId, email, phone, ids')
+    expect(messageOf(12)).toBe('[erasekit] subjects.jsonl line 12: ids: unknown provider at key 1 (not named: it may be personal data); known: adapty, clevertap, altcraft, batch')
+    expect(messageOf(13)).toBe('[erasekit] subjects.jsonl line 13: ids: unknown provider "adaptyy"; known: adapty, clevertap, altcraft, batch')
+    expect(messageOf(14)).toBe('[erasekit] subjects.jsonl line 14: a key (not named: it may be personal data) given more than once (JSON keeps the last: which one was meant is unknowable)')
     expect(result.output).not.toContain('cust-26')
     expect(result.output).not.toContain('cust-30')
-    expect(result.output).toContain('10 subjects: 1 ok, 9 with failures')
-    expect(receiptsOf(receipts)).toHaveLength(50)
+    for (const key of ['ann@example.org', 'u_998877', 'cust_48213']) {
+      expect(result.output).not.toContain(key)
+      expect(readFileSync(receipts, 'utf8')).not.toContain(key)
+    }
+    expect(result.output).toContain('14 subjects: 1 ok, 13 with failures')
+    expect(receiptsOf(receipts)).toHaveLength(70)
     expect(world.emulators.adapty.store.has({ customerUserId: person(25).userId })).toBe(false)
   }, 60_000)
 
@@ -257,7 +287,7 @@ describe('usage and config errors exit 1 with a message naming the field', () =>
   }
   const ok = { providers: { adapty: { apiKey: { env: 'ADAPTY_API_KEY' } } } }
   const cases: [string, string[], RegExp][] = [
-    ['no --config', ['run', '--input', 'subjects.csv'], /--config: expected a value/],
+    ['no --config', ['run', '--input', 'subjects.csv'], /--config: required/],
     ['a mistyped flag', ['run', '--config', write('ok.json', ok), '--input', 'subjects.csv', '--dryrun'], /unknown option --dryrun/],
     ['an unknown command', ['erase'], /Unknown command erase/],
     ['a missing input file', ['run', '--config', 'ok.json', '--input', 'nope.csv'], /--input: cannot read nope\.csv \(ENOENT\)/],

@@ -4,6 +4,6 @@
  * take it as they take a valibot, zod or arktype schema. A few dozen lines instead of a schema
  * library in every Worker bundle; messages describe the expectation and never quote the value.
  */
-export { array, credential, is, nonNegative, object, oneOf, optional, pipe, positiveInt, record, regex, text } from './validate'
+export { array, credential, is, misspells, nonNegative, object, oneOf, optional, pipe, positiveInt, record, regex, text } from './validate'
 export type { Check, ObjectSchema } from './validate'
 export type { StandardSchemaV1 } from '@standard-schema/spec'

@@ -111,12 +111,29 @@ export const regex = (pattern: RegExp, message: string): Check<string> => is((va
 export const oneOf = <const T extends readonly unknown[]>(values: T, message: string): Check<T[number]> =>
   is((value) => values.includes(value), message)
 
-/** A key that can be quoted in a message: a field name, not a value (a key can be an email). */
-const FIELD = /^[A-Za-z_]\w{0,39}$/
+/**
+ * Whether an unknown key misspells one of `names` (letter case aside, at most two edits, no
+ * digit): only such a key is named in a message. Any other may be data: a map keyed by user id or
+ * email, a key pasted where a field name goes.
+ */
+export function misspells(key: string, names: readonly string[]): boolean {
+  const a = key.toLowerCase()
+  return !/\d/.test(a) && a.length < 40 && names.some((name) => {
+    const b = name.toLowerCase()
+    // Edit distance, one row at a time.
+    let row = [...Array(b.length + 1).keys()]
+    for (let i = 0; i < a.length; i++) {
+      const next = [i + 1]
+      for (let j = 0; j < b.length; j++) next.push(Math.min(row[j + 1]! + 1, next[j]! + 1, row[j]! + +(a[i] !== b[j])))
+      row = next
+    }
+    return row[b.length]! < 3
+  })
+}
 
 /**
  * An object with the given keys. An unknown key with a value is an issue (a misspelt option would
- * silently fall back to its default), named when it looks like a field name. `message` is reported
+ * silently fall back to its default), named when it misspells one of them. `message` is reported
  * for a value that is not an object (default `expected an object`); a missing key is `required`,
  * unless `message` is a function, which gets the key.
  */
@@ -128,7 +145,7 @@ export function object<E extends Entries>(entries: E, message?: ObjectMessage): 
     for (const key of Object.keys(input as object)) {
       if (!Object.hasOwn(entries, key) && (input as Record<string, unknown>)[key] !== undefined) {
         const names = Object.keys(entries)
-        fail(`unknown field (expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)})`, FIELD.test(key) ? [key] : [])
+        fail(`unknown field (expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)})`, misspells(key, names) ? [key] : [])
       }
     }
     const output: Record<string, unknown> = {}

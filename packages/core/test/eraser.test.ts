@@ -241,6 +241,10 @@ describe('validation', () => {
     // A key that is not a field name is not echoed: it may be the identifier itself.
     const error = await eraser.erase({ userId: 'u1', 'jane@example.com': true } as never).catch((caught: ErasureError) => caught)
     expect(error).toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: unknown field (expected ref, userId, email, phone or ids)' })
+    // Nor one shaped like a field name but far from every field: a map keyed by user id.
+    for (const key of ['u_4711', 'cust_48213', 'jane_smith_home']) {
+      await expect(eraser.erase({ userId: 'u1', [key]: true } as never)).rejects.toMatchObject({ message: '[erasekit] subject: unknown field (expected ref, userId, email, phone or ids)' })
+    }
     // An unknown key left undefined carries nothing to lose.
     expect((await eraser.erase({ userId: 'u1', userID: undefined } as never)).ok).toBe(true)
     const [report] = await collectReports(eraser.eraseMany([{ ref: 'r1', userID: 'u1' }] as never))

@@ -62,7 +62,7 @@ describe('@erasekit/core/schema', () => {
     expect(fails(() => parse({ token: 'ok', mode: 'c', nested: { size: 0 } }))).toBe('[erasekit] [demo] options.mode: expected a or b')
   })
 
-  it('refuses an unknown key (a typo would fall back to a default), naming it only when it looks like a field name', () => {
+  it('refuses an unknown key (a typo would fall back to a default), naming it only when it misspells a field', () => {
     expect(fails(() => parse({ token: 'ok', Mode: 'a' }))).toBe(
       '[erasekit] [demo] options.Mode: unknown field (expected token, mode, nested, labels, list, baseURL, fetch, retry, timeout or limits)',
     )
@@ -73,6 +73,19 @@ describe('@erasekit/core/schema', () => {
     // Undefined is no value; the common options belong to every provider.
     expect(parse({ token: 'ok', extra: undefined, timeout: 5, retry: { limit: 1 } })).toMatchObject({ token: 'ok' })
     expect(fails(() => parse({ token: 'ok', retry: { limt: 1 } }))).toMatch(/options\.retry\.limt: unknown field \(expected limit, /)
+    // A secret pasted where a field name goes, or any key far from every field, is not named.
+    for (const key of ['sk_live_abc123', 'toke2', 'secretvalue']) expect(fails(() => parse({ token: 'ok', [key]: 1 }))).toMatch(/^\[erasekit\] \[demo\] options: unknown field/)
+  })
+
+  it('misspells: within two edits of a name, letter case aside, and without a digit', () => {
+    expect(v.misspells('userID', ['userId'])).toBe(true)
+    expect(v.misspells('emial', ['email'])).toBe(true)
+    expect(v.misspells('apikey', ['token', 'apiKey'])).toBe(true)
+    expect(v.misspells('mial', ['email'])).toBe(false)
+    expect(v.misspells('user1d', ['userId'])).toBe(false)
+    expect(v.misspells('jane@example.com', ['email'])).toBe(false)
+    expect(v.misspells('u_4711', ['userId', 'ref', 'ids'])).toBe(false)
+    expect(v.misspells('ref', [])).toBe(false)
   })
 
   it('returns a copy', () => {

@@ -14,7 +14,7 @@ import { colors, fmt, logger, out } from '../ui'
 
 const args = {
   config: { type: 'string', description: 'erasekit.config.ts, .mjs or .json (providers; secrets from environment variables)', valueHint: 'FILE' },
-  input: { type: 'string', description: 'Subjects: .csv (header: ref, userId, email, phone, ids.<provider>) or .jsonl (one subject per line)', valueHint: 'FILE' },
+  input: { type: 'string', description: 'Subjects: .csv (header: ref, userId, email, phone, ids.<provider>) or .jsonl/.ndjson (one subject per line)', valueHint: 'FILE' },
   'dry-run': { type: 'boolean', description: 'Validate and build every request, send nothing' },
   journal: { type: 'string', description: 'Resume file: confirmed outcomes are appended as they happen and skipped on the next run', valueHint: 'FILE' },
   receipts: { type: 'string', description: 'Receipts file (JSON lines, one outcome each, no personal data); appended to. Default ./erasekit-receipts-<time>.jsonl', valueHint: 'FILE' },
