@@ -215,7 +215,7 @@ describe('validation messages', () => {
       erase: async () => [],
     })
     const input = { ref: 'r', userId: 'u', ids: { spy: 'i' } }
-    await expect(createEraser({ providers: [spy] }).erase({ ...input, emial: 'x' })).rejects.toThrow('subject.emial: unknown field')
+    await expect(createEraser({ providers: [spy] }).erase({ ...input, 'e-mail': 'x' })).rejects.toThrow('subject.e-mail: unknown field')
     expect(seen).toEqual([])
     await createEraser({ providers: [spy] }).erase(input)
     expect(seen).toEqual([{ ref: 'r', userId: 'u', ids: { spy: 'i' } }])
@@ -323,7 +323,7 @@ describe('validation messages', () => {
         'custom needed': make({ ...base, matching: ['custom'] }),
         resourceId: make({ ...base, resourceId: 0 }),
         valid: make({ ...base, tokenIn: 'header', matching: ['custom', 'email'], custom: { field: 'f', from: 'phone' }, resourceId: 2 }),
-        'custom.feild (a typo)': make({ ...base, matching: ['custom'], custom: { feild: 'f', field: 'f', from: 'phone' } }),
+        'custom.fild (a typo)': make({ ...base, matching: ['custom'], custom: { fild: 'f', field: 'f', from: 'phone' } }),
       }),
     ).toMatchInlineSnapshot(`
       {
@@ -332,8 +332,8 @@ describe('validation messages', () => {
         "custom needed": "invalid_config: [erasekit] [altcraft] options.custom: required when matching includes "custom"",
         "custom no from": "invalid_config: [erasekit] [altcraft] options.custom.from: required",
         "custom number": "invalid_config: [erasekit] [altcraft] options.custom: expected { field, from }",
-        "custom.feild (a typo)": "invalid_config: [erasekit] [altcraft] options.custom.feild: unknown field (expected field or from)",
         "custom.field empty": "invalid_config: [erasekit] [altcraft] options.custom.field: expected a non-empty string",
+        "custom.fild (a typo)": "invalid_config: [erasekit] [altcraft] options.custom.fild: unknown field (expected field or from)",
         "custom.from": "invalid_config: [erasekit] [altcraft] options.custom.from: expected userId | email | phone",
         "dbId 0": "invalid_config: [erasekit] [altcraft] options.dbId: expected a positive integer",
         "dbId string": "invalid_config: [erasekit] [altcraft] options.dbId: expected a positive integer",

@@ -7,6 +7,9 @@ import { batch, type BatchOptions } from '@erasekit/batch'
 import { clevertap, type CleverTapOptions } from '@erasekit/clevertap'
 import { UsageError } from './errors'
 
+/** A key a message may echo: letters, `_` and `-` only. */
+const PLAIN = /^[a-z_-]{1,39}$/i
+
 /** A value read from an environment variable when the config is loaded: `{ env: 'ADAPTY_API_KEY' }`. */
 export interface EnvRef {
   env: string
@@ -139,7 +142,8 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   if (!isPlainObject(raw)) fail('expected an object (export default defineConfig({ providers: { ... } }))')
   const config = raw as Record<string, unknown>
   for (const key of Object.keys(config)) {
-    if (!TOP_LEVEL.includes(key)) fail(`${key}: unknown field (expected ${TOP_LEVEL.join(', ')})`)
+    // A key that is no plain name (digits, symbols) may be a secret pasted in the wrong place: not echoed.
+    if (!TOP_LEVEL.includes(key)) fail(`${PLAIN.test(key) ? `${key}: ` : ''}unknown field (expected ${TOP_LEVEL.join(', ')})`)
   }
   if (!isPlainObject(config.providers) || Object.keys(config.providers).length === 0) {
     fail(`providers: expected an object with at least one provider (${BUNDLED_NAMES.join(', ')})`)

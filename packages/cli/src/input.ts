@@ -37,12 +37,11 @@ type Field = (typeof FIELDS)[number]
 const quote = (name: string) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)
 
 /**
- * A key or column as a message shows it: quoted when it is a known one or misspells one, else by
- * its position only. Any other may be personal data (an export keyed by email), and messages go to
- * the terminal and the receipts.
+ * Whether a message may quote a key or column: a known one, or a misspelling of one. Any other may
+ * be personal data (an export keyed by email), and messages go to the terminal and the receipts.
  */
-const keyName = (key: string, known: readonly string[], position: string) =>
-  known.includes(key) || misspells(key, known) ? quote(key) : `${position} (not named: it may be personal data)`
+const nameable = (key: string, known: readonly string[]) => known.includes(key) || misspells(key, known)
+const NOT_NAMED = '(not named: it may be personal data)'
 
 /** Subjects, one per non-empty line after the header (CSV) or per non-empty line (JSONL), read lazily. */
 export async function* readSubjects(file: string, format: InputFormat, options: ReadOptions): AsyncGenerator<InputItem> {
@@ -104,7 +103,8 @@ function header(cells: string[], file: string, line: number, options: ReadOption
       return field ? { field } : { id: id! }
     }
     const position = String(index + 1)
-    return { unknown: name ? keyName(name, [...FIELDS, ...[...ids.values()].map((id) => `ids.${id}`)], position) : position }
+    const known = [...FIELDS, ...[...ids.values()].map((id) => `ids.${id}`)]
+    return { unknown: !name ? `${position} (empty header)` : nameable(name, known) ? quote(name) : `${position} ${NOT_NAMED}` }
   })
   const unknown = columns.flatMap((column) => ('unknown' in column ? [column.unknown] : []))
   if (unknown.length) {
@@ -153,11 +153,11 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'expected a JSON object' }
   const repeated = repeatedKey(text)
   if (repeated !== undefined) {
-    const name = keyName(repeated, [...KEYS, ...ids.values()], 'a key')
+    const name = nameable(repeated, [...KEYS, ...ids.values()]) ? quote(repeated) : `a key ${NOT_NAMED}`
     return { error: `${name} given more than once (JSON keeps the last: which one was meant is unknowable)` }
   }
   const subject: Subject = {}
-  for (const [index, [key, item]] of Object.entries(value).entries()) {
+  for (const [key, item] of Object.entries(value)) {
     if (item === null || item === '') continue
     const field = FIELDS.find((name) => name === key)
     if (field) {
@@ -165,16 +165,17 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
       subject[field] = item
     } else if (key === 'ids') {
       if (typeof item !== 'object' || Array.isArray(item)) return { error: 'ids: expected an object of provider ids' }
-      for (const [position, [provider, id]] of Object.entries(item as Record<string, unknown>).entries()) {
+      for (const [provider, id] of Object.entries(item as Record<string, unknown>)) {
         if (id === null || id === '') continue
         const name = ids.get(provider.toLowerCase())
-        if (!name) return { error: `ids: unknown provider ${keyName(provider, [...ids.values()], `at key ${position + 1}`)}; known: ${[...ids.values()].join(', ')}` }
+        const known = [...ids.values()]
+        if (!name) return { error: `ids: unknown provider ${nameable(provider, known) ? quote(provider) : NOT_NAMED}; known: ${known.join(', ')}` }
         if (typeof id !== 'string') return { error: `ids.${name}: expected a string` }
         if (subject.ids?.[name] !== undefined) return { error: `ids.${name} given more than once` }
         ;(subject.ids ??= {})[name] = id
       }
     } else {
-      return { error: `unknown field ${keyName(key, KEYS, `at key ${index + 1}`)}; known: ${KEYS.join(', ')}` }
+      return { error: `unknown field ${nameable(key, KEYS) ? quote(key) : NOT_NAMED}; known: ${KEYS.join(', ')}` }
     }
   }
   return { subject }

@@ -136,12 +136,12 @@ describe('erasekit run against the emulators', () => {
 
   test('a CSV column whose header is data (an email, an id) is named by its position, never by its header, on screen and in receipts', async () => {
     const dir = tmp('header-data')
-    const text = ['ref,userId,ann@example.org,cust_48213,emial', `dsr-55,${person(55).userId},,,`, `dsr-56,${person(56).userId},x,,`].join('\n')
+    const text = ['ref,userId,ann@example.org,cust_48213,e-mail,', `dsr-55,${person(55).userId},,,,`, `dsr-56,${person(56).userId},x,,,`].join('\n')
     writeFileSync(join(dir, 'subjects.csv'), `${text}\n`)
     const receipts = join(dir, 'receipts.jsonl')
     const result = await cli(['run', '--config', world.config(dir), '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: world.env })
     expect(result.code, result.output).toBe(2)
-    expect(result.output).toContain('subjects.csv line 1: unknown columns 3 (not named: it may be personal data), 4 (not named: it may be personal data), "emial"')
+    expect(result.output).toContain('subjects.csv line 1: unknown columns 3 (not named: it may be personal data), 4 (not named: it may be personal data), "e-mail", 6 (empty header)')
     expect(result.output).toContain('line 3: invalid_subject: unknown column 3 (not named: it may be personal data) has a value')
     for (const header of ['ann@example.org', 'cust_48213']) {
       expect(result.output).not.toContain(header)
@@ -177,7 +177,7 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).toContain('line 2: invalid_subject: not valid JSON')
     expect(result.output).toContain('line 3: invalid_subject: unknown field "mail"')
     expect(result.output).toContain('line 4: invalid_subject: userId: expected a string')
-    expect(result.output).toContain('line 5: invalid_subject: ids: unknown provider at key 1 (not named: it may be personal data); known: adapty, clevertap, altcraft, batch')
+    expect(result.output).toContain('line 5: invalid_subject: ids: unknown provider (not named: it may be personal data); known: adapty, clevertap, altcraft, batch')
     expect(result.output).toContain('line 6: invalid_subject: expected a JSON object')
     expect(result.output).toContain('line 7: invalid_subject: "userId" given more than once')
     expect(result.output).toContain('line 8: invalid_subject: "adapty" given more than once')
@@ -186,8 +186,8 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).toContain('line 10: invalid_subject: ids.adapty given more than once')
     // The screen lists the first ten failed subjects; the receipts hold every one.
     const messageOf = (line: number) => receiptsOf(receipts).find((r) => r.subjectRef === `line:${line}` || r.subjectRef === `r-${line + 23}`)?.error?.message
-    expect(messageOf(11)).toBe('[erasekit] subjects.jsonl line 11: unknown field at key 2 (not named: it may be personal data); known: ref, userId, email, phone, ids')
-    expect(messageOf(12)).toBe('[erasekit] subjects.jsonl line 12: ids: unknown provider at key 1 (not named: it may be personal data); known: adapty, clevertap, altcraft, batch')
+    expect(messageOf(11)).toBe('[erasekit] subjects.jsonl line 11: unknown field (not named: it may be personal data); known: ref, userId, email, phone, ids')
+    expect(messageOf(12)).toBe('[erasekit] subjects.jsonl line 12: ids: unknown provider (not named: it may be personal data); known: adapty, clevertap, altcraft, batch')
     expect(messageOf(13)).toBe('[erasekit] subjects.jsonl line 13: ids: unknown provider "adaptyy"; known: adapty, clevertap, altcraft, batch')
     expect(messageOf(14)).toBe('[erasekit] subjects.jsonl line 14: a key (not named: it may be personal data) given more than once (JSON keeps the last: which one was meant is unknowable)')
     expect(result.output).not.toContain('cust-26')

@@ -111,14 +111,18 @@ export const regex = (pattern: RegExp, message: string): Check<string> => is((va
 export const oneOf = <const T extends readonly unknown[]>(values: T, message: string): Check<T[number]> =>
   is((value) => values.includes(value), message)
 
+/** A key a message may show: a plain name. A digit, `@`, a space or a control character says it may be data. */
+const NAME = /^[a-z_-]{1,39}$/i
+
 /**
- * Whether an unknown key misspells one of `names` (letter case aside, at most two edits, no
- * digit): only such a key is named in a message. Any other may be data: a map keyed by user id or
+ * Whether an unknown key misspells one of `names`: a plain name (letters, `_`, `-`), one edit
+ * away, letter case aside (two from six letters up: a short name is one or two edits from many
+ * words). Only such a key is named in a message; any other may be data: a map keyed by user id or
  * email, a key pasted where a field name goes.
  */
 export function misspells(key: string, names: readonly string[]): boolean {
   const a = key.toLowerCase()
-  return !/\d/.test(a) && a.length < 40 && names.some((name) => {
+  return NAME.test(a) && names.some((name) => {
     const b = name.toLowerCase()
     // Edit distance, one row at a time.
     let row = [...Array(b.length + 1).keys()]
@@ -127,7 +131,7 @@ export function misspells(key: string, names: readonly string[]): boolean {
       for (let j = 0; j < b.length; j++) next.push(Math.min(row[j + 1]! + 1, next[j]! + 1, row[j]! + +(a[i] !== b[j])))
       row = next
     }
-    return row[b.length]! < 3
+    return row[b.length]! <= (Math.min(a.length, b.length) < 6 ? 1 : 2)
   })
 }
 
@@ -175,7 +179,11 @@ export const record =
   (input) => {
     if (!input || typeof input !== 'object' || Array.isArray(input)) fail(message)
     const output: Record<string, T> = Object.create(null)
-    for (const key of Object.keys(input as object)) output[key] = at(key, check, (input as Record<string, unknown>)[key])
+    for (const key of Object.keys(input as object)) {
+      const value = (input as Record<string, unknown>)[key]
+      // Its keys are open (labels, provider names): one is in a message only when it is a plain name.
+      output[key] = NAME.test(key) ? at(key, check, value) : check(value)
+    }
     return output
   }
 

@@ -239,10 +239,12 @@ describe('validation', () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     await expect(eraser.erase({ userID: 'u1' } as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject.userID: unknown field (expected ref, userId, email, phone or ids)' })
     // A key that is not a field name is not echoed: it may be the identifier itself.
+    // The keys of ids are open: one is named only when it is a plain name.
+    await expect(eraser.erase({ userId: 'u1', ids: { 'jane@example.com': '' } } as never)).rejects.toMatchObject({ message: expect.stringMatching(/^\[erasekit\] subject\.ids: /) })
     const error = await eraser.erase({ userId: 'u1', 'jane@example.com': true } as never).catch((caught: ErasureError) => caught)
     expect(error).toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: unknown field (expected ref, userId, email, phone or ids)' })
     // Nor one shaped like a field name but far from every field: a map keyed by user id.
-    for (const key of ['u_4711', 'cust_48213', 'jane_smith_home']) {
+    for (const key of ['u_4711', 'cust_48213', 'jane_smith_home', 'emily', 'email\n']) {
       await expect(eraser.erase({ userId: 'u1', [key]: true } as never)).rejects.toMatchObject({ message: '[erasekit] subject: unknown field (expected ref, userId, email, phone or ids)' })
     }
     // An unknown key left undefined carries nothing to lose.

@@ -66,7 +66,7 @@ describe('@erasekit/core/schema', () => {
     expect(fails(() => parse({ token: 'ok', Mode: 'a' }))).toBe(
       '[erasekit] [demo] options.Mode: unknown field (expected token, mode, nested, labels, list, baseURL, fetch, retry, timeout or limits)',
     )
-    expect(fails(() => parse({ token: 'ok', nested: { size: 2, szie: 3 } }))).toBe('[erasekit] [demo] options.nested.szie: unknown field (expected size or deeper)')
+    expect(fails(() => parse({ token: 'ok', nested: { size: 2, sise: 3 } }))).toBe('[erasekit] [demo] options.nested.sise: unknown field (expected size or deeper)')
     expect(fails(() => parse({ token: 'ok', 'jane@example.com': 1 }))).toBe(
       '[erasekit] [demo] options: unknown field (expected token, mode, nested, labels, list, baseURL, fetch, retry, timeout or limits)',
     )
@@ -77,11 +77,15 @@ describe('@erasekit/core/schema', () => {
     for (const key of ['sk_live_abc123', 'toke2', 'secretvalue']) expect(fails(() => parse({ token: 'ok', [key]: 1 }))).toMatch(/^\[erasekit\] \[demo\] options: unknown field/)
   })
 
-  it('misspells: within two edits of a name, letter case aside, and without a digit', () => {
+  it('misspells: a plain name one edit from a name, letter case aside (two from six letters up)', () => {
     expect(v.misspells('userID', ['userId'])).toBe(true)
-    expect(v.misspells('emial', ['email'])).toBe(true)
+    expect(v.misspells('e-mail', ['email'])).toBe(true)
     expect(v.misspells('apikey', ['token', 'apiKey'])).toBe(true)
-    expect(v.misspells('mial', ['email'])).toBe(false)
+    expect(v.misspells('usrIdd', ['userId'])).toBe(true)
+    // Short names are one edit from many words, first names included.
+    for (const word of ['emial', 'emily', 'ben', 'sid', 'ted', 'mial']) expect(v.misspells(word, ['ref', 'userId', 'email', 'phone', 'ids'])).toBe(false)
+    // Not a plain name: a control character, a space, a digit in any script.
+    for (const key of ['email\n', 'e mail', 'ids\uFF11', 'emai\u202E']) expect(v.misspells(key, ['email', 'ids'])).toBe(false)
     expect(v.misspells('user1d', ['userId'])).toBe(false)
     expect(v.misspells('jane@example.com', ['email'])).toBe(false)
     expect(v.misspells('u_4711', ['userId', 'ref', 'ids'])).toBe(false)
