@@ -61,5 +61,11 @@ describe('erasekit init', () => {
     expect(run.output).toContain('providers.batch.restKey: environment variable BATCH_REST_KEY is not set')
     expect(summaryOf(run.stdout).adapty).toMatchObject({ skipped: 1, failed: 0 })
     expect(summaryOf(run.stdout)['batch/android']).toMatchObject({ failed: 1 })
+
+    // With no secret at all, nothing could run: one message says what to set, and nothing is written.
+    const none = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: Object.fromEntries(Object.keys(ENV).map((name) => [name, undefined])) })
+    expect(none.code, none.output).toBe(1)
+    expect(none.output).toMatch(/erasekit\.config\.ts: no provider can run: providers\.adapty\.apiKey: environment variable ADAPTY_API_KEY is not set; .*BATCH_REST_KEY is not set.*\. Set the variables and run again/)
+    expect(none.output).not.toContain('erasing 1 subject')
   }, 60_000)
 })

@@ -77,6 +77,11 @@ export default defineCommand({
       if (other) throw new UsageError(`${option}: ${path} is also the ${other[0]} file; use a file of its own`)
     }
 
+    // Every provider misses a secret: every subject would fail the same way, so say it once.
+    if (built.problems.length && built.problems.length === built.providers.length) {
+      throw new UsageError(`${configFile}: no provider can run: ${built.problems.join('; ')}. Set the variables and run again`)
+    }
+
     const total = Math.max(0, (await countLines(inputFile)) - (format === 'csv' ? 1 : 0))
     logger.info(`${dryRun ? 'Dry run: ' : ''}erasing ${fmt(total)} subject${total === 1 ? '' : 's'} from ${basename(inputFile)} with ${built.lanes.join(', ')}`)
     if (loaded) {
