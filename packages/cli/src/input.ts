@@ -91,6 +91,7 @@ function idNames(providers: readonly string[]): Map<string, string> {
 function header(cells: string[], file: string, line: number, options: ReadOptions): Column[] {
   const ids = idNames(options.providers)
   const seen = new Set<string>()
+  const known = [...FIELDS, ...[...ids.values()].map((id) => `ids.${id}`)]
   const columns = cells.map((cell, index): Column => {
     const name = cell.trim()
     const lower = name.toLowerCase()
@@ -103,7 +104,6 @@ function header(cells: string[], file: string, line: number, options: ReadOption
       return field ? { field } : { id: id! }
     }
     const position = String(index + 1)
-    const known = [...FIELDS, ...[...ids.values()].map((id) => `ids.${id}`)]
     return { unknown: !name ? `${position} (empty header)` : nameable(name, known) ? quote(name) : `${position} ${NOT_NAMED}` }
   })
   const unknown = columns.flatMap((column) => ('unknown' in column ? [column.unknown] : []))
@@ -168,8 +168,10 @@ function fromJson(text: string, ids: Map<string, string>): Omit<InputItem, 'line
       for (const [provider, id] of Object.entries(item as Record<string, unknown>)) {
         if (id === null || id === '') continue
         const name = ids.get(provider.toLowerCase())
-        const known = [...ids.values()]
-        if (!name) return { error: `ids: unknown provider ${nameable(provider, known) ? quote(provider) : NOT_NAMED}; known: ${known.join(', ')}` }
+        if (!name) {
+          const known = [...ids.values()]
+          return { error: `ids: unknown provider ${nameable(provider, known) ? quote(provider) : NOT_NAMED}; known: ${known.join(', ')}` }
+        }
         if (typeof id !== 'string') return { error: `ids.${name}: expected a string` }
         if (subject.ids?.[name] !== undefined) return { error: `ids.${name} given more than once` }
         ;(subject.ids ??= {})[name] = id
