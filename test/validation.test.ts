@@ -182,6 +182,7 @@ describe('validation messages', () => {
         'ids array': subject({ ids: [] }),
         'empty subject': subject({}),
         'undefined optional keys': subject({ userId: undefined, ids: undefined }),
+        'ids value undefined': subject({ userId: 'u1', ids: { adapty: undefined } }),
       }),
     ).toMatchInlineSnapshot(`
       {
@@ -192,6 +193,7 @@ describe('validation messages', () => {
         "ids null": "invalid_subject: [erasekit] subject.ids: expected an object of provider ids",
         "ids number": "invalid_subject: [erasekit] subject.ids: expected an object of provider ids",
         "ids second value empty": "invalid_subject: [erasekit] subject.ids.b: expected a non-empty string",
+        "ids value undefined": "ok",
         "ids.demo number": "invalid_subject: [erasekit] subject.ids.demo: expected a non-empty string",
         "null": "invalid_subject: [erasekit] subject: expected an object",
         "phone null": "invalid_subject: [erasekit] subject.phone: expected a non-empty string",

@@ -80,6 +80,14 @@ describe('A2 – v2 delete by profile id', () => {
     expect(seen[0]!.headers['adapty-customer-user-id']).toBeUndefined()
     expect(report.outcomes[0]).toMatchObject({ status: 'deleted', identifier: { kind: 'profile_id' } })
   })
+
+  it('an unset ids.adapty (undefined) is absent: the customer user id is used', async () => {
+    const seen = await mock(() => new Response(null, { status: 204 }))
+    const report = await eraser().erase({ userId: 'customer-42', ids: { adapty: undefined } })
+    expect(seen[0]!.headers['adapty-customer-user-id']).toBe('customer-42')
+    expect(seen[0]!.headers['adapty-profile-id']).toBeUndefined()
+    expect(report.outcomes[0]).toMatchObject({ status: 'deleted', identifier: { kind: 'customer_user_id' } })
+  })
 })
 
 describe('A3 – 401', () => {

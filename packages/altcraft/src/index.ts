@@ -128,7 +128,9 @@ export function altcraft(options: AltcraftOptions): Provider {
           }
           // 402 (tariff limit) and unknown codes: provider_error, not retried.
           const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
-          throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy })
+          // A Retry-After header next to a body 429 is honoured as with an HTTP 429.
+          const retryAfterMs = busy ? transient.retryAfterMs : undefined
+          throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
         },
       )
       return [result]

@@ -166,6 +166,22 @@ describe('altcraft provider: retries', () => {
     expect(delays).toEqual([5])
   })
 
+  it('a body 429 under HTTP 200 honours a Retry-After header as an HTTP 429 does', async () => {
+    const answers = [
+      Response.json({ error: 429, error_text: 'Too many requests' }, { headers: { 'retry-after': '1' } }),
+      Response.json({ error: 0, error_text: 'Successful operation', data: { profile_id: 'p' } }),
+    ]
+    const provider = altcraft({ baseURL: BASE, token: 'token-1', dbId: 1, fetch: async () => answers.shift()! })
+    const eraser = createEraser({ providers: [provider], retry: { delayMs: 1, limit: 3, maxRetryAfterMs: 5 } })
+    const delays: number[] = []
+    eraser.hook('retry', (ctx: RequestContext) => {
+      delays.push(ctx.delayMs)
+    })
+    expect((await eraser.erase({ email: 'ann@example.com' })).outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
+    // Backoff alone would be 0..1 ms; 5 is Retry-After (1 s) capped at maxRetryAfterMs.
+    expect(delays).toEqual([5])
+  })
+
   it.each([500, 502, 503, 504])('HTTP %i is retried', async (status) => {
     const { emulator, erase } = setup('http200')
     emulator.store.add(1, { email: 'ann@example.com' })

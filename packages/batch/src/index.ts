@@ -1,4 +1,5 @@
 import {
+  createRedactor,
   defineProvider,
   ErasureError,
   parseProviderOptions,
@@ -51,6 +52,12 @@ export function batch(options: BatchOptions): Provider {
   const from = o.customIdFrom ?? 'userId'
   // A callback URL suggests the caller expects GDPR erasure: never let it silently do less.
   if (o.callbackUrl && !gdpr) throw new ErasureError('invalid_config', 'options.callbackUrl: needs mode gdpr', { provider: 'batch' })
+  // A label is an outcome target, in every receipt: one that holds a key (as redaction finds it) would publish it.
+  const secrets = [o.restKey, ...Object.values(o.appKeys)]
+  const redact = createRedactor(secrets.map((key) => [key, '*']))
+  for (const label in o.appKeys) {
+    if (redact(label) !== label) throw new ErasureError('invalid_config', 'options.appKeys: a label holds a key', { provider: 'batch' })
+  }
   const headers = { 'Content-Type': 'application/json', 'X-Authorization': o.restKey }
 
   return defineProvider({
@@ -58,7 +65,7 @@ export function batch(options: BatchOptions): Provider {
     specificationVersion: 1,
     options,
     // App keys travel in the URL path; a callback URL may carry the caller's own token.
-    secrets: [o.restKey, ...Object.values(o.appKeys), o.callbackUrl],
+    secrets: [...secrets, o.callbackUrl],
     baseURL: 'https://api.batch.com',
     // A GDPR request names one user [doc]; a bulk delete takes at most 10 000 ids [doc]. Both are also the cap.
     limits: { batchSize: gdpr ? 1 : 1e4, maxIdentifierLength: 1024 },

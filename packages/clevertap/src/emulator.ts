@@ -100,6 +100,9 @@ export function createCleverTapEmulator(options: CleverTapEmulatorOptions = {}):
   return Object.assign(kit, { store: store.api, accountId, passcode })
 }
 
+/** The same function under the name the design's `create<Provider>Emulator` spells from the provider's name, `clevertap`. */
+export const createClevertapEmulator = createCleverTapEmulator
+
 function createStore() {
   const byGuid = new Map<string, CleverTapProfile>()
   const byIdentity = new Map<string, CleverTapProfile>()

@@ -1,7 +1,7 @@
 // The emulator on its own: strictness, vendor bodies, limits, faults, store.
 import { serve } from '@erasekit/core/testing/node'
 import { describe, expect, it } from 'vitest'
-import { createCleverTapEmulator, type CleverTapEmulator } from '../src/emulator'
+import { createCleverTapEmulator, createClevertapEmulator, type CleverTapEmulator } from '../src/emulator'
 
 const URL_IN1 = 'https://in1.api.clevertap.com/1/delete/profiles.json'
 
@@ -27,6 +27,13 @@ async function expectFail(response: Promise<Response>, status: number, error?: s
 }
 
 describe('success and the store', () => {
+  it('is also exported as createClevertapEmulator (create<Provider>Emulator from the name clevertap)', async () => {
+    const emulator = createClevertapEmulator({ latencyMs: 0 })
+    emulator.store.add({ identity: 'abc' })
+    const res = await emulator.fetch(new Request('https://api.clevertap.com/1/delete/profiles.json', { method: 'POST', headers: { 'X-CleverTap-Account-Id': 'EMU-ACCOUNT-ID', 'X-CleverTap-Passcode': 'EMU-PASSCODE', 'Content-Type': 'application/json' }, body: JSON.stringify({ identity: ['abc'] }) }))
+    expect(res.status).toBe(200)
+  })
+
   it.each([
     [{ identity: ['client-19827239', 'abc'] }, ['client-19827239', 'abc']],
     [{ identity: 'client-19827239' }, ['client-19827239']],

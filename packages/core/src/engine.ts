@@ -11,7 +11,8 @@ export const subjectSchema = object({
   userId: optional(text()),
   email: optional(text()),
   phone: optional(text()),
-  ids: optional(record(text(), 'expected an object of provider ids')),
+  // An unset id (`{ adapty: user.adaptyId }`) is absent, as an unset top-level field is.
+  ids: optional(record(optional(text()), 'expected an object of provider ids')),
 }, 'expected an object')
 
 // A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it.

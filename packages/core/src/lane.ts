@@ -191,12 +191,14 @@ const cut = (text: string) => (text.length > 2000 ? `${text.slice(0, /[\uD800-\u
 const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 
 /**
- * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent unless it is an identifier
- * as a whole: a short id (`4844`) found inside one by chance would mangle the support handle.
+ * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent when the redactor found at
+ * most 4 characters in it: a short id (`4844`) appears in one by chance, and cutting it would
+ * mangle the support handle. Anything longer (an 8-character id, the whole UUID) is redacted.
  */
 function requestIdOf(raw: string, redact: Redactor): string {
   const clean = redact(raw)
-  return /^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw) && /[\da-f]{4}/i.test(clean.replace(/\[.*?\]/g, '')) ? raw : clean
+  const found = raw.length - clean.replace(/\[id(:[\da-f]{8})?\]|\*\*\*/g, '').length
+  return /^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw) && found <= 4 ? raw : clean
 }
 
 /** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */

@@ -8,7 +8,7 @@ export interface Subject {
   email?: string | undefined
   phone?: string | undefined
   /** Provider-specific ids, keyed by provider name: `{ adapty: '<profile uuid>' }`. */
-  ids?: Record<string, string> | undefined
+  ids?: Record<string, string | undefined> | undefined
 }
 
 /** The identifier a provider chose for a subject. `kind` is free text ('userId', 'guid', 'custom:CRM_ID'). */
