@@ -1,7 +1,7 @@
 import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
-import { createRedactor, entriesOf, type Redactor } from './redact'
+import { createRedactor, entriesOf, REDACTED, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import { type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
@@ -191,15 +191,28 @@ const cut = (text: string) => (text.length > 2000 ? `${text.slice(0, /[\uD800-\u
 const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 
 /**
- * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent when the redactor found at
- * most 4 characters in it: a short id (`4844`) appears in one by chance, and cutting it would
- * mangle the support handle. Anything longer (an 8-character id, the whole UUID) is redacted.
+ * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent when at most 4 of its
+ * characters match identifiers and none a secret: a short id (`4844`) appears in one by chance,
+ * and cutting it would mangle the support handle. An 8-character id, or the whole UUID, is redacted.
  */
 function requestIdOf(raw: string, redact: Redactor): string {
   const clean = redact(raw)
-  const found = raw.length - clean.replace(/\[id(:[\da-f]{8})?\]|\*\*\*/g, '').length
-  return /^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw) && found <= 4 ? raw : clean
+  if (clean === raw || !/^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw)) return clean
+  // A batch's outcomes share one token: judged once.
+  const judged = keptWhole.get(redact) ?? keptWhole.set(redact, new Map()).get(redact)!
+  let kept = judged.get(raw)
+  if (kept === undefined) {
+    // Scanned from every position: a match hides any that starts inside it.
+    kept = true
+    for (let at = 0; kept && at < raw.length; at++) {
+      const rest = redact(raw.slice(at))
+      kept = !rest.includes(REDACTED) && raw.length - at - rest.replace(/\[id(:[\da-f]{8})?\]/g, '').length <= 4
+    }
+    judged.set(raw, kept)
+  }
+  return kept ? raw : clean
 }
+const keptWhole = new WeakMap<Redactor, Map<string, boolean>>()
 
 /** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */
 function setResult(out: Outcome, given: ProviderResult | undefined, redact: Redactor, provider: string, errors: Map<unknown, Outcome['error']>): void {

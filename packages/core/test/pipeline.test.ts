@@ -382,9 +382,14 @@ describe('request pipeline', () => {
     const eraser = make()
     server.reply(() => Response.json({ requestId: token }))
     expect((await eraser.erase({ userId: '4844' })).outcomes[0]!.requestId).toBe(token)
-    // An 8-character id is not a coincidence to keep: the receipt never holds it.
+    // Five characters or more is not a coincidence to keep: the receipt never holds them.
     expect((await eraser.erase({ userId: 'ecfc2137' })).outcomes[0]!.requestId).toMatch(/^fd576e9f-8b07-4844-91f9-\[id:[\da-f]{8}\]c6f8$/)
-    expect((await eraser.erase({ userId: '4844-91f9' })).outcomes[0]!.requestId).not.toContain('4844-91f9')
+    expect((await eraser.erase({ userId: '137c6' })).outcomes[0]!.requestId).not.toContain('137c6')
+    // A short match found first hides none that starts inside it (the phone's digit form too).
+    expect((await eraser.erase({ userId: '8b07', ids: { x: '07-4844-91f9' } })).outcomes[0]!.requestId).not.toContain('07-4844-91f9')
+    expect((await eraser.erase({ userId: '8b07', phone: '07-4844-91' })).outcomes[0]!.requestId).not.toContain('07-4844-91')
+    // A secret is never kept, however short.
+    expect((await make({}, { secrets: ['c6f8'] }).erase({ userId: 'u1' })).outcomes[0]!.requestId).not.toContain('c6f8')
     // The vendor echoes the identifier itself, or wraps it: redacted.
     expect((await eraser.erase({ userId: token.toUpperCase() })).outcomes[0]!.requestId).toMatch(/^\[id:[\da-f]{8}\]$/)
     server.reply(() => Response.json({ requestId: 'req-4844-x' }))
