@@ -1,6 +1,6 @@
 // The repository root and its workspace packages, for the package and size scripts. The
 // packages resolve by name from the root (the built dist, through each package's "exports")
-// because the root package.json lists them as workspace:* devDependencies.
+// because the root package.json lists them as workspace:* dependencies.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
