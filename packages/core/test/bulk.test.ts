@@ -650,6 +650,15 @@ describe('eraseMany', () => {
     expect(api.calls.flatMap((call) => call.ids)).toEqual(['ok'])
   })
 
+  it('an unset ids entry (undefined) is absent, as in erase(): the subject is erased, not refused', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany([{ userId: 'u1', ids: { p: undefined } }, { userId: 'u2', ids: { p: null } }] as never))
+    const outcomes = Object.fromEntries(reports.map((report) => [report.subjectRef, [report.outcomes[0]!.status, report.outcomes[0]!.error?.code]]))
+    expect(outcomes).toEqual({ '#1': ['accepted', undefined], '#2': ['failed', 'invalid_subject'] })
+    expect(api.calls.flatMap((call) => call.ids)).toEqual(['u1'])
+  })
+
   it('emits progress with counts per provider and status, and a final event', async () => {
     const api = vendor({ fail: (ids) => (ids[0] === 'u2' ? 400 : undefined) })
     const events: Progress[] = []
