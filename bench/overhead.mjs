@@ -2,7 +2,8 @@
 // requests (DELETE + auth header + identity header, 204 expected) against a loopback server in
 // another process. Reports client CPU time per deletion and the ratio, plus where the difference
 // goes: the same hand-written loop doing what DESIGN.md requires of every deletion (the floor),
-// erasekit with an instant in-memory fetch (the library alone) and one SHA-256 digest.
+// erasekit with an instant in-memory fetch (the library alone), one SHA-256 digest, and a control:
+// fixed plain-JavaScript work alone and inside the floor's call.
 import { fork } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createEraser } from '@erasekit/core'
@@ -75,10 +76,21 @@ async function libraryOnly(i) {
 }
 const digestOnly = async (i) => sha256(`user-${i}`)
 
+// A control for "own": a fixed piece of plain JavaScript (JSON round trips, about what the library
+// allocates) timed alone, and again inside the floor's call. Any JS work costs more between loopback
+// fetches than in a tight loop (caches and GC shared with undici); the control shows how much more.
+const sample = { a: [1, 2, 3, 'x'.repeat(40)], b: { c: 'hello', d: [true, false, null] }, e: 'u'.repeat(60) }
+let sink = 0
+const work = () => {
+  for (let k = 0; k < 8; k++) sink += JSON.parse(JSON.stringify(sample)).e.length
+}
+const workAlone = async () => work()
+const floorWithWork = (i) => (work(), floor(i))
+
 // The machine drifts (CPU frequency, the server process, GC debt) by more than the differences
 // measured: every mode runs in every round, in an order that rotates, and each round's erasekit
 // is divided by the same round's fetch. Reported: medians over the rounds.
-const modes = { fetch: handWritten, floor, erasekit: throughErasekit, library: libraryOnly, digest: digestOnly }
+const modes = { fetch: handWritten, floor, erasekit: throughErasekit, library: libraryOnly, digest: digestOnly, work: workAlone, floorWork: floorWithWork }
 const names = Object.keys(modes)
 for (const fn of Object.values(modes)) for (let i = 0; i < 500; i++) await fn(i) // warm-up
 const rounds = []
@@ -110,6 +122,8 @@ const result = {
   erasekitWallUs: +wall('erasekit').toFixed(1),
   libraryCpuUs: +cpu('library').toFixed(1),
   digestCpuUs: +cpu('digest').toFixed(1),
+  controlAloneCpuUs: +cpu('work').toFixed(1),
+  controlInFloorCpuUs: +median(rounds.map((row) => row.floorWork.cpu - row.floor.cpu)).toFixed(1),
   node: process.version,
 }
 console.log(JSON.stringify(result))
