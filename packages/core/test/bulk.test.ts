@@ -454,6 +454,36 @@ describe('eraseMany', () => {
     expect(run2.every((report) => report.ok)).toBe(true)
   })
 
+  it('a journal that answers over the network (KV, D1) is asked for many subjects at once, up to 64, not one by one', async () => {
+    const memory = createMemoryJournal()
+    await collect(createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] }).eraseMany(subjects(100), { journal: memory }))
+    let asking = 0
+    let peak = 0
+    const remote = {
+      record: (outcome: never) => memory.record(outcome),
+      async has(...key: Parameters<typeof memory.has>) {
+        peak = Math.max(peak, ++asking)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        asking--
+        return memory.has(...key)
+      },
+    }
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany(subjects(300), { journal: remote }))
+    expect(peak).toBe(64)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(300)].map((subject) => subject.ref).sort())
+    expect(reports.filter((report) => report.outcomes[0]!.reason === 'journaled')).toHaveLength(100)
+    expect(api.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(300)].slice(100).map((subject) => subject.userId).sort())
+  })
+
+  it('a journal that rejects while many subjects are being admitted ends the run with its error', async () => {
+    let asked = 0
+    const journal = { record: () => {}, has: async () => (++asked === 40 ? Promise.reject(new Error('kv down')) : new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5))) }
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] })
+    await expect(collect(eraser.eraseMany(subjects(300), { journal }))).rejects.toThrow('kv down')
+  })
+
   it('the memory journal confirms deleted, accepted and not_found; failed and skipped are tried again', () => {
     const journal = createMemoryJournal()
     const statuses = ['deleted', 'accepted', 'not_found', 'failed', 'skipped'] as const
@@ -648,6 +678,13 @@ describe('eraseMany', () => {
     expect(bad.map((report) => report.outcomes[0]!.error!.code)).toEqual(['invalid_subject', 'invalid_subject', 'invalid_subject'])
     expect(bad.map((report) => report.subjectRef).sort()).toEqual(['#2', '#3', 'r-x'])
     expect(api.calls.flatMap((call) => call.ids)).toEqual(['ok'])
+  })
+
+  it('a source whose Symbol.asyncIterator is undefined is read through Symbol.iterator, as for await reads it', async () => {
+    const source = { [Symbol.asyncIterator]: undefined, *[Symbol.iterator]() { yield* subjects(2) } }
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany(source as never))
+    expect(reports.map((report) => [report.subjectRef, report.ok]).sort()).toEqual([['r1', true], ['r2', true]])
   })
 
   it('an unset ids entry (undefined) is absent, as in erase(): the subject is erased, not refused', async () => {
