@@ -332,7 +332,15 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       const hash = hashOf(match.value)
       // The identifier's hash too: a reused ref, or a changed identifier, is not the confirmed deletion.
       // A journal that never answers cannot hold an aborted run: the subject is then aborted in its lane.
-      if (await untilAborted(journal?.has(subject.ref, provider.name, target, hash), signal)) {
+      // Not asked after an abort (or the error that stops the run): the job is then reported aborted in
+      // its lane. A lookup that fails stops the run the same way, its subject reported.
+      let confirmed: unknown
+      try {
+        confirmed = !signal.aborted && (await untilAborted(journal?.has(subject.ref, provider.name, target, hash), signal))
+      } catch (error) {
+        fail(error)
+      }
+      if (confirmed) {
         await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' })
       } else {
         lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash, values })
@@ -349,9 +357,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   async function nextInput() {
     try {
       if (!iterator) {
-        // As for await does: an async iterator method that is not a function (undefined) leaves the sync one.
+        // As for await does: an async iterator method that is undefined or null leaves the sync one.
         const method = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]
-        asynchronous = isFunction(method)
+        asynchronous = method != null
         iterator = asynchronous ? method.call(source) : (source as Iterable<unknown>)[Symbol.iterator]()
       }
       const began = Date.now()
@@ -374,6 +382,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
 
   /** Subjects being admitted while the journal answers: lookups over the network (KV, D1) overlap. */
   const admitting = new Set<Promise<void>>()
+  /** Wakes intake when one of 64 admissions ends. */
+  let room: (() => void) | undefined
   async function intake() {
     const trickleMs = Math.max(lingerMs, 16)
     let slowBefore = false
@@ -394,9 +404,12 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (journal) {
           // Up to 64 at once (each counts in the window from the start): a journal answering in 10 ms
           // would otherwise hold intake to 20 subjects a second with five lanes.
-          const admission: Promise<void> = admit(next.value).then(undefined, fail).finally(() => admitting.delete(admission))
+          const admission: Promise<void> = admit(next.value)
+            .then(undefined, fail)
+            // A resolver called twice (the room was filled meanwhile) does nothing.
+            .finally(() => (admitting.delete(admission), room?.()))
           admitting.add(admission)
-          if (admitting.size >= 64) await Promise.race(admitting)
+          if (admitting.size >= 64) await new Promise<void>((resolve) => (room = resolve))
         } else {
           await admit(next.value)
         }
@@ -438,8 +451,13 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   try {
     for (;;) {
       const report = ready.shift()
-      // Reports already made are handed over before the error that stops the run.
-      if (!report && fatal) throw fatal.error
+      // Before the error that stops the run, every subject read is reported (aborted where unfinished),
+      // as after an abort: some were sent already. A subject whose hook threw never completes: after
+      // LATE_MS without a new report, the error comes.
+      if (!report && fatal) {
+        if ((!intakeDone || pending) && (await late(new Promise<boolean>((resolve) => (wake = () => resolve(true)))))) continue
+        throw fatal.error
+      }
       if (report) {
         reported++
         // Counted as delivered, so that counts and `reported` always agree.

@@ -480,8 +480,21 @@ describe('eraseMany', () => {
   it('a journal that rejects while many subjects are being admitted ends the run with its error', async () => {
     let asked = 0
     const journal = { record: () => {}, has: async () => (++asked === 40 ? Promise.reject(new Error('kv down')) : new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5))) }
-    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] })
-    await expect(collect(eraser.eraseMany(subjects(300), { journal }))).rejects.toThrow('kv down')
+    const api = vendor({ latencyMs: 5 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 }), bulkProvider('b', api.fetch, { batchSize: 10 })] })
+    let read = 0
+    const counted = function* () {
+      for (const subject of subjects(300)) yield (read++, subject)
+    }
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(counted(), { journal })) reports.push(report)
+    })()).rejects.toThrow('kv down')
+    // Every subject read is reported before the error (aborted where unfinished): some were sent already.
+    expect(reports.length).toBe(read)
+    expect(new Set(reports.map((report) => report.subjectRef)).size).toBe(read)
+    // Not asked again once the run is stopping.
+    expect(asked).toBeLessThan(40 + 64)
   })
 
   it('the memory journal confirms deleted, accepted and not_found; failed and skipped are tried again', () => {
@@ -847,7 +860,7 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(recorded).toEqual(['r1'])
   })
 
-  it('a journal that throws undefined ends the run with that error, after the reports already made', async () => {
+  it('a journal that throws undefined ends the run with that error, after a report for every subject read', async () => {
     let records = 0
     const journal = { has: () => false, record: () => void (++records === 3 && (() => { throw undefined })()) }
     const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1, concurrency: 1 })] })
@@ -859,10 +872,13 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
       thrown = error
     }
     expect(thrown).toBeUndefined()
-    // The third record failed: nothing more is recorded, and the reports already made still come.
+    // The third record failed: nothing more is recorded. Every subject read (all 20: the source is
+    // synchronous) is still reported, aborted where it was not finished, before the error.
     expect(records).toBe(3)
     expect(reports.slice(0, 3).every((report) => report.ok)).toBe(true)
-    expect(reports.length).toBeLessThan(20)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(20)].map((subject) => subject.ref).sort())
+    expect(reports.flatMap((report) => report.outcomes).filter((outcome) => outcome.status === 'failed').every((outcome) => outcome.error?.code === 'aborted')).toBe(true)
+    expect(reports.some((report) => !report.ok)).toBe(true)
   })
 
   it('an input whose next() is a thenable that never settles cannot hang an aborted run', async () => {
