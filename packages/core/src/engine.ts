@@ -2,7 +2,7 @@ import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
-import { afterAbort, onAbort, untilAborted } from './retry'
+import { afterAbort, LATE_MS, onAbort, untilAborted } from './retry'
 import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
@@ -257,7 +257,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       const { outcomes, planned } = await eraseBatch(config, batch, { hooks, redactSecrets, signal, dryRun, answered })
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
-        await settle(job.subject, index, outcomes[i]!)
+        // A hook that throws for one subject stops the run; the batch's others are still reported.
+        await settle(job.subject, index, outcomes[i]!).catch(fail)
       }
     }
 
@@ -265,7 +266,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     async function abortQueued() {
       clearTimeout(timer)
       for (const job of take(Infinity)) {
-        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
+        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) }).catch(fail)
       }
     }
 
@@ -452,10 +453,16 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (;;) {
       const report = ready.shift()
       // Before the error that stops the run, every subject read is reported (aborted where unfinished),
-      // as after an abort: some were sent already. A subject whose hook threw never completes: after
-      // LATE_MS without a new report, the error comes.
+      // as after an abort: some were sent already. A subject whose own hook threw never completes:
+      // after LATE_MS without a new report, the error comes.
       if (!report && fatal) {
-        if ((!intakeDone || pending) && (await late(new Promise<boolean>((resolve) => (wake = () => resolve(true)))))) continue
+        if (!intakeDone || pending) {
+          // Its own timer, not late(): a sink stuck earlier in the run must not cut this wait short.
+          let timer: ReturnType<typeof setTimeout> | undefined
+          const news = await new Promise<boolean>((resolve) => ((timer = setTimeout(resolve, LATE_MS, false)), (wake = () => resolve(true))))
+          clearTimeout(timer)
+          if (news) continue
+        }
         throw fatal.error
       }
       if (report) {
@@ -482,7 +489,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         free?.()
         if (Date.now() - lastProgress >= progressIntervalMs) {
           lastProgress = Date.now()
-          await emitProgress(false)
+          // A listener that throws stops the run as a hook does: what was read is reported first.
+          await emitProgress(false).catch(fail)
         }
       } else if (intakeDone && !pending) {
         if (inputFailure) {

@@ -860,6 +860,60 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(recorded).toEqual(['r1'])
   })
 
+  it('a report hook that throws for one subject stops the run after every other subject read is reported (its batch too)', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    eraser.hook('report', (report) => {
+      if (report.subjectRef === 'r3') throw new Error('audit sink down')
+    })
+    const read: string[] = []
+    const counted = function* () {
+      for (const subject of subjects(40)) yield (read.push(subject.ref), subject)
+    }
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(counted())) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    // r3's own report never completed; its batch's r4..r10, sent with it, are reported.
+    expect(read.length).toBeGreaterThanOrEqual(10)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(read.filter((ref) => ref !== 'r3').sort())
+  })
+
+  it('after a hook stuck past its 1 s bound, the error that stops the run still waits for the reports in hand', async () => {
+    let stopping = false
+    let hung = false
+    const eraser = createEraser({ providers: [bulkProvider('a', vendor().fetch, { batchSize: 50 }), bulkProvider('b', vendor({ latencyMs: 20 }).fetch, { batchSize: 1, concurrency: 1 })] })
+    eraser.hook('outcome', () => (stopping && !hung ? ((hung = true), new Promise<void>(() => {})) : undefined))
+    eraser.hook('report', (report) => {
+      if (report.subjectRef === 'r3') (stopping = true), (() => { throw new Error('audit sink down') })()
+    })
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(subjects(100))) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    // All but r3 (the hung outcome hook is let go after 1 s, its subject reported).
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(100)].map((subject) => subject.ref).filter((ref) => ref !== 'r3').sort())
+  })
+
+  it('an onProgress that throws stops the run with its error, after a report for every subject read', async () => {
+    const api = vendor({ latencyMs: 5 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    let events = 0
+    const onProgress = () => {
+      if (++events === 2) throw new Error('dashboard down')
+    }
+    let read = 0
+    const counted = function* () {
+      for (const subject of subjects(200)) yield (read++, subject)
+    }
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(counted(), { onProgress, progressIntervalMs: 0 })) reports.push(report)
+    })()).rejects.toThrow('dashboard down')
+    expect(reports.length).toBe(read)
+    expect(reports.some((report) => report.outcomes[0]!.error?.code === 'aborted')).toBe(true)
+  })
+
   it('a journal that throws undefined ends the run with that error, after a report for every subject read', async () => {
     let records = 0
     const journal = { has: () => false, record: () => void (++records === 3 && (() => { throw undefined })()) }
