@@ -2,7 +2,7 @@ import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import type { Redactor } from './redact'
-import { afterAbort, onAbort, untilAborted } from './retry'
+import { afterAbort, LATE_MS, onAbort, untilAborted } from './retry'
 import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
@@ -257,7 +257,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       const { outcomes, planned } = await eraseBatch(config, batch, { hooks, redactSecrets, signal, dryRun, answered })
       for (const [i, job] of batch.entries()) {
         if (planned) (job.subject.requests ??= []).push(...planned)
-        await settle(job.subject, index, outcomes[i]!)
+        // A hook that throws for one subject stops the run; the batch's others are still reported.
+        await settle(job.subject, index, outcomes[i]!).catch(fail)
       }
     }
 
@@ -265,7 +266,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     async function abortQueued() {
       clearTimeout(timer)
       for (const job of take(Infinity)) {
-        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
+        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) }).catch(fail)
       }
     }
 
@@ -332,7 +333,15 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       const hash = hashOf(match.value)
       // The identifier's hash too: a reused ref, or a changed identifier, is not the confirmed deletion.
       // A journal that never answers cannot hold an aborted run: the subject is then aborted in its lane.
-      if (await untilAborted(journal?.has(subject.ref, provider.name, target, hash), signal)) {
+      // Not asked after an abort (or the error that stops the run): the job is then reported aborted in
+      // its lane. A lookup that fails stops the run the same way, its subject reported.
+      let confirmed: unknown
+      try {
+        confirmed = !signal.aborted && (await untilAborted(journal?.has(subject.ref, provider.name, target, hash), signal))
+      } catch (error) {
+        fail(error)
+      }
+      if (confirmed) {
         await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' })
       } else {
         lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash, values })
@@ -343,11 +352,17 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   const pumpAll = () => lanes.forEach((lane) => lane.pump())
 
   let iterator: Iterator<unknown> | AsyncIterator<unknown> | undefined
+  let asynchronous = false
   let sourceMs = 0
   /** The input's next item; undefined when it failed (the subjects already read still finish, and its error comes after their reports). */
   async function nextInput() {
     try {
-      iterator ??= Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]()
+      if (!iterator) {
+        // As for await does: an async iterator method that is undefined or null leaves the sync one.
+        const method = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]
+        asynchronous = method != null
+        iterator = asynchronous ? method.call(source) : (source as Iterable<unknown>)[Symbol.iterator]()
+      }
       const began = Date.now()
       const next = iterator.next()
       // Time spent producing items (a synchronous source's own work), not the run's work in between.
@@ -366,9 +381,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
   }
 
+  /** Subjects being admitted while the journal answers: lookups over the network (KV, D1) overlap. */
+  const admitting = new Set<Promise<void>>()
+  /** Wakes intake when one of 64 admissions ends. */
+  let room: (() => void) | undefined
   async function intake() {
-    const synchronous = !(Symbol.asyncIterator in source)
-    const breatheEvery = synchronous ? 64 : 512
     const trickleMs = Math.max(lingerMs, 16)
     let slowBefore = false
     try {
@@ -385,15 +402,26 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         }
         const next = await nextInput()
         if (!next || next.done) break
-        await admit(next.value)
+        if (journal) {
+          // Up to 64 at once (each counts in the window from the start): a journal answering in 10 ms
+          // would otherwise hold intake to 20 subjects a second with five lanes.
+          const admission: Promise<void> = admit(next.value)
+            .then(undefined, fail)
+            // A resolver called twice (the room was filled meanwhile) does nothing.
+            .finally(() => (admitting.delete(admission), room?.()))
+          admitting.add(admission)
+          if (admitting.size >= 64) await new Promise<void>((resolve) => (room = resolve))
+        } else {
+          await admit(next.value)
+        }
         // A synchronous source never leaves the microtask queue: let timers and I/O run, often, so
         // that responses already due are not held back (50k subjects: 1.20x the bound against 1.23x
         // with every 512 reads, and less CPU). An async one mostly waits for I/O by itself. A slow
         // synchronous source (its next() calls take lingerMs, and 16 ms, before 64 reads) breathes
         // then too, and is a trickle: its partial batches go after lingerMs instead of waiting to
         // fill. Slow twice running, so that one pause (a GC) does not cut a backlog's batches.
-        const slow = synchronous && sourceMs >= trickleMs
-        if (slow || read % breatheEvery === 0) {
+        const slow = !asynchronous && sourceMs >= trickleMs
+        if (slow || read % (asynchronous ? 512 : 64) === 0) {
           breathing = !(slow && slowBefore)
           slowBefore = slow
           sourceMs = 0
@@ -408,6 +436,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
       if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(() => {})
+      // Admissions end after an abort too: journal lookups are bounded by it.
+      await Promise.all(admitting)
       intakeDone = true
       pumpAll()
       notify()
@@ -422,8 +452,19 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   try {
     for (;;) {
       const report = ready.shift()
-      // Reports already made are handed over before the error that stops the run.
-      if (!report && fatal) throw fatal.error
+      // Before the error that stops the run, every subject read is reported (aborted where unfinished),
+      // as after an abort: some were sent already. A subject whose own hook threw never completes:
+      // after LATE_MS without a new report, the error comes.
+      if (!report && fatal) {
+        if (!intakeDone || pending) {
+          // Its own timer, not late(): a sink stuck earlier in the run must not cut this wait short.
+          let timer: ReturnType<typeof setTimeout> | undefined
+          const news = await new Promise<boolean>((resolve) => ((timer = setTimeout(resolve, LATE_MS, false)), (wake = () => resolve(true))))
+          clearTimeout(timer)
+          if (news) continue
+        }
+        throw fatal.error
+      }
       if (report) {
         reported++
         // Counted as delivered, so that counts and `reported` always agree.
@@ -448,7 +489,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         free?.()
         if (Date.now() - lastProgress >= progressIntervalMs) {
           lastProgress = Date.now()
-          await emitProgress(false)
+          // A listener that throws stops the run as a hook does: what was read is reported first.
+          await emitProgress(false).catch(fail)
         }
       } else if (intakeDone && !pending) {
         if (inputFailure) {

@@ -81,7 +81,7 @@ export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): P
 }
 
 /** How long a cancelled call still waits for an input's item in hand, each hook and journal write, ms. */
-const LATE_MS = 1000
+export const LATE_MS = 1000
 const LATE = Symbol('late')
 
 /**

@@ -454,6 +454,49 @@ describe('eraseMany', () => {
     expect(run2.every((report) => report.ok)).toBe(true)
   })
 
+  it('a journal that answers over the network (KV, D1) is asked for many subjects at once, up to 64, not one by one', async () => {
+    const memory = createMemoryJournal()
+    await collect(createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] }).eraseMany(subjects(100), { journal: memory }))
+    let asking = 0
+    let peak = 0
+    const remote = {
+      record: (outcome: never) => memory.record(outcome),
+      async has(...key: Parameters<typeof memory.has>) {
+        peak = Math.max(peak, ++asking)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        asking--
+        return memory.has(...key)
+      },
+    }
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany(subjects(300), { journal: remote }))
+    expect(peak).toBe(64)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(300)].map((subject) => subject.ref).sort())
+    expect(reports.filter((report) => report.outcomes[0]!.reason === 'journaled')).toHaveLength(100)
+    expect(api.calls.flatMap((call) => call.ids).sort()).toEqual([...subjects(300)].slice(100).map((subject) => subject.userId).sort())
+  })
+
+  it('a journal that rejects while many subjects are being admitted ends the run with its error', async () => {
+    let asked = 0
+    const journal = { record: () => {}, has: async () => (++asked === 40 ? Promise.reject(new Error('kv down')) : new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5))) }
+    const api = vendor({ latencyMs: 5 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 }), bulkProvider('b', api.fetch, { batchSize: 10 })] })
+    let read = 0
+    const counted = function* () {
+      for (const subject of subjects(300)) yield (read++, subject)
+    }
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(counted(), { journal })) reports.push(report)
+    })()).rejects.toThrow('kv down')
+    // Every subject read is reported before the error (aborted where unfinished): some were sent already.
+    expect(reports.length).toBe(read)
+    expect(new Set(reports.map((report) => report.subjectRef)).size).toBe(read)
+    // Not asked again once the run is stopping.
+    expect(asked).toBeLessThan(40 + 64)
+  })
+
   it('the memory journal confirms deleted, accepted and not_found; failed and skipped are tried again', () => {
     const journal = createMemoryJournal()
     const statuses = ['deleted', 'accepted', 'not_found', 'failed', 'skipped'] as const
@@ -650,6 +693,13 @@ describe('eraseMany', () => {
     expect(api.calls.flatMap((call) => call.ids)).toEqual(['ok'])
   })
 
+  it('a source whose Symbol.asyncIterator is undefined is read through Symbol.iterator, as for await reads it', async () => {
+    const source = { [Symbol.asyncIterator]: undefined, *[Symbol.iterator]() { yield* subjects(2) } }
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] })
+    const reports = await collect(eraser.eraseMany(source as never))
+    expect(reports.map((report) => [report.subjectRef, report.ok]).sort()).toEqual([['r1', true], ['r2', true]])
+  })
+
   it('an unset ids entry (undefined) is absent, as in erase(): the subject is erased, not refused', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
@@ -810,7 +860,61 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(recorded).toEqual(['r1'])
   })
 
-  it('a journal that throws undefined ends the run with that error, after the reports already made', async () => {
+  it('a report hook that throws for one subject stops the run after every other subject read is reported (its batch too)', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    eraser.hook('report', (report) => {
+      if (report.subjectRef === 'r3') throw new Error('audit sink down')
+    })
+    const read: string[] = []
+    const counted = function* () {
+      for (const subject of subjects(40)) yield (read.push(subject.ref), subject)
+    }
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(counted())) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    // r3's own report never completed; its batch's r4..r10, sent with it, are reported.
+    expect(read.length).toBeGreaterThanOrEqual(10)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(read.filter((ref) => ref !== 'r3').sort())
+  })
+
+  it('after a hook stuck past its 1 s bound, the error that stops the run still waits for the reports in hand', async () => {
+    let stopping = false
+    let hung = false
+    const eraser = createEraser({ providers: [bulkProvider('a', vendor().fetch, { batchSize: 50 }), bulkProvider('b', vendor({ latencyMs: 20 }).fetch, { batchSize: 1, concurrency: 1 })] })
+    eraser.hook('outcome', () => (stopping && !hung ? ((hung = true), new Promise<void>(() => {})) : undefined))
+    eraser.hook('report', (report) => {
+      if (report.subjectRef === 'r3') (stopping = true), (() => { throw new Error('audit sink down') })()
+    })
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(subjects(100))) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    // All but r3 (the hung outcome hook is let go after 1 s, its subject reported).
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(100)].map((subject) => subject.ref).filter((ref) => ref !== 'r3').sort())
+  })
+
+  it('an onProgress that throws stops the run with its error, after a report for every subject read', async () => {
+    const api = vendor({ latencyMs: 5 })
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    let events = 0
+    const onProgress = () => {
+      if (++events === 2) throw new Error('dashboard down')
+    }
+    let read = 0
+    const counted = function* () {
+      for (const subject of subjects(200)) yield (read++, subject)
+    }
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(counted(), { onProgress, progressIntervalMs: 0 })) reports.push(report)
+    })()).rejects.toThrow('dashboard down')
+    expect(reports.length).toBe(read)
+    expect(reports.some((report) => report.outcomes[0]!.error?.code === 'aborted')).toBe(true)
+  })
+
+  it('a journal that throws undefined ends the run with that error, after a report for every subject read', async () => {
     let records = 0
     const journal = { has: () => false, record: () => void (++records === 3 && (() => { throw undefined })()) }
     const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1, concurrency: 1 })] })
@@ -822,10 +926,13 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
       thrown = error
     }
     expect(thrown).toBeUndefined()
-    // The third record failed: nothing more is recorded, and the reports already made still come.
+    // The third record failed: nothing more is recorded. Every subject read (all 20: the source is
+    // synchronous) is still reported, aborted where it was not finished, before the error.
     expect(records).toBe(3)
     expect(reports.slice(0, 3).every((report) => report.ok)).toBe(true)
-    expect(reports.length).toBeLessThan(20)
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(20)].map((subject) => subject.ref).sort())
+    expect(reports.flatMap((report) => report.outcomes).filter((outcome) => outcome.status === 'failed').every((outcome) => outcome.error?.code === 'aborted')).toBe(true)
+    expect(reports.some((report) => !report.ok)).toBe(true)
   })
 
   it('an input whose next() is a thenable that never settles cannot hang an aborted run', async () => {
