@@ -74,6 +74,7 @@ interface Pending {
   ref: string
   started: number
   outcomes: Outcome[]
+  /** Outcomes not settled yet; -1 once a hook threw for it (it gets no report). */
   remaining: number
   /** Lanes of one identifier per request not settled yet: while any is, a batching lane can wait on for more. */
   singles: number
@@ -156,10 +157,18 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (job) lanes[index]!.markDue()
       })
     }
-    await bounded(hooks.callHook('outcome', outcome))
-    if (--subject.remaining) return
-    const report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
-    await bounded(hooks.callHook('report', report))
+    if (subject.remaining < 0) return
+    let report: Report
+    try {
+      await bounded(hooks.callHook('outcome', outcome))
+      if (--subject.remaining) return
+      report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
+      await bounded(hooks.callHook('report', report))
+    } catch (error) {
+      // Its own hook threw: it gets no report, and the error that stops the run does not wait for one.
+      if (subject.remaining >= 0) (subject.remaining = -1), pending--, notify()
+      throw error
+    }
     ready.push(report)
     notify()
   }
@@ -453,8 +462,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (;;) {
       const report = ready.shift()
       // Before the error that stops the run, every subject read is reported (aborted where unfinished),
-      // as after an abort: some were sent already. A subject whose own hook threw never completes:
-      // after LATE_MS without a new report, the error comes.
+      // as after an abort: some were sent already; not one whose own hook threw. After LATE_MS without
+      // a new report (a hook stuck), the error comes anyway.
       if (!report && fatal) {
         if (!intakeDone || pending) {
           // Its own timer, not late(): a sink stuck earlier in the run must not cut this wait short.
