@@ -165,8 +165,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
       await bounded(hooks.callHook('report', report))
     } catch (error) {
-      // Its own hook threw: it gets no report, and the error that stops the run does not wait for one.
-      if (subject.remaining >= 0) (subject.remaining = -1), pending--, notify()
+      // Its own hook threw: it gets no report, and the error that stops the run does not wait for one
+      // (recorded before the consumer wakes: it may have been the last subject pending).
+      if (subject.remaining >= 0) (subject.remaining = -1), pending--, fail(error)
       throw error
     }
     ready.push(report)

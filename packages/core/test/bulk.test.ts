@@ -879,6 +879,18 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(reports.map((report) => report.subjectRef).sort()).toEqual(read.filter((ref) => ref !== 'r3').sort())
   })
 
+  it.each(['outcome', 'report'] as const)('an %s hook that throws for the last subject pending still ends the run with its error', async (name) => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 5 }).fetch, { batchSize: 1 })] })
+    eraser.hook(name, (value: { subjectRef: string }) => {
+      if (value.subjectRef === 'r3') throw new Error('audit sink down')
+    })
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(subjects(3))) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(['r1', 'r2'])
+  })
+
   it('after a hook stuck past its 1 s bound, the error that stops the run still waits for the reports in hand', async () => {
     let stopping = false
     let hung = false
