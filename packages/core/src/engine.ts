@@ -342,9 +342,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       }
       const hash = hashOf(match.value)
       // The identifier's hash too: a reused ref, or a changed identifier, is not the confirmed deletion.
-      // A journal that never answers cannot hold an aborted run: the subject is then aborted in its lane.
-      // Not asked after an abort (or the error that stops the run): the job is then reported aborted in
-      // its lane. A lookup that fails stops the run the same way, its subject reported.
+      // After an abort (or the error that stops the run) the journal is not asked, and one that never
+      // answers cannot hold the run: the job goes to its lane, which reports it aborted. A lookup that
+      // fails stops the run the same way, its subject reported.
       let confirmed: unknown
       try {
         confirmed = !signal.aborted && (await untilAborted(journal?.has(subject.ref, provider.name, target, hash), signal))
