@@ -514,6 +514,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     await emitProgress(true)
   } finally {
+    // An error that stopped the run is thrown even at a `break` taken while reports were still
+    // being delivered: an audit sink that failed must not pass unseen.
+    const stoppedBy = fatal
     closed = true
     // The consumer stopped early: cancel what is still queued or in flight (before unsubscribing:
     // the abort also releases an intake waiting for the window, which then closes the input).
@@ -524,6 +527,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // A loop that stopped early, or a run a hook or the journal stopped, still gets a last event
     // (the error that stopped it, not this event's, is the one thrown).
     if (!doneSent) await (fatal ? emitProgress(true).catch(() => {}) : emitProgress(true))
+    if (stoppedBy) throw stoppedBy.error
   }
 }
 

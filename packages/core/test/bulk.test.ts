@@ -879,6 +879,26 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(reports.map((report) => report.subjectRef).sort()).toEqual(read.filter((ref) => ref !== 'r3').sort())
   })
 
+  it('a loop that breaks while the reports before a hook\'s error are delivered still gets that error', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 10 })] })
+    let threw = false
+    eraser.hook('report', (report) => {
+      if (report.subjectRef === 'r3') (threw = true), (() => { throw new Error('audit sink down') })()
+    })
+    let taken = 0
+    await expect((async () => {
+      for await (const _report of eraser.eraseMany(subjects(40))) {
+        taken++
+        if (!threw) continue
+        // A turn later the hook's error has stopped the run; the loop breaks while reports are delivered.
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        break
+      }
+    })()).rejects.toThrow('audit sink down')
+    expect(threw).toBe(true)
+    expect(taken).toBeGreaterThan(0)
+  })
+
   it.each(['outcome', 'report'] as const)('an %s hook that throws for the last subject pending still ends the run with its error', async (name) => {
     const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 5 }).fetch, { batchSize: 1 })] })
     eraser.hook(name, (value: { subjectRef: string }) => {
