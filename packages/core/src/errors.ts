@@ -106,12 +106,26 @@ export function codeForStatus(status: number): ErrorCode {
 /** Redacted; control characters become spaces (a CR/LF or a terminal escape in a vendor's text could forge log lines). */
 const clean = (text: string, redact: (text: string) => string) => redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
 
+const PREFIX = /^\[erasekit\] (?:\[[^\]]*\] )?/
+
+/**
+ * Redacted, its `[erasekit] [provider] ` prefix kept when a value matched inside it alone (a user
+ * id `erasekit` or `adapty`); a value that runs on from it into the text is redacted, prefix and all.
+ */
+function cleanMessage(message: string, redact: (text: string) => string): string {
+  const whole = clean(message, redact)
+  const prefix = PREFIX.exec(message)?.[0] ?? ''
+  if (whole.startsWith(prefix)) return whole
+  const rest = clean(message.slice(prefix.length), redact)
+  return whole === clean(prefix, redact) + rest ? prefix + rest : whole
+}
+
 /**
  * Redacts an error's message, vendor code and cause in place (any may echo what was sent, a
  * provider's cause may be a whole response).
  */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
-  error.message = clean(error.message, redact)
+  error.message = cleanMessage(error.message, redact)
   if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode, redact)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
   return error
@@ -141,7 +155,7 @@ export function asErasureError(error: unknown, provider: string, signal: AbortSi
     // One made without a provider (in a hook, a provider's result) still says whose it is: on a
     // copy, as a plugin may throw one shared error for every provider. Its prefix is cut after
     // redaction: cut before, an identifier starting with it would no longer be found whole.
-    return scrubError(error.provider ? error : new ErasureError(error.code, redact(error.message).replace(/^\[erasekit\] /, ''), { ...error, provider, cause: error.cause }), redact)
+    return scrubError(error.provider ? error : new ErasureError(error.code, cleanMessage(error.message, redact).replace(/^\[erasekit\] /, ''), { ...error, provider, cause: error.cause }), redact)
   }
   if (signal?.aborted) return aborted(provider)
   const cause = safeCause(error, redact)

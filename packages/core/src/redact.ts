@@ -17,19 +17,28 @@ interface Needles {
 }
 
 /**
- * Lower case that keeps every position, applied alike to values and to the text they are found in
- * (matches are cut from the original): a character whose lower case is longer (U+0130) stays as it
- * is, and final sigma, which depends on what follows, is plain sigma.
+ * Case folding that keeps every position, applied alike to values and to the text they are found in
+ * (matches are cut from the original): upper then lower case, so that dotless ı, which upper-cases
+ * to I, meets i. A character whose folded form is longer (U+0130, ß) stays as it is, and final sigma,
+ * which depends on what follows, is plain sigma.
  */
 function fold(text: string): string {
-  const lower = text.toLowerCase()
-  const same = lower.length === text.length ? lower : text.replace(/./gsu, (char) => (char.toLowerCase().length === char.length ? char.toLowerCase() : char))
-  return same.replaceAll('ς', 'σ')
+  return (caseless(text) || text.replace(/./gsu, (char) => caseless(char) || char)).replaceAll('ς', 'σ')
+}
+
+/** Upper then lower case; '' when either changes the length. */
+function caseless(text: string): string {
+  const upper = text.toUpperCase()
+  const lower = upper.length === text.length ? upper.toLowerCase() : ''
+  return lower.length === text.length ? lower : ''
 }
 
 /** A redactor's compiled needles, for redactors built on it (module-private). */
 const NEEDLES = Symbol('needles')
 type Compiled = Redactor & { [NEEDLES]?: () => Needles }
+
+const hex = (char: string) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`
+const escape = (text: string, chars: RegExp) => text.replace(chars, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 function compileNeedles(entries: Iterable<readonly [string | undefined, string]>): Needles {
   const map = new Map<string, string>()
@@ -46,19 +55,30 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
       starts.add(key[0]!)
     }
     // Vendors echo values re-encoded or re-cased (emails), and normalised: josé composed (é) or
-    // decomposed (e + U+0301). A JSON form differs only for quotes, backslashes and controls, or
-    // beyond ASCII as ASCII-only encoders write it (Python's default: é as \u00e9, in either case);
-    // a query string's (URLSearchParams) from encodeURIComponent only for these.
+    // decomposed (e + U+0301). Beyond ASCII, each as sent, lower- and upper-cased: once encoded,
+    // case is no longer folded away (%C3%A9 is not %C3%89). URL-encoded as encodeURIComponent
+    // does, as RFC 3986 encoders do (Python's quote escapes ' ( ) * ! too), and as a form (`+` for
+    // a space); JSON-escaped as JSON.stringify does, ASCII-only (Python's \u00e9, in either case),
+    // as PHP does (\/) and as Go does (\u0026 for &, < and >).
     // A lone surrogate (half an emoji) cannot be URI-encoded; such a value is never sent (identifierProblem).
-    const ascii = !/[^\0-~]/.test(value)
-    for (const form of ascii ? [value] : new Set([value, value.normalize('NFC'), value.normalize('NFD')])) {
-      add(form)
-      const uri = wellFormed(form) ? encodeURIComponent(form) : form
-      if (uri !== form) add(uri)
-      if (/[\\"\u0000-\u001f]/.test(form)) add(JSON.stringify(form).slice(1, -1))
-      if (/[ !'()~]/.test(form)) add(uri.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+'))
-      if (!ascii) for (const text of new Set([form, fold(form)])) add(JSON.stringify(text).slice(1, -1).replace(/[^\0-~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))
+    const texts = /[^\0-~]/.test(value)
+      ? new Set([value, value.normalize('NFC'), value.normalize('NFD')].flatMap((text) => [text, text.toLowerCase(), text.toUpperCase()]))
+      : [value]
+    const forms = new Set<string>()
+    for (const text of texts) {
+      // Letters, digits, _ . - : the same in every encoding (most ids; a batch holds up to 10 000).
+      if (/^[\w.-]*$/.test(text)) {
+        forms.add(text)
+        continue
+      }
+      const uri = wellFormed(text) ? encodeURIComponent(text) : text
+      const strict = uri.replace(/[!'()*]/g, hex)
+      forms.add(text).add(uri).add(strict).add(strict.replaceAll('%20', '+')).add(uri.replace(/[!'()~]/g, hex).replaceAll('%20', '+'))
+      for (const json of new Set([JSON.stringify(text).slice(1, -1), escape(JSON.stringify(text).slice(1, -1), /[^\0-~]/g)])) {
+        forms.add(json).add(json.replaceAll('/', '\\/')).add(escape(json, /[&<>]/g))
+      }
     }
+    forms.forEach(add)
     // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
     // 79001234567): its digits alone, and spaced any way. Bare digits (an id, a date) are not a phone.
     const digits = value.replace(/\D/g, '')
@@ -80,6 +100,8 @@ const MARKER = /\[id(:[\da-f]{8})?\]/y
 
 /** The separators phone formats put between digits (URL- and form-encoded too), when a digit follows. */
 const SEPARATOR = /(?:[\s().\/+-]|%20){0,3}(?=\d)/y
+/** A character of the same token just before `i`: a word character that does not end a %XX escape (`%2242` is `"42`). */
+const wordBefore = (text: string, i: number) => WORD.test(text[i - 1] ?? '') && !/^%[\da-f]{2}$/.test(text.slice(i - 3, i))
 const isDigit = (code: number) => code >= 48 && code <= 57
 
 /** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token, a phone number however spaced. */
@@ -98,7 +120,7 @@ function match(needles: Needles | undefined, text: string, i: number): [number, 
     if (size < (phone?.[0] ?? 0)) break
     const candidate = text.slice(i, i + size)
     const token = needles.tokens.get(candidate)
-    const replacement = needles.map.get(candidate) ?? (token === undefined || WORD.test(text[i - 1] ?? '') || WORD.test(text[i + size] ?? '') ? undefined : token)
+    const replacement = needles.map.get(candidate) ?? (token === undefined || wordBefore(text, i) || WORD.test(text[i + size] ?? '') ? undefined : token)
     if (replacement !== undefined) return [size, replacement]
   }
   return phone

@@ -377,6 +377,15 @@ describe('request pipeline', () => {
     expect(error).toMatchObject({ code: 'forbidden', provider: 'demo', message: '[erasekit] [demo] denied for ***' })
   })
 
+  it.each(['erasekit', 'demo'])('keeps the [erasekit] [demo] prefix of a message whole when the user id is %s, redacting it in the text', async (userId) => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url, fetch: async () => Response.json({ code: 'bad' }, { status: 400 }) })] })
+    eraser.hook('onError', (ctx) => {
+      throw new ErasureError('invalid_request', `no user ${userId}`, { provider: 'demo' })
+    })
+    const { outcomes } = await eraser.erase({ userId })
+    expect(outcomes[0]!.error!.message).toMatch(/^\[erasekit\] \[demo\] no user \[id:[\da-f]{8}\]$/)
+  })
+
   it('keeps a vendor UUID as requestId when a short identifier (4 characters at most) happens to appear inside it; redacts a longer one', async () => {
     const token = 'fd576e9f-8b07-4844-91f9-ecfc2137c6f8'
     const eraser = make()

@@ -40,6 +40,24 @@ describe('createRedactor', () => {
     expect(createRedactor([['Zoë "Z" Ünal', '[id]']])('{"name": "Zo\\u00eb \\"Z\\" \\u00dcnal"}')).toBe('{"name": "[id]"}')
   })
 
+  it('matches what stricter encoders write: RFC 3986 percent-encoding, PHP\'s and Go\'s JSON escapes', () => {
+    const redact = createRedactor([["O'Brien Smith", '[a]'], ['ab*cd!ef', REDACTED], ['tom&jerry@example.com', '[b]'], ['acme/tenant-7/user-42', '[c]'], ['tok<secret>&x', REDACTED]])
+    // Python's quote() and quote_plus(), Java's and Go's strict escapers: ' ( ) * ! escaped too.
+    expect(redact('invalid custom id O%27Brien%20Smith, O%27Brien+Smith')).toBe('invalid custom id [a], [a]')
+    expect(redact('no route /1.0/ab%2Acd%21ef/data')).toBe('no route /1.0/***/data')
+    // Go escapes & < > in JSON; PHP escapes /.
+    expect(redact('{"error":"unknown identity tom\\u0026jerry@example.com"}')).toBe('{"error":"unknown identity [b]"}')
+    expect(redact('{"error":"no profile acme\\/tenant-7\\/user-42"}')).toBe('{"error":"no profile [c]"}')
+    expect(redact('token tok\\u003csecret\\u003e\\u0026x refused')).toBe('token *** refused')
+  })
+
+  it('matches a value beyond ASCII lower- or upper-cased and then encoded, and a whole value upper-cased with ß as SS', () => {
+    const redact = createRedactor([['Élodie.Durand@example.fr', '[a]'], ['josé-PLANTED', '[b]'], ['straße-7', '[c]']])
+    expect(redact(`?email=${encodeURIComponent('élodie.durand@example.fr')} or ${encodeURIComponent('ÉLODIE.DURAND@EXAMPLE.FR')}`)).toBe('?email=[a] or [a]')
+    expect(redact('{"id":"JOS\\u00c9-PLANTED"}')).toBe('{"id":"[b]"}')
+    expect(redact('no user STRASSE-7')).toBe('no user [c]')
+  })
+
   it('redacting twice changes nothing: an id that occurs inside another\'s marker is left alone', () => {
     const redact = createRedactor([['20231894', '[id:edbf8a71]'], ['1894', '[id:20231894]'], ['8a71', '[id]']])
     const once = redact('unknown users: 1894, 20231894')
@@ -47,9 +65,11 @@ describe('createRedactor', () => {
     expect(redact(`${once} `)).toBe(`${once} `)
   })
 
-  it('folds values and text alike: U+0130, final sigma and astral capitals still match', () => {
-    const redact = createRedactor([['İlker@example.com', '[a]'], ['ΚΩΔΙΚΟΣ', '[b]'], ['𐐀user', '[c]']])
+  it('folds values and text alike: U+0130, final sigma, astral capitals and dotless ı still match', () => {
+    const redact = createRedactor([['İlker@example.com', '[a]'], ['ΚΩΔΙΚΟΣ', '[b]'], ['𐐀user', '[c]'], ['yıldız.kaya-1987', '[d]']])
     expect(redact('no user İlker@example.com')).toBe('no user [a]')
+    // ı upper-cases to I, whose lower case is i.
+    expect(redact('unknown YILDIZ.KAYA-1987, yildiz.kaya-1987')).toBe('unknown [d], [d]')
     expect(redact('ΚΩΔΙΚΟΣabc κωδικος 𐐨USER İ 𐐀user')).toBe('[b]abc [b] [c] İ [c]')
   })
 
@@ -63,6 +83,8 @@ describe('createRedactor', () => {
     // Inside a longer token it is another value: a 429, an id a42, 42ms.
     expect(short('HTTP 429 for a42 after 42ms, 2042')).toBe('HTTP 429 for a42 after 42ms, 2042')
     expect(short('name=%C3%A9&x=É, café')).toBe('name=[id]&x=[id], café')
+    // After a %XX escape (a quote: %22) it stands alone; not in %2429.
+    expect(short('q=%7B%22id%22%3A%2242%22%7D, %2429')).toBe('q=%7B%22id%22%3A%22[id:73475cb4]%22%7D, %2429')
   })
 
   it('adds a base redactor\'s values, the longest match winning across both, and leaves the base as it was', () => {
