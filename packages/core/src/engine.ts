@@ -130,23 +130,33 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   // Hooks and journal writes (the audit trail) are awaited, journal writes one at a time.
-  const { bounded, late } = afterAbort(signal)
+  const { bounded, late, stuck } = afterAbort(signal)
   /** The consumer has stopped taking reports. */
   let closed = false
   let journalFailed = false
   let doneSent = false
+  /** onProgress and the progress hook: one that throws is not called again, the other still is. */
+  const listeners = new Set([options.onProgress, (event: Progress) => hooks.callHook('progress', event)])
   const emitProgress = async (done: boolean) => {
     if (progressIntervalMs === Infinity || doneSent) return
-    // Until they return: a listener that throws is not called again for a last event.
+    // Until they return: a listener that stops the run is not called again for a last event.
     doneSent = true
     const elapsedMs = Date.now() - startedAt
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
     const perSecond = elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0
     // Each listener gets its own copy: one that edits its event cannot change what the next sees.
     const event = (): Progress => ({ read, reported, providers: structuredClone(counts), elapsedMs, perSecond, done })
-    await bounded(options.onProgress?.(event()))
-    await bounded(hooks.callHook('progress', event()))
+    let failure: { error: unknown } | undefined
+    for (const listener of listeners) {
+      try {
+        await bounded(listener?.(event()))
+      } catch (error) {
+        listeners.delete(listener)
+        failure ??= { error }
+      }
+    }
     doneSent = done
+    if (failure) throw failure.error
   }
 
   async function settle(subject: Pending, lane: number, outcome: Outcome) {
@@ -487,7 +497,12 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // error (a hook's), the reports still handed over are recorded; after the journal's own, none.
         if (journal && !journalFailed) {
           try {
-            for (const outcome of outcomes) await bounded(journal.record(outcome))
+            for (const outcome of outcomes) {
+              // After an abort, once a sink has been let go past its bound, nothing more is awaited: the
+              // journal is not written to again (writes stay one at a time; a resumed run sends those again).
+              if (stuck()) break
+              await bounded(journal.record(outcome))
+            }
           } catch (error) {
             journalFailed = true
             fail(error)

@@ -92,6 +92,8 @@ const LATE = Symbol('late')
 export function afterAbort(signal: AbortSignal): {
   bounded: <T>(value: T | PromiseLike<T>) => Promise<T | undefined>
   late: <T>(value: T | PromiseLike<T>) => Promise<T | undefined>
+  /** One has been let go past its bound: the rest are not waited for. */
+  stuck: () => boolean
 } {
   let stuck = false
   /** Up to LATE_MS, on a timer that keeps the process alive meanwhile. */
@@ -105,6 +107,7 @@ export function afterAbort(signal: AbortSignal): {
   }
   return {
     late,
+    stuck: () => stuck,
     async bounded<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
       if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return value as T
       const settled = await untilAborted(value as Promise<T>, signal)

@@ -734,6 +734,24 @@ describe('eraseMany', () => {
     expect(hooked.at(-1)).toMatchObject({ reported: 2, done: true, providers: { p: { accepted: 2 } } })
   })
 
+  it.each(['onProgress', 'the progress hook'] as const)('when %s throws, it is not called again, and the other listener still gets every event and the last, done', async (which) => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 1 }).fetch, { batchSize: 1 })] })
+    const events = { listener: [] as Progress[], hook: [] as Progress[] }
+    const thrower = which === 'onProgress' ? 'listener' : 'hook'
+    const record = (key: 'listener' | 'hook') => (event: Progress) => {
+      events[key].push(event)
+      if (key === thrower && events[key].length === 2) throw new Error('dashboard down')
+    }
+    eraser.hook('progress', record('hook'))
+    await expect(collect(eraser.eraseMany(subjects(20), { onProgress: record('listener'), progressIntervalMs: 0 }))).rejects.toThrow('dashboard down')
+    const other = events[thrower === 'hook' ? 'listener' : 'hook']
+    expect(events[thrower]).toHaveLength(2)
+    // The event the thrower failed on reached the other one too, and so did the rest.
+    expect(other.length).toBeGreaterThan(2)
+    expect(other.filter((event) => event.done)).toHaveLength(1)
+    expect(other.at(-1)!.done).toBe(true)
+  })
+
   it('progress counts what was delivered, and a loop that stops early still gets a last event', async () => {
     const api = vendor({ latencyMs: 1 })
     const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1, concurrency: 8 }), bulkProvider('q', api.fetch, { batchSize: 10 })] })
@@ -1046,6 +1064,31 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     // A Node script whose only pending work is this wait must not exit before the run ends.
     expect(timers()).toBeGreaterThan(before)
     await run
+  })
+
+  it('after an abort, once a journal write is let go past its bound, the journal is not written to again (one write at a time)', async () => {
+    let calls = 0
+    let inFlight = 0
+    let most = 0
+    const journal = {
+      has: () => false,
+      async record() {
+        calls++
+        most = Math.max(most, ++inFlight)
+        try {
+          if (calls === 1) await never()
+          throw new Error('journal write failed')
+        } finally {
+          inFlight--
+        }
+      },
+    }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor({ latencyMs: 5 }).fetch, { batchSize: 1 })] })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 30)
+    const reports = await collect(eraser.eraseMany(subjects(20), { journal, signal: controller.signal, window: 5 }))
+    expect(reports.length).toBeGreaterThan(0)
+    expect({ calls, most }).toEqual({ calls: 1, most: 1 })
   })
 
   it('a journal write that fails after an abort still ends the run with its error, and leaves no timer behind', async () => {
