@@ -106,16 +106,14 @@ export function codeForStatus(status: number): ErrorCode {
 /** Redacted; control characters become spaces (a CR/LF or a terminal escape in a vendor's text could forge log lines). */
 const clean = (text: string, redact: (text: string) => string) => redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
 
-const PREFIX = /^\[erasekit\] (?:\[[^\]]*\] )?/
-
 /**
  * Redacted, its `[erasekit] [provider] ` prefix kept when a value matched inside it alone (a user
  * id `erasekit` or `adapty`); a value that runs on from it into the text is redacted, prefix and all.
  */
-function cleanMessage(message: string, redact: (text: string) => string): string {
+function cleanMessage(message: string, redact: (text: string) => string, provider?: string): string {
   const whole = clean(message, redact)
-  const prefix = PREFIX.exec(message)?.[0] ?? ''
-  if (whole.startsWith(prefix)) return whole
+  const prefix = `[erasekit] ${provider ? `[${provider}] ` : ''}`
+  if (whole.startsWith(prefix) || !message.startsWith(prefix) || UNSAFE.test(prefix)) return whole
   const rest = clean(message.slice(prefix.length), redact)
   return whole === clean(prefix, redact) + rest ? prefix + rest : whole
 }
@@ -125,7 +123,7 @@ function cleanMessage(message: string, redact: (text: string) => string): string
  * provider's cause may be a whole response).
  */
 export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
-  error.message = cleanMessage(error.message, redact)
+  error.message = cleanMessage(error.message, redact, error.provider)
   if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode, redact)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
   return error

@@ -19,18 +19,20 @@ interface Needles {
 /**
  * Case folding that keeps every position, applied alike to values and to the text they are found in
  * (matches are cut from the original): upper then lower case, so that dotless ı, which upper-cases
- * to I, meets i. A character whose folded form is longer (U+0130, ß) stays as it is, and final sigma,
- * which depends on what follows, is plain sigma.
+ * to I, meets i. Where that changes the length (ß, ᾳ), character by character; final sigma, which
+ * depends on what follows, is plain sigma.
  */
 function fold(text: string): string {
-  return (caseless(text) || text.replace(/./gsu, (char) => caseless(char) || char)).replaceAll('ς', 'σ')
+  const upper = text.toUpperCase()
+  const whole = upper.length === text.length ? upper.toLowerCase() : ''
+  return (whole.length === text.length ? whole : text.replace(/./gsu, foldChar)).replaceAll('ς', 'σ')
 }
 
-/** Upper then lower case; '' when either changes the length. */
-function caseless(text: string): string {
-  const upper = text.toUpperCase()
-  const lower = upper.length === text.length ? upper.toLowerCase() : ''
-  return lower.length === text.length ? lower : ''
+/** Upper then lower case, else lower case (ᾈ as ᾀ), else as it is (İ, whose lower case is longer). */
+function foldChar(char: string): string {
+  const upper = char.toUpperCase()
+  const folded = upper.length === char.length ? upper.toLowerCase() : char.toLowerCase()
+  return folded.length === char.length ? folded : char
 }
 
 /** A redactor's compiled needles, for redactors built on it (module-private). */
@@ -55,27 +57,32 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
       starts.add(key[0]!)
     }
     // Vendors echo values re-encoded or re-cased (emails), and normalised: josé composed (é) or
-    // decomposed (e + U+0301). Beyond ASCII, each as sent, lower- and upper-cased: once encoded,
+    // decomposed (e + U+0301). Beyond ASCII, each as sent, lower-, upper-cased and folded: once encoded,
     // case is no longer folded away (%C3%A9 is not %C3%89). URL-encoded as encodeURIComponent
     // does, as RFC 3986 encoders do (Python's quote escapes ' ( ) * ! too), and as a form (`+` for
     // a space); JSON-escaped as JSON.stringify does, ASCII-only (Python's \u00e9, in either case),
     // as PHP does (\/) and as Go does (\u0026 for &, < and >).
     // A lone surrogate (half an emoji) cannot be URI-encoded; such a value is never sent (identifierProblem).
-    const texts = /[^\0-~]/.test(value)
-      ? new Set([value, value.normalize('NFC'), value.normalize('NFD')].flatMap((text) => [text, text.toLowerCase(), text.toUpperCase()]))
-      : [value]
     const forms = new Set<string>()
-    for (const text of texts) {
-      // Letters, digits, _ . - : the same in every encoding (most ids; a batch holds up to 10 000).
-      if (/^[\w.-]*$/.test(text)) {
-        forms.add(text)
-        continue
-      }
-      const uri = wellFormed(text) ? encodeURIComponent(text) : text
-      const strict = uri.replace(/[!'()*]/g, hex)
-      forms.add(text).add(uri).add(strict).add(strict.replaceAll('%20', '+')).add(uri.replace(/[!'()~]/g, hex).replaceAll('%20', '+'))
-      for (const json of new Set([JSON.stringify(text).slice(1, -1), escape(JSON.stringify(text).slice(1, -1), /[^\0-~]/g)])) {
-        forms.add(json).add(json.replaceAll('/', '\\/')).add(escape(json, /[&<>]/g))
+    const ascii = !/[^\0-~]/.test(value)
+    for (const normal of ascii ? [value] : new Set([value, value.normalize('NFC'), value.normalize('NFD')])) {
+      for (const text of ascii ? [normal] : new Set([normal, normal.toLowerCase(), normal.toLowerCase().replaceAll('ς', 'σ'), normal.toUpperCase(), fold(normal)])) {
+        // Raw, case is folded away: another case only where folding cannot tell (ß upper-cased as SS).
+        if (text === normal || text.length !== normal.length) forms.add(text)
+        // Letters, digits, _ . - are the same in every encoding (most ids; a batch holds up to 10 000).
+        if (/^[\w.-]*$/.test(text)) continue
+        const uri = wellFormed(text) ? encodeURIComponent(text) : text
+        forms.add(uri)
+        if (/[ !'()*~]/.test(text)) {
+          const strict = uri.replace(/[!'()*]/g, hex)
+          forms.add(strict).add(strict.replaceAll('%20', '+')).add(uri.replace(/[!'()~]/g, hex).replaceAll('%20', '+'))
+        }
+        // What JSON, or PHP's or Go's, escapes: quotes, backslashes, controls, / & < >; beyond ASCII as \u00e9.
+        const json = JSON.stringify(text).slice(1, -1)
+        if (ascii && json === text && !/[&/<>]/.test(text)) continue
+        for (const form of new Set([escape(json, /[^\0-~]/g), ...(/[\0-\x1f"&/<>\\]/.test(text) ? [json] : [])])) {
+          forms.add(form).add(form.replaceAll('/', '\\/')).add(escape(form, /[&<>]/g))
+        }
       }
     }
     forms.forEach(add)
@@ -130,8 +137,8 @@ function match(needles: Needles | undefined, text: string, i: number): [number, 
  * `entries` pairs each sensitive value with its replacement (`***` for secrets, `[id:…]` for
  * identifiers); `base` (another redactor from here) adds its values without copying them: an
  * eraser's secrets, compiled once, under every batch's identifiers. One left-to-right scan looks
- * up substrings of the needle lengths, longest first: the cost does not grow with the number of
- * values (a batch holds up to 10 000 ids). Compiled on first use: a batch with nothing to redact
+ * up substrings of the needle lengths, longest first: the cost grows with the number of distinct
+ * lengths, not of values (a batch holds up to 10 000 ids). Compiled on first use: a batch with nothing to redact
  * (no requestId, no error) never pays for it.
  */
 export function createRedactor(entries: Iterable<readonly [string | undefined, string]>, base?: Redactor): Redactor {

@@ -386,6 +386,13 @@ describe('request pipeline', () => {
     expect(outcomes[0]!.error!.message).toMatch(/^\[erasekit\] \[demo\] no user \[id:[\da-f]{8}\]$/)
   })
 
+  it('scrubError keeps only the real prefix: a bracketed value at the start of the text is redacted, and its control characters are spaces', async () => {
+    const { createRedactor, scrubError } = await import('@erasekit/core')
+    const redact = createRedactor([['alice@example.com', '[id]']])
+    expect(scrubError(new ErasureError('provider_error', '[alice@example.com] rejected by vendor'), redact).message).toBe('[erasekit] [[id]] rejected by vendor')
+    expect(scrubError(new ErasureError('provider_error', '[vendor said:\r\nINFO forged line\u001b[2J] x', { provider: 'demo' }), redact).message).toBe('[erasekit] [demo] [vendor said:  INFO forged line [2J] x')
+  })
+
   it('keeps a vendor UUID as requestId when a short identifier (4 characters at most) happens to appear inside it; redacts a longer one', async () => {
     const token = 'fd576e9f-8b07-4844-91f9-ecfc2137c6f8'
     const eraser = make()

@@ -56,6 +56,11 @@ describe('createRedactor', () => {
     expect(redact(`?email=${encodeURIComponent('élodie.durand@example.fr')} or ${encodeURIComponent('ÉLODIE.DURAND@EXAMPLE.FR')}`)).toBe('?email=[a] or [a]')
     expect(redact('{"id":"JOS\\u00c9-PLANTED"}')).toBe('{"id":"[b]"}')
     expect(redact('no user STRASSE-7')).toBe('no user [c]')
+    // Folded before it was encoded (Python's casefold(), then json.dumps): final sigma as σ; title case with İ.
+    const greek = createRedactor([['ΟΔΥΣΣΕΥΣ', '[g]'], ['İkmωŁsq', '[t]']])
+    expect(greek('no \\u03bf\\u03b4\\u03c5\\u03c3\\u03c3\\u03b5\\u03c5\\u03c3 and \\u0130km\\u03c9\\u0142sq')).toBe('no [g] and [t]')
+    // A letter whose upper case is longer (ᾳ → ΑΙ) still meets its title case (ᾼ), as Go upper-cases it.
+    expect(createRedactor([['αᾳβ-7', '[id]']])('no ΑᾼΒ-7')).toBe('no [id]')
   })
 
   it('redacting twice changes nothing: an id that occurs inside another\'s marker is left alone', () => {
