@@ -469,7 +469,6 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (const lane of lanes) lane.abortQueued().catch(fail)
   })
   void intake()
-  let throwing = false
   try {
     for (;;) {
       const report = ready.shift()
@@ -529,14 +528,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       }
     }
     await emitProgress(true)
-  } catch (error) {
-    // Thrown already: the run's own error, or one the consumer threw in (`it.throw()`), which stays its own.
-    throwing = true
-    throw error
   } finally {
     // An error that stopped the run is thrown even at a `break` taken while reports were still
-    // being delivered: an audit sink that failed must not pass unseen.
-    const stoppedBy = !throwing && fatal
+    // being delivered (or one thrown in: Node's Readable.from throws an AbortError in at destroy):
+    // an audit sink that failed must not pass unseen.
+    const stoppedBy = fatal
     closed = true
     // The consumer stopped early: cancel what is still queued or in flight (before unsubscribing:
     // the abort also releases an intake waiting for the window, which then closes the input).

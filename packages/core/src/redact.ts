@@ -35,6 +35,9 @@ function foldChar(char: string): string {
   return folded.length === char.length ? folded : char
 }
 
+/** Lower case with σ for ς, where each character keeps its length (.NET's keeps İ): a case vendors write. */
+const lower = (text: string) => text.replace(/./gsu, (char) => (char.toLowerCase().length === char.length ? char.toLowerCase() : char)).replaceAll('ς', 'σ')
+
 /** A redactor's compiled needles, for redactors built on it (module-private). */
 const NEEDLES = Symbol('needles')
 type Compiled = Redactor & { [NEEDLES]?: () => Needles }
@@ -66,7 +69,7 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     const forms = new Set<string>()
     const ascii = !/[^\0-~]/.test(value)
     for (const normal of ascii ? [value] : new Set([value, value.normalize('NFC'), value.normalize('NFD')])) {
-      for (const text of ascii ? [normal] : new Set([normal, normal.toLowerCase(), normal.toLowerCase().replaceAll('ς', 'σ'), normal.toUpperCase(), fold(normal)])) {
+      for (const text of ascii ? [normal] : new Set([normal, normal.toLowerCase(), lower(normal), normal.toUpperCase(), fold(normal)])) {
         // Raw, case is folded away: another case only where folding cannot tell (ß upper-cased as SS).
         if (text === normal || text.length !== normal.length) forms.add(text)
         // Letters, digits, _ . - are the same in every encoding (most ids; a batch holds up to 10 000).

@@ -58,6 +58,8 @@ describe('createRedactor', () => {
     expect(redact('no user STRASSE-7')).toBe('no user [c]')
     // Folded before it was encoded (Python's casefold(), then json.dumps): final sigma as σ; title case with İ.
     const greek = createRedactor([['ΟΔΥΣΣΕΥΣ', '[g]'], ['İkmωŁsq', '[t]']])
+    // .NET's lower case keeps İ (and ı), then ASCII-escaped.
+    expect(createRedactor([['İsmail Öztürk Kılıç', '[n]']])('no \\u0130smail \\u00f6zt\\u00fcrk k\\u0131l\\u0131\\u00e7')).toBe('no [n]')
     expect(greek('no \\u03bf\\u03b4\\u03c5\\u03c3\\u03c3\\u03b5\\u03c5\\u03c3 and \\u0130km\\u03c9\\u0142sq')).toBe('no [g] and [t]')
     // A letter whose upper case is longer (ᾳ → ΑΙ) still meets its title case (ᾼ), as Go upper-cases it.
     expect(createRedactor([['αᾳβ-7', '[id]']])('no ΑᾼΒ-7')).toBe('no [id]')
