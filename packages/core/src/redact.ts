@@ -28,15 +28,17 @@ function fold(text: string): string {
   return (whole.length === text.length ? whole : text.replace(/./gsu, foldChar)).replaceAll('ς', 'σ')
 }
 
-/** Upper then lower case, else lower case (ᾈ as ᾀ), else as it is (İ, whose lower case is longer). */
+/** Upper case where it keeps the length, then lowerChar. */
 function foldChar(char: string): string {
   const upper = char.toUpperCase()
-  const folded = upper.length === char.length ? upper.toLowerCase() : char.toLowerCase()
-  return folded.length === char.length ? folded : char
+  return lowerChar(upper.length === char.length ? upper : char)
 }
 
-/** Lower case with σ for ς, where each character keeps its length (.NET's keeps İ): a case vendors write. */
-const lower = (text: string) => text.replace(/./gsu, (char) => (char.toLowerCase().length === char.length ? char.toLowerCase() : char)).replaceAll('ς', 'σ')
+/** Lower case where it keeps the length (ᾈ as ᾀ), else as it is (İ, whose lower case is longer). */
+const lowerChar = (char: string) => (char.toLowerCase().length === char.length ? char.toLowerCase() : char)
+
+/** Lower case with σ for ς, each character keeping its length (.NET's keeps İ): a case vendors write. */
+const lower = (text: string) => text.replace(/./gsu, lowerChar).replaceAll('ς', 'σ')
 
 /** A redactor's compiled needles, for redactors built on it (module-private). */
 const NEEDLES = Symbol('needles')
