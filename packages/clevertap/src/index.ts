@@ -96,6 +96,8 @@ export function clevertap(options: CleverTapOptions): Provider {
 function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult {
   const { status, error, code } = (response.data ?? {}) as { status?: unknown; error?: unknown; code?: unknown }
   const httpStatus = response.status
+  // CleverTap's status table lists 204 among its successes: no body, so no status to read.
+  if (httpStatus === 204) return { status: 'accepted', httpStatus }
   const message = typeof error === 'string' ? error : undefined
   if (httpStatus > 299 || typeof status !== 'string') {
     // Failure bodies are { status: "fail", error, code }; `code` mostly repeats the HTTP status.

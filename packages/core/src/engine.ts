@@ -1,7 +1,7 @@
 import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
-import type { Redactor } from './redact'
+import { isPlainObject, type Redactor } from './redact'
 import { afterAbort, LATE_MS, onAbort, untilAborted } from './retry'
 import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
@@ -15,8 +15,16 @@ export const subjectSchema = object({
   ids: optional(record(optional(text()), 'expected an object of provider ids')),
 }, 'expected an object')
 
-// A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it.
-export const parseSubject = (subject: unknown): Subject => parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
+// A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it. So
+// would a Promise (a forgotten await), a Map or a Response: an object that is not plain and has
+// none of the fields. (A class instance with the fields, a database row, is read as it is.)
+export const parseSubject = (subject: unknown): Subject => {
+  if (subject && typeof subject === 'object' && !isPlainObject(subject) && !Object.keys(subjectSchema.entries).some((key) => key in subject)) {
+    const what = typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : `a ${Object.prototype.toString.call(subject).slice(8, -1)} with none of them`
+    throw new ErasureError('invalid_subject', `subject: expected an object of subject fields, got ${what}`)
+  }
+  return parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
+}
 
 const isFunction = (value: unknown) => typeof value === 'function'
 /** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */

@@ -81,9 +81,12 @@ export class ErasureError extends Error {
     return typeof value === 'object' && value !== null && marker in value
   }
 
-  /** `instanceof` too, so the ESM and CJS builds (or two installed copies) recognise each other's errors. */
+  /**
+   * `instanceof` too, so the ESM and CJS builds (or two installed copies) recognise each other's
+   * errors. A subclass keeps the usual check: not every ErasureError is a `MyError`.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return ErasureError.isInstance(value)
+    return this === ErasureError ? ErasureError.isInstance(value) : super[Symbol.hasInstance](value)
   }
 
   toJSON(): ErasureErrorJSON {

@@ -32,7 +32,10 @@ export interface ProviderDefinition<O extends object = CommonProviderOptions> {
   schema?: StandardSchemaV1 | undefined
   /** Every credential, including keys that travel in URLs; redacted everywhere. */
   secrets?: (string | undefined)[] | undefined
-  /** The vendor's API origin; `options.baseURL` overrides it (and is required when this is left out: a self-hosted vendor). */
+  /**
+   * The vendor's API origin; `options.baseURL` overrides it. Without either, every request must
+   * give an absolute URL (held to the same rules: https, or http on loopback).
+   */
   baseURL?: string | undefined
   limits?: Limits | undefined
   /**
@@ -61,7 +64,7 @@ export interface Provider {
   readonly name: string
   readonly specificationVersion: number
   readonly secrets: string[]
-  readonly baseURL: string
+  readonly baseURL?: string | undefined
   readonly limits: Required<Pick<Limits, 'batchSize' | 'concurrency'>> & Limits
   readonly retry?: RetryOptions
   readonly timeout?: number
@@ -136,7 +139,9 @@ export function defineProvider<O extends object>(definition: ProviderDefinition<
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   // The provider's own limits are checked like the user's: a batch of 0 or no slot would never finish.
   if (definition.limits !== undefined) parseOrThrow(limitsSchema, definition.limits, name, 'limits')
-  const baseURL = checkBaseURL(common.baseURL ?? definition.baseURL, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
+  const base = common.baseURL ?? definition.baseURL
+  // None at all: every request must give an absolute URL, held to the same rules when it is sent.
+  const baseURL = base === undefined ? undefined : checkBaseURL(base, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.
   const limits = { batchSize: 1, concurrency: 8, ...stripUndefined(definition.limits), ...stripUndefined(common.limits) }
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1

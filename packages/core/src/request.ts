@@ -3,6 +3,7 @@ import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import { pluginOf } from './plugin'
+import { checkBaseURL } from './security'
 import type {
   EraseContext,
   HookRunner,
@@ -17,7 +18,8 @@ import type {
 export interface PipelineOptions {
   provider: string
   target?: string | undefined
-  baseURL: string
+  /** Absent: every request gives an absolute URL. */
+  baseURL?: string | undefined
   fetch: FetchFunction
   retry: RetryPolicy
   /** Per attempt, ms. */
@@ -146,9 +148,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
 // Most providers send every request to one URL (the identifier travels in a header or the body):
 // it is parsed once, not per request.
-let lastResolved = { baseURL: '', url: '', href: '' }
+let lastResolved: { baseURL: string | undefined; url: string; href: string } = { baseURL: '', url: '', href: '' }
 
-function resolveURL(baseURL: string, spec: RequestSpec, provider: string): string {
+function resolveURL(baseURL: string | undefined, spec: RequestSpec, provider: string): string {
   const last = lastResolved
   if (!spec.query && last.baseURL === baseURL && last.url === spec.url) return last.href
   const href = buildURL(baseURL, spec, provider)
@@ -164,11 +166,13 @@ function parseURL(url: string, base?: string): URL | undefined {
 const originOf = (url: string) => parseURL(url)?.origin
 const outsideOrigin = (provider: string) => new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
 
-function buildURL(baseURL: string, spec: RequestSpec, provider: string): string {
+function buildURL(baseURL: string | undefined, spec: RequestSpec, provider: string): string {
   const absolute = /^https?:\/\//i.test(spec.url)
+  // No baseURL: the request's own origin is held to a baseURL's rules (https, no credentials).
+  if (baseURL === undefined) baseURL = checkBaseURL(absolute ? originOf(spec.url) ?? spec.url : spec.url, provider, 'spec.url (no baseURL)')
   const url = new URL(absolute ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
-  // Credentials go to the provider's own origin only.
-  if (absolute && url.origin !== originOf(baseURL)) throw outsideOrigin(provider)
+  // Credentials go to the provider's own origin only (and never in the URL itself).
+  if (absolute && (url.origin !== originOf(baseURL) || url.username || url.password)) throw outsideOrigin(provider)
   for (const [key, value] of Object.entries(spec.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value))
   }
@@ -250,13 +254,10 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
   let { method, url, headers } = request
   const refuse = (why: string, status?: number) => new ErasureError('provider_error', `redirect not followed: ${why}`, { provider: options.provider, status })
   for (let hop = 0; ; hop++) {
-    const response = await options.fetch(url, {
-      method,
-      headers,
-      body,
-      signal: attempt,
-      redirect: 'manual',
-    })
+    const hopFetch = () => options.fetch(url, { method, headers, body, signal: attempt, redirect: 'manual' })
+    // A hop is one more request to the vendor: it takes its own turn in the rate limit (the first
+    // took its turn before the attempt began).
+    const response = await (hop && options.pace ? (await options.pace(attempt, hopFetch)).sent : hopFetch())
     // A fetch that ignored its signal may answer after the attempt ended: read nothing, follow nothing.
     if (attempt.aborted) throw attempt.reason
     const { status } = response

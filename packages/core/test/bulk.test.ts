@@ -200,6 +200,22 @@ describe('eraseMany', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(60 - 5)
   })
 
+  it('a redirect hop takes its own turn in the rate limit: the vendor never sees two requests closer than the limit allows', async () => {
+    const api = vendor()
+    const times: number[] = []
+    // A 307 keeps the method and body: each subject costs the vendor two requests.
+    const moving: typeof fetch = (input, init) => {
+      times.push(Date.now())
+      const url = new URL(input as string)
+      return url.pathname.startsWith('/moved') ? api.fetch(input as string, init) : Promise.resolve(new Response(null, { status: 307, headers: { location: `/moved${url.pathname}` } }))
+    }
+    const eraser = createEraser({ providers: [bulkProvider('paced', moving, { batchSize: 1, concurrency: 4, rate: { requests: 1, perMs: 60 } })] })
+    const reports = await collect(eraser.eraseMany(subjects(3)))
+    expect(reports.map((report) => report.ok)).toEqual([true, true, true])
+    expect(times).toHaveLength(6)
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(60 - 5)
+  })
+
   it('shares one rate limit per provider across concurrent erase() calls and eraseMany runs', async () => {
     const api = vendor()
     const times: number[] = []
@@ -1228,6 +1244,8 @@ describe('eraseMany: behaviour pinned by the mutation audit', () => {
       expect(report.requests).toHaveLength(1)
       expect(report.requests![0]).toMatchObject({ provider: 'p', method: 'POST', url: 'https://vendor.example/all/delete' })
       expect((report.requests![0]!.body as { ids: string[] }).ids).toEqual([expect.stringMatching(/^\[id:[\da-f]{8}\]$/), expect.stringMatching(/^\[id:[\da-f]{8}\]$/), expect.stringMatching(/^\[id:[\da-f]{8}\]$/)])
+      // One object, shared by the batch's reports: 10 000 subjects do not hold 10 000 copies of it.
+      expect(report.requests![0]).toBe(reports[0]!.requests![0])
     }
   })
 

@@ -235,6 +235,24 @@ describe('validation', () => {
     expect(server.hits).toHaveLength(0)
   })
 
+  it('refuses a Promise (a forgotten await), a Map or a Response as a subject: none of them would erase anything, yet report ok', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const promise = Promise.resolve({ userId: 'u1' })
+    await expect(eraser.erase(promise as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: expected an object of subject fields, got a Promise: await it first' })
+    for (const [subject, name] of [[new Map([['userId', 'u1']]), 'Map'], [Response.json({ userId: 'u1' }), 'Response'], [new Date(), 'Date']] as const) {
+      await expect(eraser.erase(subject as never)).rejects.toMatchObject({ message: `[erasekit] subject: expected an object of subject fields, got a ${name} with none of them` })
+    }
+    const [report] = await collectReports(eraser.eraseMany([promise] as never))
+    expect(report!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
+    expect(server.hits).toHaveLength(0)
+    // A class instance that has the fields (a database driver's row) is read as it is.
+    class Row {
+      constructor(readonly userId: string) {}
+    }
+    expect((await eraser.erase(new Row('u1'))).ok).toBe(true)
+    expect(server.hits).toHaveLength(1)
+  })
+
   it('refuses an unknown subject field (a misspelt userId would erase nothing and report ok)', async () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     await expect(eraser.erase({ userID: 'u1' } as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject.userID: unknown field (expected ref, userId, email, phone or ids)' })

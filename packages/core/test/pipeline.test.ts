@@ -393,14 +393,16 @@ describe('request pipeline', () => {
     expect(scrubError(new ErasureError('provider_error', '[vendor said:\r\nINFO forged line\u001b[2J] x', { provider: 'demo' }), redact).message).toBe('[erasekit] [demo] [vendor said:  INFO forged line [2J] x')
   })
 
-  it('keeps a vendor UUID as requestId when a short identifier (4 characters at most) happens to appear inside it; redacts a longer one', async () => {
+  it('keeps a vendor UUID as requestId when identifiers shorter than 8 characters happen to appear inside it; redacts a longer one', async () => {
     const token = 'fd576e9f-8b07-4844-91f9-ecfc2137c6f8'
     const eraser = make()
     server.reply(() => Response.json({ requestId: token }))
     expect((await eraser.erase({ userId: '4844' })).outcomes[0]!.requestId).toBe(token)
-    // Five characters or more is not a coincidence to keep: the receipt never holds them.
+    // Several short ones at once (a bulk batch of numeric ids), 7 characters included: still chance.
+    expect((await eraser.erase({ userId: '4844', email: '91', phone: '2137', ids: { x: 'fd576e9', y: '8b07' } })).outcomes[0]!.requestId).toBe(token)
+    // Eight characters or more is not a coincidence to keep: the receipt never holds them.
     expect((await eraser.erase({ userId: 'ecfc2137' })).outcomes[0]!.requestId).toMatch(/^fd576e9f-8b07-4844-91f9-\[id:[\da-f]{8}\]c6f8$/)
-    expect((await eraser.erase({ userId: '137c6' })).outcomes[0]!.requestId).not.toContain('137c6')
+    expect((await eraser.erase({ userId: 'ecfc2137c', ids: { x: '4844' } })).outcomes[0]!.requestId).not.toContain('ecfc2137c')
     // A short match found first hides none that starts inside it (the phone's digit form too).
     expect((await eraser.erase({ userId: '8b07', ids: { x: '07-4844-91f9' } })).outcomes[0]!.requestId).not.toContain('07-4844-91f9')
     expect((await eraser.erase({ userId: '8b07', phone: '07-4844-91' })).outcomes[0]!.requestId).not.toContain('07-4844-91')
@@ -768,6 +770,15 @@ describe('retry helpers', () => {
     expect(ErasureError.isInstance(error)).toBe(true)
     expect(ErasureError.isInstance({ code: 'network' })).toBe(false)
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'network', message: '[erasekit] [p] x', retryable: false })
+  })
+
+  it('instanceof: any copy\'s ErasureError is one, but a subclass holds only its own instances', () => {
+    class VendorError extends ErasureError {}
+    const plain = new ErasureError('timeout', 'x')
+    const own = new VendorError('network', 'y')
+    const otherCopy = Object.assign(new Error('z'), { [Symbol.for('erasekit.error')]: true })
+    expect([plain instanceof ErasureError, own instanceof ErasureError, otherCopy instanceof ErasureError]).toEqual([true, true, true])
+    expect([plain instanceof VendorError, own instanceof VendorError, otherCopy instanceof VendorError]).toEqual([false, true, false])
   })
 })
 

@@ -38,11 +38,26 @@ describe('provider contract, enforced', () => {
     expect(configError(() => provider(erase, { limits: { rate: { requests: 0, perMs: 1000 } } }))).toBe('[erasekit] [vendor] limits.rate.requests: expected a positive integer')
   })
 
-  it('takes its origin from options.baseURL when the definition has none (a self-hosted vendor), and requires one of them', () => {
+  it('takes its origin from options.baseURL when the definition has none (a self-hosted vendor)', () => {
     const erase: Erase = async (ids) => ids.map(() => ({ status: 'deleted' }))
     const selfHosted = (options: { baseURL?: string }) => defineProvider({ name: 'hosted', specificationVersion: 1, options, match: () => undefined, erase })
     expect(selfHosted({ baseURL: 'https://crm.example.com/' }).baseURL).toBe('https://crm.example.com')
-    expect(configError(() => selfHosted({}))).toBe('[erasekit] [hosted] options.baseURL: expected an absolute URL')
+    expect(configError(() => selfHosted({ baseURL: 'crm.example.com' }))).toBe('[erasekit] [hosted] options.baseURL: expected an absolute URL')
+  })
+
+  it('without any baseURL (the DESIGN.md contract has none), requests give absolute URLs, held to a baseURL\'s rules', async () => {
+    const sent: string[] = []
+    const fetch: typeof globalThis.fetch = async (input) => (sent.push(String(input)), Response.json({}))
+    const erasing = (url: string) => async (ids: Parameters<Erase>[0], ctx: Parameters<Erase>[1]) => (await ctx.request({ method: 'POST', url, body: {} }), ids.map(() => ({ status: 'deleted' as const })))
+    const eraser = (url: string) => createEraser({ providers: [defineProvider({ name: 'mixpanel', specificationVersion: 1, options: { fetch }, match: (subject) => subject.userId && { kind: 'userId', value: subject.userId }, erase: erasing(url) })] })
+    expect((await eraser('https://api.mixpanel.example/v1/forget?project=1').erase({ userId: 'u1' })).ok).toBe(true)
+    expect(sent).toEqual(['https://api.mixpanel.example/v1/forget?project=1'])
+    const refused = async (url: string) => (await eraser(url).erase({ userId: 'u1' })).outcomes[0]!.error
+    expect(await refused('/v1/forget')).toMatchObject({ code: 'invalid_config', message: '[erasekit] [mixpanel] spec.url (no baseURL): expected an absolute URL' })
+    expect(await refused('http://api.mixpanel.example/v1/forget')).toMatchObject({ code: 'invalid_config', message: '[erasekit] [mixpanel] spec.url (no baseURL): must use https (http is allowed for loopback hosts only)' })
+    expect(await refused('https://user:pw@api.mixpanel.example/v1/forget')).toMatchObject({ code: 'provider_error', message: "[erasekit] [mixpanel] request URL is outside the provider's baseURL origin" })
+    expect((await eraser('http://127.0.0.1:9/v1/forget').erase({ userId: 'u1' })).ok).toBe(true)
+    expect(sent).toHaveLength(2)
   })
 
   it('a result that is not one (unknown status, missing entry, nothing) is a failed outcome, never ok', async () => {
