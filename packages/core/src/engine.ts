@@ -251,6 +251,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
           break
         }
         granted = false
+        // The linger was for what is going now: one left armed would send the next job alone.
+        clearTimeout(timer)
+        timer = undefined
         lingerDue = false
         fillsAtSend = fills
         inFlightTotal++

@@ -1249,6 +1249,15 @@ describe('eraseMany: behaviour pinned by the mutation audit', () => {
     }
   })
 
+  it('a linger armed for a batch that went full is dropped: the next batch fills too, no stray call of one', async () => {
+    // The first batch fills within lingerMs and is sent; its vendor answers after the linger is due.
+    const api = vendor({ latencyMs: 150 })
+    const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 100, concurrency: 1 })] })
+    const reports = await collect(eraser.eraseMany(subjects(250), { window: 100, lingerMs: 50 }))
+    expect(reports).toHaveLength(250)
+    expect(api.calls.map((call) => call.ids.length)).toEqual([100, 100, 50])
+  })
+
   it('a full window with nothing in flight sends its partial batch at once, however long lingerMs is', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('big', api.fetch, { batchSize: 100 })] })
