@@ -240,7 +240,7 @@ describe('validation', () => {
     const promise = Promise.resolve({ userId: 'u1' })
     await expect(eraser.erase(promise as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: expected an object of subject fields, got a Promise: await it first' })
     for (const [subject, name] of [[new Map([['userId', 'u1']]), 'Map'], [Response.json({ userId: 'u1' }), 'Response'], [new Date(), 'Date']] as const) {
-      await expect(eraser.erase(subject as never)).rejects.toMatchObject({ message: `[erasekit] subject: expected an object of subject fields, got a ${name} with none of them` })
+      await expect(eraser.erase(subject as never)).rejects.toMatchObject({ message: `[erasekit] subject: expected an object of subject fields, got an object of type ${name} with none of them` })
     }
     const [report] = await collectReports(eraser.eraseMany([promise] as never))
     expect(report!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
