@@ -360,8 +360,11 @@ describe('eraseMany under injected faults', () => {
   }, 60_000)
 
   it('retry limit 0: each injected fault fails exactly the identifiers it carried, with the code of that fault', async () => {
-    const world = createWorld(800, { default: FAILING })
-    const result = await run(world, providers(world), { retry: { limit: 0 } })
+    // A roomier timeout (and a past-the-timeout fault longer still): with retries off, a healthy
+    // request that a loaded machine delays past 100 ms would fail, and the test with it.
+    const timeout = 1_000
+    const world = createWorld(800, { default: FAILING.map(([fault, rate]) => [fault.kind === 'slow' ? { kind: 'slow', delayMs: timeout + 300 } : fault, rate]) })
+    const result = await run(world, providers(world), { retry: { limit: 0 }, timeout })
     expectAccounted(world, result)
 
     // Which fault (if any) hit the single request that carried each identifier, per lane.

@@ -96,12 +96,12 @@ export function clevertap(options: CleverTapOptions): Provider {
 function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult {
   const { status, error, code } = (response.data ?? {}) as { status?: unknown; error?: unknown; code?: unknown }
   const httpStatus = response.status
-  // CleverTap's status table lists 204 among its successes: no body, so no status to read.
-  if (httpStatus === 204) return { status: 'accepted', httpStatus }
   const message = typeof error === 'string' ? error : undefined
   if (httpStatus > 299 || typeof status !== 'string') {
     // Failure bodies are { status: "fail", error, code }; `code` mostly repeats the HTTP status.
-    // A 2xx without a status is unreadable: the core's invalid_response, retried.
+    // A 2xx without a status is unreadable: the core's invalid_response, retried. A 204 too: it is
+    // in CleverTap's generic status table, never in the delete page's, and a proxy's or a WAF's
+    // 204 must not report 100 subjects accepted.
     throw ctx.responseError(response, { providerCode: code === httpStatus ? undefined : (code as number | undefined), message })
   }
   if (status === 'success') return { status: 'accepted', httpStatus }

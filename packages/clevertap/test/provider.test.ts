@@ -131,12 +131,12 @@ describe('error mapping', () => {
     })
   })
 
-  it('a 204 is accepted: CleverTap lists it among its successes, and it has no body to read', async () => {
+  it('a bare 204 is never accepted: only CleverTap\'s "success" body confirms the marking (a proxy\'s 204 must not)', async () => {
     const calls: number[] = []
     const fetch: typeof globalThis.fetch = async () => (calls.push(1), new Response(null, { status: 204 }))
-    const report = await setup({ fetch }).eraser.erase({ userId: 'u-1' })
-    expect(calls).toHaveLength(1)
-    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', httpStatus: 204, attempts: 1 })
+    const report = await setup({ fetch, retry: { delayMs: 1, limit: 1 } }).eraser.erase({ userId: 'u-1' })
+    expect(calls).toHaveLength(2)
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', httpStatus: 204, error: { code: 'invalid_response', retryable: true } })
   })
 
   it('a 2xx without a status field is invalid_response, retried', async () => {

@@ -19,10 +19,16 @@ export const subjectSchema = object({
 // would a Promise (a forgotten await), a Map or a Response: an object that is not plain and has
 // none of the fields. (A class instance with the fields, a database row, is read as it is.)
 export const parseSubject = (subject: unknown): Subject => {
-  if (subject && typeof subject === 'object' && !Array.isArray(subject) && !isPlainObject(subject) && !Object.keys(subjectSchema.entries).some((key) => key in subject)) {
-    const what = typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : `an object of type ${Object.prototype.toString.call(subject).slice(8, -1)} with none of them`
-    throw new ErasureError('invalid_subject', `subject: expected an object of subject fields, got ${what}`)
+  let refused: string | undefined
+  try {
+    if (subject && typeof subject === 'object' && !Array.isArray(subject) && !isPlainObject(subject) && !Object.keys(subjectSchema.entries).some((key) => key in subject)) {
+      refused = typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object with none of them (a Map, a Date…)'
+    }
+  } catch {
+    // A Proxy's trap or a getter that throws: its text may hold anything.
+    refused = 'an object that could not be read'
   }
+  if (refused) throw new ErasureError('invalid_subject', `subject: expected an object of subject fields, got ${refused}`)
   return parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
 }
 

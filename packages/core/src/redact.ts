@@ -130,6 +130,8 @@ function match(needles: Needles | undefined, text: string, i: number): [number, 
   }
   for (const size of needles.lengths) {
     if (size < (phone?.[0] ?? 0)) break
+    // Past the end, a slice is shorter than `size`: a match there would claim the wrong length.
+    if (i + size > text.length) continue
     const candidate = text.slice(i, i + size)
     const token = needles.tokens.get(candidate)
     const replacement = needles.map.get(candidate) ?? (token === undefined || wordBefore(text, i) || WORD.test(text[i + size] ?? '') ? undefined : token)
@@ -171,8 +173,8 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
       }
       const mine = match(own, scanned, i)
       const theirs = match(inherited, scanned, i)
-      // The longest wins; on a tie, this redactor's replacement.
-      const found = mine && (!theirs || mine[0] >= theirs[0]) ? mine : theirs
+      // The longest wins; on a tie, the base's (a secret's `***` over an identifier's marker).
+      const found = mine && (!theirs || mine[0] > theirs[0]) ? mine : theirs
       if (!found) {
         i++
         continue

@@ -1,4 +1,4 @@
-import { aborted, asErasureError, codeForStatus, ErasureError, safeCause, scrubError } from './errors'
+import { aborted, asErasureError, codeForStatus, configError, ErasureError, safeCause, scrubError } from './errors'
 import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
 import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
@@ -168,11 +168,15 @@ const outsideOrigin = (provider: string) => new ErasureError('provider_error', '
 
 function buildURL(baseURL: string | undefined, spec: RequestSpec, provider: string): string {
   const absolute = /^https?:\/\//i.test(spec.url)
-  // No baseURL: the request's own origin is held to a baseURL's rules (https, no credentials).
-  if (baseURL === undefined) baseURL = checkBaseURL(absolute ? originOf(spec.url) ?? spec.url : spec.url, provider, 'spec.url (no baseURL)')
+  // No baseURL: the request's own origin is held to a baseURL's rules (https, or http on loopback).
+  if (baseURL === undefined) {
+    if (!absolute) throw configError('options.baseURL: required for a relative request URL', provider)
+    baseURL = checkBaseURL(originOf(spec.url) ?? '', provider, 'request URL')
+  }
   const url = new URL(absolute ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
-  // Credentials go to the provider's own origin only (and never in the URL itself).
-  if (absolute && (url.origin !== originOf(baseURL) || url.username || url.password)) throw outsideOrigin(provider)
+  // Credentials go to the provider's own origin only, and never in the URL (fetch would quote them).
+  if (absolute && url.origin !== originOf(baseURL)) throw outsideOrigin(provider)
+  if (url.username || url.password) throw new ErasureError('provider_error', 'request URL holds credentials (send them in a header)', { provider })
   for (const [key, value] of Object.entries(spec.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value))
   }
@@ -243,21 +247,24 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
     const abort = (reason: unknown) => (controller.abort(reason), end(reason))
     const unlink = onAbort(signal, () => abort(signal.reason))
-    const timer = setTimeout(() => abort(new TimeoutSignal()), options.timeout)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // Each request of the attempt (a redirect hop too) gets the timeout; its wait for a turn in the rate limit does not count.
+    const timed = (on: boolean) => (clearTimeout(timer), (timer = on ? setTimeout(() => abort(new TimeoutSignal()), options.timeout) : undefined))
+    timed(true)
     if (signal.aborted) return abort(signal.reason)
-    exchange(options, request, body, controller.signal).then((response) => end(undefined, response), end)
+    exchange(options, request, body, controller.signal, timed).then((response) => end(undefined, response), end)
   })
 }
 
 /** The request and its answer, following same-origin redirects as fetch would. */
-async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal): Promise<ProviderResponse> {
+async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal, timed: (on: boolean) => void): Promise<ProviderResponse> {
   let { method, url, headers } = request
   const refuse = (why: string, status?: number) => new ErasureError('provider_error', `redirect not followed: ${why}`, { provider: options.provider, status })
   for (let hop = 0; ; hop++) {
     const hopFetch = () => options.fetch(url, { method, headers, body, signal: attempt, redirect: 'manual' })
     // A hop is one more request to the vendor: it takes its own turn in the rate limit (the first
-    // took its turn before the attempt began).
-    const response = await (hop && options.pace ? (await options.pace(attempt, hopFetch)).sent : hopFetch())
+    // took its turn before the attempt began), untimed while it waits.
+    const response = await (hop && options.pace ? (timed(false), (await options.pace(attempt, () => (timed(true), hopFetch()))).sent) : hopFetch())
     // A fetch that ignored its signal may answer after the attempt ended: read nothing, follow nothing.
     if (attempt.aborted) throw attempt.reason
     const { status } = response

@@ -216,6 +216,21 @@ describe('eraseMany', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(60 - 5)
   })
 
+  it('a redirect hop\'s wait for its turn in the rate limit is not charged to the attempt\'s timeout', async () => {
+    const api = vendor()
+    let sent = 0
+    const moving: typeof fetch = (input, init) => {
+      sent++
+      const url = new URL(input as string)
+      return url.pathname.startsWith('/moved') ? api.fetch(input as string, init) : Promise.resolve(new Response(null, { status: 307, headers: { location: `/moved${url.pathname}` } }))
+    }
+    // Six first requests take 600 ms of turns; each hop then waits behind them, past the 300 ms timeout.
+    const eraser = createEraser({ providers: [bulkProvider('paced', moving, { batchSize: 1, concurrency: 6, rate: { requests: 1, perMs: 100 } })], timeout: 300 })
+    const reports = await collect(eraser.eraseMany(subjects(6)))
+    expect(reports.flatMap((report) => report.outcomes.map((outcome) => outcome.error?.code ?? outcome.status))).toEqual(Array(6).fill('accepted'))
+    expect(sent).toBe(12)
+  })
+
   it('shares one rate limit per provider across concurrent erase() calls and eraseMany runs', async () => {
     const api = vendor()
     const times: number[] = []

@@ -239,9 +239,12 @@ describe('validation', () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     const promise = Promise.resolve({ userId: 'u1' })
     await expect(eraser.erase(promise as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: expected an object of subject fields, got a Promise: await it first' })
-    for (const [subject, name] of [[new Map([['userId', 'u1']]), 'Map'], [Response.json({ userId: 'u1' }), 'Response'], [new Date(), 'Date']] as const) {
-      await expect(eraser.erase(subject as never)).rejects.toMatchObject({ message: `[erasekit] subject: expected an object of subject fields, got an object of type ${name} with none of them` })
+    for (const subject of [new Map([['userId', 'u1']]), Response.json({ userId: 'u1' }), new Date(), { [Symbol.toStringTag]: 'alice@example.com', __proto__: { x: 1 } }]) {
+      await expect(eraser.erase(subject as never)).rejects.toMatchObject({ message: '[erasekit] subject: expected an object of subject fields, got a non-plain object with none of them (a Map, a Date…)' })
     }
+    // One that throws when looked at says so, without its text.
+    const hostile = new Proxy({}, { getPrototypeOf: () => { throw new Error('alice@example.com') } })
+    await expect(eraser.erase(hostile as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: expected an object of subject fields, got an object that could not be read' })
     const [report] = await collectReports(eraser.eraseMany([promise] as never))
     expect(report!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
     expect(server.hits).toHaveLength(0)

@@ -408,6 +408,8 @@ describe('request pipeline', () => {
     expect((await eraser.erase({ userId: '8b07', phone: '07-4844-91' })).outcomes[0]!.requestId).not.toContain('07-4844-91')
     // A secret is never kept, however short.
     expect((await make({}, { secrets: ['c6f8'] }).erase({ userId: 'u1' })).outcomes[0]!.requestId).not.toContain('c6f8')
+    // Nor one that is an identifier as well, whatever longer identifiers the batch holds.
+    expect((await make({}, { secrets: ['2137c6f'] }).erase({ userId: '2137c6f', ids: { x: 'some-longer-identifier' } })).outcomes[0]!.requestId).not.toContain('2137c6f')
     // The vendor echoes the identifier itself, or wraps it: redacted.
     expect((await eraser.erase({ userId: token.toUpperCase() })).outcomes[0]!.requestId).toMatch(/^\[id:[\da-f]{8}\]$/)
     server.reply(() => Response.json({ requestId: 'req-4844-x' }))

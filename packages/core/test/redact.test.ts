@@ -102,6 +102,14 @@ describe('createRedactor', () => {
     // A redactor not made by createRedactor adds nothing (and breaks nothing).
     expect(createRedactor([['user-42', '[id]']], (text) => text)('user-42 key-0123456789')).toBe('[id] key-0123456789')
   })
+
+  it('a value that is both a secret and an identifier is a secret, at the end of the text too, whatever other lengths are known', () => {
+    const secrets = createRedactor([['abc1234', REDACTED]])
+    for (const others of [[], [['some-longer-identifier', '[id]'] as const]]) {
+      const batch = createRedactor([['abc1234', '[id]'], ...others], secrets)
+      expect([batch('abc1234'), batch('x abc1234 y'), batch('x abc1234')]).toEqual(['***', 'x *** y', 'x ***'])
+    }
+  })
 })
 
 describe('createRedactor: odd values', () => {
