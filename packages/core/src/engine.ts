@@ -19,17 +19,16 @@ export const subjectSchema = object({
 // would a Promise (a forgotten await), a Map or a Response: an object that is not plain and has
 // none of the fields. (A class instance with the fields, a database row, is read as it is.)
 export const parseSubject = (subject: unknown): Subject => {
-  let refused: string | undefined
   try {
     if (subject && typeof subject === 'object' && !Array.isArray(subject) && !isPlainObject(subject) && !Object.keys(subjectSchema.entries).some((key) => key in subject)) {
-      refused = typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object with none of them (a Map, a Date…)'
+      const what = typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'
+      throw new ErasureError('invalid_subject', `subject: expected an object of subject fields, got ${what}`)
     }
-  } catch {
-    // A Proxy's trap or a getter that throws: its text may hold anything.
-    refused = 'an object that could not be read'
+    return parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
+  } catch (error) {
+    // A getter or a Proxy's trap that throws: its text may hold anything.
+    throw ErasureError.isInstance(error) ? error : new ErasureError('invalid_subject', 'subject: could not be read')
   }
-  if (refused) throw new ErasureError('invalid_subject', `subject: expected an object of subject fields, got ${refused}`)
-  return parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
 }
 
 const isFunction = (value: unknown) => typeof value === 'function'

@@ -191,8 +191,8 @@ const cut = (text: string) => (text.length > 2000 ? `${text.slice(0, /[\uD800-\u
 const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 
 /**
- * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent unless a secret, or 8 or
- * more characters of an identifier in a row, is found in it. A shorter run inside a random UUID is
+ * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent unless a secret is found in
+ * it, or an identifier that covers 8 or more of its characters. A shorter one in a random UUID is
  * chance, and common in bulk (among 10 000 numeric ids, `4844` and `91` both occur in most
  * tokens): cutting it would spoil the support handle Batch asks to keep, and tell nothing.
  */

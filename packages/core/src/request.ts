@@ -102,6 +102,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             // Parsed once: what is checked is what is sent (a URL-like object could change its string).
             const next = parseURL(ctx.request.url, url)
             if (!next || next.origin !== originOf(url)) throw outsideOrigin(provider)
+            if (next.username || next.password) throw withCredentials(provider)
             ctx.request.url = next.href
           }
           // Again: a hook may have set an object body.
@@ -165,6 +166,8 @@ function parseURL(url: string, base?: string): URL | undefined {
 }
 const originOf = (url: string) => parseURL(url)?.origin
 const outsideOrigin = (provider: string) => new ErasureError('provider_error', 'request URL is outside the provider\'s baseURL origin', { provider })
+// fetch would refuse it with a message that quotes the URL, password included.
+const withCredentials = (provider: string) => new ErasureError('provider_error', 'request URL holds credentials', { provider })
 
 function buildURL(baseURL: string | undefined, spec: RequestSpec, provider: string): string {
   const absolute = /^https?:\/\//i.test(spec.url)
@@ -176,7 +179,7 @@ function buildURL(baseURL: string | undefined, spec: RequestSpec, provider: stri
   const url = new URL(absolute ? spec.url : baseURL + (spec.url.startsWith('/') ? '' : '/') + spec.url)
   // Credentials go to the provider's own origin only, and never in the URL (fetch would quote them).
   if (absolute && url.origin !== originOf(baseURL)) throw outsideOrigin(provider)
-  if (url.username || url.password) throw new ErasureError('provider_error', 'request URL holds credentials (send them in a header)', { provider })
+  if (url.username || url.password) throw withCredentials(provider)
   for (const [key, value] of Object.entries(spec.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value))
   }
@@ -247,9 +250,16 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
     const abort = (reason: unknown) => (controller.abort(reason), end(reason))
     const unlink = onAbort(signal, () => abort(signal.reason))
+    // One budget for the attempt, redirect hops included; paused while a hop waits for its turn in
+    // the rate limit (the first request's wait is not counted either).
     let timer: ReturnType<typeof setTimeout> | undefined
-    // Each request of the attempt (a redirect hop too) gets the timeout; its wait for a turn in the rate limit does not count.
-    const timed = (on: boolean) => (clearTimeout(timer), (timer = on ? setTimeout(() => abort(new TimeoutSignal()), options.timeout) : undefined))
+    let left = options.timeout
+    let since = 0
+    const timed = (on: boolean) => {
+      clearTimeout(timer)
+      if (on) (since = Date.now()), (timer = setTimeout(() => abort(new TimeoutSignal()), left))
+      else left -= Date.now() - since
+    }
     timed(true)
     if (signal.aborted) return abort(signal.reason)
     exchange(options, request, body, controller.signal, timed).then((response) => end(undefined, response), end)

@@ -276,6 +276,16 @@ describe('request pipeline', () => {
     expect(server.hits.at(-1)!.path).toBe('/proxied/shifty')
   })
 
+  it('a hook cannot put credentials into the URL (fetch would refuse it, quoting them)', async () => {
+    const eraser = make()
+    eraser.hook('beforeRequest', (ctx) => {
+      ctx.request.url = ctx.request.url.replace('://', '://admin:hunter2pw@')
+    })
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'provider_error', message: '[erasekit] [demo] request URL holds credentials' } })
+    expect(server.hits).toHaveLength(0)
+  })
+
   it('a hook that changes the URL late (from a timer, while the rate limit holds the request) cannot move it: what was checked is sent', async () => {
     const sent: string[] = []
     const paced = createEraser({

@@ -57,7 +57,7 @@ describe('provider contract, enforced', () => {
     // Forms a URL parser reads as absolute, but not as written: never glued onto themselves as a path.
     for (const url of ['/v1/forget', ' https://api.mixpanel.example/v1', 'https:api.mixpanel.example/v1', 'HTTPS:/api.mixpanel.example']) expect(await refused(url)).toMatchObject(required)
     expect(await refused('http://api.mixpanel.example/v1/forget')).toMatchObject({ code: 'invalid_config', message: '[erasekit] [mixpanel] request URL: must use https (http is allowed for loopback hosts only)' })
-    expect(await refused('https://user:pw@api.mixpanel.example/v1/forget')).toMatchObject({ code: 'provider_error', message: '[erasekit] [mixpanel] request URL holds credentials (send them in a header)' })
+    expect(await refused('https://user:pw@api.mixpanel.example/v1/forget')).toMatchObject({ code: 'provider_error', message: '[erasekit] [mixpanel] request URL holds credentials' })
     expect((await eraser('http://127.0.0.1:9/v1/forget').erase({ userId: 'u1' })).ok).toBe(true)
     expect(sent).toHaveLength(2)
   })
