@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
@@ -15,20 +16,34 @@ export const subjectSchema = object({
   ids: optional(record(optional(text()), 'expected an object of provider ids')),
 }, 'expected an object')
 
+/** Reading a subject runs its getters and Proxy traps: what they throw may hold anything, and is never shown. */
+const readSubject: StandardSchemaV1<unknown, Subject> = {
+  '~standard': {
+    ...subjectSchema['~standard'],
+    validate(value) {
+      try {
+        return subjectSchema['~standard'].validate(value)
+      } catch {
+        return { issues: [{ message: 'could not be read' }] }
+      }
+    },
+  },
+}
+
 // A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it. So
 // would a Promise (a forgotten await), a Map or a Response: an object that is not plain and has
 // none of the fields. (A class instance with the fields, a database row, is read as it is.)
 export const parseSubject = (subject: unknown): Subject => {
+  let problem: string | undefined
   try {
     if (subject && typeof subject === 'object' && !Array.isArray(subject) && !isPlainObject(subject) && !Object.keys(subjectSchema.entries).some((key) => key in subject)) {
-      const what = typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'
-      throw new ErasureError('invalid_subject', `subject: expected an object of subject fields, got ${what}`)
+      problem = `expected an object of subject fields, got ${typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'}`
     }
-    return parseOrThrow(subjectSchema, subject, undefined, 'subject', 'invalid_subject')
-  } catch (error) {
-    // A getter or a Proxy's trap that throws: its text may hold anything.
-    throw ErasureError.isInstance(error) ? error : new ErasureError('invalid_subject', 'subject: could not be read')
+  } catch {
+    problem = 'could not be read'
   }
+  if (problem) throw new ErasureError('invalid_subject', `subject: ${problem}`)
+  return parseOrThrow(readSubject, subject, undefined, 'subject', 'invalid_subject')
 }
 
 const isFunction = (value: unknown) => typeof value === 'function'

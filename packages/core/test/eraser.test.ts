@@ -246,8 +246,18 @@ describe('validation', () => {
     const thrower = () => {
       throw new Error('alice@example.com')
     }
-    for (const hostile of [new Proxy({}, { getPrototypeOf: thrower }), new Proxy({}, { ownKeys: thrower }), { get userId() { return thrower() } }]) {
+    // A thrown value that throws when looked at, or an ErasureError carrying the raw text: never shown either.
+    const trap = new Proxy({}, { has: thrower, getPrototypeOf: thrower })
+    const raw = new ErasureError('network', 'alice@example.com')
+    const getters = [trap, raw].map((thrown) => ({
+      get userId(): string {
+        throw thrown
+      },
+    }))
+    for (const hostile of [new Proxy({}, { getPrototypeOf: thrower }), new Proxy({}, { ownKeys: thrower }), { get userId() { return thrower() } }, ...getters]) {
       await expect(eraser.erase(hostile as never)).rejects.toMatchObject({ code: 'invalid_subject', message: '[erasekit] subject: could not be read' })
+      const [report] = await collectReports(eraser.eraseMany([hostile] as never))
+      expect(report!.outcomes[0]!.error).toEqual({ code: 'invalid_subject', message: '[erasekit] subject: could not be read', retryable: false })
     }
     const [report] = await collectReports(eraser.eraseMany([promise] as never))
     expect(report!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_subject' } })
