@@ -16,12 +16,22 @@ export const subjectSchema = object({
   ids: optional(record(optional(text()), 'expected an object of provider ids')),
 }, 'expected an object')
 
-/** Reading a subject runs its getters and Proxy traps: what they throw may hold anything, and is never shown. */
+/**
+ * A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it. So
+ * would a Promise (a forgotten await), a Map or a Response: an object that is not plain and has
+ * none of the fields (a class instance with the fields, a database row, is read as it is).
+ * Reading runs the subject's getters and Proxy traps: what they throw may hold anything, and is
+ * never shown.
+ */
 const readSubject: StandardSchemaV1<unknown, Subject> = {
   '~standard': {
     ...subjectSchema['~standard'],
     validate(value) {
       try {
+        if (value && typeof value === 'object' && !Array.isArray(value) && !isPlainObject(value) && !Object.keys(subjectSchema.entries).some((key) => key in value)) {
+          const got = typeof (value as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'
+          return { issues: [{ message: `expected an object of subject fields, got ${got}` }] }
+        }
         return subjectSchema['~standard'].validate(value)
       } catch {
         return { issues: [{ message: 'could not be read' }] }
@@ -30,21 +40,7 @@ const readSubject: StandardSchemaV1<unknown, Subject> = {
   },
 }
 
-// A misspelt field (`userID`) would silently erase nothing and report ok: object() refuses it. So
-// would a Promise (a forgotten await), a Map or a Response: an object that is not plain and has
-// none of the fields. (A class instance with the fields, a database row, is read as it is.)
-export const parseSubject = (subject: unknown): Subject => {
-  let problem: string | undefined
-  try {
-    if (subject && typeof subject === 'object' && !Array.isArray(subject) && !isPlainObject(subject) && !Object.keys(subjectSchema.entries).some((key) => key in subject)) {
-      problem = `expected an object of subject fields, got ${typeof (subject as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'}`
-    }
-  } catch {
-    problem = 'could not be read'
-  }
-  if (problem) throw new ErasureError('invalid_subject', `subject: ${problem}`)
-  return parseOrThrow(readSubject, subject, undefined, 'subject', 'invalid_subject')
-}
+export const parseSubject = (subject: unknown): Subject => parseOrThrow(readSubject, subject, undefined, 'subject', 'invalid_subject')
 
 const isFunction = (value: unknown) => typeof value === 'function'
 /** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */
