@@ -81,7 +81,7 @@ export function batch(options: BatchOptions): Provider {
       const [id] = ids as [string]
       const send = (method: string, path: string, body?: unknown) =>
         ctx.request({ method, url: `/1.0/${pathSegment(o.appKeys[ctx.target!]!)}${path}`, headers, body }, (response) => settle(response, ctx, gdpr))
-      if (gdpr) return [await send('POST', '/gdpr/request', { request_type: 'remove', id: { type: 'custom_id', value: id }, callback_url: o.callbackUrl })]
+      if (gdpr) return [await send('POST', '/gdpr/request', { request_type: 'remove', callback_url: o.callbackUrl, id: { type: 'custom_id', value: id } })]
       // "." and ".." cannot travel as a path segment (URL parsers collapse them, even percent-encoded): bulk route.
       const result = await (ids.length > 1 || /^\.\.?$/.test(id) ? send('DELETE', '/data/users', ids) : send('DELETE', `/data/users/${pathSegment(id)}`))
       return ids.map(() => result)
@@ -116,7 +116,8 @@ function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): P
   const body = (typeof data === 'object' && !Array.isArray(data) ? data : undefined) as Record<string, unknown> | null | undefined
   // The error body shape is not published: accept `error_code`/`code` and `error_message`/`message`.
   const code = pick(body, 'error_code') ?? pick(body, 'code')
-  const providerCode = gdpr && code === 'SUCCESS' ? undefined : code
+  // Batch's word for success (its CEP answers `{"code":"SUCCESS"}`) is no error code, in either mode.
+  const providerCode = code === 'SUCCESS' ? undefined : code
   const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
   // An error code, an error field or a body that is not a JSON object contradicts the 2xx: never claim an erasure on it.
   // `error: ""`, `error: false` or `errors: []` say no error.

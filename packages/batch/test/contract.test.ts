@@ -115,6 +115,13 @@ describe('B1: single delete', () => {
     expect(report.outcomes[0]!.status).toBe('accepted')
   })
 
+  it('accepts a 200 token that also says code SUCCESS (Batch\'s word for success), sent once', async () => {
+    const calls = await mock(() => Response.json({ token: TOKEN, code: 'SUCCESS' }))
+    const report = await eraserFor().erase({ userId: 'u1' })
+    expect(calls).toHaveLength(1)
+    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', requestId: TOKEN })
+  })
+
   it('treats a 200 without a token as invalid_response', async () => {
     await mock(() => Response.json({ ok: true }))
     const report = await eraserFor({ retry: { limit: 0 } }).erase({ userId: 'u1' })
@@ -242,11 +249,8 @@ describe('B4: GDPR remove', () => {
     expect(call!.path).toBe('/1.0/BATCH_API_KEY/gdpr/request')
     expect(call!.headers['content-type']).toBe('application/json')
     expect(call!.headers['x-authorization']).toBe('BATCH_REST_API_KEY')
-    expect(JSON.parse(call!.text)).toEqual({
-      request_type: 'remove',
-      callback_url: 'https://callback.site',
-      id: { type: 'custom_id', value: 'john.doe' },
-    })
+    // Byte for byte the documented example, key order included.
+    expect(call!.text).toBe('{"request_type":"remove","callback_url":"https://callback.site","id":{"type":"custom_id","value":"john.doe"}}')
     expect(report.outcomes[0]).toMatchObject({ status: 'accepted', requestId: '7e2142f1-b0a3-4ed0-aef3-67d3f41270b6', httpStatus: 200 })
   })
 

@@ -1,7 +1,7 @@
 import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
-import { createRedactor, entriesOf, REDACTED, type Redactor } from './redact'
+import { createRedactor, entriesOf, phoneDigits, REDACTED, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
 import { type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
@@ -43,11 +43,11 @@ export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] 
   // Copied to its length: filter's array reserves room for 17, and a window holds thousands.
   [userId, email, phone, ...Object.values(ids ?? {})].filter((value): value is string => !!value).slice()
 
-/** What a batch redacts, read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */
-function* batchEntries(items: BatchItem[]): Generator<readonly [string, string]> {
+/** What a batch redacts (the values `keep` accepts), read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */
+function* batchEntries(items: BatchItem[], keep = (_value: string) => true): Generator<readonly [string, string]> {
   for (const item of items) {
-    for (const value of item.values) yield [value, '[id]']
-    yield [item.identifier.value, `[id:${item.hash.slice(0, 8)}]`]
+    for (const value of item.values) if (keep(value)) yield [value, '[id]']
+    if (keep(item.identifier.value)) yield [item.identifier.value, `[id:${item.hash.slice(0, 8)}]`]
   }
 }
 
@@ -154,9 +154,7 @@ export async function eraseBatch(
   const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()
-  // One error shared by many outcomes (the batch's failure, or one a provider gave each result)
-  // is redacted once: its text may be long, and a batch holds up to 10 000 identifiers.
-  const errors = new Map<unknown, Outcome['error']>()
+  const mapping: ResultMapping = { provider: provider.name, redact, redactUUID: createRedactor(batchEntries(items, mayFillUUIDSlice), run.redactSecrets), errors: new Map() }
   const outcomes = items.map((item, i): Outcome => {
     const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: item.hash }, status: 'skipped', attempts, durationMs, at }
     if (!failure && dryRun) {
@@ -165,10 +163,10 @@ export async function eraseBatch(
       return outcome
     }
     try {
-      setResult(outcome, failure ? { status: 'failed', error: failure } : results![position[i]!], redact, provider.name, errors)
+      setResult(outcome, failure ? { status: 'failed', error: failure } : results![position[i]!], mapping)
     } catch (error) {
       // A result whose fields throw when read: a provider bug, failed for this identifier, redacted.
-      setResult(outcome, { status: 'failed', error: asErasureError(error, provider.name, undefined, redact) }, redact, provider.name, errors)
+      setResult(outcome, { status: 'failed', error: asErasureError(error, provider.name, undefined, redact) }, mapping)
     }
     return outcome
   })
@@ -190,35 +188,56 @@ const cut = (text: string) => (text.length > 2000 ? `${text.slice(0, /[\uD800-\u
 
 const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 
+/** How a batch's provider results become outcome fields. */
+interface ResultMapping {
+  provider: string
+  redact: Redactor
+  /** The batch's redactor for a vendor UUID: its secrets, and only the identifiers that could be 8 characters of one. */
+  redactUUID: Redactor
+  /**
+   * One error shared by many outcomes (the batch's failure, or one a provider gave each result) is
+   * redacted once: its text may be long, and a batch holds up to 10 000 identifiers.
+   */
+  errors: Map<unknown, Outcome['error']>
+}
+
+/**
+ * Could a form of the value be 8 or more characters of a UUID? Only a value of hex digits and
+ * dashes (its encoded forms all hold %, \ or +, and no other letter case-maps to a-f), or a phone
+ * number (its digits, however spaced). Judging a token against these alone spares compiling the
+ * batch's redactor: 35-570 ms for 10 000 ids, during which no lane sends or reads anything.
+ */
+const mayFillUUIDSlice = (value: string) => (value.length >= 8 && /^[\da-f-]+$/i.test(value)) || !!phoneDigits(value)
+
 /**
  * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent unless a secret is found in
  * it, or an identifier that covers 8 or more of its characters. A shorter one in a random UUID is
  * chance, and common in bulk (among 10 000 numeric ids, `4844` and `91` both occur in most
  * tokens): cutting it would spoil the support handle Batch asks to keep, and tell nothing.
  */
-function requestIdOf(raw: string, redact: Redactor): string {
-  const clean = redact(raw)
-  if (clean === raw || !/^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw)) return clean
+function requestIdOf(raw: string, { redact, redactUUID }: ResultMapping): string {
+  if (!/^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw)) return redact(raw)
   // A batch's outcomes share one token: judged once.
-  const judged = keptWhole.get(redact) ?? keptWhole.set(redact, new Map()).get(redact)!
+  const judged = keptWhole.get(redactUUID) ?? keptWhole.set(redactUUID, new Map()).get(redactUUID)!
   let kept = judged.get(raw)
   if (kept === undefined) {
     // Every slice on its own: a match that a longer or earlier one hides is still found.
     kept = true
     for (let at = 0; kept && at < raw.length; at++) {
       for (let end = at + 1; kept && end <= raw.length; end++) {
-        const slice = redact(raw.slice(at, end))
+        const slice = redactUUID(raw.slice(at, end))
         kept = slice !== REDACTED && !(end - at >= 8 && /^\[id(:[\da-f]{8})?\]$/.test(slice))
       }
     }
     judged.set(raw, kept)
   }
-  return kept ? raw : clean
+  return kept ? raw : redact(raw)
 }
 const keptWhole = new WeakMap<Redactor, Map<string, boolean>>()
 
 /** Sets the outcome fields a provider result gives; requestId and errors pass the batch redactor. */
-function setResult(out: Outcome, given: ProviderResult | undefined, redact: Redactor, provider: string, errors: Map<unknown, Outcome['error']>): void {
+function setResult(out: Outcome, given: ProviderResult | undefined, mapping: ResultMapping): void {
+  const { provider, redact, errors } = mapping
   // A missing or unknown status must never read as success (report.ok counts only 'failed').
   const result: ProviderResult = RESULT_STATUSES.includes(given?.status as string)
     ? given!
@@ -227,7 +246,7 @@ function setResult(out: Outcome, given: ProviderResult | undefined, redact: Reda
   out.status = status
   if (attempts !== undefined) out.attempts = attempts
   const httpStatus = result.httpStatus ?? error?.status
-  if (requestId !== undefined) out.requestId = requestIdOf(String(requestId), redact)
+  if (requestId !== undefined) out.requestId = requestIdOf(String(requestId), mapping)
   if (httpStatus !== undefined) out.httpStatus = httpStatus
   if (verified !== undefined) out.verified = verified
   if (status === 'failed') {

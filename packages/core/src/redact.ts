@@ -92,14 +92,20 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     }
     forms.forEach(add)
     // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
-    // 79001234567): its digits alone, and spaced any way. Bare digits (an id, a date) are not a phone.
-    const digits = value.replace(/\D/g, '')
-    if (/^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) && digits.length > 5) {
+    // 79001234567): its digits alone, and spaced any way.
+    const digits = phoneDigits(value)
+    if (digits) {
       add(digits)
       phones.set(digits, replacement)
     }
   }
   return { map, tokens, starts, phones, lengths: [...lengths].sort((a, b) => b - a) }
+}
+
+/** A phone number's digits (a vendor's format of it is matched by them), or '' for a value that is not one. Bare digits (an id, a date) are not. */
+export function phoneDigits(value: string): string {
+  const digits = /^\+?[\d\s().-]+$/.test(value) && /\D/.test(value) ? value.replace(/\D/g, '') : ''
+  return digits.length > 5 ? digits : ''
 }
 
 // C0 controls, DEL, C1 controls (U+0085 is a line break to many parsers), and the Unicode line/paragraph separators.

@@ -416,6 +416,10 @@ describe('request pipeline', () => {
     // A short match found first hides none that starts inside it (the phone's digit form too).
     expect((await eraser.erase({ userId: '8b07', ids: { x: '07-4844-91f9' } })).outcomes[0]!.requestId).not.toContain('07-4844-91f9')
     expect((await eraser.erase({ userId: '8b07', phone: '07-4844-91' })).outcomes[0]!.requestId).not.toContain('07-4844-91')
+    // A phone number written with a plus and spaces, whose digits the token holds dash-spaced.
+    server.reply(() => Response.json({ requestId: 'fd576e9f-8b07-4984-4912-34fc2137c6f8' }))
+    expect((await eraser.erase({ userId: 'u1', phone: '+49 8449 1234' })).outcomes[0]!.requestId).toMatch(/^fd576e9f-8b07-\[id\]fc2137c6f8$/)
+    server.reply(() => Response.json({ requestId: token }))
     // A secret is never kept, however short.
     expect((await make({}, { secrets: ['c6f8'] }).erase({ userId: 'u1' })).outcomes[0]!.requestId).not.toContain('c6f8')
     // Nor one that is an identifier as well, whatever longer identifiers the batch holds.
@@ -775,6 +779,17 @@ describe('retry helpers', () => {
     for (const value of ['-1', '+3', '-5', '12/31/2025', 'a 1', '5 seconds']) expect(parseRetryAfter(value, now)).toBeUndefined()
     // The obsolete RFC 850 form is a date too.
     expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05 GMT', now)).toBe(5000)
+    // The asctime form names no zone: GMT (RFC 9110), whatever the machine's zone.
+    const zone = process.env.TZ
+    try {
+      for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+        process.env.TZ = tz
+        expect(parseRetryAfter('Thu Jan  1 00:00:30 2026', now)).toBe(30_000)
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
   })
 
   it('ErasureError.isInstance works across copies and serializes without a cause', () => {
