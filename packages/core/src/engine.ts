@@ -98,8 +98,14 @@ interface Pending {
   ref: string
   started: number
   outcomes: Outcome[]
-  /** Outcomes not settled yet; -1 once a hook threw for it (it gets no report). */
+  /** Outcomes not settled yet. */
   remaining: number
+  /**
+   * Its own `outcome` or `report` hook threw (an audit sink down): no more hooks are called for it.
+   * It is still reported (the vendor may have acted), but not journaled: a resumed run sends it
+   * again, and its hooks see it then.
+   */
+  hookFailed?: boolean
   /** Lanes of one identifier per request not settled yet: while any is, a batching lane can wait on for more. */
   singles: number
   /** Its jobs still queued in batching lanes, by lane (dropped when sent: they hold the subject's values). */
@@ -125,6 +131,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
   const startedAt = Date.now()
   const ready: Report[] = []
+  /** Reports of subjects whose own hook threw (Pending.hookFailed). */
+  const unjournaled = new WeakSet<Report>()
   const counts: Record<string, Record<Status, number>> = {}
   let wake: (() => void) | undefined
   let slotFree: (() => void) | undefined
@@ -191,21 +199,27 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (job) lanes[index]!.markDue()
       })
     }
-    if (subject.remaining < 0) return
-    let report: Report
-    try {
-      await bounded(hooks.callHook('outcome', outcome))
-      if (--subject.remaining) return
-      report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
-      await bounded(hooks.callHook('report', report))
-    } catch (error) {
-      // Its own hook threw: it gets no report, and the error that stops the run does not wait for one
-      // (recorded before the consumer wakes: it may have been the last subject pending).
-      if (subject.remaining >= 0) (subject.remaining = -1), pending--, fail(error)
-      throw error
+    let failure: { error: unknown } | undefined
+    const observe = async (call: () => unknown) => {
+      if (subject.hookFailed) return
+      try {
+        await bounded(call())
+      } catch (error) {
+        subject.hookFailed = true
+        failure = { error }
+      }
     }
-    ready.push(report)
+    await observe(() => hooks.callHook('outcome', outcome))
+    if (!--subject.remaining) {
+      const report = reportOf(subject.ref, subject.started, subject.outcomes, dryRun ? (subject.requests ?? []) : undefined)
+      await observe(() => hooks.callHook('report', report))
+      if (subject.hookFailed) unjournaled.add(report)
+      ready.push(report)
+    }
+    // Its hook's error stops the run, after this report (pushed first: it may be the last one pending).
+    if (failure) fail(failure.error)
     notify()
+    if (failure) throw failure.error
   }
 
   /** An outcome settled without a request (skipped, journaled, invalid, aborted in the queue). */
@@ -500,7 +514,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (;;) {
       const report = ready.shift()
       // Before the error that stops the run, every subject read is reported (aborted where unfinished),
-      // as after an abort: some were sent already; not one whose own hook threw. After LATE_MS without
+      // as after an abort: some were sent already. After LATE_MS without
       // a new report (a hook stuck), the error comes anyway.
       if (!report && fatal) {
         if (!intakeDone || pending) {
@@ -522,7 +536,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         // written) is done before the journal says so. A loop that stops early leaves the report
         // it stopped in, and those it never took, to be sent again by a resumed run. After another
         // error (a hook's), the reports still handed over are recorded; after the journal's own, none.
-        if (journal && !journalFailed) {
+        if (journal && !journalFailed && !unjournaled.has(report)) {
           try {
             for (const outcome of outcomes) {
               // After an abort, once a sink has been let go past its bound, nothing more is awaited: the

@@ -3,7 +3,7 @@ import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
 import { createRedactor, entriesOf, phoneDigits, REDACTED, type Redactor } from './redact'
 import { createPipeline, DryRunStop } from './request'
-import { type RetryPolicy, untilAborted } from './retry'
+import { afterAbort, type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
 import type { Slots } from './slots'
 import type { FetchFunction, HookRunner, Identifier, Outcome, OutcomeFields, OutcomeState, PlannedRequest, ProviderResult, Report, Subject } from './types'
@@ -40,8 +40,10 @@ export interface BatchItem {
 
 /** Every identifier value of a subject. */
 export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] =>
+  // A phone stored as bare digits (E.164 without its +) is redacted as a phone too: with the + its
+  // digits match the vendor's format of it (+7 (900) 123-45-67); bare digits alone are taken for an id.
   // Copied to its length: filter's array reserves room for 17, and a window holds thousands.
-  [userId, email, phone, ...Object.values(ids ?? {})].filter((value): value is string => !!value).slice()
+  [userId, email, phone, phone && /^\d+$/.test(phone) ? `+${phone}` : undefined, ...Object.values(ids ?? {})].filter((value): value is string => !!value).slice()
 
 /** What a batch redacts (the values `keep` accepts), read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */
 function* batchEntries(items: BatchItem[], keep = (_value: string) => true): Generator<readonly [string, string]> {
@@ -140,9 +142,14 @@ export async function eraseBatch(
   try {
     if (signal.aborted) throw aborted(provider.name)
     if (!free) await lane.slots.take(signal), (free = lane.slots.release)
+    const erasing = provider.erase(sent, pipeline)
     // A provider that ignores ctx.signal cannot hold an aborted run.
-    results = await untilAborted(provider.erase(sent, pipeline), signal)
-    if (signal.aborted) throw aborted(provider.name)
+    results = await untilAborted(erasing, signal)
+    // Aborted after a request went out: its answer may be in hand (an afterResponse hook running).
+    // The vendor acted on it (a GDPR request filed), so it is kept, waited for up to LATE_MS:
+    // reported aborted, a resumed run would send it again.
+    if (results === undefined && signal.aborted && pipeline.attempts) results = await afterAbort(signal).late(erasing)
+    if (results === undefined && signal.aborted) throw aborted(provider.name)
     if (results?.length !== sent.length) {
       throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${sent.length} identifiers`, { provider: provider.name })
     }

@@ -570,8 +570,9 @@ describe('eraseMany', () => {
     const journal = createMemoryJournal()
     const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 1 }).fetch, { batchSize: 1, concurrency: 4 })] })
     let outcomes = 0
-    eraser.hook('outcome', () => {
-      if (++outcomes === 20) throw new Error('audit sink down')
+    let failedRef: string | undefined
+    eraser.hook('outcome', (outcome) => {
+      if (++outcomes === 20) (failedRef = outcome.subjectRef), (() => { throw new Error('audit sink down') })()
     })
     const taken: Report[] = []
     await expect(async () => {
@@ -581,9 +582,11 @@ describe('eraseMany', () => {
         taken.push(report)
       }
     }).rejects.toThrow('audit sink down')
+    // All but the subject whose own outcome hook threw: its audit write failed, so a resumed run sends it again.
     const accepted = taken.filter((report) => report.ok)
     expect(accepted.length).toBeGreaterThan(10)
-    expect(journal.size).toBe(accepted.length)
+    expect(accepted.some((report) => report.subjectRef === failedRef)).toBe(true)
+    expect(journal.size).toBe(accepted.length - 1)
   })
 
   it('a journal skips by ref and identifier: a reused ref or a changed identifier is sent', async () => {
@@ -886,6 +889,36 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(reports.map((report) => report.outcomes[0]!.error?.code)).toEqual(['aborted', 'aborted'])
   })
 
+  it('an answer in hand when the abort lands is kept: journaled, and not sent again by a resumed run', async () => {
+    const api = vendor()
+    const journal = createMemoryJournal()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] })
+    const controller = new AbortController()
+    // The vendor has answered; a metrics hook is still writing when the caller aborts.
+    eraser.hook('afterResponse', () => new Promise<void>((resolve) => setTimeout(resolve, 50)))
+    setTimeout(() => controller.abort(), 20)
+    const first = await collect(eraser.eraseMany(subjects(2), { signal: controller.signal, journal, lingerMs: 0 }))
+    expect(first.map((report) => report.outcomes[0]!.status)).toEqual(['accepted', 'accepted'])
+    const resumed = await collect(createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 10 })] }).eraseMany(subjects(2), { journal }))
+    expect(resumed.map((report) => report.outcomes[0]!.reason)).toEqual(['journaled', 'journaled'])
+    expect(api.calls).toHaveLength(1)
+  })
+
+  it('an abort while the request is still on the wire reports it aborted, and a stuck hook after the answer holds the run LATE_MS at most', async () => {
+    const slow = vendor({ latencyMs: 200 })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 20)
+    const onWire = await collect(createEraser({ providers: [bulkProvider('p', slow.fetch, {})] }).eraseMany(subjects(1), { signal: controller.signal }))
+    expect(onWire[0]!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, {})] })
+    eraser.hook('afterResponse', () => never())
+    const stuck = new AbortController()
+    setTimeout(() => stuck.abort(), 20)
+    const reports = await collect(eraser.eraseMany(subjects(1), { signal: stuck.signal }))
+    expect(reports[0]!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+  })
+
   it('a subject whose field getter throws is invalid_subject, never the thrown text', async () => {
     const lazy = Object.defineProperty({ ref: 'g' }, 'userId', {
       enumerable: true,
@@ -933,9 +966,10 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     await expect((async () => {
       for await (const report of eraser.eraseMany(counted())) reports.push(report)
     })()).rejects.toThrow('audit sink down')
-    // r3's own report never completed; its batch's r4..r10, sent with it, are reported.
+    // Every subject read is reported, r3 too: it was erased although its audit write failed.
     expect(read.length).toBeGreaterThanOrEqual(10)
-    expect(reports.map((report) => report.subjectRef).sort()).toEqual(read.filter((ref) => ref !== 'r3').sort())
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...read].sort())
+    expect(reports.find((report) => report.subjectRef === 'r3')!.outcomes[0]!.status).toBe('accepted')
   })
 
   it('a loop that breaks while the reports before a hook\'s error are delivered still gets that error', async () => {
@@ -969,16 +1003,27 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     await expect(iterator.throw!(new Error('consumer gave up'))).rejects.toThrow('audit sink down')
   })
 
-  it.each(['outcome', 'report'] as const)('an %s hook that throws for the last subject pending still ends the run with its error', async (name) => {
-    const eraser = createEraser({ providers: [bulkProvider('p', vendor({ latencyMs: 5 }).fetch, { batchSize: 1 })] })
+  it.each(['outcome', 'report'] as const)('an %s hook that throws for the last subject pending: it is still reported, not journaled, and the run ends with the error', async (name) => {
+    const api = vendor({ latencyMs: 5 })
+    const journal = createMemoryJournal()
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 }), bulkProvider('q', api.fetch, { batchSize: 1 })] })
+    const seen: string[] = []
     eraser.hook(name, (value: { subjectRef: string }) => {
+      seen.push(value.subjectRef)
       if (value.subjectRef === 'r3') throw new Error('audit sink down')
     })
     const reports: Report[] = []
     await expect((async () => {
-      for await (const report of eraser.eraseMany(subjects(3))) reports.push(report)
+      for await (const report of eraser.eraseMany(subjects(3), { journal })) reports.push(report)
     })()).rejects.toThrow('audit sink down')
-    expect(reports.map((report) => report.subjectRef).sort()).toEqual(['r1', 'r2'])
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(['r1', 'r2', 'r3'])
+    // Its hook's error stops the run: r3 is accepted where that outcome was, aborted or accepted on the other lane.
+    expect(reports.find((report) => report.subjectRef === 'r3')!.outcomes.some((outcome) => outcome.status === 'accepted')).toBe(true)
+    // No more hooks for r3 after its own threw.
+    expect(seen.filter((ref) => ref === 'r3')).toHaveLength(1)
+    // A resumed run sends r3 again (its audit write failed), and skips the others.
+    const resumed = await collect(createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 }), bulkProvider('q', api.fetch, { batchSize: 1 })] }).eraseMany(subjects(3), { journal }))
+    expect(resumed.filter((report) => report.outcomes.some((outcome) => outcome.reason !== 'journaled')).map((report) => report.subjectRef)).toEqual(['r3'])
   })
 
   it('after a hook stuck past its 1 s bound, the error that stops the run still waits for the reports in hand', async () => {
@@ -993,8 +1038,8 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     await expect((async () => {
       for await (const report of eraser.eraseMany(subjects(100))) reports.push(report)
     })()).rejects.toThrow('audit sink down')
-    // All but r3 (the hung outcome hook is let go after 1 s, its subject reported).
-    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(100)].map((subject) => subject.ref).filter((ref) => ref !== 'r3').sort())
+    // All of them (the hung outcome hook is let go after 1 s, its subject reported).
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual([...subjects(100)].map((subject) => subject.ref).sort())
   })
 
   it('an onProgress that throws stops the run with its error, after a report for every subject read', async () => {

@@ -403,6 +403,17 @@ describe('request pipeline', () => {
     expect(scrubError(new ErasureError('provider_error', '[vendor said:\r\nINFO forged line\u001b[2J] x', { provider: 'demo' }), redact).message).toBe('[erasekit] [demo] [vendor said:  INFO forged line [2J] x')
   })
 
+  it('redacts a phone stored as bare digits when the vendor echoes it in its own format', async () => {
+    server.reply(() => Response.json({ code: 'profile +7 (900) 123-45-67 locked' }, { status: 400 }))
+    for (const phone of ['79001234567', '+79001234567']) {
+      const message = (await make().erase({ userId: 'u1', phone })).outcomes[0]!.error!.message
+      expect(message).toMatch(/profile \+?\[id\] locked$/)
+    }
+    // Bare digits of another field are an id, matched only as written (a date, an order number).
+    server.reply(() => Response.json({ code: 'order 2026-11-24 locked' }, { status: 400 }))
+    expect((await make().erase({ userId: '20261124' })).outcomes[0]!.error!.message).toMatch(/order 2026-11-24 locked$/)
+  })
+
   it('keeps a vendor UUID as requestId when identifiers shorter than 8 characters happen to appear inside it; redacts a longer one', async () => {
     const token = 'fd576e9f-8b07-4844-91f9-ecfc2137c6f8'
     const eraser = make()

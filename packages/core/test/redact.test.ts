@@ -49,6 +49,10 @@ describe('createRedactor', () => {
     expect(redact('{"error":"unknown identity tom\\u0026jerry@example.com"}')).toBe('{"error":"unknown identity [b]"}')
     expect(redact('{"error":"no profile acme\\/tenant-7\\/user-42"}')).toBe('{"error":"no profile [c]"}')
     expect(redact('token tok\\u003csecret\\u003e\\u0026x refused')).toBe('token *** refused')
+    // .NET's System.Text.Json escapes + ' ` as well, upper-case hex, and beyond ASCII.
+    const dotnet = createRedactor([["o'brien+tag@example.com", '[d]'], ['zoë+1@example.com', '[e]']])
+    expect(dotnet('{"message":"No profile o\\u0027brien\\u002Btag@example.com"}')).toBe('{"message":"No profile [d]"}')
+    expect(dotnet('{"message":"No profile zo\\u00EB\\u002B1@example.com"}')).toBe('{"message":"No profile [e]"}')
   })
 
   it('matches a value beyond ASCII lower- or upper-cased and then encoded, and a whole value upper-cased with ß as SS', () => {

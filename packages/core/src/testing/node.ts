@@ -44,7 +44,8 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  // A port in use rejects (EADDRINUSE) instead of crashing the process with an unhandled 'error' event.
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', () => (server.off('error', reject), resolve())))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
