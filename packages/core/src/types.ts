@@ -50,6 +50,10 @@ export interface OutcomeFields {
   provider: string
   target?: string | undefined
   subjectRef: string
+  /**
+   * The identifier's kind and salted hash. Absent when there was none to hash: `skipped` with
+   * `no_identifier`, and `invalid_subject` where the subject itself (or the provider's `match`) was refused.
+   */
   identifier?: { kind: string; hash: string }
   /** Why a `skipped` outcome sent nothing. */
   reason?: 'no_identifier' | 'dry_run' | 'journaled'
