@@ -383,12 +383,12 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (const [index, config] of configs.entries()) {
       const { provider, target } = config
       if (invalid) {
-        await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) })
+        await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) }).catch(fail)
         continue
       }
       const match = matchSubject(config, value!, hashOf, redactSecrets)
       if (!('value' in match)) {
-        await settleLocal(subject, index, match)
+        await settleLocal(subject, index, match).catch(fail)
         continue
       }
       const hash = hashOf(match.value)
@@ -403,7 +403,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         fail(error)
       }
       if (confirmed) {
-        await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' })
+        await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' }).catch(fail)
       } else {
         lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash, values })
       }
@@ -520,7 +520,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         if (!intakeDone || pending) {
           // Its own timer, not late(): a sink stuck earlier in the run must not cut this wait short.
           let timer: ReturnType<typeof setTimeout> | undefined
-          const news = await new Promise<boolean>((resolve) => ((timer = setTimeout(resolve, LATE_MS, false)), (wake = () => resolve(true))))
+          // A batch in flight is bounded by itself (LATE_MS for its answer, then bounded hooks): its reports are waited for.
+          const news = await new Promise<boolean>((resolve) => ((timer = inFlightTotal ? undefined : setTimeout(resolve, LATE_MS, false)), (wake = () => resolve(true))))
           clearTimeout(timer)
           if (news) continue
         }

@@ -83,11 +83,11 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
           forms.add(strict).add(strict.replaceAll('%20', '+')).add(uri.replace(/[!'()~]/g, hex).replaceAll('%20', '+'))
         }
         // What JSON, or PHP's, Go's or .NET's, escapes: quotes, backslashes, controls, / & < > (.NET
-        // + ' ` too); beyond ASCII as \u00e9 (.NET: \u00E9, the same once folded).
+        // + ' ` too, and " as \u0022); beyond ASCII as \u00e9 (.NET: \u00E9, the same once folded).
         const json = JSON.stringify(text).slice(1, -1)
         if (ascii && json === text && !/[&/<>+'`]/.test(text)) continue
         for (const form of new Set([escape(json, /[^\0-~]/g), ...(/[\0-\x1f"&/<>\\]/.test(text) ? [json] : [])])) {
-          forms.add(form).add(form.replaceAll('/', '\\/')).add(escape(form, /[&<>]/g)).add(escape(form, /[&<>+'`]/g))
+          forms.add(form).add(form.replaceAll('/', '\\/')).add(escape(form, /[&<>]/g)).add(escape(form, /[&<>+'`]/g).replaceAll('\\"', '\\u0022'))
         }
       }
     }

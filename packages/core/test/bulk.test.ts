@@ -1026,6 +1026,39 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(resumed.filter((report) => report.outcomes.some((outcome) => outcome.reason !== 'journaled')).map((report) => report.subjectRef)).toEqual(['r3'])
   })
 
+  it('a hook error stops the run while another batch\'s afterResponse hook runs past 1 s: that subject is still reported', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('p', vendor().fetch, { batchSize: 1, concurrency: 2 })] })
+    // A metrics hook slow for u2's answer; the audit sink fails for r1.
+    eraser.hook('afterResponse', async (ctx) => {
+      if ((ctx.request.body as { ids: string[] }).ids[0] === 'u2') await new Promise((resolve) => setTimeout(resolve, 1_300))
+    })
+    eraser.hook('outcome', async (outcome) => {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      if (outcome.subjectRef === 'r1') throw new Error('audit sink down')
+    })
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany(subjects(2), { lingerMs: 0 })) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    expect(reports.map((report) => report.subjectRef).sort()).toEqual(['r1', 'r2'])
+  })
+
+  it('a hook that throws for an outcome settled while the subject is read in (no identifier): the subject is still reported, at once', async () => {
+    const eraser = createEraser({ providers: [bulkProvider('mail', vendor().fetch, { batchSize: 10 }), bulkProvider('crm', vendor().fetch, { batchSize: 10 })] })
+    // Both lanes match userId; r2 has none, so both of its outcomes are settled at read-in.
+    eraser.hook('outcome', (outcome) => {
+      if (outcome.subjectRef === 'r2') throw new Error('audit sink down')
+    })
+    const reports: Report[] = []
+    await expect((async () => {
+      for await (const report of eraser.eraseMany([{ ref: 'r1', userId: 'u1' }, { ref: 'r2', email: 'x@example.com' }], { lingerMs: 0 })) reports.push(report)
+    })()).rejects.toThrow('audit sink down')
+    expect(reports.map((report) => [report.subjectRef, report.outcomes.map((outcome) => outcome.reason ?? outcome.status)]).sort()).toEqual([
+      ['r1', expect.any(Array)],
+      ['r2', ['no_identifier', 'no_identifier']],
+    ])
+  })
+
   it('after a hook stuck past its 1 s bound, the error that stops the run still waits for the reports in hand', async () => {
     let stopping = false
     let hung = false

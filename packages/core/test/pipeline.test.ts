@@ -427,6 +427,9 @@ describe('request pipeline', () => {
     // A short match found first hides none that starts inside it (the phone's digit form too).
     expect((await eraser.erase({ userId: '8b07', ids: { x: '07-4844-91f9' } })).outcomes[0]!.requestId).not.toContain('07-4844-91f9')
     expect((await eraser.erase({ userId: '8b07', phone: '07-4844-91' })).outcomes[0]!.requestId).not.toContain('07-4844-91')
+    // A value beyond ASCII whose upper case is hex: ﬀ upper-cases to FF.
+    server.reply(() => Response.json({ requestId: 'ff012345-8b07-4844-91f9-ecfc2137c6f8' }))
+    expect((await eraser.erase({ userId: 'ﬀ012345' })).outcomes[0]!.requestId).not.toContain('ff012345')
     // A phone number written with a plus and spaces, whose digits the token holds dash-spaced.
     server.reply(() => Response.json({ requestId: 'fd576e9f-8b07-4984-4912-34fc2137c6f8' }))
     expect((await eraser.erase({ userId: 'u1', phone: '+49 8449 1234' })).outcomes[0]!.requestId).toMatch(/^fd576e9f-8b07-\[id\]fc2137c6f8$/)
@@ -796,6 +799,9 @@ describe('retry helpers', () => {
       for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
         process.env.TZ = tz
         expect(parseRetryAfter('Thu Jan  1 00:00:30 2026', now)).toBe(30_000)
+        // A date that gives its own offset (not the HTTP-date form, but Date.parse reads it) keeps it.
+        expect(parseRetryAfter('Thu, 01 Jan 2026 09:00:30 +0900', now)).toBe(30_000)
+        expect(parseRetryAfter('Wed, 31 Dec 2025 19:00:30 -0500', now)).toBe(30_000)
       }
     } finally {
       if (zone === undefined) delete process.env.TZ

@@ -50,7 +50,8 @@ describe('createRedactor', () => {
     expect(redact('{"error":"no profile acme\\/tenant-7\\/user-42"}')).toBe('{"error":"no profile [c]"}')
     expect(redact('token tok\\u003csecret\\u003e\\u0026x refused')).toBe('token *** refused')
     // .NET's System.Text.Json escapes + ' ` as well, upper-case hex, and beyond ASCII.
-    const dotnet = createRedactor([["o'brien+tag@example.com", '[d]'], ['zoë+1@example.com', '[e]']])
+    const dotnet = createRedactor([["o'brien+tag@example.com", '[d]'], ['zoë+1@example.com', '[e]'], ['"john doe"+x@example.com', '[f]']])
+    expect(dotnet('{"message":"No profile \\u0022john doe\\u0022\\u002Bx@example.com"}')).toBe('{"message":"No profile [f]"}')
     expect(dotnet('{"message":"No profile o\\u0027brien\\u002Btag@example.com"}')).toBe('{"message":"No profile [d]"}')
     expect(dotnet('{"message":"No profile zo\\u00EB\\u002B1@example.com"}')).toBe('{"message":"No profile [e]"}')
   })
