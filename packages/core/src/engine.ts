@@ -293,6 +293,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
             // The lane's slot was freed when the vendor answered; the window, once settled.
             if (--inFlightTotal || !draining) pump()
             else pumpAll()
+            // A stopping error waits for reports while batches are in flight: the last one ending wakes it.
+            if (!inFlightTotal) notify()
           })
       }
       // A slot granted when nothing could be sent goes back.

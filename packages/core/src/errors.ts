@@ -78,7 +78,12 @@ export class ErasureError extends Error {
 
   /** Works across duplicated copies of the package (Symbol.for marker). */
   static isInstance(value: unknown): value is ErasureError {
-    return typeof value === 'object' && value !== null && marker in value
+    try {
+      return typeof value === 'object' && value !== null && marker in value
+    } catch {
+      // A Proxy whose `has` trap throws is no ErasureError.
+      return false
+    }
   }
 
   /**
@@ -142,11 +147,16 @@ export const aborted = (provider?: string) => new ErasureError('aborted', 'abort
  * has one, its error code (`ECONNREFUSED`); never the error itself, which may quote a secret.
  */
 export function safeCause(error: unknown, redact: (text: string) => string): Error {
-  const copy = new Error(clean(error instanceof Error ? error.message : String(error), redact))
-  // The name too: a runtime's or a hook's error may carry anything there (and stack repeats it).
-  copy.name = error instanceof Error ? clean(String(error.name), redact) : 'Error'
-  const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code)
-  if (typeof code === 'string') Object.assign(copy, { code: clean(code, redact) })
+  const copy = new Error('unreadable error')
+  // Reading a foreign value may throw (Object.create(null) has no toString, a getter may throw):
+  // what was read by then is kept, and the batch's subjects are still reported.
+  try {
+    copy.message = clean(error instanceof Error ? error.message : String(error), redact)
+    // The name too: a runtime's or a hook's error may carry anything there (and stack repeats it).
+    if (error instanceof Error) copy.name = clean(String(error.name), redact)
+    const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code)
+    if (typeof code === 'string') Object.assign(copy, { code: clean(code, redact) })
+  } catch {}
   return copy
 }
 

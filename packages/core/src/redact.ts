@@ -87,7 +87,7 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
         const json = JSON.stringify(text).slice(1, -1)
         if (ascii && json === text && !/[&/<>+'`]/.test(text)) continue
         for (const form of new Set([escape(json, /[^\0-~]/g), ...(/[\0-\x1f"&/<>\\]/.test(text) ? [json] : [])])) {
-          forms.add(form).add(form.replaceAll('/', '\\/')).add(escape(form, /[&<>]/g)).add(escape(form, /[&<>+'`]/g).replaceAll('\\"', '\\u0022'))
+          forms.add(form).add(form.replaceAll('/', '\\/')).add(escape(form, /[&<>]/g)).add(escape(form, /[&<>+'`]/g)).add(escape(form, /[&<>+'`]/g).replaceAll('\\"', '\\u0022'))
         }
       }
     }

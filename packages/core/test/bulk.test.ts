@@ -919,6 +919,31 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(reports[0]!.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
   })
 
+  it.each([
+    ['an object without toString', () => Object.create(null)],
+    ['an error whose message getter throws', () => Object.defineProperty(new Error(), 'message', { get: () => { throw new Error('u2@example.com') } })],
+    ['a Proxy whose traps throw', () => new Proxy({}, { has: () => { throw new Error('trap') }, get: () => { throw new Error('trap') }, getPrototypeOf: () => { throw new Error('trap') } })],
+  ])('a provider that throws %s: that batch is failed as provider_error, every subject reported, the run goes on', async (_, thrown) => {
+    const odd = defineProvider({
+      name: 'odd',
+      specificationVersion: 1,
+      options: {},
+      baseURL: 'https://vendor.example',
+      limits: { batchSize: 1, concurrency: 1 },
+      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+      erase: async (identifiers) => {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        if (identifiers[0]!.value === 'u2') throw thrown()
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const reports = await collect(createEraser({ providers: [odd] }).eraseMany(subjects(3), { lingerMs: 0 }))
+    expect(reports.map((report) => [report.subjectRef, report.outcomes[0]!.status]).sort()).toEqual([['r1', 'deleted'], ['r2', 'failed'], ['r3', 'deleted']])
+    const failed = reports.find((report) => report.subjectRef === 'r2')!.outcomes[0]!
+    expect(failed.error).toMatchObject({ code: 'provider_error' })
+    expect(JSON.stringify(failed)).not.toContain('u2')
+  })
+
   it('a subject whose field getter throws is invalid_subject, never the thrown text', async () => {
     const lazy = Object.defineProperty({ ref: 'g' }, 'userId', {
       enumerable: true,

@@ -799,9 +799,11 @@ describe('retry helpers', () => {
       for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
         process.env.TZ = tz
         expect(parseRetryAfter('Thu Jan  1 00:00:30 2026', now)).toBe(30_000)
-        // A date that gives its own offset (not the HTTP-date form, but Date.parse reads it) keeps it.
+        // A date that gives its own offset (not the HTTP-date form, but Date.parse reads it) keeps it;
+        // one sent without any zone is GMT.
         expect(parseRetryAfter('Thu, 01 Jan 2026 09:00:30 +0900', now)).toBe(30_000)
         expect(parseRetryAfter('Wed, 31 Dec 2025 19:00:30 -0500', now)).toBe(30_000)
+        expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30', now)).toBe(30_000)
       }
     } finally {
       if (zone === undefined) delete process.env.TZ

@@ -52,6 +52,8 @@ describe('createRedactor', () => {
     // .NET's System.Text.Json escapes + ' ` as well, upper-case hex, and beyond ASCII.
     const dotnet = createRedactor([["o'brien+tag@example.com", '[d]'], ['zoë+1@example.com', '[e]'], ['"john doe"+x@example.com', '[f]']])
     expect(dotnet('{"message":"No profile \\u0022john doe\\u0022\\u002Bx@example.com"}')).toBe('{"message":"No profile [f]"}')
+    // With the quote as JSON writes it and + escaped (Go with an HTML-escaping + filter), as before.
+    expect(dotnet('{"message":"No profile \\"john doe\\"\\u002Bx@example.com"}')).toBe('{"message":"No profile [f]"}')
     expect(dotnet('{"message":"No profile o\\u0027brien\\u002Btag@example.com"}')).toBe('{"message":"No profile [d]"}')
     expect(dotnet('{"message":"No profile zo\\u00EB\\u002B1@example.com"}')).toBe('{"message":"No profile [e]"}')
   })
