@@ -162,13 +162,21 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
 
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
-  if (ErasureError.isInstance(error)) {
-    // One made without a provider (in a hook, a provider's result) still says whose it is: on a
-    // copy, as a plugin may throw one shared error for every provider. Its prefix is cut after
-    // redaction: cut before, an identifier starting with it would no longer be found whole.
-    return scrubError(error.provider ? error : new ErasureError(error.code, cleanMessage(error.message, redact).replace(/^\[erasekit\] /, ''), { ...error, provider, cause: error.cause }), redact)
+  try {
+    if (ErasureError.isInstance(error)) {
+      if (error.provider && !Object.isFrozen(error)) return scrubError(error, redact)
+      // One made without a provider (in a hook, a provider's result) still says whose it is, and a
+      // frozen one is scrubbed too: on a copy, as a plugin may throw one shared error for every
+      // provider. Its prefix is cut after redaction: cut before, an identifier starting with it
+      // would no longer be found whole.
+      const message = cleanMessage(error.message, redact, error.provider)
+      return scrubError(new ErasureError(error.code, error.provider ? message : message.replace(/^\[erasekit\] /, ''), { ...error, provider: error.provider || provider, cause: error.cause }), redact)
+    }
+    if (signal?.aborted) return aborted(provider)
+    const cause = safeCause(error, redact)
+    return new ErasureError('provider_error', `unexpected error: ${cause.message}`, { provider, cause })
+  } catch {
+    // A look-alike whose fields throw when read (a Proxy, a getter): nothing of it is kept.
+    return new ErasureError('provider_error', 'unexpected error: unreadable error', { provider })
   }
-  if (signal?.aborted) return aborted(provider)
-  const cause = safeCause(error, redact)
-  return new ErasureError('provider_error', `unexpected error: ${cause.message}`, { provider, cause })
 }

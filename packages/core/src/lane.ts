@@ -2,7 +2,7 @@ import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
 import { createRedactor, entriesOf, phoneDigits, REDACTED, type Redactor } from './redact'
-import { createPipeline, DRY_RUN_STOP } from './request'
+import { createPipeline, isDryRunStop } from './request'
 import { afterAbort, type RetryPolicy, untilAborted } from './retry'
 import { identifierProblem } from './security'
 import type { Slots } from './slots'
@@ -154,7 +154,7 @@ export async function eraseBatch(
       throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${sent.length} identifiers`, { provider: provider.name })
     }
   } catch (error) {
-    if (error !== DRY_RUN_STOP) failure = asErasureError(error, provider.name, signal, redact)
+    if (!isDryRunStop(error)) failure = asErasureError(error, provider.name, signal, redact)
   } finally {
     free?.()
   }

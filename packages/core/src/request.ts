@@ -34,8 +34,18 @@ export interface PipelineOptions {
   pace?: Pace
 }
 
-/** Thrown after a dry run recorded its request; the caller turns it into a `skipped` outcome. One instance, told by identity: an `instanceof` check would run a thrown Proxy's traps. */
-export const DRY_RUN_STOP = new Error('dry run')
+/**
+ * Thrown after a dry run recorded its request; the caller turns it into a `skipped` outcome. A
+ * fresh one each time (a provider may edit what it rethrows), told by a WeakSet: an `instanceof`
+ * check would run a thrown Proxy's traps.
+ */
+const dryRunStops = new WeakSet<object>()
+const dryRunStop = () => {
+  const stop = new Error('dry run')
+  dryRunStops.add(stop)
+  return stop
+}
+export const isDryRunStop = (error: unknown) => dryRunStops.has(error as object)
 
 export interface Pipeline extends EraseContext {
   attempts: number
@@ -112,7 +122,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           const body = serializeBody(ctx.request.body, ctx.request.method, provider)
           if (options.planned) {
             options.planned.push(plan(ctx, redact))
-            throw DRY_RUN_STOP
+            throw dryRunStop()
           }
           // What was checked is what is sent: a hook's late change (from a timer, while the rate
           // limit holds the request) cannot move it to another origin. Headers stay live (copying costs every attempt).
@@ -123,7 +133,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           await callHook('afterResponse', ctx)
           return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
         } catch (thrown) {
-          if (thrown === DRY_RUN_STOP) throw thrown
+          if (isDryRunStop(thrown)) throw thrown
           const error = toErasureError(thrown, options)
           ctx.error = error
           // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).

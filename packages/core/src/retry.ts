@@ -38,8 +38,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
   // Each HTTP-date form starts with the day's name; Date.parse would also read "-1" or "a 1" as a date.
   // The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone: GMT, says RFC 9110, not the machine's
-  // (so does a date sent without its zone); one with its own offset (`+0900`) keeps it.
-  const date = /^(mon|tue|wed|thu|fri|sat|sun)/i.test(trimmed) ? Date.parse(/\d$/.test(trimmed) && !/[+-]\d{4}$/.test(trimmed) ? `${trimmed} GMT` : trimmed) : NaN
+  // (so does a date sent without its zone, ending in its time or year); one with a zone keeps it.
+  const date = /^(mon|tue|wed|thu|fri|sat|sun)/i.test(trimmed) ? Date.parse(/\d\d:\d\d:\d\d( \d{4})?$/.test(trimmed) ? `${trimmed} GMT` : trimmed) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 

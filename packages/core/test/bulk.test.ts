@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createEraser, createMemoryJournal, defineProvider, hashIdentifier, type Progress, type ProviderResult, type Report } from '@erasekit/core'
+import { createEraser, createMemoryJournal, defineProvider, ErasureError, hashIdentifier, type Progress, type ProviderResult, type Report } from '@erasekit/core'
 
 interface Call {
   ids: string[]
@@ -923,6 +923,9 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     ['an object without toString', () => Object.create(null)],
     ['an error whose message getter throws', () => Object.defineProperty(new Error(), 'message', { get: () => { throw new Error('u2@example.com') } })],
     ['a Proxy whose traps throw', () => new Proxy({}, { has: () => { throw new Error('trap') }, get: () => { throw new Error('trap') }, getPrototypeOf: () => { throw new Error('trap') } })],
+    ['a Proxy that passes for an ErasureError and throws when read', () => new Proxy({}, { has: () => true, get: () => { throw new Error('trap u2') } })],
+    ['an ErasureError whose message getter throws', () => Object.defineProperty(new ErasureError('provider_error', 'x'), 'message', { get: () => { throw new Error('getter u2') } })],
+    ['a frozen ErasureError that quotes the identifier (a plugin\'s shared error)', () => Object.freeze(new ErasureError('provider_error', 'no user u2', { provider: 'odd' }))],
   ])('a provider that throws %s: that batch is failed as provider_error, every subject reported, the run goes on', async (_, thrown) => {
     const odd = defineProvider({
       name: 'odd',

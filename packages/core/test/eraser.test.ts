@@ -475,6 +475,32 @@ describe('receipts, dry run and redaction', () => {
     expect(plan.requests![0]!.headers.authorization).toBe('*** ***')
   })
 
+  it('a provider that edits the dry-run stop it rethrows changes no later dry run', async () => {
+    const rethrowing = (name: string, rethrow: (error: Error, value: string) => Error) =>
+      defineProvider({
+        name,
+        specificationVersion: 1,
+        options: {},
+        baseURL: server.url,
+        match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+        erase: async (identifiers, ctx) => {
+          try {
+            await ctx.request({ method: 'DELETE', url: '/u' })
+          } catch (error) {
+            throw rethrow(error as Error, identifiers[0]!.value)
+          }
+          return identifiers.map(() => ({ status: 'deleted' as const }))
+        },
+      })
+    // One tags the stop with its subject; another, later, wraps what it caught (and so fails).
+    const tagging = rethrowing('tagging', (error, value) => ((error.message += ` (user ${value})`), error))
+    expect((await createEraser({ providers: [tagging] }).erase({ userId: 'alice' }, { dryRun: true })).outcomes[0]).toMatchObject({ status: 'skipped', reason: 'dry_run' })
+    const wrapping = rethrowing('wrapping', (error) => new Error(`delete failed: ${error.message}`))
+    const report = await createEraser({ providers: [wrapping] }).erase({ userId: 'bob' }, { dryRun: true })
+    expect(report.outcomes[0]!.error!.message).not.toContain('alice')
+    expect(server.hits).toHaveLength(0)
+  })
+
   it('refuses a baseURL holding credentials, a query or a fragment, without echoing it', () => {
     for (const baseURL of ['https://proxyuser:PLANTED@api.example.com', 'https://api.example.com/v1?access_token=PLANTED', 'https://api.example.com/#PLANTED', 'https://api.example.com/v1?', 'https://api.example.com/v1#']) {
       const error = catchError(() => demo({ token: 'tok_abcdef', baseURL }))

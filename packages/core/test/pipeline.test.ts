@@ -804,6 +804,7 @@ describe('retry helpers', () => {
         expect(parseRetryAfter('Thu, 01 Jan 2026 09:00:30 +0900', now)).toBe(30_000)
         expect(parseRetryAfter('Wed, 31 Dec 2025 19:00:30 -0500', now)).toBe(30_000)
         expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30', now)).toBe(30_000)
+        for (const zoned of ['Thu, 01 Jan 2026 09:00:30 +09:00', 'Thu, 01 Jan 2026 09:00:30 GMT+09:00', 'Wed Dec 31 19:00:30 EST 2025']) expect(parseRetryAfter(zoned, now)).toBe(30_000)
       }
     } finally {
       if (zone === undefined) delete process.env.TZ
