@@ -39,6 +39,8 @@ export interface ErasureErrorJSON {
 }
 
 const marker = Symbol.for('erasekit.error')
+/** The errors this copy of the class built: asErasureError scrubs only those in place. */
+const built = new WeakSet<object>()
 
 /**
  * `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so)
@@ -74,6 +76,7 @@ export class ErasureError extends Error {
     this.retryable = options.retryable ?? false
     this.retryAfterMs = options.retryAfterMs
     this.name = 'ErasureError'
+    built.add(this)
   }
 
   /** Works across duplicated copies of the package (Symbol.for marker). */
@@ -160,17 +163,30 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
   return copy
 }
 
+/** Built by this copy of the class (a Proxy of one is not), every field still a value that can be rewritten. */
+const isPlain = (error: ErasureError) =>
+  built.has(error) &&
+  FIELDS.every((key) => {
+    const field = Object.getOwnPropertyDescriptor(error, key)
+    return field ? 'value' in field && field.writable : key === 'cause'
+  })
+const FIELDS = ['message', 'code', 'provider', 'status', 'providerCode', 'retryable', 'retryAfterMs', 'cause']
+
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
   try {
     if (ErasureError.isInstance(error)) {
-      if (error.provider && !Object.isFrozen(error)) return scrubError(error, redact)
-      // One made without a provider (in a hook, a provider's result) still says whose it is, and a
-      // frozen one is scrubbed too: on a copy, as a plugin may throw one shared error for every
-      // provider. Its prefix is cut after redaction: cut before, an identifier starting with it
-      // would no longer be found whole.
-      const message = cleanMessage(error.message, redact, error.provider)
-      return scrubError(new ErasureError(error.code, error.provider ? message : message.replace(/^\[erasekit\] /, ''), { ...error, provider: error.provider || provider, cause: error.cause }), redact)
+      // Its own provider name is kept (a plugin may name the vendor it wraps) unless redaction
+      // finds a value in it: then it is this provider's.
+      const owner = error.provider === provider || (error.provider && redact(error.provider) === error.provider) ? error.provider : undefined
+      if (owner && isPlain(error)) return scrubError(error, redact)
+      // Anything else is scrubbed on a copy, its fields read once: one made without a provider (in a
+      // hook, a provider's result) still says whose it is; a frozen one may be shared by every
+      // provider; one whose fields are getters or read-only, or a Proxy, must not be read again.
+      // Its prefix is cut after redaction: cut before, an identifier starting with it would no
+      // longer be found whole.
+      const message = cleanMessage(error.message, redact, owner)
+      return scrubError(new ErasureError(error.code, owner ? message : message.replace(/^\[erasekit\] /, ''), { ...error, provider: owner || provider, cause: error.cause }), redact)
     }
     if (signal?.aborted) return aborted(provider)
     const cause = safeCause(error, redact)

@@ -154,10 +154,13 @@ export async function eraseBatch(
       throw new ErasureError('provider_error', `erase returned ${results?.length ?? 'no'} results for ${sent.length} identifiers`, { provider: provider.name })
     }
   } catch (error) {
-    if (!isDryRunStop(error)) failure = asErasureError(error, provider.name, signal, redact)
+    // A stop kept from a dry run and thrown in a real one is an error like any other.
+    if (!(dryRun && isDryRunStop(error))) failure = asErasureError(error, provider.name, signal, redact)
   } finally {
     free?.()
   }
+  // A provider sending in parallel (Promise.all) stops at its first plan: the others still plan theirs.
+  if (dryRun) await untilAborted(Promise.all(pipeline.planning), signal)
   const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()

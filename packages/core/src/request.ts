@@ -1,7 +1,7 @@
 import { aborted, asErasureError, codeForStatus, configError, ErasureError, safeCause, scrubError } from './errors'
 import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
-import { onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
+import { ignore, onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import { pluginOf } from './plugin'
 import { checkBaseURL } from './security'
 import type {
@@ -49,6 +49,8 @@ export const isDryRunStop = (error: unknown) => dryRunStops.has(error as object)
 
 export interface Pipeline extends EraseContext {
   attempts: number
+  /** Dry run: every request the provider started, settled or not (Promise.all stops at the first plan). */
+  planning: Promise<unknown>[]
 }
 
 const MAX_REDIRECTS = 3
@@ -93,66 +95,73 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     target,
     signal,
     attempts: 0,
+    planning: [],
     responseError,
-    async request<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
-      // A third party's typo (`path` for `url`) names the field, not a TypeError from inside.
-      for (const key of ['method', 'url'] as const) {
-        if (typeof spec?.[key] !== 'string') throw new ErasureError('provider_error', `ctx.request(spec): spec.${key} must be a string`, { provider })
-      }
-      const url = resolveURL(options.baseURL, spec, provider)
-      for (let attempt = 1; ; attempt++) {
-        const ctx = createRequestContext(options, attempt, spec, url)
+    request<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
+      const started = requestWithRetry(spec, map)
+      if (options.planned) pipeline.planning.push(started.catch(ignore))
+      return started
+    },
+  }
+
+  async function requestWithRetry<T>(spec: RequestSpec, map?: ResponseMapper<T>): Promise<T> {
+    // A third party's typo (`path` for `url`) names the field, not a TypeError from inside.
+    for (const key of ['method', 'url'] as const) {
+      if (typeof spec?.[key] !== 'string') throw new ErasureError('provider_error', `ctx.request(spec): spec.${key} must be a string`, { provider })
+    }
+    const url = resolveURL(options.baseURL, spec, provider)
+    for (let attempt = 1; ; attempt++) {
+      const ctx = createRequestContext(options, attempt, spec, url)
+      try {
+        ctx.request.headers = new Headers(spec.headers)
+        declareJson(ctx.request)
+        await callHook('beforeRequest', ctx)
+        // A hook may rewrite the URL (a proxy path; relative to the request's), never send the
+        // credentials to another origin.
+        if (ctx.request.url !== url) {
+          // Parsed once: what is checked is what is sent (a URL-like object could change its string).
+          const next = parseURL(ctx.request.url, url)
+          if (!next || next.origin !== originOf(url)) throw outsideOrigin(provider)
+          if (next.username || next.password) throw withCredentials(provider)
+          ctx.request.url = next.href
+        }
+        // Again: a hook may have set an object body.
+        declareJson(ctx.request)
+        if (signal.aborted) throw aborted(provider)
+        // Before a dry run's plan too: it refuses the bodies a real run refuses.
+        const body = serializeBody(ctx.request.body, ctx.request.method, provider)
+        if (options.planned) {
+          options.planned.push(plan(ctx, redact))
+          throw dryRunStop()
+        }
+        // What was checked is what is sent: a hook's late change (from a timer, while the rate
+        // limit holds the request) cannot move it to another origin. Headers stay live (copying costs every attempt).
+        const { method, url: checked, headers } = ctx.request
+        const sendNow = () => (pipeline.attempts++, send(options, { method, url: checked, headers }, body))
+        // Paced as it goes, so the spacing is what the vendor sees.
+        ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
+        await callHook('afterResponse', ctx)
+        return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
+      } catch (thrown) {
+        if (isDryRunStop(thrown)) throw thrown
+        const error = toErasureError(thrown, options)
+        ctx.error = error
+        // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).
+        const allowed = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
+        ctx.retry = allowed
+        await callHook('onError', ctx)
+        if (allowed && ctx.retry) {
+          ctx.delayMs = retryDelay(attempt, policy, error.retryAfterMs)
+          await callHook('retry', ctx)
+        }
+        if (!allowed || !ctx.retry) throw error
         try {
-          ctx.request.headers = new Headers(spec.headers)
-          declareJson(ctx.request)
-          await callHook('beforeRequest', ctx)
-          // A hook may rewrite the URL (a proxy path; relative to the request's), never send the
-          // credentials to another origin.
-          if (ctx.request.url !== url) {
-            // Parsed once: what is checked is what is sent (a URL-like object could change its string).
-            const next = parseURL(ctx.request.url, url)
-            if (!next || next.origin !== originOf(url)) throw outsideOrigin(provider)
-            if (next.username || next.password) throw withCredentials(provider)
-            ctx.request.url = next.href
-          }
-          // Again: a hook may have set an object body.
-          declareJson(ctx.request)
-          if (signal.aborted) throw aborted(provider)
-          // Before a dry run's plan too: it refuses the bodies a real run refuses.
-          const body = serializeBody(ctx.request.body, ctx.request.method, provider)
-          if (options.planned) {
-            options.planned.push(plan(ctx, redact))
-            throw dryRunStop()
-          }
-          // What was checked is what is sent: a hook's late change (from a timer, while the rate
-          // limit holds the request) cannot move it to another origin. Headers stay live (copying costs every attempt).
-          const { method, url: checked, headers } = ctx.request
-          const sendNow = () => (pipeline.attempts++, send(options, { method, url: checked, headers }, body))
-          // Paced as it goes, so the spacing is what the vendor sees.
-          ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
-          await callHook('afterResponse', ctx)
-          return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
-        } catch (thrown) {
-          if (isDryRunStop(thrown)) throw thrown
-          const error = toErasureError(thrown, options)
-          ctx.error = error
-          // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).
-          const allowed = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
-          ctx.retry = allowed
-          await callHook('onError', ctx)
-          if (allowed && ctx.retry) {
-            ctx.delayMs = retryDelay(attempt, policy, error.retryAfterMs)
-            await callHook('retry', ctx)
-          }
-          if (!allowed || !ctx.retry) throw error
-          try {
-            await sleep(ctx.delayMs, signal)
-          } catch {
-            throw aborted(provider)
-          }
+          await sleep(ctx.delayMs, signal)
+        } catch {
+          throw aborted(provider)
         }
       }
-    },
+    }
   }
   return pipeline
 }

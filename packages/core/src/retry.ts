@@ -36,12 +36,16 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (!value) return undefined
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
-  // Each HTTP-date form starts with the day's name; Date.parse would also read "-1" or "a 1" as a date.
-  // The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone: GMT, says RFC 9110, not the machine's
-  // (so does a date sent without its zone, ending in its time or year); one with a zone keeps it.
-  const date = /^(mon|tue|wed|thu|fri|sat|sun)/i.test(trimmed) ? Date.parse(/\d\d:\d\d:\d\d( \d{4})?$/.test(trimmed) ? `${trimmed} GMT` : trimmed) : NaN
+  // Each HTTP-date form starts with the day's name and names a month; Date.parse would also read
+  // "-1", "a 1" or "Mon 1" as a date. The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone:
+  // GMT, says RFC 9110, not the machine's, and so is any date sent without one; a zone given is kept.
+  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed) ? trimmed : `${trimmed} GMT`) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
+
+const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? .*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
+/** A zone Date.parse reads: a name (GMT, UT, Z, EST…) or an offset (+0900, -05:00, GMT+09). */
+const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|\b(?:gmt|utc?))[+-]\d\d(?::?\d\d)?\b/i
 
 /**
  * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per
@@ -59,7 +63,7 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   return () => void callbacks.delete(fn)
 }
 const subscribers = new WeakMap<AbortSignal, Set<() => void>>()
-const ignore = () => {}
+export const ignore = () => {}
 
 /** The signal of a call given none: it never aborts, so nothing listens to it. */
 export const NEVER = new AbortController().signal

@@ -926,25 +926,50 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     ['a Proxy that passes for an ErasureError and throws when read', () => new Proxy({}, { has: () => true, get: () => { throw new Error('trap u2') } })],
     ['an ErasureError whose message getter throws', () => Object.defineProperty(new ErasureError('provider_error', 'x'), 'message', { get: () => { throw new Error('getter u2') } })],
     ['a frozen ErasureError that quotes the identifier (a plugin\'s shared error)', () => Object.freeze(new ErasureError('provider_error', 'no user u2', { provider: 'odd' }))],
-  ])('a provider that throws %s: that batch is failed as provider_error, every subject reported, the run goes on', async (_, thrown) => {
+    ['an ErasureError whose code getter throws', () => Object.defineProperty(new ErasureError('provider_error', 'x', { provider: 'odd' }), 'code', { get: () => { throw new Error('getter u2') } })],
+    ['an ErasureError that gives the identifier as its provider', () => new ErasureError('provider_error', 'gone', { provider: 'u2' })],
+  ])('a provider that throws %s, in erase or in match: that subject is failed as provider_error, every subject reported, the run goes on', async (_, thrown) => {
+    for (const where of ['erase', 'match']) {
+      const odd = defineProvider({
+        name: 'odd',
+        specificationVersion: 1,
+        options: {},
+        baseURL: 'https://vendor.example',
+        limits: { batchSize: 1, concurrency: 1 },
+        match: (subject) => {
+          if (where === 'match' && subject.userId === 'u2') throw thrown()
+          return subject.userId ? { kind: 'userId', value: subject.userId } : undefined
+        },
+        erase: async (identifiers) => {
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          if (identifiers[0]!.value === 'u2') throw thrown()
+          return identifiers.map(() => ({ status: 'deleted' as const }))
+        },
+      })
+      const reports = await collect(createEraser({ providers: [odd] }).eraseMany(subjects(3), { lingerMs: 0 }))
+      expect(reports.map((report) => [report.subjectRef, report.outcomes[0]!.status]).sort()).toEqual([['r1', 'deleted'], ['r2', 'failed'], ['r3', 'deleted']])
+      const failed = reports.find((report) => report.subjectRef === 'r2')!.outcomes[0]!
+      expect(failed.error).toMatchObject({ code: expect.stringMatching(/^(provider_error|network)$/) })
+      expect(JSON.stringify(failed)).not.toContain('u2')
+      const single = await createEraser({ providers: [odd] }).erase({ userId: 'u2' })
+      expect(single.outcomes[0]).toMatchObject({ status: 'failed', error: { code: expect.stringMatching(/^(provider_error|network)$/) } })
+      expect(JSON.stringify(single)).not.toContain('u2')
+    }
+  })
+
+  it('an ErasureError kept on a copy keeps its redacted text: a read-only message is not lost', async () => {
     const odd = defineProvider({
       name: 'odd',
       specificationVersion: 1,
       options: {},
       baseURL: 'https://vendor.example',
-      limits: { batchSize: 1, concurrency: 1 },
-      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
-      erase: async (identifiers) => {
-        await new Promise((resolve) => setTimeout(resolve, 5))
-        if (identifiers[0]!.value === 'u2') throw thrown()
-        return identifiers.map(() => ({ status: 'deleted' as const }))
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async () => {
+        throw Object.defineProperty(new ErasureError('invalid_request', 'no user u2', { provider: 'odd' }), 'message', { value: '[erasekit] [odd] no user u2', writable: false })
       },
     })
-    const reports = await collect(createEraser({ providers: [odd] }).eraseMany(subjects(3), { lingerMs: 0 }))
-    expect(reports.map((report) => [report.subjectRef, report.outcomes[0]!.status]).sort()).toEqual([['r1', 'deleted'], ['r2', 'failed'], ['r3', 'deleted']])
-    const failed = reports.find((report) => report.subjectRef === 'r2')!.outcomes[0]!
-    expect(failed.error).toMatchObject({ code: 'provider_error' })
-    expect(JSON.stringify(failed)).not.toContain('u2')
+    const { outcomes } = await createEraser({ providers: [odd] }).erase({ userId: 'u2' })
+    expect(outcomes[0]!.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^\[erasekit\] \[odd\] no user \[id:[0-9a-f]{8}\]$/) })
   })
 
   it('a subject whose field getter throws is invalid_subject, never the thrown text', async () => {

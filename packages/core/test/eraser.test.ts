@@ -475,6 +475,46 @@ describe('receipts, dry run and redaction', () => {
     expect(plan.requests![0]!.headers.authorization).toBe('*** ***')
   })
 
+  it('a dry run plans every request a provider sends in parallel, even when a hook makes the first plan settle early', async () => {
+    const twoAtOnce = defineProvider({
+      name: 'two',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        await Promise.all(['/profile', '/events'].map((url) => ctx.request({ method: 'DELETE', url })))
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const eraser = createEraser({ providers: [twoAtOnce] })
+    eraser.hook('beforeRequest', (ctx) => new Promise((resolve) => setTimeout(resolve, ctx.request.url.endsWith('/profile') ? 1 : 30)))
+    const report = await eraser.erase({ userId: 'alice' }, { dryRun: true })
+    expect(report.requests!.map((request) => new URL(request.url).pathname).sort()).toEqual(['/events', '/profile'])
+    expect(report.outcomes[0]).toMatchObject({ status: 'skipped', reason: 'dry_run' })
+    expect(server.hits).toHaveLength(0)
+  })
+
+  it('a dry-run stop a provider kept and throws in a real run fails that run as provider_error', async () => {
+    let kept: unknown
+    const keeping = defineProvider({
+      name: 'keeping',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        if (kept) throw kept
+        await ctx.request({ method: 'DELETE', url: '/u' }).catch((error: unknown) => (kept = error))
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const eraser = createEraser({ providers: [keeping] })
+    expect((await eraser.erase({ userId: 'alice' }, { dryRun: true })).outcomes[0]).toMatchObject({ status: 'skipped', reason: 'dry_run' })
+    const real = await eraser.erase({ userId: 'alice' })
+    expect(real.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_error', message: '[erasekit] [keeping] unexpected error: dry run' } })
+  })
+
   it('a provider that edits the dry-run stop it rethrows changes no later dry run', async () => {
     const rethrowing = (name: string, rethrow: (error: Error, value: string) => Error) =>
       defineProvider({

@@ -790,7 +790,7 @@ describe('retry helpers', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter(null, now)).toBeUndefined()
     // Date.parse reads these as years (a date long past: "retry at once"); no HTTP-date, so backoff.
-    for (const value of ['-1', '+3', '-5', '12/31/2025', 'a 1', '5 seconds']) expect(parseRetryAfter(value, now)).toBeUndefined()
+    for (const value of ['-1', '+3', '-5', '12/31/2025', 'a 1', '5 seconds', 'Mon 1', 'sunny 1', 'Friday 13']) expect(parseRetryAfter(value, now)).toBeUndefined()
     // The obsolete RFC 850 form is a date too.
     expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05 GMT', now)).toBe(5000)
     // The asctime form names no zone: GMT (RFC 9110), whatever the machine's zone.
@@ -804,6 +804,11 @@ describe('retry helpers', () => {
         expect(parseRetryAfter('Thu, 01 Jan 2026 09:00:30 +0900', now)).toBe(30_000)
         expect(parseRetryAfter('Wed, 31 Dec 2025 19:00:30 -0500', now)).toBe(30_000)
         expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30', now)).toBe(30_000)
+        // Without seconds, with a one-digit hour, without a time: still no zone, still GMT.
+        expect(parseRetryAfter('Thu, 01 Jan 2026 00:01', now)).toBe(60_000)
+        expect(parseRetryAfter('Thu, 01 Jan 2026 0:00:30', now)).toBe(30_000)
+        expect(parseRetryAfter('Fri, 02 Jan 2026', now)).toBe(86_400_000)
+        expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05', now)).toBe(5000)
         for (const zoned of ['Thu, 01 Jan 2026 09:00:30 +09:00', 'Thu, 01 Jan 2026 09:00:30 GMT+09:00', 'Wed Dec 31 19:00:30 EST 2025']) expect(parseRetryAfter(zoned, now)).toBe(30_000)
       }
     } finally {
