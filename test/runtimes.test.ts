@@ -58,6 +58,7 @@ const expectDist = (result: ProbeResult, extension: '.mjs' | '.cjs') => {
   }
   expect(Object.keys(result.resolved ?? {})).toHaveLength(5)
   if (extension === '.cjs') expect(result.dualInstanceof, 'ErasureError instanceof across the CJS and ESM builds').toBe(true)
+  if (extension === '.cjs') expect(result.dualIdentity, 'an ErasureError of the CJS build thrown into an ESM eraser reaches hooks as the same object').toBe(true)
 }
 
 describe.concurrent('built packages erase across all four providers', () => {

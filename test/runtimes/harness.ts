@@ -127,6 +127,7 @@ export interface ProbeResult {
   resolved?: Record<string, string>
   /** CJS probes: ErasureError from require() and from import() pass each other's instanceof. */
   dualInstanceof?: boolean
+  dualIdentity?: boolean
   report: {
     subjectRef: string
     ok: boolean

@@ -39,8 +39,11 @@ export interface ErasureErrorJSON {
 }
 
 const marker = Symbol.for('erasekit.error')
-/** The errors this copy of the class built: asErasureError scrubs only those in place. */
-const built = new WeakSet<object>()
+/**
+ * The errors the class built, in any copy of the package (the ESM and CJS builds share it):
+ * asErasureError scrubs only those in place. A Proxy of one is never in it.
+ */
+const built: WeakSet<object> = ((globalThis as Record<symbol, WeakSet<object>>)[Symbol.for('erasekit.built')] ??= new WeakSet())
 
 /**
  * `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so)
@@ -176,17 +179,20 @@ const FIELDS = ['message', 'code', 'provider', 'status', 'providerCode', 'retrya
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
   try {
     if (ErasureError.isInstance(error)) {
-      // Its own provider name is kept (a plugin may name the vendor it wraps) unless redaction
-      // finds a value in it: then it is this provider's.
-      const owner = error.provider === provider || (error.provider && redact(error.provider) === error.provider) ? error.provider : undefined
+      // Each field read once: a getter could give another value each time.
+      const { message, cause } = error
+      const fields: ErasureErrorOptions & { code?: ErrorCode } = { ...error }
+      // Its own provider name is kept (a plugin may name the vendor it wraps) unless it is no
+      // name or redaction finds a value in it: then it is this provider's.
+      const named = typeof fields.provider === 'string' ? fields.provider : undefined
+      const owner = named === provider || (named && redact(named) === named) ? named : undefined
       if (owner && isPlain(error)) return scrubError(error, redact)
-      // Anything else is scrubbed on a copy, its fields read once: one made without a provider (in a
-      // hook, a provider's result) still says whose it is; a frozen one may be shared by every
-      // provider; one whose fields are getters or read-only, or a Proxy, must not be read again.
-      // Its prefix is cut after redaction: cut before, an identifier starting with it would no
-      // longer be found whole.
-      const message = cleanMessage(error.message, redact, owner)
-      return scrubError(new ErasureError(error.code, owner ? message : message.replace(/^\[erasekit\] /, ''), { ...error, provider: owner || provider, cause: error.cause }), redact)
+      // Anything else is scrubbed on a copy: one made without a provider (in a hook, a provider's
+      // result) still says whose it is; a frozen one may be shared by every provider; one whose
+      // fields are getters or read-only, or a Proxy, must not be read again. Its prefix is cut
+      // after redaction: cut before, an identifier starting with it would no longer be found whole.
+      const text = cleanMessage(message, redact, owner)
+      return scrubError(new ErasureError(fields.code!, owner ? text : text.replace(/^\[erasekit\] /, ''), { ...fields, provider: owner || provider, cause }), redact)
     }
     if (signal?.aborted) return aborted(provider)
     const cause = safeCause(error, redact)

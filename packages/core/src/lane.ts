@@ -159,8 +159,9 @@ export async function eraseBatch(
   } finally {
     free?.()
   }
-  // A provider sending in parallel (Promise.all) stops at its first plan: the others still plan theirs.
-  if (dryRun) await untilAborted(Promise.all(pipeline.planning), signal)
+  // A provider sending in parallel (Promise.all) stops at its first plan: the others still plan
+  // theirs, given up to LATE_MS (a hook may hold one until another's response, which never comes).
+  if (dryRun) await untilAborted(afterAbort(signal).late(Promise.all(pipeline.planning)), signal)
   const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()

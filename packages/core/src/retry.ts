@@ -43,9 +43,9 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? .*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
-/** A zone Date.parse reads: a name (GMT, UT, Z, EST…) or an offset (+0900, -05:00, GMT+09). */
-const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|\b(?:gmt|utc?))[+-]\d\d(?::?\d\d)?\b/i
+const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z.]*[,\s].*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
+/** A zone Date.parse reads: a name (GMT, UT, Z, EST…) or an offset (+0900, -05:00, GMT+09, 09:00:30+0900). */
+const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|:\d\d|gmt|utc?)[+-]\d\d(?::?\d\d)?\b/i
 
 /**
  * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per

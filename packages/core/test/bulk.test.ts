@@ -957,6 +957,48 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     }
   })
 
+  it('an ErasureError read once: a provider getter that names the identifier on its second read reaches no hook', async () => {
+    const odd = defineProvider({
+      name: 'odd',
+      specificationVersion: 1,
+      options: {},
+      baseURL: 'https://vendor.example',
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        await ctx.request({ method: 'DELETE', url: '/x', retry: false }, () => {
+          let reads = 0
+          throw Object.defineProperty(new ErasureError('invalid_request', 'no such user', { provider: 'odd' }), 'provider', { get: () => (reads++ ? identifiers[0]!.value : 'odd'), enumerable: true })
+        })
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const eraser = createEraser({ providers: [odd], fetch: async () => new Response(null, { status: 204 }) })
+    const seen: string[] = []
+    eraser.hook('onError', (ctx) => void seen.push(JSON.stringify(ctx)))
+    const report = await eraser.erase({ userId: 'user-4711' })
+    expect(report.outcomes[0]!.error).toMatchObject({ code: 'invalid_request', message: '[erasekit] [odd] no such user' })
+    expect(seen.join()).not.toContain('user-4711')
+    expect(JSON.stringify(report)).not.toContain('user-4711')
+  })
+
+  it('an ErasureError whose provider is not a string keeps its code, text and retryable', async () => {
+    let calls = 0
+    const odd = defineProvider({
+      name: 'odd',
+      specificationVersion: 1,
+      options: {},
+      baseURL: 'https://vendor.example',
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async () => {
+        calls++
+        throw new ErasureError('rate_limited', 'slow down', { provider: 42 as never, retryable: true })
+      },
+    })
+    const { outcomes } = await createEraser({ providers: [odd] }).erase({ userId: 'u1' })
+    expect(outcomes[0]!.error).toEqual({ code: 'rate_limited', message: '[erasekit] [odd] [42] slow down', retryable: true })
+    expect(calls).toBe(1)
+  })
+
   it('an ErasureError kept on a copy keeps its redacted text: a read-only message is not lost', async () => {
     const odd = defineProvider({
       name: 'odd',

@@ -495,6 +495,34 @@ describe('receipts, dry run and redaction', () => {
     expect(server.hits).toHaveLength(0)
   })
 
+  it('a dry run still ends when a hook holds a parallel request until a response that a dry run never gets', async () => {
+    const twoAtOnce = defineProvider({
+      name: 'two',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        await Promise.all(['/profile', '/events'].map((url) => ctx.request({ method: 'DELETE', url })))
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const eraser = createEraser({ providers: [twoAtOnce] })
+    // A lock: taken before each request, given back on its response or error.
+    let tail = Promise.resolve()
+    let release = () => {}
+    eraser.hook('beforeRequest', async () => {
+      const previous = tail
+      tail = new Promise((resolve) => (release = resolve))
+      await previous
+    })
+    eraser.hook('afterResponse', () => release())
+    eraser.hook('onError', () => release())
+    const report = await eraser.erase({ userId: 'alice' }, { dryRun: true })
+    expect(report.outcomes[0]).toMatchObject({ status: 'skipped', reason: 'dry_run' })
+    expect(report.requests).toHaveLength(1)
+  })
+
   it('a dry-run stop a provider kept and throws in a real run fails that run as provider_error', async () => {
     let kept: unknown
     const keeping = defineProvider({
