@@ -3,7 +3,7 @@ import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
 import { isPlainObject, type Redactor } from './redact'
-import { afterAbort, LATE_MS, onAbort, untilAborted } from './retry'
+import { afterAbort, ignore, isFunction, isThenable, LATE_MS, onAbort, untilAborted } from './retry'
 import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
 import { is, nonNegative, object, optional, parseOrThrow, positiveInt, record, text } from './validate'
 
@@ -29,7 +29,7 @@ const readSubject: StandardSchemaV1<unknown, Subject> = {
     validate(value) {
       try {
         if (value && typeof value === 'object' && !Array.isArray(value) && !isPlainObject(value) && !Object.keys(subjectSchema.entries).some((key) => key in value)) {
-          const got = typeof (value as PromiseLike<unknown>).then === 'function' ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'
+          const got = isThenable(value) ? 'a Promise: await it first' : 'a non-plain object without any (a Map, a Date…)'
           return { issues: [{ message: `expected an object of subject fields, got ${got}` }] }
         }
         return subjectSchema['~standard'].validate(value)
@@ -42,7 +42,6 @@ const readSubject: StandardSchemaV1<unknown, Subject> = {
 
 export const parseSubject = (subject: unknown): Subject => parseOrThrow(readSubject, subject, undefined, 'subject', 'invalid_subject')
 
-const isFunction = (value: unknown) => typeof value === 'function'
 /** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */
 export const signalOption = optional(is<AbortSignal>((value) => typeof (value as AbortSignal)?.aborted === 'boolean' && isFunction((value as AbortSignal).addEventListener), 'expected an AbortSignal'))
 export const dryRunOption = optional(is<boolean>((value) => typeof value === 'boolean', 'expected a boolean'))
@@ -498,7 +497,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       fail(error)
     } finally {
       // Close the input, without waiting: an async source stuck in next() would never settle.
-      if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(() => {})
+      if (signal.aborted) Promise.resolve().then(() => iterator?.return?.()).catch(ignore)
       // Admissions end after an abort too: journal lookups are bounded by it.
       await Promise.all(admitting)
       intakeDone = true
@@ -586,7 +585,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (const lane of lanes) lane.stop()
     // A loop that stopped early, or a run a hook or the journal stopped, still gets a last event
     // (the error that stopped it, not this event's, is the one thrown).
-    if (!doneSent) await (fatal ? emitProgress(true).catch(() => {}) : emitProgress(true))
+    if (!doneSent) await (fatal ? emitProgress(true).catch(ignore) : emitProgress(true))
     if (stoppedBy) throw stoppedBy.error
   }
 }

@@ -9,7 +9,7 @@ import { createSlots } from './slots'
 import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
-import { afterAbort, defaultRetry, mergeRetry, NEVER, type RetryPolicy } from './retry'
+import { afterAbort, defaultRetry, isFunction, mergeRetry, NEVER, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
@@ -53,7 +53,7 @@ const HOOKS: (keyof EraserHooks)[] = ['beforeRequest', 'afterResponse', 'onError
 /** `{ name, setup(eraser) }` or `{ name, hooks: { [hook]: function } }`. */
 const isPlugin = (value: unknown) => {
   const { setup, hooks } = (value ?? {}) as { setup?: unknown; hooks?: Record<string, unknown> }
-  return isNamed(value) && (typeof setup === 'function' || (!!hooks && typeof hooks === 'object' && Object.values(hooks).every((fn) => fn === undefined || typeof fn === 'function')))
+  return isNamed(value) && (isFunction(setup) || (!!hooks && typeof hooks === 'object' && Object.values(hooks).every((fn) => fn === undefined || isFunction(fn))))
 }
 
 const list = (message: string, item: (value: unknown) => boolean) =>
@@ -129,7 +129,7 @@ export function createEraser(options: EraserOptions): Eraser {
   const names = new Set<string>()
   for (const provider of options.providers) {
     checkSpecificationVersion(provider)
-    if (typeof provider.erase !== 'function' || typeof provider.match !== 'function') {
+    if (!isFunction(provider.erase) || !isFunction(provider.match)) {
       throw configError('options.providers: expected providers made by defineProvider()', provider.name)
     }
     if (names.has(provider.name)) throw configError(`options.providers: "${provider.name}" is configured twice`)
@@ -146,7 +146,7 @@ export function createEraser(options: EraserOptions): Eraser {
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.
     if (!HOOKS.includes(name)) throw configError(`hook ${JSON.stringify(String(name).slice(0, 40))}: expected one of ${HOOKS.join(', ')}`)
-    if (typeof fn !== 'function') throw configError(`hook ${name}: expected a function`)
+    if (!isFunction(fn)) throw configError(`hook ${name}: expected a function`)
     return hooks.hook(name, fn as never)
   }
   const eraser: Eraser = {

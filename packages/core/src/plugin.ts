@@ -1,4 +1,5 @@
 import { configError, ErasureError } from './errors'
+import { ignore, isFunction, isThenable } from './retry'
 import type { EraserHooks } from './types'
 
 /** What a plugin's `setup` receives: the eraser's hook registration. */
@@ -39,7 +40,7 @@ export function installPlugin(host: PluginHost, plugin: Plugin): void {
     hook: (name, fn) =>
       host.hook(
         name,
-        typeof fn !== 'function'
+        !isFunction(fn)
           ? fn
           : ((async (...args: never[]) => {
               try {
@@ -60,9 +61,9 @@ export function installPlugin(host: PluginHost, plugin: Plugin): void {
   } catch (error) {
     throw ErasureError.isInstance(error) && error.code === 'invalid_config' ? fail(error.message) : error
   }
-  if (typeof (pending as Promise<void> | undefined)?.then === 'function') {
+  if (isThenable(pending)) {
     // Its failure could never be reported (createEraser has returned): refuse it, and keep it from crashing the process.
-    ;(pending as Promise<void>).then(undefined, () => {})
+    pending.then(undefined, ignore)
     throw fail('setup must be synchronous (register hooks in it; do async work inside the hooks)')
   }
 }

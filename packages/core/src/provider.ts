@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { configError } from './errors'
-import { stripUndefined } from './retry'
+import { isFunction, stripUndefined } from './retry'
 import { checkBaseURL } from './security'
 import type {
   CommonProviderOptions,
@@ -91,7 +91,7 @@ export const retrySchema = object({
 }, 'expected an object')
 
 /** Options an eraser and a provider both take. */
-export const fetchOption = optional(is<FetchFunction>((value) => typeof value === 'function', 'expected a fetch function'))
+export const fetchOption = optional(is<FetchFunction>(isFunction, 'expected a fetch function'))
 // A timer takes at most 2^31 - 1 ms (24.8 days): a longer timeout would fire at once.
 export const timeoutOption = optional(is<number>((value) => Number.isInteger(value) && (value as number) > 0 && (value as number) < 2 ** 31, 'expected a positive number of ms, below 2^31'))
 

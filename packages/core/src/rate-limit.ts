@@ -1,5 +1,5 @@
 import type { RateLimit } from './types'
-import { sleep } from './retry'
+import { ignore, sleep } from './retry'
 
 /** Sends `send()` when the rate limit allows it; resolves as soon as it has gone (boxed, so the limiter never waits for the answer). */
 export type Pace = <T>(signal: AbortSignal, send: () => T) => Promise<{ sent: T }>
@@ -29,7 +29,7 @@ export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
       }
     })
     // A caller that gave up (aborted) does not hold up the next.
-    queue = turn.catch(() => {})
+    queue = turn.catch(ignore)
     return turn
   }
 }

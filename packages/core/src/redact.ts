@@ -1,4 +1,6 @@
 /** Replaces sensitive values (raw, URL-encoded, form-encoded and JSON-escaped forms, any letter case) in text. */
+import { isFunction } from './retry'
+
 export type Redactor = (text: string) => string
 
 export const REDACTED = '***'
@@ -210,7 +212,7 @@ export function redactDeep<T>(value: T, redact: Redactor): T {
   if (typeof value === 'string') return redact(value) as T
   if (!value || typeof value !== 'object') return value
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T
-  if (!isPlainObject(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+  if (!isPlainObject(value) || isFunction((value as { toJSON?: unknown }).toJSON)) {
     // Shown as it is sent, as JSON (a Date, a class instance); what JSON cannot hold, not at all.
     try {
       return redactDeep(JSON.parse(JSON.stringify(value)), redact)

@@ -1,7 +1,7 @@
 import { aborted, asErasureError, codeForStatus, configError, ErasureError, safeCause, scrubError } from './errors'
 import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
-import { ignore, onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
+import { ignore, isFunction, onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
 import { pluginOf } from './plugin'
 import { checkBaseURL } from './security'
 import type {
@@ -333,7 +333,7 @@ function serializeBody(body: unknown, method: string, provider: string): string 
   if (typeof body === 'string') return body
   // Form data, bytes, a stream, a Map: JSON would send {} or a list of numbers. Bytes are refused
   // even with a toJSON (a Node Buffer).
-  if (body && typeof body === 'object' && !Array.isArray(body) && !isPlainObject(body) && (ArrayBuffer.isView(body) || typeof (body as { toJSON?: unknown }).toJSON !== 'function')) {
+  if (body && typeof body === 'object' && !Array.isArray(body) && !isPlainObject(body) && (ArrayBuffer.isView(body) || !isFunction((body as { toJSON?: unknown }).toJSON))) {
     throw new ErasureError('invalid_request', `request body: expected a string or JSON, got ${body.constructor?.name}`, { provider })
   }
   try {
@@ -353,8 +353,8 @@ const MAX_BODY = 1 << 20
 /** The body as text, or undefined past MAX_BODY: the rest is never downloaded. */
 async function readCapped(response: Response): Promise<string | undefined> {
   // No Web stream (a hand-made mock, node-fetch): read whole if it can be, refused past the cap all the same.
-  if (typeof response.body?.getReader !== 'function') {
-    const text = typeof response.text === 'function' ? await response.text() : ''
+  if (!isFunction(response.body?.getReader)) {
+    const text = isFunction(response.text) ? await response.text() : ''
     return text.length > MAX_BODY ? undefined : text
   }
   const reader = response.body.getReader()
@@ -363,7 +363,7 @@ async function readCapped(response: Response): Promise<string | undefined> {
   for (let bytes = 0; ; ) {
     const { done, value } = await reader.read()
     if (done) break
-    if ((bytes += value.byteLength) > MAX_BODY) return void reader.cancel().then(undefined, () => {})
+    if ((bytes += value.byteLength) > MAX_BODY) return void reader.cancel().then(undefined, ignore)
     text += decoder.decode(value, { stream: true })
   }
   return text + decoder.decode()

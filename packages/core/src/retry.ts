@@ -64,6 +64,9 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
 }
 const subscribers = new WeakMap<AbortSignal, Set<() => void>>()
 export const ignore = () => {}
+export const isFunction = (value: unknown): value is Function => typeof value === 'function'
+/** Any thenable, not only this realm's Promise (one from a vm context, a hand-made { then }). */
+export const isThenable = (value: unknown): value is PromiseLike<unknown> => isFunction((value as PromiseLike<unknown> | undefined)?.then)
 
 /** The signal of a call given none: it never aborts, so nothing listens to it. */
 export const NEVER = new AbortController().signal
@@ -75,11 +78,11 @@ export const NEVER = new AbortController().signal
 export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (signal.aborted) {
     // Not waited for, but never an unhandled rejection.
-    if (typeof (promise as PromiseLike<T> | undefined)?.then === 'function') Promise.resolve(promise).catch(() => {})
+    if (isThenable(promise)) Promise.resolve(promise).catch(ignore)
     return Promise.resolve(undefined)
   }
   // Any thenable, not only this realm's Promise: one from a vm context or a hand-made { then } may never settle either.
-  if (typeof (promise as PromiseLike<T> | undefined)?.then !== 'function' || signal === NEVER) return Promise.resolve(promise)
+  if (!isThenable(promise) || signal === NEVER) return Promise.resolve(promise)
   return new Promise((resolve, reject) => {
     const stop = onAbort(signal, () => resolve(undefined))
     Promise.resolve(promise).then(resolve, reject).finally(stop)
@@ -104,18 +107,18 @@ export function afterAbort(signal: AbortSignal): {
   let stuck = false
   /** Up to LATE_MS, on a timer that keeps the process alive meanwhile. */
   async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
-    if (stuck) return void Promise.resolve(value).catch(() => {})
+    if (stuck) return void Promise.resolve(value).catch(ignore)
     let timer: ReturnType<typeof setTimeout> | undefined
     const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))]).finally(() => clearTimeout(timer))
     if (result !== LATE) return result as T
     stuck = true
-    Promise.resolve(value).catch(() => {})
+    Promise.resolve(value).catch(ignore)
   }
   return {
     late,
     stuck: () => stuck,
     async bounded<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
-      if (typeof (value as PromiseLike<T> | undefined)?.then !== 'function') return value as T
+      if (!isThenable(value)) return value as T
       const settled = await untilAborted(value as Promise<T>, signal)
       return signal.aborted ? late(value) : settled
     },

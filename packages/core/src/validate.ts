@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { configError, ErasureError, type ErrorCode } from './errors'
+import { ignore } from './retry'
 
 /**
  * Parses `input` with any Standard Schema (erasekit's `object()`, valibot, zod, arktype) and
@@ -17,7 +18,7 @@ export function parseOrThrow<S extends StandardSchemaV1>(
   const result = schema['~standard'].validate(input)
   if ('then' in result) {
     // Nobody awaits it: a rejection must not surface as an unhandled one.
-    result.then(undefined, () => {})
+    result.then(undefined, ignore)
     throw configError(`${root}: the schema is asynchronous; options are checked synchronously, when the factory is called`, provider)
   }
   if (!result.issues) return result.value
