@@ -9,7 +9,7 @@ import { createSlots } from './slots'
 import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
-import { afterAbort, defaultRetry, isFunction, mergeRetry, NEVER, type RetryPolicy } from './retry'
+import { afterAbort, defaultRetry, isFunction, mergeLayers, NEVER, type RetryPolicy } from './retry'
 import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
@@ -78,7 +78,7 @@ function laneConfig(provider: Provider, retry: RetryPolicy, defaults: { fetch?: 
     provider,
     // Resolved at call time, so a fetch installed or mocked later is honoured.
     fetch: provider.fetch ?? defaults.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    retry: mergeRetry(retry, provider.retry),
+    retry: mergeLayers(retry, provider.retry),
     timeout: provider.timeout ?? defaults.timeout ?? 10_000,
   }
 }
@@ -104,7 +104,7 @@ export function createProviderContext(provider: Provider, options: ProviderConte
   checkSpecificationVersion(provider)
   const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal })
   return createPipeline({
-    ...laneConfig(provider, mergeRetry(defaultRetry, options.retry), options),
+    ...laneConfig(provider, mergeLayers(defaultRetry, options.retry), options),
     provider: provider.name,
     target: options.target,
     baseURL: provider.baseURL,
@@ -135,7 +135,7 @@ export function createEraser(options: EraserOptions): Eraser {
     if (names.has(provider.name)) throw configError(`options.providers: "${provider.name}" is configured twice`)
     names.add(provider.name)
   }
-  const retry = mergeRetry(defaultRetry, options.retry)
+  const retry = mergeLayers(defaultRetry, options.retry)
   const lanes: LaneConfig[] = options.providers.flatMap((provider) => {
     const config = laneConfig(provider, retry, options)
     return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, ...capsOf(provider, target) }))

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { configError } from './errors'
-import { isFunction, stripUndefined } from './retry'
+import { isFunction, mergeLayers } from './retry'
 import { checkBaseURL } from './security'
 import type {
   CommonProviderOptions,
@@ -143,7 +143,7 @@ export function defineProvider<O extends object>(definition: ProviderDefinition<
   // None at all: every request must give an absolute URL, held to the same rules when it is sent.
   const baseURL = base === undefined ? undefined : checkBaseURL(base, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
   // A key left undefined keeps the value below it.
-  const limits = { batchSize: 1, concurrency: 8, ...stripUndefined(definition.limits), ...stripUndefined(common.limits) }
+  const limits = mergeLayers<Limits>({ batchSize: 1, concurrency: 8 }, definition.limits, common.limits) as Provider['limits']
   const maxBatchSize = definition.maxBatchSize ?? definition.limits?.batchSize ?? 1
   // An erase() handed more than it can take would leave identifiers unsent: refuse up front.
   if (limits.batchSize > maxBatchSize) throw configError(`options.limits.batchSize: expected at most ${maxBatchSize}`, name)

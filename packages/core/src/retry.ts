@@ -10,16 +10,17 @@ export const defaultRetry: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 }
 
-/** Layers partial retry options over a base policy (eraser → provider defaults → provider options). */
-export function mergeRetry(base: RetryPolicy, ...layers: (RetryOptions | undefined)[]): RetryPolicy {
-  let policy = base
-  for (const layer of layers) if (layer) policy = { ...policy, ...stripUndefined(layer) }
-  return policy
+/**
+ * Partial layers over a base, in order (a retry policy: eraser → provider defaults → provider
+ * options; limits): a copy, where a key left undefined keeps the value below it.
+ */
+export function mergeLayers<T extends object>(base: T, ...layers: (Partial<T> | undefined)[]): T {
+  const merged = { ...base }
+  for (const layer of layers) {
+    for (const key of Object.keys(layer ?? {}) as (keyof T)[]) if (layer![key] !== undefined) merged[key] = layer![key]!
+  }
+  return merged
 }
-
-/** The keys whose value is not undefined: a key left undefined keeps the value below it. */
-export const stripUndefined = <T extends object>(value: T | undefined): Partial<T> =>
-  Object.fromEntries(Object.entries(value ?? {}).filter(([, item]) => item !== undefined)) as Partial<T>
 
 /**
  * Wait before retry number `retry` (1-based): the server's Retry-After when given (capped),
