@@ -41,9 +41,21 @@ export interface ErasureErrorJSON {
 const marker = Symbol.for('erasekit.error')
 /**
  * The errors the class built, in any copy of the package (the ESM and CJS builds share it):
- * asErasureError scrubs only those in place. A Proxy of one is never in it.
+ * asErasureError scrubs only those in place. A Proxy of one is never in it. A global that cannot
+ * take it (hardened) or holds something else leaves each copy its own.
  */
-const built: WeakSet<object> = ((globalThis as Record<symbol, WeakSet<object>>)[Symbol.for('erasekit.built')] ??= new WeakSet())
+const built: WeakSet<object> = (() => {
+  const key = Symbol.for('erasekit.built')
+  const shared = (globalThis as Record<symbol, unknown>)[key]
+  if (shared instanceof WeakSet) return shared
+  const own = new WeakSet<object>()
+  try {
+    if (shared === undefined) Object.defineProperty(globalThis, key, { value: own })
+  } catch {}
+  return own
+})()
+/** A number the fields can hold: a vendor's text passed as `status` would bypass redaction. */
+const finite = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
 
 /**
  * `[erasekit] [provider] message`, once: a message already in this style (DESIGN.md writes them so)
@@ -74,10 +86,10 @@ export class ErasureError extends Error {
     // Closed at runtime too (a JavaScript provider, a cast): anything else is a provider_error.
     this.code = CODES.includes(code) ? code : 'provider_error'
     this.provider = options.provider || undefined
-    this.status = options.status
+    this.status = finite(options.status)
     this.providerCode = options.providerCode === undefined ? undefined : String(options.providerCode)
-    this.retryable = options.retryable ?? false
-    this.retryAfterMs = options.retryAfterMs
+    this.retryable = options.retryable === true
+    this.retryAfterMs = finite(options.retryAfterMs)
     this.name = 'ErasureError'
     built.add(this)
   }
@@ -166,25 +178,32 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
   return copy
 }
 
-/** Built by this copy of the class (a Proxy of one is not), every field still a value that can be rewritten. */
-const isPlain = (error: ErasureError) =>
-  built.has(error) &&
-  FIELDS.every((key) => {
+/**
+ * Built by the class (a Proxy of one never is), every field still a writable value of the type the
+ * constructor gives it: a code of the closed set, numbers as numbers.
+ */
+function isPlain(error: ErasureError): boolean {
+  if (!built.has(error)) return false
+  const value: Record<string, unknown> = {}
+  for (const key of FIELDS) {
     const field = Object.getOwnPropertyDescriptor(error, key)
-    return field ? 'value' in field && field.writable : key === 'cause'
-  })
+    if (field ? !('value' in field && field.writable) : key !== 'cause') return false
+    value[key] = field?.value
+  }
+  const { code, status, providerCode, retryable, retryAfterMs } = value
+  return CODES.includes(code as string) && status === finite(status) && retryAfterMs === finite(retryAfterMs) && typeof retryable === 'boolean' && (providerCode === undefined || typeof providerCode === 'string')
+}
 const FIELDS = ['message', 'code', 'provider', 'status', 'providerCode', 'retryable', 'retryAfterMs', 'cause']
 
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
 export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
   try {
     if (ErasureError.isInstance(error)) {
-      // Each field read once: a getter could give another value each time.
-      const { message, cause } = error
-      const fields: ErasureErrorOptions & { code?: ErrorCode } = { ...error }
+      // Each field read once (a getter could give another value each time), own or inherited.
+      const { message, cause, code, provider: name, status, providerCode, retryable, retryAfterMs } = error
       // Its own provider name is kept (a plugin may name the vendor it wraps) unless it is no
       // name or redaction finds a value in it: then it is this provider's.
-      const named = typeof fields.provider === 'string' ? fields.provider : undefined
+      const named = typeof name === 'string' ? name : undefined
       const owner = named === provider || (named && redact(named) === named) ? named : undefined
       if (owner && isPlain(error)) return scrubError(error, redact)
       // Anything else is scrubbed on a copy: one made without a provider (in a hook, a provider's
@@ -192,7 +211,7 @@ export function asErasureError(error: unknown, provider: string, signal: AbortSi
       // fields are getters or read-only, or a Proxy, must not be read again. Its prefix is cut
       // after redaction: cut before, an identifier starting with it would no longer be found whole.
       const text = cleanMessage(message, redact, owner)
-      return scrubError(new ErasureError(fields.code!, owner ? text : text.replace(/^\[erasekit\] /, ''), { ...fields, provider: owner || provider, cause }), redact)
+      return scrubError(new ErasureError(code, owner ? text : text.replace(/^\[erasekit\] /, ''), { provider: owner || provider, status, providerCode, retryable, retryAfterMs, cause }), redact)
     }
     if (signal?.aborted) return aborted(provider)
     const cause = safeCause(error, redact)

@@ -3,7 +3,7 @@ import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
 import { createRedactor, entriesOf, phoneDigits, REDACTED, type Redactor } from './redact'
 import { createPipeline, isDryRunStop } from './request'
-import { afterAbort, type RetryPolicy, untilAborted } from './retry'
+import { afterAbort, LATE_MS, type RetryPolicy, untilAborted, within } from './retry'
 import { identifierProblem } from './security'
 import type { Slots } from './slots'
 import type { FetchFunction, HookRunner, Identifier, Outcome, OutcomeFields, OutcomeState, PlannedRequest, ProviderResult, Report, Subject } from './types'
@@ -161,7 +161,7 @@ export async function eraseBatch(
   }
   // A provider sending in parallel (Promise.all) stops at its first plan: the others still plan
   // theirs, given up to LATE_MS (a hook may hold one until another's response, which never comes).
-  if (dryRun) await untilAborted(afterAbort(signal).late(Promise.all(pipeline.planning)), signal)
+  if (dryRun) await within(Promise.all(pipeline.planning), LATE_MS, signal)
   const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()

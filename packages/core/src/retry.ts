@@ -40,13 +40,16 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   // Each HTTP-date form starts with the day's name and names a month; Date.parse would also read
   // "-1", "a 1" or "Mon 1" as a date. The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone:
   // GMT, says RFC 9110, not the machine's, and so is any date sent without one; a zone given is kept.
-  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed) ? trimmed : `${trimmed} GMT`) : NaN
+  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed.replace(/\(.*?\)/g, '')) ? trimmed : `${trimmed} GMT`) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z.]*[,\s].*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
-/** A zone Date.parse reads: a name (GMT, UT, Z, EST…) or an offset (+0900, -05:00, GMT+09, 09:00:30+0900). */
-const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|:\d\d|gmt|utc?)[+-]\d\d(?::?\d\d)?\b/i
+const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*[,.\s].*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
+/**
+ * A zone Date.parse reads, outside a (comment): a name (GMT, UT, Z, EST…) or an offset (+0900,
+ * -05:00, GMT+09, 09:00:30+0900, 09:00:30.5+0900, 9:00:30 PM+0900).
+ */
+const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|\d|gmt|utc?|[ap]m)[+-]\d\d(?::?\d\d)?\b/i
 
 /**
  * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per
@@ -124,6 +127,20 @@ export function afterAbort(signal: AbortSignal): {
       return signal.aborted ? late(value) : settled
     },
   }
+}
+
+/**
+ * The promise's value, or undefined after `ms` or as soon as the signal aborts: its timer and
+ * listener end with it, whichever comes first (a short script is not kept alive).
+ */
+export function within<T>(promise: PromiseLike<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const done = () => (clearTimeout(timer), stop())
+    const timer = setTimeout(() => (done(), resolve(undefined)), ms)
+    const stop = onAbort(signal, () => (done(), resolve(undefined)))
+    if (signal.aborted) done(), resolve(undefined)
+    promise.then((value) => (done(), resolve(value)), (error: unknown) => (done(), reject(error)))
+  })
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */

@@ -981,6 +981,45 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(JSON.stringify(report)).not.toContain('user-4711')
   })
 
+  it.each([
+    ['a look-alike whose fields are getters on its prototype', () => {
+      class LookAlike extends Error {
+        constructor(message: string) {
+          super(message)
+          Object.defineProperty(this, Symbol.for('erasekit.error'), { value: true })
+        }
+        get code() { return 'rate_limited' }
+        get retryable() { return true }
+        get provider() { return 'odd' }
+      }
+      return new LookAlike('[erasekit] [odd] slow down')
+    }, { code: 'rate_limited', message: '[erasekit] [odd] slow down', retryable: true }],
+    ['a built one whose status was set to the identifier', () => Object.assign(new ErasureError('invalid_request', 'bad', { provider: 'odd' }), { status: 'user u-4711' })
+      , { code: 'invalid_request', message: '[erasekit] [odd] bad', retryable: false }],
+    ['a built one whose code was set outside the closed set', () => Object.assign(new ErasureError('invalid_request', 'bad', { provider: 'odd' }), { code: 'no_u-4711' })
+      , { code: 'provider_error', message: '[erasekit] [odd] bad', retryable: false }],
+  ])('an ErasureError is kept only as the types the class gives its fields: %s', async (_, thrown, expected) => {
+    const odd = defineProvider({
+      name: 'odd',
+      specificationVersion: 1,
+      options: {},
+      baseURL: 'https://vendor.example',
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        await ctx.request({ method: 'DELETE', url: '/x', retry: false }, () => {
+          throw thrown()
+        })
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const eraser = createEraser({ providers: [odd], fetch: async () => new Response(null, { status: 204 }) })
+    const seen: string[] = []
+    eraser.hook('onError', (ctx) => void seen.push(JSON.stringify(ctx)))
+    const report = await eraser.erase({ userId: 'u-4711' })
+    expect(report.outcomes[0]!.error).toEqual(expected)
+    expect(seen.join() + JSON.stringify(report)).not.toContain('4711')
+  })
+
   it('an ErasureError whose provider is not a string keeps its code, text and retryable', async () => {
     let calls = 0
     const odd = defineProvider({

@@ -523,6 +523,36 @@ describe('receipts, dry run and redaction', () => {
     expect(report.requests).toHaveLength(1)
   })
 
+  it('an aborted dry run leaves no timer behind while a parallel request is still held', async () => {
+    const twoAtOnce = defineProvider({
+      name: 'two',
+      specificationVersion: 1,
+      options: {},
+      baseURL: server.url,
+      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
+      erase: async (identifiers, ctx) => {
+        await Promise.all(['/profile', '/events'].map((url) => ctx.request({ method: 'DELETE', url })))
+        return identifiers.map(() => ({ status: 'deleted' as const }))
+      },
+    })
+    const eraser = createEraser({ providers: [twoAtOnce] })
+    eraser.hook('beforeRequest', (ctx) => (ctx.request.url.endsWith('/events') ? new Promise(() => {}) : undefined))
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const controller = new AbortController()
+      const erasing = eraser.erase({ userId: 'alice' }, { dryRun: true, signal: controller.signal })
+      for (let i = 0; i < 100; i++) await Promise.resolve()
+      // The wait for /events to plan is under way, on its 1 s timer.
+      expect(vi.getTimerCount()).toBe(1)
+      controller.abort()
+      const report = await erasing
+      expect(report.requests).toHaveLength(1)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('a dry-run stop a provider kept and throws in a real run fails that run as provider_error', async () => {
     let kept: unknown
     const keeping = defineProvider({

@@ -810,7 +810,9 @@ describe('retry helpers', () => {
         expect(parseRetryAfter('Fri, 02 Jan 2026', now)).toBe(86_400_000)
         expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05', now)).toBe(5000)
         // An offset written against the time, and a day name without its space or with a dot.
-        for (const glued of ['Thu, 01 Jan 2026 09:00:30+0900', 'Wed, 31 Dec 2025 19:00:30-0500', 'Wed, 31 Dec 2025 19:00:30-05:00', 'Thu,01 Jan 2026 00:00:30 GMT', 'Thu., 01 Jan 2026 00:00:30 GMT']) expect(parseRetryAfter(glued, now), glued).toBe(30_000)
+        for (const glued of ['Thu, 01 Jan 2026 09:00:30+0900', 'Wed, 31 Dec 2025 19:00:30-0500', 'Wed, 31 Dec 2025 19:00:30-05:00', 'Thu,01 Jan 2026 00:00:30 GMT', 'Thu., 01 Jan 2026 00:00:30 GMT', 'Thu.01 Jan 2026 00:00:30 GMT', 'Thu, 01 Jan 2026 09:00:30.0+0900', 'Wed, 31 Dec 2025 7:00:30 PM-0500']) expect(parseRetryAfter(glued, now), glued).toBe(30_000)
+        // A zone named only in a comment is no zone: GMT.
+        expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 (JST)', now)).toBe(30_000)
         for (const zoned of ['Thu, 01 Jan 2026 09:00:30 +09:00', 'Thu, 01 Jan 2026 09:00:30 GMT+09:00', 'Wed Dec 31 19:00:30 EST 2025']) expect(parseRetryAfter(zoned, now)).toBe(30_000)
       }
     } finally {
