@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createEraser, createMemoryJournal, defineProvider, ErasureError, hashIdentifier, type Progress, type ProviderResult, type Report } from '@erasekit/core'
+import { createEraser, createMemoryJournal, defineProvider, ErasureError, hashIdentifier, type Progress, type Provider, type ProviderResult, type Report } from '@erasekit/core'
 
 interface Call {
   ids: string[]
@@ -957,21 +957,20 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     }
   })
 
-  it('an ErasureError read once: a provider getter that names the identifier on its second read reaches no hook', async () => {
-    const odd = defineProvider({
-      name: 'odd',
-      specificationVersion: 1,
-      options: {},
-      baseURL: 'https://vendor.example',
-      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-      erase: async (identifiers, ctx) => {
-        await ctx.request({ method: 'DELETE', url: '/x', retry: false }, () => {
-          let reads = 0
-          throw Object.defineProperty(new ErasureError('invalid_request', 'no such user', { provider: 'odd' }), 'provider', { get: () => (reads++ ? identifiers[0]!.value : 'odd'), enumerable: true })
-        })
-        return identifiers.map(() => ({ status: 'deleted' as const }))
-      },
+  /** A provider named `odd` that erases by userId as `erase` does. */
+  const oddProvider = (erase: Provider['erase']) =>
+    defineProvider({ name: 'odd', specificationVersion: 1, options: {}, baseURL: 'https://vendor.example', match: (subject) => subject.userId && { kind: 'userId', value: subject.userId }, erase })
+  /** An erase whose one request is answered, then refused by its response mapper throwing `thrown()`. */
+  const mapperThrows = (thrown: () => unknown): Provider['erase'] => async (identifiers, ctx) => {
+    await ctx.request({ method: 'DELETE', url: '/x', retry: false }, () => {
+      throw thrown()
     })
+    return identifiers.map(() => ({ status: 'deleted' as const }))
+  }
+
+  it('an ErasureError read once: a provider getter that names the identifier on its second read reaches no hook', async () => {
+    let reads = 0
+    const odd = oddProvider(mapperThrows(() => Object.defineProperty(new ErasureError('invalid_request', 'no such user', { provider: 'odd' }), 'provider', { get: () => (reads++ ? 'user-4711' : 'odd'), enumerable: true })))
     const eraser = createEraser({ providers: [odd], fetch: async () => new Response(null, { status: 204 }) })
     const seen: string[] = []
     eraser.hook('onError', (ctx) => void seen.push(JSON.stringify(ctx)))
@@ -999,19 +998,7 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     ['a built one whose code was set outside the closed set', () => Object.assign(new ErasureError('invalid_request', 'bad', { provider: 'odd' }), { code: 'no_u-4711' })
       , { code: 'provider_error', message: '[erasekit] [odd] bad', retryable: false }],
   ])('an ErasureError is kept only as the types the class gives its fields: %s', async (_, thrown, expected) => {
-    const odd = defineProvider({
-      name: 'odd',
-      specificationVersion: 1,
-      options: {},
-      baseURL: 'https://vendor.example',
-      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-      erase: async (identifiers, ctx) => {
-        await ctx.request({ method: 'DELETE', url: '/x', retry: false }, () => {
-          throw thrown()
-        })
-        return identifiers.map(() => ({ status: 'deleted' as const }))
-      },
-    })
+    const odd = oddProvider(mapperThrows(thrown))
     const eraser = createEraser({ providers: [odd], fetch: async () => new Response(null, { status: 204 }) })
     const seen: string[] = []
     eraser.hook('onError', (ctx) => void seen.push(JSON.stringify(ctx)))
@@ -1022,16 +1009,9 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
 
   it('an ErasureError whose provider is not a string keeps its code, text and retryable', async () => {
     let calls = 0
-    const odd = defineProvider({
-      name: 'odd',
-      specificationVersion: 1,
-      options: {},
-      baseURL: 'https://vendor.example',
-      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-      erase: async () => {
-        calls++
-        throw new ErasureError('rate_limited', 'slow down', { provider: 42 as never, retryable: true })
-      },
+    const odd = oddProvider(async () => {
+      calls++
+      throw new ErasureError('rate_limited', 'slow down', { provider: 42 as never, retryable: true })
     })
     const { outcomes } = await createEraser({ providers: [odd] }).erase({ userId: 'u1' })
     expect(outcomes[0]!.error).toEqual({ code: 'rate_limited', message: '[erasekit] [odd] [42] slow down', retryable: true })
@@ -1039,15 +1019,8 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
   })
 
   it('an ErasureError kept on a copy keeps its redacted text: a read-only message is not lost', async () => {
-    const odd = defineProvider({
-      name: 'odd',
-      specificationVersion: 1,
-      options: {},
-      baseURL: 'https://vendor.example',
-      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-      erase: async () => {
-        throw Object.defineProperty(new ErasureError('invalid_request', 'no user u2', { provider: 'odd' }), 'message', { value: '[erasekit] [odd] no user u2', writable: false })
-      },
+    const odd = oddProvider(async () => {
+      throw Object.defineProperty(new ErasureError('invalid_request', 'no user u2', { provider: 'odd' }), 'message', { value: '[erasekit] [odd] no user u2', writable: false })
     })
     const { outcomes } = await createEraser({ providers: [odd] }).erase({ userId: 'u2' })
     expect(outcomes[0]!.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^\[erasekit\] \[odd\] no user \[id:[0-9a-f]{8}\]$/) })

@@ -475,8 +475,9 @@ describe('receipts, dry run and redaction', () => {
     expect(plan.requests![0]!.headers.authorization).toBe('*** ***')
   })
 
-  it('a dry run plans every request a provider sends in parallel, even when a hook makes the first plan settle early', async () => {
-    const twoAtOnce = defineProvider({
+  /** A provider sending its two requests at once, as Promise.all does. */
+  const twoAtOnce = () =>
+    defineProvider({
       name: 'two',
       specificationVersion: 1,
       options: {},
@@ -487,7 +488,9 @@ describe('receipts, dry run and redaction', () => {
         return identifiers.map(() => ({ status: 'deleted' as const }))
       },
     })
-    const eraser = createEraser({ providers: [twoAtOnce] })
+
+  it('a dry run plans every request a provider sends in parallel, even when a hook makes the first plan settle early', async () => {
+    const eraser = createEraser({ providers: [twoAtOnce()] })
     eraser.hook('beforeRequest', (ctx) => new Promise((resolve) => setTimeout(resolve, ctx.request.url.endsWith('/profile') ? 1 : 30)))
     const report = await eraser.erase({ userId: 'alice' }, { dryRun: true })
     expect(report.requests!.map((request) => new URL(request.url).pathname).sort()).toEqual(['/events', '/profile'])
@@ -496,18 +499,7 @@ describe('receipts, dry run and redaction', () => {
   })
 
   it('a dry run still ends when a hook holds a parallel request until a response that a dry run never gets', async () => {
-    const twoAtOnce = defineProvider({
-      name: 'two',
-      specificationVersion: 1,
-      options: {},
-      baseURL: server.url,
-      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-      erase: async (identifiers, ctx) => {
-        await Promise.all(['/profile', '/events'].map((url) => ctx.request({ method: 'DELETE', url })))
-        return identifiers.map(() => ({ status: 'deleted' as const }))
-      },
-    })
-    const eraser = createEraser({ providers: [twoAtOnce] })
+    const eraser = createEraser({ providers: [twoAtOnce()] })
     // A lock: taken before each request, given back on its response or error.
     let tail = Promise.resolve()
     let release = () => {}
@@ -524,18 +516,7 @@ describe('receipts, dry run and redaction', () => {
   })
 
   it('an aborted dry run leaves no timer behind while a parallel request is still held', async () => {
-    const twoAtOnce = defineProvider({
-      name: 'two',
-      specificationVersion: 1,
-      options: {},
-      baseURL: server.url,
-      match: (subject) => subject.userId && { kind: 'userId', value: subject.userId },
-      erase: async (identifiers, ctx) => {
-        await Promise.all(['/profile', '/events'].map((url) => ctx.request({ method: 'DELETE', url })))
-        return identifiers.map(() => ({ status: 'deleted' as const }))
-      },
-    })
-    const eraser = createEraser({ providers: [twoAtOnce] })
+    const eraser = createEraser({ providers: [twoAtOnce()] })
     eraser.hook('beforeRequest', (ctx) => (ctx.request.url.endsWith('/events') ? new Promise(() => {}) : undefined))
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
