@@ -46,11 +46,12 @@ const marker = Symbol.for('erasekit.error')
  */
 const built: WeakSet<object> = (() => {
   const key = Symbol.for('erasekit.built')
-  const shared = (globalThis as Record<symbol, unknown>)[key]
-  if (shared instanceof WeakSet) return shared
   const own = new WeakSet<object>()
   try {
+    const shared = (globalThis as Record<symbol, WeakSet<object>>)[key]
     if (shared === undefined) Object.defineProperty(globalThis, key, { value: own })
+    // A real WeakSet only: a look-alike would throw on each use.
+    else if (WeakSet.prototype.has.call(shared, own) === false) return shared
   } catch {}
   return own
 })()

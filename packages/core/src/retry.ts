@@ -17,7 +17,8 @@ export const defaultRetry: RetryPolicy = {
 export function mergeLayers<T extends object>(base: T, ...layers: (Partial<T> | undefined)[]): T {
   const merged = { ...base }
   for (const layer of layers) {
-    for (const key of Object.keys(layer ?? {}) as (keyof T)[]) if (layer![key] !== undefined) merged[key] = layer![key]!
+    // An own `__proto__` key is a value like any other, never the copy's prototype.
+    for (const key of Object.keys(layer ?? {}) as (keyof T)[]) if (layer![key] !== undefined) Object.defineProperty(merged, key, { value: layer![key], enumerable: true, writable: true, configurable: true })
   }
   return merged
 }
@@ -36,11 +37,12 @@ export function retryDelay(retry: number, policy: RetryPolicy, retryAfterMs?: nu
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (!value) return undefined
   const trimmed = value.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  // A number too large for a double is still "wait long", not Infinity (dropped as no number).
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Math.round(Number(trimmed) * 1000), Number.MAX_SAFE_INTEGER)
   // Each HTTP-date form starts with the day's name and names a month; Date.parse would also read
   // "-1", "a 1" or "Mon 1" as a date. The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone:
   // GMT, says RFC 9110, not the machine's, and so is any date sent without one; a zone given is kept.
-  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed.replace(/\(.*?\)/g, '')) ? trimmed : `${trimmed} GMT`) : NaN
+  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed.replace(/\([^()]*\)/g, '')) ? trimmed : `${trimmed} GMT`) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
@@ -49,7 +51,7 @@ const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*[,.\s].*\b(?:jan|feb|ma
  * A zone Date.parse reads, outside a (comment): a name (GMT, UT, Z, EST…) or an offset (+0900,
  * -05:00, GMT+09, 09:00:30+0900, 09:00:30.5+0900, 9:00:30 PM+0900).
  */
-const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|\d|gmt|utc?|[ap]m)[+-]\d\d(?::?\d\d)?\b/i
+const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|:\d\d(?:\.\d+)?|gmt|utc?|[ap]m)[+-]\d\d(?::?\d\d)?\b/i
 
 /**
  * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per

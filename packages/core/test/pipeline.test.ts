@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { codeForStatus, createEraser, createProviderContext, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
 import type { Identifier, ProviderResult, RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
+import { mergeLayers } from '../src/retry'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
 beforeEach(async () => {
@@ -811,14 +812,30 @@ describe('retry helpers', () => {
         expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05', now)).toBe(5000)
         // An offset written against the time, and a day name without its space or with a dot.
         for (const glued of ['Thu, 01 Jan 2026 09:00:30+0900', 'Wed, 31 Dec 2025 19:00:30-0500', 'Wed, 31 Dec 2025 19:00:30-05:00', 'Thu,01 Jan 2026 00:00:30 GMT', 'Thu., 01 Jan 2026 00:00:30 GMT', 'Thu.01 Jan 2026 00:00:30 GMT', 'Thu, 01 Jan 2026 09:00:30.0+0900', 'Wed, 31 Dec 2025 7:00:30 PM-0500']) expect(parseRetryAfter(glued, now), glued).toBe(30_000)
-        // A zone named only in a comment is no zone: GMT.
+        // A zone named only in a comment is no zone: GMT. Nor is a year followed by a dash.
         expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 (JST)', now)).toBe(30_000)
+        expect(parseRetryAfter('Thu, 01 Jan 2026-00:00:30', now)).toBe(30_000)
         for (const zoned of ['Thu, 01 Jan 2026 09:00:30 +09:00', 'Thu, 01 Jan 2026 09:00:30 GMT+09:00', 'Wed Dec 31 19:00:30 EST 2025']) expect(parseRetryAfter(zoned, now)).toBe(30_000)
       }
     } finally {
       if (zone === undefined) delete process.env.TZ
       else process.env.TZ = zone
     }
+  })
+
+  it('reads a Retry-After full of unclosed comments in linear time, and a huge number of seconds as a long wait', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    // 300 000 characters: a quadratic scan would take about a minute (the test's timeout is 5 s).
+    expect(parseRetryAfter(`Mon, 01 Jan 2029 00:00:00 GMT ${'('.repeat(300_000)}`, now)).toBe(Date.parse('2029-01-01T00:00:00Z') - now)
+    expect(parseRetryAfter('9'.repeat(320), now)).toBe(Number.MAX_SAFE_INTEGER)
+    expect(retryDelay(1, { ...defaultRetry, maxRetryAfterMs: 200 }, parseRetryAfter('9'.repeat(320), now))).toBe(200)
+  })
+
+  it('mergeLayers: a key left undefined keeps the value below, and an own __proto__ key never becomes the prototype', () => {
+    const merged = mergeLayers({ limit: 4, delayMs: 300 }, { limit: undefined, delayMs: 10 }, JSON.parse('{"__proto__": {"polluted": true}}'))
+    expect(merged).toMatchObject({ limit: 4, delayMs: 10 })
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype)
+    expect((merged as { polluted?: boolean }).polluted).toBeUndefined()
   })
 
   it('ErasureError.isInstance works across copies and serializes without a cause', () => {
