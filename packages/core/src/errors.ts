@@ -44,6 +44,8 @@ const marker = Symbol.for('erasekit.error')
  * asErasureError scrubs only those in place. A Proxy of one is never in it. A global that cannot
  * take it (hardened) or holds something else leaves each copy its own.
  */
+// Called as WeakSet.prototype's own: an `add` or `has` planted on the shared set is never run.
+const { add, has } = WeakSet.prototype
 const built: WeakSet<object> = (() => {
   const key = Symbol.for('erasekit.built')
   const own = new WeakSet<object>()
@@ -51,7 +53,7 @@ const built: WeakSet<object> = (() => {
     const shared = (globalThis as Record<symbol, WeakSet<object>>)[key]
     if (shared === undefined) Object.defineProperty(globalThis, key, { value: own })
     // A real WeakSet only: a look-alike would throw on each use.
-    else if (WeakSet.prototype.has.call(shared, own) === false) return shared
+    else if (has.call(shared, own) === false) return shared
   } catch {}
   return own
 })()
@@ -92,7 +94,7 @@ export class ErasureError extends Error {
     this.retryable = options.retryable === true
     this.retryAfterMs = finite(options.retryAfterMs)
     this.name = 'ErasureError'
-    built.add(this)
+    add.call(built, this)
   }
 
   /** Works across duplicated copies of the package (Symbol.for marker). */
@@ -184,7 +186,7 @@ export function safeCause(error: unknown, redact: (text: string) => string): Err
  * constructor gives it: a code of the closed set, numbers as numbers.
  */
 function isPlain(error: ErasureError): boolean {
-  if (!built.has(error)) return false
+  if (!has.call(built, error)) return false
   const value: Record<string, unknown> = {}
   for (const key of FIELDS) {
     const field = Object.getOwnPropertyDescriptor(error, key)

@@ -139,6 +139,7 @@ export function defineProvider<O extends object>(definition: ProviderDefinition<
   if (definition.schema) parseProviderOptions(name, definition.schema, options)
   // The provider's own limits are checked like the user's: a batch of 0 or no slot would never finish.
   if (definition.limits !== undefined) parseOrThrow(limitsSchema, definition.limits, name, 'limits')
+  if (definition.retry !== undefined) parseOrThrow(retrySchema, definition.retry, name, 'retry')
   const base = common.baseURL ?? definition.baseURL
   // None at all: every request must give an absolute URL, held to the same rules when it is sent.
   const baseURL = base === undefined ? undefined : checkBaseURL(base, name, common.baseURL || !definition.baseURL ? 'options.baseURL' : 'baseURL')
@@ -156,7 +157,8 @@ export function defineProvider<O extends object>(definition: ProviderDefinition<
     secrets: (definition.secrets ?? []).filter((secret): secret is string => typeof secret === 'string' && secret !== ''),
     baseURL,
     limits,
-    retry: { ...definition.retry, ...common.retry },
+    // A user's key left undefined keeps the provider's (its `limit: 0` for a delete that must not repeat).
+    retry: mergeLayers({}, definition.retry, common.retry),
     timeout: common.timeout,
     fetch: common.fetch as FetchFunction | undefined,
     targets: definition.targets,

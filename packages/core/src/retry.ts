@@ -17,8 +17,8 @@ export const defaultRetry: RetryPolicy = {
 export function mergeLayers<T extends object>(base: T, ...layers: (Partial<T> | undefined)[]): T {
   const merged = { ...base }
   for (const layer of layers) {
-    // An own `__proto__` key is a value like any other, never the copy's prototype.
-    for (const key of Object.keys(layer ?? {}) as (keyof T)[]) if (layer![key] !== undefined) Object.defineProperty(merged, key, { value: layer![key], enumerable: true, writable: true, configurable: true })
+    // Each value read once; an own `__proto__` key is a value like any other, never the copy's prototype.
+    for (const [key, value] of Object.entries(layer ?? {})) if (value !== undefined) Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true })
   }
   return merged
 }
@@ -42,16 +42,15 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   // Each HTTP-date form starts with the day's name and names a month; Date.parse would also read
   // "-1", "a 1" or "Mon 1" as a date. The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone:
   // GMT, says RFC 9110, not the machine's, and so is any date sent without one; a zone given is kept.
-  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed.replace(/\([^()]*\)/g, '')) ? trimmed : `${trimmed} GMT`) : NaN
+  const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed) ? trimmed : `${trimmed} GMT`) : NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-const HTTP_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*[,.\s].*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
-/**
- * A zone Date.parse reads, outside a (comment): a name (GMT, UT, Z, EST…) or an offset (+0900,
- * -05:00, GMT+09, 09:00:30+0900, 09:00:30.5+0900, 9:00:30 PM+0900).
- */
-const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|:\d\d(?:\.\d+)?|gmt|utc?|[ap]m)[+-]\d\d(?::?\d\d)?\b/i
+// At most 64 characters (the longest HTTP-date is 30), without a (comment), which Date.parse reads
+// nested and unclosed in ways a zone test cannot follow: anything else is no date, so backoff.
+const HTTP_DATE = /^(?=[^(]{0,64}$)(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*[,.\s].*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
+/** A zone Date.parse reads: a name (GMT, UT, Z, EST…) or an offset (+0900, -05:00, -5, GMT+09, 09:00:30+0900, 09:00:30.5+0900, 9:00:30 PM+0900). */
+const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|:\d\d(?:\.\d+)?|gmt|utc?|[ap]m)[+-]\d\d?(?::?\d\d)?\b/i
 
 /**
  * Runs `fn` once when `signal` aborts; returns the unsubscribe. All callers share one listener per

@@ -38,6 +38,25 @@ describe('provider contract, enforced', () => {
     expect(configError(() => provider(erase, { limits: { rate: { requests: 0, perMs: 1000 } } }))).toBe('[erasekit] [vendor] limits.rate.requests: expected a positive integer')
   })
 
+  it('checks its own retry policy, and a user key left undefined keeps the provider\'s (limit 0: never repeated)', async () => {
+    const erase: Erase = async (ids) => ids.map(() => ({ status: 'deleted' }))
+    expect(configError(() => provider(erase, { retry: { limit: -5 } }))).toBe('[erasekit] [vendor] retry.limit: expected an integer, 0 or more')
+    let calls = 0
+    const once = defineProvider({
+      name: 'once',
+      specificationVersion: 1,
+      options: { retry: { limit: undefined } },
+      baseURL: 'https://api.vendor.example',
+      retry: { limit: 0 },
+      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+      erase: async (ids, ctx) => (await ctx.request({ method: 'POST', url: '/delete' }), ids.map(() => ({ status: 'deleted' as const }))),
+    })
+    const fetch = async () => (calls++, new Response(null, { status: 503 }))
+    const { outcomes } = await createEraser({ providers: [once], fetch, retry: { delayMs: 1 } }).erase({ userId: 'u1' })
+    expect(outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'provider_unavailable' } })
+    expect(calls).toBe(1)
+  })
+
   it('takes its origin from options.baseURL when the definition has none (a self-hosted vendor)', () => {
     const erase: Erase = async (ids) => ids.map(() => ({ status: 'deleted' }))
     const selfHosted = (options: { baseURL?: string }) => defineProvider({ name: 'hosted', specificationVersion: 1, options, match: () => undefined, erase })
