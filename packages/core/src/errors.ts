@@ -39,13 +39,13 @@ export interface ErasureErrorJSON {
 }
 
 const marker = Symbol.for('erasekit.error')
+// Called as WeakSet.prototype's own: an `add` or `has` planted on the shared set is never run.
+const { add, has } = WeakSet.prototype
 /**
  * The errors the class built, in any copy of the package (the ESM and CJS builds share it):
  * asErasureError scrubs only those in place. A Proxy of one is never in it. A global that cannot
  * take it (hardened) or holds something else leaves each copy its own.
  */
-// Called as WeakSet.prototype's own: an `add` or `has` planted on the shared set is never run.
-const { add, has } = WeakSet.prototype
 const built: WeakSet<object> = (() => {
   const key = Symbol.for('erasekit.built')
   const own = new WeakSet<object>()

@@ -46,7 +46,7 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-// At most 64 characters (the longest HTTP-date is 30), without a (comment), which Date.parse reads
+// At most 64 characters (the longest HTTP-date, RFC 850's, is 33), without a (comment), which Date.parse reads
 // nested and unclosed in ways a zone test cannot follow: anything else is no date, so backoff.
 const HTTP_DATE = /^(?=[^(]{0,64}$)(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*[,.\s].*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i
 /** A zone Date.parse reads: a name (GMT, UT, Z, EST…) or an offset (+0900, -05:00, -5, GMT+09, 09:00:30+0900, 09:00:30.5+0900, 9:00:30 PM+0900). */
