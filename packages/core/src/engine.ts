@@ -222,7 +222,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   }
 
   /** An outcome settled without a request (skipped, journaled, invalid, aborted in the queue). */
-  const settleLocal = (subject: Pending, lane: number, fields: LocalOutcome) => settle(subject, lane, localOutcome(configs[lane]!, subject.ref, fields))
+  // A hook's error settling it stops the run (fail), never rejects here: the caller goes on reporting.
+  const settleLocal = (subject: Pending, lane: number, fields: LocalOutcome) => settle(subject, lane, localOutcome(configs[lane]!, subject.ref, fields)).catch(fail)
 
   const lanes = configs.map((config, index) => {
     const { provider, target } = config
@@ -328,7 +329,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     async function abortQueued() {
       clearTimeout(timer)
       for (const job of take(Infinity)) {
-        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) }).catch(fail)
+        await settleLocal(job.subject, index, { identifier: { kind: job.identifier.kind, hash: job.hash }, status: 'failed', error: outcomeError(aborted(provider.name)) })
       }
     }
 
@@ -384,12 +385,12 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     for (const [index, config] of configs.entries()) {
       const { provider, target } = config
       if (invalid) {
-        await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) }).catch(fail)
+        await settleLocal(subject, index, { status: 'failed', error: outcomeError(invalid) })
         continue
       }
       const match = matchSubject(config, value!, hashOf, redactSecrets)
       if (!('value' in match)) {
-        await settleLocal(subject, index, match).catch(fail)
+        await settleLocal(subject, index, match)
         continue
       }
       const hash = hashOf(match.value)
@@ -404,7 +405,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         fail(error)
       }
       if (confirmed) {
-        await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' }).catch(fail)
+        await settleLocal(subject, index, { identifier: { kind: match.kind, hash }, status: 'skipped', reason: 'journaled' })
       } else {
         lanes[index]!.push({ ref: subject.ref, subject, identifier: match, hash, values })
       }

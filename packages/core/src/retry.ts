@@ -96,7 +96,6 @@ export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): P
 
 /** How long a cancelled call still waits for an input's item in hand, each hook and journal write, ms. */
 export const LATE_MS = 1000
-const LATE = Symbol('late')
 
 /**
  * Waits bounded by an abort: `bounded` awaits a hook's or journal write's promise, and after
@@ -113,9 +112,9 @@ export function afterAbort(signal: AbortSignal): {
   /** Up to LATE_MS, on a timer that keeps the process alive meanwhile. */
   async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
     if (stuck) return void Promise.resolve(value).catch(ignore)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const result = await Promise.race([value, new Promise<typeof LATE>((resolve) => void (timer = setTimeout(() => resolve(LATE), LATE_MS)))]).finally(() => clearTimeout(timer))
-    if (result !== LATE) return result as T
+    // Boxed, so that a value that is itself undefined is told from the deadline passing.
+    const settled = await within(Promise.resolve(value).then((result) => ({ result })), LATE_MS, NEVER)
+    if (settled) return settled.result
     stuck = true
     Promise.resolve(value).catch(ignore)
   }
