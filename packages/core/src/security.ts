@@ -1,7 +1,9 @@
 import { configError, ErasureError } from './errors'
 import { UNSAFE, wellFormed } from './redact'
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
+// As the URL parser writes them: `localhost.` (the fully qualified form) and an IPv4-mapped
+// 127.x.y.z (`[::ffff:127.0.0.1]` becomes `[::ffff:7f00:1]`) are loopback too.
+const LOOPBACK = /^(localhost\.?|127(?:\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[\da-f]{2}:[\da-f]{1,4}\])$/i
 
 /** `https:` anywhere, `http:` only for loopback hosts (emulators, local proxies). */
 export function checkBaseURL(given: string | undefined, provider: string, field = 'baseURL'): string {

@@ -215,7 +215,13 @@ describe('validation', () => {
 
   it('refuses http: base URLs except loopback', () => {
     expect(catchError(() => demo({ token: 'tok_abcdef', baseURL: 'http://api.example.com' })).message).toMatch(/https/)
-    for (const url of ['http://localhost:1', 'http://127.0.0.1:2', 'http://[::1]:3']) expect(demo({ token: 'tok_abcdef', baseURL: url }).baseURL).toBe(url)
+    for (const url of ['http://localhost:1', 'http://127.0.0.1:2', 'http://[::1]:3', 'http://localhost.:4', 'http://[::ffff:127.0.0.1]:5', 'http://[::ffff:7f01:203]:6']) {
+      expect(demo({ token: 'tok_abcdef', baseURL: url }).baseURL).toBe(url)
+    }
+    // Not loopback: another IPv4-mapped address, the deprecated IPv4-compatible form, a name under localhost.
+    for (const url of ['http://[::ffff:10.0.0.1]:7', 'http://[::127.0.0.1]:8', 'http://localhost.example:9', 'http://api.localhost:10']) {
+      expect(catchError(() => demo({ token: 'tok_abcdef', baseURL: url })).message).toMatch(/must use https/)
+    }
   })
 
   it('names the field of a bad eraser option', () => {
