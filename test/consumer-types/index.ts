@@ -1,6 +1,7 @@
 // A strict consumer of the BUILT packages (exactOptionalPropertyTypes, skipLibCheck off):
 // optional data passed as it comes (possibly undefined), as the runtime accepts it.
-import { createEraser, defineProvider, type Outcome, type Subject } from '@erasekit/core'
+import { createEraser, defineProvider, definePlugin, type EraserHooks, type Outcome, type Progress, type Subject } from '@erasekit/core'
+import type { ConformanceOptions, EmulatorKitOptions, HeaderInit } from '@erasekit/core/testing'
 import { adapty } from '@erasekit/adapty'
 import { altcraft } from '@erasekit/altcraft'
 import { createAltcraftEmulator } from '@erasekit/altcraft/emulator'
@@ -8,6 +9,7 @@ import { batch } from '@erasekit/batch'
 import { clevertap, type CleverTapOptions } from '@erasekit/clevertap'
 
 declare const row: { ref?: string; userId?: string; email?: string; phone?: string }
+declare const maybe: { hooks?: Partial<EraserHooks>; onProgress?: (progress: Progress) => unknown; random?: () => number; count?: ConformanceOptions['identifiersIn'] }
 declare const settings: { signal?: AbortSignal; region?: CleverTapOptions['region']; timeout?: number; dryRun?: boolean; proxy?: string }
 
 const subject: Subject = { ref: row.ref, userId: row.userId, email: row.email, phone: row.phone }
@@ -28,7 +30,21 @@ const vendor = defineProvider({
     }),
 })
 
+// A plugin's setup gets the eraser: per-provider state from `providers`.
+const retries: Record<string, number> = {}
+const metrics = definePlugin({
+  name: 'metrics',
+  hooks: maybe.hooks,
+  setup(host) {
+    for (const name of host.providers) retries[name] = 0
+    host.hook('retry', (ctx) => void (retries[ctx.provider] = (retries[ctx.provider] ?? 0) + 1))
+  },
+})
+const kit: Pick<EmulatorKitOptions, 'random'> & Pick<ConformanceOptions, 'identifiersIn'> = { random: maybe.random, identifiersIn: maybe.count }
+const headers: HeaderInit = { 'retry-after': '1' }
+
 const eraser = createEraser({
+  plugins: [metrics],
   providers: [
     adapty({ apiKey: 'secret_live_x.y', baseURL: settings.proxy }),
     clevertap({ accountId: 'A', passcode: 'P', region: settings.region }),
@@ -43,5 +59,5 @@ const eraser = createEraser({
 
 const report = await eraser.erase(subject, { signal: settings.signal, dryRun: settings.dryRun })
 const codes = report.outcomes.map((outcome: Outcome) => (outcome.status === 'failed' ? outcome.error.code : undefined))
-for await (const each of eraser.eraseMany([subject], { signal: settings.signal, window: undefined, onProgress: (p) => p.perSecond })) void each
-export { codes }
+for await (const each of eraser.eraseMany([subject], { signal: settings.signal, window: undefined, onProgress: maybe.onProgress })) void each
+export { codes, headers, kit }

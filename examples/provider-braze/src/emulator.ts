@@ -9,7 +9,7 @@
  * Inferred [inferred]: the 201 status of a success and its `message: "success"`, that `deleted`
  * counts the profiles found, the wording of error messages, the order of checks.
  */
-import { createEmulatorKit, json, type EmulatorHandle, type EmulatorRequest, type EmulatorLimits } from '@erasekit/core/testing'
+import { createEmulatorKit, json, type EmulatorHandle, type EmulatorRequest, type EmulatorLimits, type HeaderInit } from '@erasekit/core/testing'
 
 export interface BrazeAlias {
   alias_name: string
@@ -82,7 +82,7 @@ const KEYS = ['external_ids', 'user_aliases', 'braze_ids', 'email_addresses', 'p
 export const MAX_IDS_PER_REQUEST = 50
 const PRIORITIES = ['identified', 'unidentified', 'most_recently_updated']
 
-const error = (status: number, message: string, headers?: HeadersInit) => json(status, { message }, headers)
+const error = (status: number, message: string, headers?: HeaderInit) => json(status, { message }, headers)
 const isString = (value: unknown): value is string => typeof value === 'string' && value !== ''
 const hex = () => crypto.randomUUID().replaceAll('-', '').slice(0, 24)
 

@@ -61,12 +61,18 @@ const instances = Object.keys(BRAZE_INSTANCES) as [BrazeInstance, ...BrazeInstan
 // Messages describe the expectation and never quote the input (valibot's defaults do): it may be a secret.
 const text = () => v.pipe(v.string('expected a non-empty string'), v.nonEmpty('expected a non-empty string'))
 
-const schema = v.object({
+// Strict, so that a misspelt option (`instanse`) is refused instead of falling back to its default
+// (valibot's `v.object` drops unknown keys). It lists the common options, which the core checks.
+const anything = v.optional(v.unknown())
+const common = { baseURL: anything, fetch: anything, retry: anything, timeout: anything, limits: anything }
+
+const schema = v.strictObject({
   // It travels in a header: a byte fetch would reject must fail here, naming the field.
   apiKey: v.pipe(text(), v.regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')),
   instance: v.optional(v.picklist(instances, 'expected a Braze instance such as US-01 or EU-01')),
   externalIdFrom: v.optional(v.picklist(fields, 'expected userId, email or phone')),
-  alias: v.optional(v.object({ label: text(), from: v.picklist(fields, 'expected userId, email or phone') }, 'expected { label, from }')),
+  alias: v.optional(v.strictObject({ label: text(), from: v.picklist(fields, 'expected userId, email or phone') }, 'expected { label, from }')),
+  ...common,
 })
 // #endregion options
 

@@ -3,8 +3,8 @@
 // #region conformance
 import { describe, it } from 'vitest'
 import { describeProviderConformance } from '@erasekit/core/testing'
-import { braze, type BrazeOptions } from 'erasekit-provider-braze'
-import { createBrazeEmulator, type BrazeEmulator } from 'erasekit-provider-braze/emulator'
+import { braze, type BrazeOptions } from '../src/index'
+import { createBrazeEmulator, type BrazeEmulator } from '../src/emulator'
 
 const API_KEY = 'conf-braze-rest-key-1'
 const build = (options: Partial<BrazeOptions>) => () => braze({ apiKey: API_KEY, instance: 'EU-01', ...options } as BrazeOptions)

@@ -38,6 +38,22 @@ describe('requests', () => {
     expect(braze({ apiKey: KEY, baseURL: 'http://127.0.0.1:9999/' }).baseURL).toBe('http://127.0.0.1:9999')
   })
 
+  it('refuses a misspelt option, its own or a common one, instead of falling back to its default', () => {
+    const refused = (options: Record<string, unknown>) => {
+      try {
+        braze({ apiKey: KEY, instance: 'EU-01', ...options } as BrazeOptions)
+      } catch (error) {
+        return error as { code: string; message: string }
+      }
+      throw new Error('accepted')
+    }
+    expect(refused({ instanse: 'EU-02' })).toMatchObject({ code: 'invalid_config', message: '[erasekit] [braze] options.instanse: unknown field' })
+    expect(refused({ timout: 5 }).message).toContain('options.timout: unknown field')
+    expect(refused({ alias: { label: 'crm', from: 'userId', lable: 'x' } }).message).toBe('[erasekit] [braze] options.alias.lable: expected { label, from }')
+    // The common options still pass (the core checks them).
+    expect(braze({ apiKey: KEY, instance: 'EU-01', timeout: 5000, retry: { limit: 1 }, limits: { batchSize: 10 } }).limits.batchSize).toBe(10)
+  })
+
   it('identifier order: ids.braze → braze_ids, then externalIdFrom → external_ids, then alias → user_aliases', async () => {
     const provider = braze({ apiKey: KEY, instance: 'US-01', externalIdFrom: 'email', alias: { label: 'crm_id', from: 'userId' } })
     expect(provider.match({ userId: 'u', email: 'e@x.io', ids: { braze: 'b1' } })).toEqual({ kind: 'braze_id', value: 'b1' })

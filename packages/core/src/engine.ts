@@ -80,7 +80,7 @@ export interface RunOptions {
   lingerMs?: number | undefined
   journal?: Journal | undefined
   /** Its return value is ignored, a returned promise awaited. */
-  onProgress?: (progress: Progress) => unknown
+  onProgress?: ((progress: Progress) => unknown) | undefined
   /** Minimum time between progress events, ms. Default 250; Infinity turns them off. */
   progressIntervalMs?: number | undefined
 }

@@ -1,15 +1,14 @@
 import { configError, ErasureError } from './errors'
 import { ignore, isFunction, isThenable } from './retry'
+import type { Eraser } from './eraser'
 import type { EraserHooks } from './types'
 
-/** What a plugin's `setup` receives: the eraser's hook registration. */
-export interface PluginHost {
-  hook<K extends keyof EraserHooks>(name: K, fn: EraserHooks[K]): () => void
-}
+/** What a plugin's `setup` receives: the eraser (its `providers`, to keep per-provider state; `hook`, whose hooks name the plugin when they fail). */
+export type PluginHost = Eraser
 
 /** A bundle of hooks (logging, metrics, audit sinks), shipped by any package. `setup` is synchronous: async work belongs in the hooks. */
 export type Plugin =
-  | { name: string; setup(eraser: PluginHost): void; hooks?: Partial<EraserHooks> }
+  | { name: string; setup(eraser: PluginHost): void; hooks?: Partial<EraserHooks> | undefined }
   | { name: string; hooks: Partial<EraserHooks> }
 
 /** Types a plugin (a misspelt hook name is a type error). */

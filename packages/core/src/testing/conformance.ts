@@ -45,7 +45,7 @@ export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
   /** Identifiers per request the vendor allows (from `limits.batchSize`). */
   batchSize: number
   /** How many identifiers a logged request carries (default 1). */
-  identifiersIn?: (request: LoggedRequest) => number
+  identifiersIn?: ((request: LoggedRequest) => number) | undefined
   /**
    * A 2xx with a malformed body: 'retried' (default; a delete is idempotent) or, for a request that
    * files something on every 2xx (Batch's GDPR requests), 'final': one request, never a second,
@@ -153,7 +153,7 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
               const values = [subject.userId, subject.email, subject.phone, ...Object.values(subject.ids ?? {})]
               expect(values.some((value) => value?.includes(AWKWARD_ID)), 'seed(emulator, index, id) must build the subject\'s identifier from the id it is given')
               const outcomes = single(await eraser.erase(subject))
-              expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus}, got ${outcomes.map((o) => o.status)}: the vendor did not receive the identifier as it is (encode path segments with pathSegment())`)
+              expect(outcomes.every((outcome) => outcome.status === options.successStatus), `expected ${options.successStatus}, got ${outcomes.map((o) => o.status)}: when a plain identifier succeeds (the test above), this one did not reach the vendor as it is (encode path segments with pathSegment())`)
             },
           ],
         ] as [string, () => Promise<void>][])),

@@ -4,7 +4,7 @@
  */
 
 /** What `new Headers()` takes; named here, since `HeadersInit` is a DOM type that a Node-only (no DOM lib) project lacks. */
-type HeaderInit = ConstructorParameters<typeof Headers>[0]
+export type HeaderInit = ConstructorParameters<typeof Headers>[0]
 
 export type Fault =
   /** 429 with Retry-After (seconds). */
@@ -41,9 +41,9 @@ export interface LoggedRequest {
 }
 
 export interface EmulatorLimits {
-  /** Requests in flight above this get `tooBusy()` (CleverTap's concurrency limit). */
+  /** A request arriving while this many are in flight gets `errorResponse(429)`, without Retry-After (CleverTap's concurrency limit). */
   maxConcurrent?: number | undefined
-  /** Token bucket: above it requests get `tooBusy()` with Retry-After. */
+  /** `requests` per `perMs`, smoothed (a burst up to `requests`): a request over it gets `errorResponse(429, { 'retry-after': seconds until it would pass, at least 1 })`. */
   rate?: { requests: number; perMs: number } | undefined
 }
 
@@ -59,7 +59,7 @@ export interface EmulatorKitOptions {
   /** Added to every response, ms (simulated network + vendor time). */
   latencyMs?: number | undefined
   /** Seeded randomness for `rate` faults; Math.random by default. */
-  random?: () => number
+  random?: (() => number) | undefined
 }
 
 export interface EmulatorHandle {
