@@ -197,8 +197,11 @@ describe('altcraft provider: retries', () => {
       status: 'failed',
       attempts: 4,
       httpStatus: 503,
-      error: { code: 'provider_unavailable', providerCode: '503', retryable: true },
+      error: { code: 'provider_unavailable', retryable: true },
     })
+    // Its body's `error: 503` is the HTTP status again: said once.
+    expect(outcome.error?.message).toMatch(/^\[erasekit\] \[altcraft\] HTTP 503: /)
+    expect(outcome.error?.providerCode).toBeUndefined()
     expect(emulator.requests).toHaveLength(4)
   })
 

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createHash } from 'node:crypto'
@@ -8,6 +8,8 @@ import { UsageError } from './errors'
 /** An append-only JSON-lines file, written synchronously: a line is in the OS before the next outcome settles. */
 export class LineFile {
   private fd: number
+  /** Bytes in the file: where a failed write is cut back to. */
+  private size: number
   lines = 0
 
   /** `option` names the flag in errors (`--receipts`). */
@@ -15,7 +17,7 @@ export class LineFile {
     readonly path: string,
     option: string,
   ) {
-    let size: number
+    let size = 0
     let regular: boolean
     try {
       mkdirSync(dirname(path), { recursive: true })
@@ -34,17 +36,27 @@ export class LineFile {
     if (size > 0) {
       const last = Buffer.alloc(1)
       readSync(this.fd, last, 0, 1, size - 1)
-      if (last[0] !== 10) writeSync(this.fd, '\n')
+      if (last[0] !== 10) size += writeSync(this.fd, '\n')
     }
+    this.size = size
   }
 
   /**
    * Appends one line (`text` ends with a newline), all of it or an error: a full disk first
-   * writes part of a line, and the journal must never get the line whose receipt was cut.
+   * writes part of a line, which is cut off again (the file stays whole lines), and the journal
+   * must never get the line whose receipt was cut.
    */
   write(text: string) {
     const bytes = Buffer.from(text)
-    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done)
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done)
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.size)
+      } catch {}
+      throw error
+    }
+    this.size += bytes.length
     this.lines++
   }
 
@@ -95,12 +107,23 @@ export interface LoadedJournal {
   confirmed: Set<string>
   /** Lines that could not be read (a torn last line after a crash). */
   skipped: number
+  /** The `saltCheck` of every run that wrote to it (none in journals of erasekit before 0.1.1). */
+  saltChecks: Set<string>
 }
+
+/**
+ * A journal line that names the receiptSalt its hashes were made with, without revealing it:
+ * a resume with another salt would match nothing and send every confirmed erasure again.
+ */
+export const saltCheckLine = (salt = '') => ({ saltCheck: createHash('sha256').update('erasekit journal salt check\u0000').update(salt).digest('hex').slice(0, FINGERPRINT) })
 
 export async function loadJournal(path: string): Promise<LoadedJournal> {
   const confirmed = new Set<string>()
+  const saltChecks = new Set<string>()
   let skipped = 0
-  if (!existsSync(path)) return { confirmed, skipped }
+  if (!existsSync(path)) return { confirmed, skipped, saltChecks }
+  // A device (/dev/full, /dev/zero) would be read for ever.
+  if (!statSync(path).isFile()) throw new UsageError(`--journal: cannot use ${path} (not a regular file)`)
   let number = 0
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity })
   const unreadable = (error: NodeJS.ErrnoException) => new UsageError(`--journal: cannot read ${path} (${error.code ?? error.message})`)
@@ -114,6 +137,11 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
       skipped++
       continue
     }
+    const saltCheck = (entry as { saltCheck?: unknown } | null)?.saltCheck
+    if (typeof saltCheck === 'string' && Object.keys(entry).length === 1) {
+      saltChecks.add(saltCheck)
+      continue
+    }
     if (typeof entry?.subjectRef !== 'string' || typeof entry.provider !== 'string' || !CONFIRMED.has(entry.status as Outcome['status'])) {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line`)
     }
@@ -122,7 +150,7 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
     if (typeof entry.identifierHash === 'string') confirmed.add(key(entry.subjectRef, entry.provider, entry.target, entry.identifierHash))
     else if (entry.fingerprint !== undefined) confirmed.add(key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target))
   }
-  return { confirmed, skipped }
+  return { confirmed, skipped, saltChecks }
 }
 
 /** The lines, with a read error turned into `wrap(error)`. */

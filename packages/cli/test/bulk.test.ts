@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { cli, countReceipts, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
+import { cli, countReceipts, journalOf, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
 
 const LINES = 100_000
 
@@ -37,7 +37,7 @@ test('100 000 subjects: summary = receipts = input lines', async () => {
   const inputLines = readFileSync(join(dir, 'subjects.csv'), 'utf8').trim().split('\n').length - 1
   expect(inputLines).toBe(LINES)
   expect(result.output).toContain('100,000 subjects: 100,000 ok, 0 with failures')
-  expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(3 * LINES)
+  expect(journalOf(journal)).toHaveLength(3 * LINES)
   // Batched at CleverTap's 100 ids per call: every id sent once. A batch may go partial when the
   // input pauses past the linger (lingerMs, by design), so the count of calls is bounded, not exact.
   const calls = world.emulators.clevertap.requests.map((entry) => (entry.body as { identity: string[] }).identity)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Outcome } from '@erasekit/core'
 import { createOutcomeSink, type LineFile, subjectKey } from '../src/files'
-import { CLI, cli, csvOf, LANES, person, receiptsOf, start, startWorld, summaryOf, tmp, type World } from './helpers'
+import { CLI, cli, csvOf, journalOf, LANES, person, receiptsOf, start, startWorld, summaryOf, tmp, type World } from './helpers'
 
 describe('erasekit run: mistakes and accidents', () => {
   let world: World
@@ -57,8 +57,8 @@ describe('erasekit run: mistakes and accidents', () => {
 
     // Receipts keep the caller's refs; the journal adds the fingerprint, never an identifier.
     expect(new Set(receiptsOf(join(dir, 'r.jsonl')).map((receipt) => receipt.subjectRef))).toEqual(new Set(['T-1042', 'line:2', 'line:3']))
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
-    expect(lines.every((line) => /^[\da-f]{16}$/.test(line.fingerprint))).toBe(true)
+    const lines = journalOf(journal)
+    expect(lines.every((line) => /^[\da-f]{16}$/.test(line.fingerprint ?? ''))).toBe(true)
     expect(readFileSync(journal, 'utf8')).not.toContain('cust-')
   }, 60_000)
 
@@ -86,11 +86,44 @@ describe('erasekit run: mistakes and accidents', () => {
     }, { receiptSalt: { env: 'RECEIPT_SALT' } })
     const { userId, email } = person(1)
     writeFileSync(join(dir, 's.csv'), `ref,userId,email\ndsr-1,${userId},${email}\n`)
-    const result = await cli(['run', '--config', config, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', 'r.jsonl'], { cwd: dir, env: { ...world.env, RECEIPT_SALT: 'pepper-123' } })
+    const unsalted = world.config(mkdirSync(join(dir, 'unsalted'), { recursive: true })!, (providers) => {
+      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
+    })
+    const run = (salt?: string) =>
+      cli(['run', '--config', salt ? config : unsalted, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', 'r.jsonl'], { cwd: dir, env: { ...world.env, RECEIPT_SALT: salt } })
+    const result = await run('pepper-123')
     expect(result.code, result.output).toBe(0)
-    const line = JSON.parse(readFileSync(join(dir, 'j.jsonl'), 'utf8').trim())
+    expect(result.output).not.toContain('no receiptSalt')
+    const [check, line] = readFileSync(join(dir, 'j.jsonl'), 'utf8').trim().split('\n').map((text) => JSON.parse(text))
     expect(line.fingerprint).toBe(subjectKey('dsr-1', { userId, email }, 'pepper-123').slice(-16))
     expect(line.fingerprint).not.toBe(subjectKey('dsr-1', { userId, email }).slice(-16))
+    // The journal names its salt without revealing it: a resume with another one would match
+    // nothing and send every confirmed erasure again, so it is refused before anything is sent.
+    expect(Object.keys(check)).toEqual(['saltCheck'])
+    expect(readFileSync(join(dir, 'j.jsonl'), 'utf8')).not.toContain('pepper-123')
+    world.clearLogs()
+    const message = 'was written with another receiptSalt (or none)'
+    for (const salt of ['pepper-456', undefined]) {
+      const other = await run(salt)
+      expect(other.code, other.output).toBe(1)
+      expect(other.output).toContain(message)
+      expect(world.emulators.adapty.requests).toHaveLength(0)
+    }
+    const again = await run('pepper-123')
+    expect(again.code, again.output).toBe(0)
+    expect(world.emulators.adapty.requests).toHaveLength(0)
+    expect(readFileSync(join(dir, 'j.jsonl'), 'utf8').match(/saltCheck/g)).toHaveLength(1)
+  }, 60_000)
+
+  test('without a receiptSalt the run warns that receipt hashes can be matched against a list of users', async () => {
+    const dir = tmp('nosalt')
+    const config = world.config(dir, (providers) => {
+      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
+    })
+    writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(1).userId}\n`)
+    const result = await cli(['run', '--config', config, '--input', 's.csv', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    expect(result.stderr).toContain('no receiptSalt: receipts and journal hold plain SHA-256 hashes of the identifiers')
   }, 60_000)
 
   test('a line with no identifier at all fails as invalid_subject instead of counting as erased', async () => {
@@ -185,10 +218,10 @@ describe('erasekit run: mistakes and accidents', () => {
       [['--receipts', 'subjects.csv'], `--receipts: ${join(dir, 'subjects.csv')} is also the --input file`],
       [['--receipts', 'x.jsonl', '--journal', 'x.jsonl'], `--journal: ${join(dir, 'x.jsonl')} is also the --receipts file`],
       [['--receipts', 'adir'], `--receipts: cannot write ${join(dir, 'adir')} (EISDIR)`],
-      [['--journal', 'adir'], `--journal: cannot read ${join(dir, 'adir')} (EISDIR)`],
+      [['--journal', 'adir'], `--journal: cannot use ${join(dir, 'adir')} (not a regular file)`],
       // A device keeps nothing: the proof of erasure, or what a resumed run must skip, would be thrown away.
       [['--receipts', '/dev/null'], '--receipts: cannot write /dev/null (not a regular file)'],
-      [['--receipts', 'r.jsonl', '--journal', '/dev/null'], '--journal: cannot write /dev/null (not a regular file)'],
+      [['--receipts', 'r.jsonl', '--journal', '/dev/null'], '--journal: cannot use /dev/null (not a regular file)'],
       // A link to the input is the input, symbolic or hard; a directory alias is that directory.
       [['--receipts', 'link.jsonl'], `--receipts: ${join(dir, 'link.jsonl')} is also the --input file`],
       [['--receipts', 'hard.jsonl'], `--receipts: ${join(dir, 'hard.jsonl')} is also the --input file`],
@@ -283,10 +316,14 @@ describe('erasekit run: mistakes and accidents', () => {
     // A 4 KiB file-size limit (RLIMIT_FSIZE): a write past it is cut short, then fails with EFBIG.
     const stopped = await cli(args, { cwd: dir, env: world.env, command: ['bash', '-c', 'ulimit -f 4; exec "$0" "$@"', process.execPath, CLI] })
     expect(stopped.code, stopped.output).toBe(3)
-    expect(stopped.output).toMatch(/run stopped after [\d,]+ subjects \([\d,]+ outcomes in the receipts\): EFBIG/)
+    const [, inReceipts, inJournal] = /run stopped \(([\d,]+) outcomes in the receipts, ([\d,]+) confirmed in the journal\): EFBIG/.exec(stopped.output) ?? []
     expect(stopped.output).toContain('run the same command again to resume')
-    const complete = readFileSync(receipts, 'utf8').split('\n').filter((line) => line.endsWith('}')).map((line) => JSON.parse(line))
-    for (const line of readFileSync(journal, 'utf8').trim().split('\n').map((text) => JSON.parse(text))) {
+    // The write the limit cut short was cut off again: whole lines only, and the counts are theirs.
+    const text = readFileSync(receipts, 'utf8')
+    expect(text.endsWith('\n')).toBe(true)
+    const complete = text.split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    expect([complete.length, journalOf(journal).length]).toEqual([Number(inReceipts), Number(inJournal)])
+    for (const line of journalOf(journal)) {
       expect(complete.some((receipt) => receipt.subjectRef === line.subjectRef && receipt.provider === line.provider && receipt.target === line.target)).toBe(true)
     }
 
@@ -323,7 +360,8 @@ describe('erasekit run: mistakes and accidents', () => {
     const listed = lines.slice(lines.indexOf('  failed subjects:') + 1)
     // A line that cannot be parsed has no ref: it is known by its number.
     expect(listed.slice(0, 10).map((line) => /^    line (\d+): invalid_subject: malformed CSV: quote opened/.exec(line)?.[1])).toEqual(['2', '3', '4', '5', '6', '7', '8', '9', '10', '11'])
-    expect(listed[10]).toBe('    … and 2 more (see the receipts)')
+    // A dry run without --receipts writes none to see.
+    expect(listed[10]).toBe('    … and 2 more')
     expect(lines.filter((line) => line.startsWith('  • '))).toEqual([
       '  • invalid_subject, 12 × adapty, clevertap, altcraft, batch/ios, batch/android: [erasekit] subjects.csv line …: malformed CSV: quote opened at column 8 is not closed on this line (fields cannot span lines)',
     ])
@@ -361,7 +399,7 @@ describe('erasekit run: mistakes and accidents', () => {
     const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--receipts', 'proof/2026-11/r.jsonl', '--journal', 'state/j.jsonl'], { cwd: dir, env: world.env })
     expect(result.code, result.output).toBe(0)
     expect(receiptsOf(join(dir, 'proof/2026-11/r.jsonl'))).toHaveLength(1)
-    expect(readFileSync(join(dir, 'state/j.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1)
+    expect(journalOf(join(dir, 'state/j.jsonl'))).toHaveLength(1)
   }, 60_000)
 
   test('providers failing for different causes: one summary line per cause, each naming its own variable, and a warning before anything is sent', async () => {

@@ -206,6 +206,9 @@ export const receiptsOf = (file: string): Receipt[] =>
     .filter(Boolean)
     .map((line) => JSON.parse(line))
 
+/** The journal's outcome lines (each run's `saltCheck` line left out). */
+export const journalOf = (file: string): Record<string, string>[] => receiptsOf(file).filter((line) => !('saltCheck' in line)) as never
+
 export const laneOf = (receipt: Pick<Receipt, 'provider' | 'target'>) => (receipt.target ? `${receipt.provider}/${receipt.target}` : receipt.provider)
 
 /** Receipt counts in the summary's shape. */

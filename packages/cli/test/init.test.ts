@@ -12,6 +12,7 @@ const ENV = {
   BATCH_REST_KEY: 'batch-rest-key',
   BATCH_IOS_APP_KEY: 'IOSAPPKEY123',
   BATCH_ANDROID_APP_KEY: 'ANDROIDAPPKEY456',
+  ERASEKIT_RECEIPT_SALT: 'salt-0123456789abcdef',
 }
 
 describe('erasekit init', () => {
@@ -55,7 +56,12 @@ describe('erasekit init', () => {
     expect((await cli(['init', '--format', 'yaml'], { cwd: dir })).code).toBe(1)
 
     writeFileSync(join(dir, 'subjects.csv'), 'userId\nu-1\n')
-    const run = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: { ...Object.fromEntries(Object.keys(ENV).map((name) => [name, undefined])), ADAPTY_API_KEY: 'k-1234' } })
+    const unset = Object.fromEntries(Object.keys(ENV).map((name) => [name, undefined]))
+    // The salt the written config asks for is not a provider's: without it, nothing runs.
+    const unsalted = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: { ...ENV, ERASEKIT_RECEIPT_SALT: undefined } })
+    expect(unsalted.code, unsalted.output).toBe(1)
+    expect(unsalted.output).toContain('receiptSalt: environment variable ERASEKIT_RECEIPT_SALT is not set')
+    const run = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: { ...unset, ADAPTY_API_KEY: 'k-1234', ERASEKIT_RECEIPT_SALT: ENV.ERASEKIT_RECEIPT_SALT } })
     expect(run.code, run.output).toBe(2)
     expect(run.output).toContain('providers.clevertap.accountId: environment variable CLEVERTAP_ACCOUNT_ID is not set; providers.clevertap.passcode: environment variable CLEVERTAP_PASSCODE is not set')
     expect(run.output).toContain('providers.batch.restKey: environment variable BATCH_REST_KEY is not set')
@@ -63,7 +69,7 @@ describe('erasekit init', () => {
     expect(summaryOf(run.stdout)['batch/android']).toMatchObject({ failed: 1 })
 
     // With no secret at all, nothing could run: one message says what to set, and nothing is written.
-    const none = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: Object.fromEntries(Object.keys(ENV).map((name) => [name, undefined])) })
+    const none = await cli(['run', '--config', 'erasekit.config.ts', '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: { ...unset, ERASEKIT_RECEIPT_SALT: ENV.ERASEKIT_RECEIPT_SALT } })
     expect(none.code, none.output).toBe(1)
     expect(none.output).toMatch(/erasekit\.config\.ts: no provider can run: providers\.adapty\.apiKey: environment variable ADAPTY_API_KEY is not set; .*BATCH_REST_KEY is not set.*\. Set the variables and run again/)
     expect(none.output).not.toContain('erasing 1 subject')

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { fsyncSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, inject, test, vi } from 'vitest'
-import { createOutcomeSink, LineFile, loadJournal, subjectKey } from '../src/files'
+import { createOutcomeSink, LineFile, loadJournal, saltCheckLine, subjectKey } from '../src/files'
 
 // fsync observed, not replaced.
 vi.mock('node:fs', async (importOriginal) => {
@@ -39,6 +39,18 @@ describe('journal file', () => {
     const unsalted = createHash('sha256').update(JSON.stringify([subject.userId, subject.email, undefined, []])).digest('hex').slice(0, 16)
     expect(subjectKey('dsr-1', subject, '').slice(-16)).toBe(unsalted)
     expect(subjectKey('dsr-1', subject, 'pepper-123').slice(-16)).not.toBe(unsalted)
+  })
+
+  test('a salt-check line names the salt without holding it, and counts as no outcome; a device is refused, not read for ever', async () => {
+    const path = join(dir(), 'j.jsonl')
+    const check = saltCheckLine('pepper-123')
+    expect(check.saltCheck).toMatch(/^[\da-f]{16}$/)
+    expect([saltCheckLine('pepper-456').saltCheck, saltCheckLine().saltCheck]).not.toContain(check.saltCheck)
+    writeFileSync(path, `${JSON.stringify(check)}\n{"subjectRef":"dsr-1","identifierHash":"ab","provider":"adapty","status":"deleted","at":"${at}"}\n`)
+    const loaded = await loadJournal(path)
+    expect([...loaded.saltChecks]).toEqual([check.saltCheck])
+    expect([loaded.confirmed.size, loaded.skipped]).toEqual([1, 0])
+    await expect(loadJournal('/dev/zero')).rejects.toThrow('--journal: cannot use /dev/zero (not a regular file)')
   })
 
   test('appending to a file whose last line was torn starts on a fresh line', () => {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { ANDROID, cli, countReceipts, csvOf, IOS, LANES, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
+import { ANDROID, cli, countReceipts, csvOf, IOS, journalOf, LANES, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
 
 describe('erasekit run against the emulators', () => {
   let world: World
@@ -44,7 +44,7 @@ describe('erasekit run against the emulators', () => {
     // Receipts and journal: refs and hashes only, never an identifier or a secret.
     const files = readFileSync(receipts, 'utf8') + readFileSync(journal, 'utf8')
     for (const raw of ['cust-', '@example.org', ...Object.values(world.env)]) expect(files).not.toContain(raw)
-    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(50)
+    expect(journalOf(journal)).toHaveLength(50)
     expect(receiptsOf(receipts).every((r) => r.subjectRef.startsWith('dsr-') && /^[\da-f]{64}$/.test(r.identifier!.hash))).toBe(true)
   }, 60_000)
 
@@ -211,13 +211,13 @@ describe('erasekit run against the emulators', () => {
     const first = await run('r1.jsonl')
     expect(first.code, first.output).toBe(0)
     expect(receiptsOf(join(dir, 'r1.jsonl'))).toHaveLength(10)
-    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(9)
+    expect(journalOf(journal)).toHaveLength(9)
     expect(first.output).toContain(`journal: ${journal} (9 confirmed outcomes added)`)
     // Everything confirmed is skipped now: ten receipts, nothing added to the journal.
     const again = await run('r2.jsonl')
     expect(again.code, again.output).toBe(0)
     expect(receiptsOf(join(dir, 'r2.jsonl'))).toHaveLength(10)
-    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(9)
+    expect(journalOf(journal)).toHaveLength(9)
     expect(again.output).toContain(`journal: ${journal} (0 confirmed outcomes added)`)
   }, 60_000)
 

@@ -11,7 +11,9 @@ const args = {
   force: { type: 'boolean', description: 'Overwrite an existing config file' },
 } satisfies ArgsDef
 
-export const ENV_VARS = ['ADAPTY_API_KEY', 'CLEVERTAP_ACCOUNT_ID', 'CLEVERTAP_PASSCODE', 'ALTCRAFT_TOKEN', 'BATCH_REST_KEY', 'BATCH_IOS_APP_KEY', 'BATCH_ANDROID_APP_KEY']
+export const ENV_VARS = ['ADAPTY_API_KEY', 'CLEVERTAP_ACCOUNT_ID', 'CLEVERTAP_PASSCODE', 'ALTCRAFT_TOKEN', 'BATCH_REST_KEY', 'BATCH_IOS_APP_KEY', 'BATCH_ANDROID_APP_KEY', 'ERASEKIT_RECEIPT_SALT']
+/** How to make each variable that is no vendor credential. */
+const MAKE: Record<string, string> = { ERASEKIT_RECEIPT_SALT: '$(openssl rand -hex 32)   # once; keep it secret, and the same for every later run' }
 
 export const TEMPLATE = `// erasekit.config: the providers \`erasekit run\` erases people from.
 //
@@ -27,6 +29,7 @@ export default defineConfig({
     // Deletes the profile by ids.adapty (profile id), else by userId (customer user id).
     adapty: {
       apiKey: { env: 'ADAPTY_API_KEY' },
+      // baseURL: 'http://127.0.0.1:4010', // a proxy or an emulator instead of the vendor (any provider)
       // apiVersion: 'v2',             // or 'v1'
       // verify: true,                 // read each deleted profile back (twice the requests)
     },
@@ -64,7 +67,10 @@ export default defineConfig({
 
   // retry: { limit: 4 },             // retries per request after the first attempt
   // timeout: 10_000,                 // per attempt, ms
-  // receiptSalt: { env: 'ERASEKIT_RECEIPT_SALT' }, // salts the SHA-256 identifier hashes in receipts
+  // Salts the SHA-256 identifier hashes in receipts and journal. Without it they are plain hashes:
+  // whoever holds a list of your users' emails or ids can tell from a receipt whom you erased. Keep
+  // it secret and never change it: a resume needs the salt its journal was written with.
+  receiptSalt: { env: 'ERASEKIT_RECEIPT_SALT' },
 })
 `
 
@@ -75,6 +81,7 @@ export const JSON_TEMPLATE = {
     altcraft: { baseURL: 'https://ru.altkraft.com', token: { env: 'ALTCRAFT_TOKEN' }, dbId: 1 },
     batch: { restKey: { env: 'BATCH_REST_KEY' }, appKeys: { ios: { env: 'BATCH_IOS_APP_KEY' }, android: { env: 'BATCH_ANDROID_APP_KEY' } }, mode: 'gdpr' },
   },
+  receiptSalt: { env: 'ERASEKIT_RECEIPT_SALT' },
 }
 
 export default defineCommand({
@@ -88,7 +95,7 @@ export default defineCommand({
     if (existsSync(file) && !parsed.force) throw new UsageError(`${file} exists; pass --force to overwrite it`)
     await writeFile(file, format === 'json' ? `${JSON.stringify(JSON_TEMPLATE, null, 2)}\n` : TEMPLATE)
     logger.success(`wrote ${file}`)
-    out(`\n  Set the secrets in the environment (a secret manager, or an untracked .env you source):\n${ENV_VARS.map((name) => `    export ${name}=…`).join('\n')}\n`)
+    out(`\n  Set the secrets in the environment (a secret manager, or an untracked .env you source):\n${ENV_VARS.map((name) => `    export ${name}=${MAKE[name] ?? '…'}`).join('\n')}\n`)
     out(`  Then try it without sending anything:\n    erasekit run --config erasekit.config.${format} --input subjects.csv --dry-run\n`)
   },
 })

@@ -5,7 +5,7 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
 import { RunStopped, UsageError } from '../errors'
-import { createOutcomeSink, LineFile, loadJournal, refOf, subjectKey } from '../files'
+import { createOutcomeSink, LineFile, loadJournal, refOf, saltCheckLine, subjectKey } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
 import { circuitBreaker, credentialBreaker } from '../breaker'
@@ -55,6 +55,12 @@ export default defineCommand({
     const built = buildConfig(await loadConfig(configFile), { file: configFile, only })
     const journalPath = parsed.journal === undefined ? undefined : resolve(requireValue(parsed.journal, '--journal'))
     const loaded = journalPath ? await loadJournal(journalPath) : undefined
+    const saltCheck = saltCheckLine(built.receiptSalt)
+    if (loaded?.saltChecks.size && !loaded.saltChecks.has(saltCheck.saltCheck)) {
+      throw new UsageError(
+        `--journal: ${journalPath} was written with another receiptSalt (or none): its hashes would match nothing, and every erasure it confirms would be sent again. Run with the receiptSalt of that journal, or give a new --journal`,
+      )
+    }
     const receiptsPath =
       parsed.receipts !== undefined
         ? resolve(requireValue(parsed.receipts, '--receipts'))
@@ -89,6 +95,9 @@ export default defineCommand({
       if (loaded.skipped) logger.warn(`journal: ignored ${loaded.skipped} unreadable line(s) (a run that crashed mid-write)`)
     }
     for (const problem of built.problems) logger.warn(`${configFile}: ${problem}; that provider's outcomes fail with invalid_config, the others run`)
+    if (built.receiptSalt === undefined && !dryRun) {
+      logger.warn(`${configFile}: no receiptSalt: receipts and journal hold plain SHA-256 hashes of the identifiers, so whoever has a list of your users' emails or ids can tell whom you erased. Set receiptSalt (erasekit init writes it), keep it secret, and keep it for every later run`)
+    }
 
     // Read up to the first subject now: a bad header stops here, before any file is written.
     const names = [...new Set([...BUNDLED_NAMES, ...built.providers.map((provider) => provider.name)])]
@@ -99,6 +108,7 @@ export default defineCommand({
 
     const receipts = receiptsPath ? new LineFile(receiptsPath, '--receipts') : undefined
     const journal = journalPath && !dryRun ? new LineFile(journalPath, '--journal') : undefined
+    if (journal && !loaded?.saltChecks.has(saltCheck.saltCheck)) journal.write(`${JSON.stringify(saltCheck)}\n`)
     const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun, keyed: true })
     // Each outcome is written as it settles, not once its subject's report is out (a report waits
     // for the slowest provider), and before the config's plugins see it (one may throw or be slow):
@@ -239,7 +249,7 @@ export default defineCommand({
       if (fatal instanceof UsageError && !read) throw fatal
       // Every outcome written so far is on disk (the journal never ahead of the receipts).
       const { message, code } = fatal as NodeJS.ErrnoException
-      throw new RunStopped(`run stopped after ${fmt(tally.subjects)} subjects (${fmt(sink.receipts)} outcomes in the receipts): ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${journalPath ? ' to resume (confirmed erasures are not repeated)' : ''}.`)
+      throw new RunStopped(`run stopped (${fmt(sink.receipts)} outcomes in the receipts${journal ? `, ${fmt(sink.journaled)} confirmed in the journal` : ''}): ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${journalPath ? ' to resume (confirmed erasures are not repeated)' : ''}.`)
     }
 
     process.stdout.write(`\n${tally.table()}\n\n`)
@@ -249,7 +259,7 @@ export default defineCommand({
       out()
       out(colors.bold('  failed subjects:'))
       for (const line of shown) out(`    ${line}`)
-      if (hiddenFailures) out(`    … and ${fmt(hiddenFailures)} more (see the receipts)`)
+      if (hiddenFailures) out(`    … and ${fmt(hiddenFailures)} more${receiptsPath ? ' (see the receipts)' : ''}`)
     }
     if (sample) {
       out()
@@ -270,7 +280,7 @@ export default defineCommand({
       logger.warn(`interrupted after ${summary}. Run the same command again to resume${journalPath ? '' : ' (add --journal FILE next time: without it everything is sent again)'}.`)
       process.exitCode = 130
     } else if (tally.failedSubjects) {
-      logger.error(`${summary}. Fix the causes above and run again${journalPath ? ' with the same --journal: confirmed erasures are not repeated' : ''}.`)
+      logger.error(`${summary}. Fix the causes above and run again${journalPath && !dryRun ? ' with the same --journal: confirmed erasures are not repeated' : ''}.`)
       process.exitCode = 2
     } else {
       logger.success(dryRun ? `${summary} (dry run: nothing was sent)` : summary)

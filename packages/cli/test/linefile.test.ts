@@ -1,0 +1,34 @@
+/** A full disk mid-line: the receipts and journal files keep whole lines. */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect, test, vi } from 'vitest'
+import { LineFile } from '../src/files'
+import { tmp } from './helpers'
+
+const fs = vi.hoisted(() => ({ cutAfter: undefined as number | undefined }))
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>()
+  // Writes `cutAfter` bytes of the next write, then fails the rest as a full disk does.
+  const writeSync = ((fd: number, buffer: Uint8Array, offset?: number) => {
+    const cut = fs.cutAfter
+    if (cut === undefined) return real.writeSync(fd, buffer, offset)
+    if (cut === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    fs.cutAfter = 0
+    return real.writeSync(fd, buffer, offset, cut)
+  }) as typeof real.writeSync
+  return { ...real, default: { ...real, writeSync }, writeSync }
+})
+
+test('a line the disk cuts short is cut off again: the file holds whole lines, and takes the next once there is room', () => {
+  const path = join(tmp('linefile'), 'receipts.jsonl')
+  const file = new LineFile(path, '--receipts')
+  file.write('{"n":1}\n')
+  fs.cutAfter = 4
+  expect(() => file.write('{"n":2,"padding":"xxxxxxxx"}\n')).toThrow('ENOSPC')
+  expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n')
+  fs.cutAfter = undefined
+  file.write('{"n":3}\n')
+  file.close()
+  expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n{"n":3}\n')
+  expect(file.lines).toBe(2)
+})
