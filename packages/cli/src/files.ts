@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createHash } from 'node:crypto'
@@ -73,6 +73,61 @@ export class LineFile {
 }
 
 /**
+ * Holds `<journal>.lock` while a run appends to the journal: two runs sharing one journal (an
+ * overlapping cron job) would each find nothing done and send everything twice. The lock names
+ * its run's pid; one whose process is gone (a kill -9) is taken over. Released when the process
+ * exits, however it ends.
+ */
+export function lockJournal(path: string): void {
+  const lock = `${path}.lock`
+  const mine = `${process.pid}\n`
+  const fail = (why: string) => new UsageError(`--journal: ${why}`)
+  checkRegular(path)
+  mkdirSync(dirname(path), { recursive: true })
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(lock, mine, { flag: 'wx' })
+      process.once('exit', () => {
+        try {
+          if (readFileSync(lock, 'utf8') === mine) unlinkSync(lock)
+        } catch {}
+      })
+      return
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException
+      if (code !== 'EEXIST') throw fail(`cannot create ${lock} (${code ?? 'error'})`)
+    }
+    let pid = NaN
+    try {
+      pid = Number(readFileSync(lock, 'utf8').trim())
+    } catch {
+      continue // released meanwhile
+    }
+    if (Number.isInteger(pid) && pid > 0 && running(pid)) {
+      throw fail(`another run (pid ${pid}) is using ${path}; wait for it to end, or delete ${lock} if no erasekit run is active`)
+    }
+    try {
+      unlinkSync(lock)
+    } catch {}
+  }
+  throw fail(`cannot take ${lock}`)
+}
+
+/** A device (/dev/full, /dev/zero) would be read for ever, and keeps nothing. */
+function checkRegular(path: string) {
+  if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`--journal: cannot use ${path} (not a regular file)`)
+}
+
+const running = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
  * The ref a run gives the core for one subject: its own ref (or `line:<n>`), `~`, and a fingerprint
  * of its identifiers. The journal is keyed by both, so a resumed run never skips a subject because
  * another one had the same ref, or because its identifier was corrected since, or because lines moved.
@@ -122,8 +177,7 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
   const saltChecks = new Set<string>()
   let skipped = 0
   if (!existsSync(path)) return { confirmed, skipped, saltChecks }
-  // A device (/dev/full, /dev/zero) would be read for ever.
-  if (!statSync(path).isFile()) throw new UsageError(`--journal: cannot use ${path} (not a regular file)`)
+  checkRegular(path)
   let number = 0
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity })
   const unreadable = (error: NodeJS.ErrnoException) => new UsageError(`--journal: cannot read ${path} (${error.code ?? error.message})`)

@@ -3,6 +3,7 @@
  * mistyped options, files that overlap, a disk that fills up mid-run, config values the core
  * refuses, and output meant for logs.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -113,6 +114,31 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(again.code, again.output).toBe(0)
     expect(world.emulators.adapty.requests).toHaveLength(0)
     expect(readFileSync(join(dir, 'j.jsonl'), 'utf8').match(/saltCheck/g)).toHaveLength(1)
+  }, 60_000)
+
+  test('one journal, one run at a time: a live run holds <journal>.lock, a dead one (kill -9) does not', async () => {
+    const dir = tmp('lock')
+    const config = world.config(dir, (providers) => {
+      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
+    })
+    writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(1).userId}\n`)
+    const lock = join(dir, 'j.jsonl.lock')
+    const run = () => cli(['run', '--config', config, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
+    // This test process stands for a run still going.
+    writeFileSync(lock, `${process.pid}\n`)
+    world.clearLogs()
+    const held = await run()
+    expect(held.code, held.output).toBe(1)
+    expect(held.output).toContain(`--journal: another run (pid ${process.pid}) is using ${join(dir, 'j.jsonl')}`)
+    expect(world.emulators.adapty.requests).toHaveLength(0)
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`)
+    // A run killed with -9 leaves its lock; its process is gone, so the next run takes it over.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid
+    writeFileSync(lock, `${gone}\n`)
+    const next = await run()
+    expect(next.code, next.output).toBe(0)
+    expect(world.emulators.adapty.requests).toHaveLength(1)
+    expect(existsSync(lock)).toBe(false)
   }, 60_000)
 
   test('without a receiptSalt the run warns that receipt hashes can be matched against a list of users', async () => {

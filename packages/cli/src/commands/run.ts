@@ -5,7 +5,7 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
 import { RunStopped, UsageError } from '../errors'
-import { createOutcomeSink, LineFile, loadJournal, refOf, saltCheckLine, subjectKey } from '../files'
+import { createOutcomeSink, LineFile, loadJournal, lockJournal, refOf, saltCheckLine, subjectKey } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
 import { circuitBreaker, credentialBreaker } from '../breaker'
@@ -54,6 +54,8 @@ export default defineCommand({
 
     const built = buildConfig(await loadConfig(configFile), { file: configFile, only })
     const journalPath = parsed.journal === undefined ? undefined : resolve(requireValue(parsed.journal, '--journal'))
+    // Taken before the journal is read: what another run confirms meanwhile must not be missed.
+    if (journalPath && !dryRun) lockJournal(journalPath)
     const loaded = journalPath ? await loadJournal(journalPath) : undefined
     const saltCheck = saltCheckLine(built.receiptSalt)
     if (loaded?.saltChecks.size && !loaded.saltChecks.has(saltCheck.saltCheck)) {
