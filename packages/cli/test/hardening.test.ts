@@ -27,6 +27,11 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(Object.values(world.emulators).every((emulator) => emulator.requests.length === 0)).toBe(true)
     return result.output
   }
+  /** A config with Adapty only (`extra`: top-level keys such as receiptSalt). */
+  const adaptyOnly = (dir: string, extra?: Record<string, unknown>) =>
+    world.config(dir, (providers) => {
+      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
+    }, extra)
   const adaptyDeletes = () => world.emulators.adapty.requests.filter((request) => request.method === 'DELETE').map((request) => request.headers['adapty-customer-user-id'])
 
   test('a resumed run skips only the very subject it confirmed: not another with the same ref, not a corrected identifier, not a line that moved', async () => {
@@ -82,14 +87,10 @@ describe('erasekit run: mistakes and accidents', () => {
 
   test('with a receiptSalt the journal fingerprint is salted too (as identifierHash is)', async () => {
     const dir = tmp('salt')
-    const config = world.config(dir, (providers) => {
-      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
-    }, { receiptSalt: { env: 'RECEIPT_SALT' } })
+    const config = adaptyOnly(dir, { receiptSalt: { env: 'RECEIPT_SALT' } })
     const { userId, email } = person(1)
     writeFileSync(join(dir, 's.csv'), `ref,userId,email\ndsr-1,${userId},${email}\n`)
-    const unsalted = world.config(mkdirSync(join(dir, 'unsalted'), { recursive: true })!, (providers) => {
-      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
-    })
+    const unsalted = adaptyOnly(mkdirSync(join(dir, 'unsalted'), { recursive: true })!)
     const run = (salt?: string) =>
       cli(['run', '--config', salt ? config : unsalted, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', 'r.jsonl'], { cwd: dir, env: { ...world.env, RECEIPT_SALT: salt } })
     const result = await run('pepper-123')
@@ -118,9 +119,7 @@ describe('erasekit run: mistakes and accidents', () => {
 
   test('one journal, one run at a time: a live run holds <journal>.lock, a dead one (kill -9) does not', async () => {
     const dir = tmp('lock')
-    const config = world.config(dir, (providers) => {
-      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
-    })
+    const config = adaptyOnly(dir)
     writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(1).userId}\n`)
     const lock = join(dir, 'j.jsonl.lock')
     const run = () => cli(['run', '--config', config, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
@@ -143,9 +142,7 @@ describe('erasekit run: mistakes and accidents', () => {
 
   test('without a receiptSalt the run warns that receipt hashes can be matched against a list of users', async () => {
     const dir = tmp('nosalt')
-    const config = world.config(dir, (providers) => {
-      for (const name of ['clevertap', 'altcraft', 'batch']) delete providers[name]
-    })
+    const config = adaptyOnly(dir)
     writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(1).userId}\n`)
     const result = await cli(['run', '--config', config, '--input', 's.csv', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
     expect(result.code, result.output).toBe(0)
