@@ -83,7 +83,11 @@ export function lockJournal(path: string): void {
   const mine = `${process.pid}\n`
   const fail = (why: string) => new UsageError(`--journal: ${why}`)
   checkRegular(path)
-  mkdirSync(dirname(path), { recursive: true })
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (error) {
+    throw fail(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(lock, mine, { flag: 'wx' })
