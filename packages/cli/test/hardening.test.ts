@@ -245,6 +245,8 @@ describe('erasekit run: mistakes and accidents', () => {
       // A device keeps nothing: the proof of erasure, or what a resumed run must skip, would be thrown away.
       [['--receipts', '/dev/null'], '--receipts: cannot write /dev/null (not a regular file)'],
       [['--receipts', 'r.jsonl', '--journal', '/dev/null'], '--journal: cannot use /dev/null (not a regular file)'],
+      // Its folder cannot be made (a file stands there): named, before anything is sent.
+      [['--receipts', 'r.jsonl', '--journal', 'subjects.csv/j.jsonl'], `--journal: cannot write ${join(dir, 'subjects.csv/j.jsonl')} (EEXIST)`],
       // A link to the input is the input, symbolic or hard; a directory alias is that directory.
       [['--receipts', 'link.jsonl'], `--receipts: ${join(dir, 'link.jsonl')} is also the --input file`],
       [['--receipts', 'hard.jsonl'], `--receipts: ${join(dir, 'hard.jsonl')} is also the --input file`],
