@@ -113,8 +113,7 @@ export function altcraft(options: AltcraftOptions): Provider {
           // (2xx → invalid_response, 429/5xx retried, other 4xx by their status).
           if (typeof code !== 'number' || code === 0) throw ctx.responseError(response)
           const detail = typeof data.error_text === 'string' ? data.error_text : undefined
-          // A code equal to the HTTP status adds nothing ("HTTP 503 503"): left out, as CleverTap's is.
-          const transient = ctx.responseError(response, { providerCode: code === response.status ? undefined : code, message: detail })
+          const transient = ctx.responseError(response, { providerCode: code, message: detail })
           // A 429/5xx transport status stays retryable whatever the body says.
           if (response.status >= 400 && transient.retryable) throw transient
           // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe

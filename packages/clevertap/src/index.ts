@@ -102,7 +102,7 @@ function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult
     // A 2xx without a status is unreadable: the core's invalid_response, retried. A 204 too: it is
     // in CleverTap's generic status table, never in the delete page's, and a proxy's or a WAF's
     // 204 must not report 100 subjects accepted.
-    throw ctx.responseError(response, { providerCode: code === httpStatus ? undefined : (code as number | undefined), message })
+    throw ctx.responseError(response, { providerCode: code as number | undefined, message })
   }
   if (status === 'success') return { status: 'accepted', httpStatus }
   throw new ErasureError('provider_error', `HTTP ${httpStatus} ${status}${message ? `: ${message}` : ''}`, { provider: ctx.provider, status: httpStatus, providerCode: status })

@@ -171,10 +171,11 @@ export interface LoadedJournal {
 }
 
 /**
- * A journal line that names the receiptSalt its hashes were made with, without revealing it:
- * a resume with another salt would match nothing and send every confirmed erasure again.
+ * What a journal's `{"saltCheck": …}` line holds: it names the receiptSalt the hashes were made
+ * with, without revealing it. A resume with another salt would match nothing and send every
+ * confirmed erasure again.
  */
-export const saltCheckLine = (salt = '') => ({ saltCheck: createHash('sha256').update('erasekit journal salt check\u0000').update(salt).digest('hex').slice(0, FINGERPRINT) })
+export const saltCheckOf = (salt = '') => createHash('sha256').update('erasekit journal salt check\u0000').update(salt).digest('hex').slice(0, FINGERPRINT)
 
 export async function loadJournal(path: string): Promise<LoadedJournal> {
   const confirmed = new Set<string>()

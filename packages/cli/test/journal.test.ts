@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { fsyncSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, inject, test, vi } from 'vitest'
-import { createOutcomeSink, LineFile, loadJournal, saltCheckLine, subjectKey } from '../src/files'
+import { createOutcomeSink, LineFile, loadJournal, saltCheckOf, subjectKey } from '../src/files'
 
 // fsync observed, not replaced.
 vi.mock('node:fs', async (importOriginal) => {
@@ -43,12 +43,12 @@ describe('journal file', () => {
 
   test('a salt-check line names the salt without holding it, and counts as no outcome; a device is refused, not read for ever', async () => {
     const path = join(dir(), 'j.jsonl')
-    const check = saltCheckLine('pepper-123')
-    expect(check.saltCheck).toMatch(/^[\da-f]{16}$/)
-    expect([saltCheckLine('pepper-456').saltCheck, saltCheckLine().saltCheck]).not.toContain(check.saltCheck)
-    writeFileSync(path, `${JSON.stringify(check)}\n{"subjectRef":"dsr-1","identifierHash":"ab","provider":"adapty","status":"deleted","at":"${at}"}\n`)
+    const check = saltCheckOf('pepper-123')
+    expect(check).toMatch(/^[\da-f]{16}$/)
+    expect([saltCheckOf('pepper-456'), saltCheckOf()]).not.toContain(check)
+    writeFileSync(path, `${JSON.stringify({ saltCheck: check })}\n{"subjectRef":"dsr-1","identifierHash":"ab","provider":"adapty","status":"deleted","at":"${at}"}\n`)
     const loaded = await loadJournal(path)
-    expect([...loaded.saltChecks]).toEqual([check.saltCheck])
+    expect([...loaded.saltChecks]).toEqual([check])
     expect([loaded.confirmed.size, loaded.skipped]).toEqual([1, 0])
     await expect(loadJournal('/dev/zero')).rejects.toThrow('--journal: cannot use /dev/zero (not a regular file)')
   })

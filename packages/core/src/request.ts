@@ -63,12 +63,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     // A 2xx the provider cannot read; a 3xx that is not a redirect (304) is an answer like a 4xx.
     const ok = response.status < 300
     const code = ok ? 'invalid_response' : codeForStatus(response.status)
-    const providerCode = detail.providerCode === undefined ? '' : ` ${detail.providerCode}`
-    const what = ok ? `unexpected response (HTTP ${response.status})` : `HTTP ${response.status}${providerCode}`
+    // A vendor code that repeats the HTTP status (CleverTap's and Altcraft's bodies) adds nothing: "HTTP 503 503".
+    const providerCode = String(detail.providerCode) === String(response.status) ? undefined : detail.providerCode
+    const what = ok ? `unexpected response (HTTP ${response.status})` : `HTTP ${response.status}${providerCode === undefined ? '' : ` ${providerCode}`}`
     const error = new ErasureError(code, detail.message ? `${what}: ${detail.message}` : what, {
       provider,
       status: response.status,
-      providerCode: detail.providerCode,
+      providerCode,
       // A 2xx the provider cannot read is a broken transfer more often than a contract change.
       retryable: detail.retryable ?? (ok || policy.statusCodes.includes(response.status)),
       retryAfterMs: detail.retryAfterMs ?? parseRetryAfter(response.headers.get('retry-after')),

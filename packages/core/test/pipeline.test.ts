@@ -858,6 +858,18 @@ describe('retry helpers', () => {
   })
 })
 
+describe('responseError', () => {
+  it('leaves out a vendor code that only repeats the HTTP status, and keeps any other', () => {
+    const ctx = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url }))
+    const answer = (status: number) => ({ status, headers: new Headers(), data: undefined })
+    for (const providerCode of [503, '503']) {
+      expect(ctx.responseError(answer(503), { providerCode, message: 'Internal server error' })).toMatchObject({ message: '[erasekit] [demo] HTTP 503: Internal server error', providerCode: undefined })
+    }
+    expect(ctx.responseError(answer(503), { providerCode: 'E_BUSY' })).toMatchObject({ message: '[erasekit] [demo] HTTP 503 E_BUSY', providerCode: 'E_BUSY' })
+    expect(ctx.responseError(answer(400), { providerCode: 401 })).toMatchObject({ message: '[erasekit] [demo] HTTP 400 401', providerCode: '401' })
+  })
+})
+
 describe('provider-supplied retry timing and attempts', () => {
   it('uses retryAfterMs from responseError (vendors with their own rate-limit headers) and a per-result attempts count', async () => {
     const { defineProvider } = await import('@erasekit/core')

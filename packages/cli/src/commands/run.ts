@@ -5,7 +5,7 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
 import { RunStopped, UsageError } from '../errors'
-import { createOutcomeSink, LineFile, loadJournal, lockJournal, refOf, saltCheckLine, subjectKey } from '../files'
+import { createOutcomeSink, LineFile, loadJournal, lockJournal, refOf, saltCheckOf, subjectKey } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
 import { circuitBreaker, credentialBreaker } from '../breaker'
@@ -55,10 +55,11 @@ export default defineCommand({
     const built = buildConfig(await loadConfig(configFile), { file: configFile, only })
     const journalPath = parsed.journal === undefined ? undefined : resolve(requireValue(parsed.journal, '--journal'))
     // Taken before the journal is read: what another run confirms meanwhile must not be missed.
-    if (journalPath && !dryRun) lockJournal(journalPath)
+    const writesJournal = journalPath !== undefined && !dryRun
+    if (writesJournal) lockJournal(journalPath)
     const loaded = journalPath ? await loadJournal(journalPath) : undefined
-    const saltCheck = saltCheckLine(built.receiptSalt)
-    if (loaded?.saltChecks.size && !loaded.saltChecks.has(saltCheck.saltCheck)) {
+    const saltCheck = saltCheckOf(built.receiptSalt)
+    if (loaded?.saltChecks.size && !loaded.saltChecks.has(saltCheck)) {
       throw new UsageError(
         `--journal: ${journalPath} was written with another receiptSalt (or none): its hashes would match nothing, and every erasure it confirms would be sent again. Run with the receiptSalt of that journal, or give a new --journal`,
       )
@@ -109,8 +110,8 @@ export default defineCommand({
     for (const message of warnings) logger.warn(message)
 
     const receipts = receiptsPath ? new LineFile(receiptsPath, '--receipts') : undefined
-    const journal = journalPath && !dryRun ? new LineFile(journalPath, '--journal') : undefined
-    if (journal && !loaded?.saltChecks.has(saltCheck.saltCheck)) journal.write(`${JSON.stringify(saltCheck)}\n`)
+    const journal = writesJournal ? new LineFile(journalPath, '--journal') : undefined
+    if (journal && !loaded?.saltChecks.has(saltCheck)) journal.write(`${JSON.stringify({ saltCheck })}\n`)
     const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun, keyed: true })
     // Each outcome is written as it settles, not once its subject's report is out (a report waits
     // for the slowest provider), and before the config's plugins see it (one may throw or be slow):
@@ -282,7 +283,7 @@ export default defineCommand({
       logger.warn(`interrupted after ${summary}. Run the same command again to resume${journalPath ? '' : ' (add --journal FILE next time: without it everything is sent again)'}.`)
       process.exitCode = 130
     } else if (tally.failedSubjects) {
-      logger.error(`${summary}. Fix the causes above and run again${journalPath && !dryRun ? ' with the same --journal: confirmed erasures are not repeated' : ''}.`)
+      logger.error(`${summary}. Fix the causes above and run again${writesJournal ? ' with the same --journal: confirmed erasures are not repeated' : ''}.`)
       process.exitCode = 2
     } else {
       logger.success(dryRun ? `${summary} (dry run: nothing was sent)` : summary)
