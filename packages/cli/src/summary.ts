@@ -15,6 +15,10 @@ interface FailureGroup {
 export class Tally {
   subjects = 0
   okSubjects = 0
+  /** Failed outcomes a later run may well turn into success (a rate limit, an outage, a timeout). */
+  retryableFailures = 0
+  /** Failed outcomes that need a fix first (a refused credential, an invalid subject). */
+  permanentFailures = 0
   readonly lanes = new Map<string, Record<Status, number>>()
   readonly reasons = new Map<string, number>()
   private readonly failures = new Map<string, FailureGroup>()
@@ -37,6 +41,8 @@ export class Tally {
       this.lane(lane)[outcome.status]++
       if (outcome.reason) this.reasons.set(`${lane}\u0000${outcome.reason}`, (this.reasons.get(`${lane}\u0000${outcome.reason}`) ?? 0) + 1)
       if (outcome.status === 'failed') {
+        if (outcome.error?.retryable === true) this.retryableFailures++
+        else this.permanentFailures++
         const code = outcome.error?.code ?? 'provider_error'
         // One group per cause: line numbers differ between lines with the same problem.
         const message = (outcome.error?.message ?? '').replace(/\bline \d+/g, 'line …')

@@ -261,20 +261,32 @@ describe('erasekit run against the emulators', () => {
     expect(world.emulators.clevertap.store.isMarked(person(30).userId)).toBe(false)
   }, 60_000)
 
-  test('an unreachable provider: a network failure per subject, named in the summary; the others erase', async () => {
+  test('an unreachable provider: a network failure per subject, named in the summary; the others erase; exit 4 (only retryable failures)', async () => {
     const dir = tmp('unreachable')
     // Port 9 (discard) on loopback: nothing listens, connections are refused.
     const config = world.config(dir, (providers) => (providers.altcraft.baseURL = 'http://127.0.0.1:9'), { retry: { limit: 2, delayMs: 10 } })
     writeFileSync(join(dir, 'subjects.csv'), csvOf(33, 40))
     const receipts = join(dir, 'receipts.jsonl')
     const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts], { cwd: dir, env: world.env })
-    expect(result.code, result.output).toBe(2)
+    // A scheduler can tell "run again later" from "a person must fix something" (exit 2).
+    expect(result.code, result.output).toBe(4)
+    expect(result.output).toContain('8 subjects: 0 ok, 8 with failures. Every failure is retryable: run again later.')
     const summary = summaryOf(result.stdout)
     expect(summary.altcraft).toMatchObject({ failed: 8, total: 8 })
     expect(summary.adapty).toMatchObject({ deleted: 8, failed: 0 })
     expect(result.output).toMatch(/network, 8 × altcraft: \[erasekit\] \[altcraft\] network error/)
     expect(result.output).toMatch(/ref dsr-33\): altcraft: network:|line 2 \(ref dsr-33\): altcraft: network:/)
     expect(receiptsOf(receipts).filter((r) => r.provider === 'altcraft').every((r) => r.error!.code === 'network')).toBe(true)
+  }, 60_000)
+
+  test('retryable failures beside one that needs a fix: exit 2, not 4', async () => {
+    const dir = tmp('mixed-failures')
+    const config = world.config(dir, (providers) => (providers.altcraft.baseURL = 'http://127.0.0.1:9'), { retry: { limit: 0 } })
+    // The last line has no identifier at all: invalid_subject, which no rerun mends.
+    writeFileSync(join(dir, 'subjects.csv'), `${csvOf(41, 42)}dsr-43,,\n`)
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(2)
+    expect(result.output).toContain('3 subjects: 0 ok, 3 with failures. Fix the causes above and run again.')
   }, 60_000)
 })
 

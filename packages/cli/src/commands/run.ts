@@ -283,8 +283,11 @@ export default defineCommand({
       logger.warn(`interrupted after ${summary}. Run the same command again to resume${journalPath ? '' : ' (add --journal FILE next time: without it everything is sent again)'}.`)
       process.exitCode = 130
     } else if (tally.failedSubjects) {
-      logger.error(`${summary}. Fix the causes above and run again${writesJournal ? ' with the same --journal: confirmed erasures are not repeated' : ''}.`)
-      process.exitCode = 2
+      const again = writesJournal ? ' with the same --journal: confirmed erasures are not repeated' : ''
+      // Only passing causes (rate limits, outages, timeouts): a scheduler can simply run it again later.
+      const passing = !tally.permanentFailures
+      logger.error(`${summary}. ${passing ? `Every failure is retryable: run again later${again}` : `Fix the causes above and run again${again}`}.`)
+      process.exitCode = passing ? 4 : 2
     } else {
       logger.success(dryRun ? `${summary} (dry run: nothing was sent)` : summary)
       process.exitCode = 0
