@@ -15,6 +15,7 @@ const main = defineCommand({
     demo: () => import('./commands/demo').then((m) => m.default),
     run: () => import('./commands/run').then((m) => m.default),
     init: () => import('./commands/init').then((m) => m.default),
+    emulate: () => import('./commands/emulate').then((m) => m.default),
   },
 })
 

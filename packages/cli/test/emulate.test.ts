@@ -1,0 +1,77 @@
+/**
+ * `erasekit emulate`: the four emulators on loopback and a config pointing at them, so an operator
+ * rehearses `erasekit run` (retries, resume, receipts) before sending anything to a vendor.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { cli, csvOf, receiptsOf, start, summaryOf, tmp, waitFor } from './helpers'
+
+const emulate = (dir: string, flags: string[]) => start(['emulate', ...(flags.includes('--port') ? [] : ['--port', '0']), ...flags], { cwd: dir })
+const stop = async (emulator: ReturnType<typeof start>) => {
+  emulator.child.kill('SIGINT')
+  return emulator.done
+}
+
+describe('erasekit emulate', () => {
+  test('seeded subjects are found and erased through the written config; Ctrl-C prints what each emulator answered', async () => {
+    const dir = tmp('emulate')
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(1, 3))
+    const emulator = emulate(dir, ['--seed', 'subjects.csv', '--config', 'rehearsal.json'])
+    await waitFor(emulator, (text) => text.includes('emulators up'))
+    expect(emulator.text).toContain('stored 3 subjects from subjects.csv')
+    const config = JSON.parse(readFileSync(join(dir, 'rehearsal.json'), 'utf8'))
+    expect(Object.keys(config.providers)).toEqual(['adapty', 'clevertap', 'altcraft', 'batch'])
+    expect(config.providers.batch.mode).toBe('gdpr')
+
+    const run = await cli(['run', '--config', 'rehearsal.json', '--input', 'subjects.csv', '--receipts', 'r.jsonl'], { cwd: dir })
+    expect(run.code, run.output).toBe(0)
+    // Found, not not_found: the seed stored them.
+    expect(summaryOf(run.stdout)).toMatchObject({
+      adapty: { deleted: 3 },
+      clevertap: { accepted: 3 },
+      altcraft: { deleted: 3 },
+      'batch/ios': { accepted: 3 },
+      'batch/android': { accepted: 3 },
+    })
+    const stopped = await stop(emulator)
+    expect(stopped.code, stopped.output).toBe(0)
+    expect(stopped.output).toMatch(/adapty\s+3\s+204 × 3/)
+    expect(stopped.output).toMatch(/altcraft\s+3\s+200 × 3/)
+  }, 60_000)
+
+  test('--faults: injected at their rates on every emulator; the run retries them into success', async () => {
+    const dir = tmp('emulate-faults')
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(1, 40))
+    const emulator = emulate(dir, ['--seed', 'subjects.csv', '--faults', 'rate_limit:10%,server_error:10%'])
+    await waitFor(emulator, (text) => text.includes('emulators up'))
+    const run = await cli(['run', '--config', 'erasekit.emulated.json', '--input', 'subjects.csv', '--receipts', 'r.jsonl'], { cwd: dir })
+    expect(run.code, run.output).toBe(0)
+    expect(receiptsOf(join(dir, 'r.jsonl')).filter((r) => r.status === 'failed')).toEqual([])
+    // Retried: more than one attempt somewhere.
+    expect(receiptsOf(join(dir, 'r.jsonl')).some((r) => r.attempts! > 1)).toBe(true)
+    const stopped = await stop(emulator)
+    expect(stopped.output).toMatch(/rate_limit × \d+/)
+    expect(stopped.output).toMatch(/server_error × \d+/)
+  }, 60_000)
+
+  test('bad flags exit 1 naming the flag; a config that is not an emulated one is never overwritten', async () => {
+    const dir = tmp('emulate-usage')
+    const real = '{"providers":{"adapty":{"apiKey":{"env":"ADAPTY_API_KEY"}}}}'
+    writeFileSync(join(dir, 'erasekit.config.json'), real)
+    const cases: [string[], RegExp][] = [
+      [['--faults', 'flood:5%'], /--faults: expected kind:percent items/],
+      [['--faults', 'drop:150%'], /--faults: expected kind:percent items/],
+      [['--port', '70000'], /--port: expected a whole number from 0 to 65,532/],
+      [['--latency', '1.5'], /--latency: expected a whole number/],
+      [['--seed', 'people.txt'], /--seed: expected a \.csv or \.jsonl file/],
+      [['--config', 'erasekit.config.json'], /--config: erasekit\.config\.json exists and is not an emulated config/],
+    ]
+    for (const [flags, message] of cases) {
+      const result = await emulate(dir, flags).done
+      expect(result.code, `${flags.join(' ')}\n${result.output}`).toBe(1)
+      expect(result.output).toMatch(message)
+    }
+    expect(readFileSync(join(dir, 'erasekit.config.json'), 'utf8')).toBe(real)
+  }, 60_000)
+})
