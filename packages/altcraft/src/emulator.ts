@@ -104,20 +104,51 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
   // The documented envelope; the HTTP status is 200 unless errorTransport is 'status'.
   const fail = (error: number, text: string) => envelope(options.errorTransport === 'status' ? error : 200, error, text)
 
+  /**
+   * Profiles by database, email (lower-cased) or phone: a delete finds its profile without scanning
+   * the store (50 000 profiles made each scan 9.5 ms). Entries are checked on use, so deleted or
+   * replaced profiles need no upkeep. store.get() hands out a profile to edit in place: the index
+   * is then rebuilt on the next delete.
+   */
+  let index: Map<string, AltcraftProfile[]> | undefined
+  const keyOf = (dbId: number, field: 'email' | 'phone', value: string) => `${dbId}\0${field}\0${field === 'email' ? value.toLowerCase() : value}`
+  const indexProfile = (dbId: number, profile: AltcraftProfile) => {
+    for (const field of ['email', 'phone'] as const) {
+      const value = profile[field]
+      if (index && typeof value === 'string') {
+        const key = keyOf(dbId, field, value)
+        index.get(key)?.push(profile) ?? index.set(key, [profile])
+      }
+    }
+  }
+  const indexed = () => {
+    if (!index) {
+      index = new Map()
+      for (const [dbId, db] of databases) for (const profile of db.values()) indexProfile(dbId, profile)
+    }
+    return index
+  }
+
   const store: AltcraftStore = {
     add(dbId, profile = {}) {
       const id = profile.profile_id ?? `a1c0f7ed${(++sequence).toString(16).padStart(16, '0')}`
       let db = databases.get(dbId)
       if (!db) databases.set(dbId, (db = new Map()))
-      db.set(id, { ...profile, profile_id: id })
+      const stored = { ...profile, profile_id: id }
+      db.set(id, stored)
+      indexProfile(dbId, stored)
       return id
     },
     has: (dbId, profileId) => databases.get(dbId)?.has(profileId) ?? false,
-    get: (dbId, profileId) => databases.get(dbId)?.get(profileId),
+    get: (dbId, profileId) => {
+      index = undefined
+      return databases.get(dbId)?.get(profileId)
+    },
     count: (dbId) => databases.get(dbId)?.size ?? 0,
     deleted,
     clear() {
       init()
+      index = undefined
       deleted.length = 0
     },
   }
@@ -184,10 +215,17 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
             ? (profile) => profile.email?.toLowerCase() === value.toLowerCase() && inResource(profile)
             : (profile) => profile.phone === value && inResource(profile)
     }
-    // A scan, without copying the store per request: profiles can be edited in place through store.get().
+    // By id or through the index; a custom field by a scan. A candidate counts only if still stored.
     let profile: AltcraftProfile | undefined
-    for (const candidate of db.values()) {
-      if (found(candidate)) {
+    const value = params[matching as 'email' | 'phone' | 'profile_id']
+    const candidates =
+      matching === 'custom'
+        ? db.values()
+        : matching === 'profile_id'
+          ? [db.get(value as string)]
+          : (indexed().get(keyOf(dbId, matching as 'email' | 'phone', value as string)) ?? [])
+    for (const candidate of candidates) {
+      if (candidate && db.get(candidate.profile_id) === candidate && found(candidate)) {
         profile = candidate
         break
       }
