@@ -76,7 +76,7 @@ describe('validation messages', () => {
     ).toMatchInlineSnapshot(`
       {
         "empty providers": "invalid_config: [erasekit] options.providers: expected a non-empty array of providers from defineProvider()",
-        "erase() option typo": "invalid_config: [erasekit] options.dryrun: unknown field (expected signal or dryRun)",
+        "erase() option typo": "invalid_config: [erasekit] options.dryrun: unknown field (expected signal, dryRun or journal)",
         "eraseMany() option typo": "invalid_config: [erasekit] options.windw: unknown field (expected signal, dryRun, window, lingerMs, progressIntervalMs, journal or onProgress)",
         "eraser.hook misspelt": "invalid_config: [erasekit] hook "beforeRequst": expected one of beforeRequest, afterResponse, onError, retry, outcome, report, progress",
         "fetch not a function": "invalid_config: [erasekit] options.fetch: expected a fetch function",

@@ -61,3 +61,12 @@ const report = await eraser.erase(subject, { signal: settings.signal, dryRun: se
 const codes = report.outcomes.map((outcome: Outcome) => (outcome.status === 'failed' ? outcome.error.code : undefined))
 for await (const each of eraser.eraseMany([subject], { signal: settings.signal, window: undefined, onProgress: maybe.onProgress })) void each
 export { codes, headers, kit }
+
+// What a CommonJS package built against the .d.cts typings exports works with the ESM ones.
+import { cjsError, cjsPlugin, cjsProvider } from './cjs-plugin.cjs'
+import { ErasureError, type Journal } from '@erasekit/core'
+const mixed = createEraser({ providers: [cjsProvider], plugins: [cjsPlugin] })
+const esmError: ErasureError = cjsError
+declare const journal: Journal
+await mixed.erase(subject, { journal, signal: settings.signal })
+export { esmError }

@@ -1,5 +1,5 @@
 import { HookableCore } from 'hookable'
-import { checkRun, dryRunOption, runEngine, parseSubject, signalOption, type RunOptions } from './engine'
+import { checkRun, dryRunOption, journalOption, runEngine, parseSubject, signalOption, type RunOptions } from './engine'
 import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf, subjectValues } from './lane'
 import { configError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
@@ -9,8 +9,8 @@ import { createSlots } from './slots'
 import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
-import { afterAbort, defaultRetry, isFunction, mergeLayers, NEVER, type RetryPolicy } from './retry'
-import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
+import { afterAbort, defaultRetry, isFunction, mergeLayers, neverAborts, type RetryPolicy } from './retry'
+import type { EraseContext, EraserHooks, FetchFunction, HookRunner, Journal, Outcome, PlannedRequest, Report, RetryOptions, Subject } from './types'
 import { is, object, optional, parseOrThrow, text } from './validate'
 
 export interface EraserOptions {
@@ -32,6 +32,11 @@ export interface EraseOptions {
   signal?: AbortSignal | undefined
   /** Validate and build every request, send nothing: the report lists the redacted requests. */
   dryRun?: boolean | undefined
+  /**
+   * Skips what it holds as confirmed and records the outcomes, as in eraseMany: erasing a subject
+   * again (after one provider failed) sends only to the providers not yet confirmed.
+   */
+  journal?: Journal | undefined
 }
 
 export type EraseManyOptions = EraseOptions & Omit<RunOptions, 'signal' | 'dryRun'>
@@ -59,7 +64,7 @@ const isPlugin = (value: unknown) => {
 const list = (message: string, item: (value: unknown) => boolean) =>
   optional(is<unknown[]>((value) => Array.isArray(value) && value.every(item), message))
 
-const eraseOptionsSchema = object({ signal: signalOption, dryRun: dryRunOption })
+const eraseOptionsSchema = object({ signal: signalOption, dryRun: dryRunOption, journal: journalOption })
 const contextOptionsSchema = object({ signal: signalOption })
 
 const optionsSchema = object({
@@ -102,7 +107,7 @@ export interface ProviderContextOptions {
  */
 export function createProviderContext(provider: Provider, options: ProviderContextOptions = {}): EraseContext {
   checkSpecificationVersion(provider)
-  const { signal = NEVER } = parseOrThrow(contextOptionsSchema, { signal: options.signal })
+  const { signal = neverAborts() } = parseOrThrow(contextOptionsSchema, { signal: options.signal })
   return createPipeline({
     ...laneConfig(provider, mergeLayers(defaultRetry, options.retry), options),
     provider: provider.name,
@@ -141,8 +146,11 @@ export function createEraser(options: EraserOptions): Eraser {
     return (provider.targets?.length ? provider.targets : [undefined]).map((target) => ({ ...config, target, ...capsOf(provider, target) }))
   })
   // An empty value (no receiptSalt) redacts nothing.
-  const redactSecrets = createRedactor(entriesOf([...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]))
-  const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets }
+  const secrets = [...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]
+  const redactSecrets = createRedactor(entriesOf(secrets))
+  // A secret in a vendor's UUID (Batch's token) would be hex and dashes, at most 36 characters: any other cannot be in one.
+  const inUUID = secrets.filter((secret): secret is string => !!secret && secret.length <= 36 && /^[\dA-F-]+$/.test(secret.toUpperCase()))
+  const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets, uuidSecrets: inUUID.length ? createRedactor(entriesOf(inUUID)) : undefined }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.
     if (!HOOKS.includes(name)) throw configError(`hook ${JSON.stringify(String(name).slice(0, 40))}: expected one of ${HOOKS.join(', ')}`)
@@ -155,7 +163,13 @@ export function createEraser(options: EraserOptions): Eraser {
     // One subject needs no scheduling: every lane sends its single-item batch at once.
     async erase(subject, eraseOptions = {}) {
       const value = parseSubject(subject)
-      const { signal = NEVER, dryRun } = parseOrThrow(eraseOptionsSchema, eraseOptions)
+      const { signal = neverAborts(), dryRun, journal } = parseOrThrow(eraseOptionsSchema, eraseOptions)
+      if (journal) {
+        // A run of one: the journal asked and written exactly as eraseMany does (written once the report is taken).
+        let report: Report | undefined
+        for await (report of runEngine(context, [value], eraseOptions));
+        return report!
+      }
       const ref = value.ref ?? '#1'
       const started = Date.now()
       const hashOf = createHasher(options.receiptSalt)
@@ -168,7 +182,7 @@ export function createEraser(options: EraserOptions): Eraser {
           const match = matchSubject(lane, value, hashOf, redactSecrets)
           let outcome: Outcome
           if ('value' in match) {
-            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value), values }], { hooks, redactSecrets, signal, dryRun })
+            const batch = await eraseBatch(lane, [{ ref, identifier: match, hash: hashOf(match.value), values }], { hooks, redactSecrets, uuidSecrets: context.uuidSecrets, signal, dryRun })
             outcome = batch.outcomes[0]!
             planned[index] = batch.planned ?? []
           } else {

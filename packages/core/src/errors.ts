@@ -75,7 +75,6 @@ function prefixed(message: string, provider: string | undefined): string {
  * before they leave the pipeline.
  */
 export class ErasureError extends Error {
-  readonly [marker] = true
   // Declared only: the constructor sets each one, in this order (undefined included), as an own property.
   declare readonly code: ErrorCode
   declare readonly provider?: string
@@ -120,6 +119,9 @@ export class ErasureError extends Error {
     return { name: this.name, code, message, provider, status, providerCode, retryable, retryAfterMs }
   }
 }
+// On the prototype, not a declared field: a `unique symbol` in the declarations would make the ESM
+// and CJS typings two incompatible classes (a CJS plugin's Provider refused by an ESM eraser).
+Object.defineProperty(ErasureError.prototype, marker, { value: true })
 
 /** Code for an HTTP error status; `provider_error` when the status says nothing more precise. */
 export function codeForStatus(status: number): ErrorCode {
@@ -161,7 +163,8 @@ export function scrubError<E extends ErasureError>(error: E, redact: (text: stri
 /** The error for a bad option, definition or call (never quoting a value). */
 export const configError = (message: string, provider?: string) => new ErasureError('invalid_config', message, { provider })
 
-export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider })
+// Retryable: nothing is wrong with the subject or the request, the run was stopped (a resumed run sends it again).
+export const aborted = (provider?: string) => new ErasureError('aborted', 'aborted by the caller', { provider, retryable: true })
 
 /**
  * What may be kept of a foreign error as `cause`: its name, its redacted message and, when it

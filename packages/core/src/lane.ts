@@ -26,6 +26,8 @@ export interface BatchRun {
   hooks: HookRunner
   /** The eraser's secrets, compiled once; each batch adds its identifiers. */
   redactSecrets: Redactor
+  /** Those of its secrets that could be part of a vendor's UUID, if any (EngineContext.uuidSecrets). */
+  uuidSecrets?: Redactor | undefined
   signal: AbortSignal
   dryRun?: boolean
 }
@@ -165,7 +167,11 @@ export async function eraseBatch(
   const { attempts } = pipeline
   const durationMs = Date.now() - started
   const at = now()
-  const mapping: ResultMapping = { provider: provider.name, redact, redactUUID: createRedactor(batchEntries(items, mayFillUUIDSlice), run.redactSecrets), errors: new Map() }
+  const { uuidSecrets } = run
+  // Nothing that could be in a UUID (the usual case: ids that are not hex, no hex secret): a token is kept as it is.
+  let judged: boolean | undefined
+  const uuidFree = () => (judged ??= !uuidSecrets && !items.some((item) => mayFillUUIDSlice(item.identifier.value) || item.values.some(mayFillUUIDSlice)))
+  const mapping: ResultMapping = { provider: provider.name, redact, redactUUID: createRedactor(batchEntries(items, mayFillUUIDSlice), uuidSecrets), shortest: uuidSecrets ? 1 : 8, uuidFree, errors: new Map() }
   const outcomes = items.map((item, i): Outcome => {
     const outcome: Outcome = { provider: provider.name, target, subjectRef: item.ref, identifier: { kind: item.identifier.kind, hash: item.hash }, status: 'skipped', attempts, durationMs, at }
     if (!failure && dryRun) {
@@ -191,8 +197,12 @@ export function reportOf(subjectRef: string, started: number, outcomes: Outcome[
   return report
 }
 
-export const outcomeError = ({ code, message, retryable, providerCode }: ErasureError): NonNullable<Outcome['error']> =>
-  providerCode === undefined ? { code, message: cut(message), retryable } : { code, message: cut(message), retryable, providerCode: cut(providerCode) }
+export const outcomeError = ({ code, message, retryable, providerCode, retryAfterMs }: ErasureError): NonNullable<Outcome['error']> => {
+  const error: NonNullable<Outcome['error']> = { code, message: cut(message), retryable }
+  if (providerCode !== undefined) error.providerCode = cut(providerCode)
+  if (retryAfterMs !== undefined) error.retryAfterMs = retryAfterMs
+  return error
+}
 
 /** Receipts keep 2 000 characters of an error's redacted text (a batch's error is copied into each of its outcomes), never half a surrogate pair. */
 const cut = (text: string) => (text.length > 2000 ? `${text.slice(0, /[\uD800-\uDBFF]/.test(text[1999]!) ? 1999 : 2000)}…` : text)
@@ -203,8 +213,12 @@ const RESULT_STATUSES = ['deleted', 'accepted', 'not_found', 'failed']
 interface ResultMapping {
   provider: string
   redact: Redactor
-  /** The batch's redactor for a vendor UUID: its secrets, and only the identifiers that could be 8 characters of one. */
+  /** The batch's redactor for a vendor UUID: the secrets and the identifiers that could be part of one. */
   redactUUID: Redactor
+  /** The shortest slice of a UUID worth judging: 1 with secrets that could be in one (any of it redacted counts), else 8. */
+  shortest: number
+  /** Nothing in the batch or the secrets could be part of a UUID (judged once, when a UUID comes). */
+  uuidFree: () => boolean
   /**
    * One error shared by many outcomes (the batch's failure, or one a provider gave each result) is
    * redacted once: its text may be long, and a batch holds up to 10 000 identifiers.
@@ -227,8 +241,9 @@ const mayFillUUIDSlice = (value: string) => /^[\dA-F-]{8,}$/.test(value.toUpperC
  * chance, and common in bulk (among 10 000 numeric ids, `4844` and `91` both occur in most
  * tokens): cutting it would spoil the support handle Batch asks to keep, and tell nothing.
  */
-function requestIdOf(raw: string, { redact, redactUUID }: ResultMapping): string {
+function requestIdOf(raw: string, { redact, redactUUID, shortest, uuidFree }: ResultMapping): string {
   if (!/^[\da-f]{8}(-?[\da-f]{4}){3}-?[\da-f]{12}$/i.test(raw)) return redact(raw)
+  if (uuidFree()) return raw
   // A batch's outcomes share one token: judged once.
   const judged = keptWhole.get(redactUUID) ?? keptWhole.set(redactUUID, new Map()).get(redactUUID)!
   let kept = judged.get(raw)
@@ -236,7 +251,7 @@ function requestIdOf(raw: string, { redact, redactUUID }: ResultMapping): string
     // Every slice on its own: a match that a longer or earlier one hides is still found.
     kept = true
     for (let at = 0; kept && at < raw.length; at++) {
-      for (let end = at + 1; kept && end <= raw.length; end++) {
+      for (let end = at + shortest; kept && end <= raw.length; end++) {
         const slice = redactUUID(raw.slice(at, end))
         kept = slice !== REDACTED && !(end - at >= 8 && /^\[id(:[\da-f]{8})?\]$/.test(slice))
       }

@@ -57,7 +57,7 @@ const ZONE = /\b(?:gmt|utc?|z|[ecmp][sd]t)\b|(?:\s|:\d\d(?:\.\d+)?|gmt|utc?|[ap]
  * signal: a run has many requests and waits in flight on one signal, and Node warns past 10 listeners.
  */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  if (signal === NEVER) return ignore
+  if (signal === never) return ignore
   let callbacks = subscribers.get(signal)
   if (!callbacks) {
     const set = new Set<() => void>()
@@ -73,8 +73,13 @@ export const isFunction = (value: unknown): value is Function => typeof value ==
 /** Any thenable, not only this realm's Promise (one from a vm context, a hand-made { then }). */
 export const isThenable = (value: unknown): value is PromiseLike<unknown> => isFunction((value as PromiseLike<unknown> | undefined)?.then)
 
-/** The signal of a call given none: it never aborts, so nothing listens to it. */
-export const NEVER = new AbortController().signal
+/**
+ * The signal of a call given none: it never aborts, so nothing listens to it. Made on first use:
+ * workerd builds before 2026-11 refuse `new AbortController()` at module scope, so a Worker
+ * importing the core would not start.
+ */
+let never: AbortSignal | undefined
+export const neverAborts = (): AbortSignal => (never ??= new AbortController().signal)
 
 /**
  * Resolves with the promise's value, or with undefined as soon as the signal aborts (at once if it
@@ -87,7 +92,7 @@ export function untilAborted<T>(promise: T | Promise<T>, signal: AbortSignal): P
     return Promise.resolve(undefined)
   }
   // Any thenable, not only this realm's Promise: one from a vm context or a hand-made { then } may never settle either.
-  if (!isThenable(promise) || signal === NEVER) return Promise.resolve(promise)
+  if (!isThenable(promise) || signal === never) return Promise.resolve(promise)
   return new Promise((resolve, reject) => {
     const stop = onAbort(signal, () => resolve(undefined))
     Promise.resolve(promise).then(resolve, reject).finally(stop)
@@ -113,7 +118,7 @@ export function afterAbort(signal: AbortSignal): {
   async function late<T>(value: T | PromiseLike<T>): Promise<T | undefined> {
     if (stuck) return void Promise.resolve(value).catch(ignore)
     // Boxed, so that a value that is itself undefined is told from the deadline passing.
-    const settled = await within(Promise.resolve(value).then((result) => ({ result })), LATE_MS, NEVER)
+    const settled = await within(Promise.resolve(value).then((result) => ({ result })), LATE_MS, neverAborts())
     if (settled) return settled.result
     stuck = true
     Promise.resolve(value).catch(ignore)

@@ -36,8 +36,15 @@ interface ProviderResultFields {
 export interface OutcomeError {
   code: ErrorCode
   message: string
+  /**
+   * Sending it again later may succeed, nothing needs fixing first: a rate limit, an outage, a
+   * timeout, a network error, an abort. False for what a rerun cannot mend (a refused credential,
+   * an invalid subject) and for an answer that must not be sent again (a Batch GDPR request filed).
+   */
   retryable: boolean
   providerCode?: string
+  /** The vendor's Retry-After on the last attempt, ms: when a later run may try again. */
+  retryAfterMs?: number
 }
 
 /** One per subject × provider target. Holds no raw identifier and no secret. A `failed` one always has its `error`. */
@@ -80,6 +87,7 @@ export interface Report {
   subjectRef: string
   ok: boolean
   outcomes: Outcome[]
+  /** From the subject being read to its report: in eraseMany, time waiting in the window and for batches too (each outcome's durationMs is its own requests'). */
   durationMs: number
   dryRun?: true
   requests?: PlannedRequest[]

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEraser, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext, type RequestSpec, type Subject } from '@erasekit/core'
+import { createEraser, createMemoryJournal, definePlugin, defineProvider, ErasureError, hashIdentifier, type Outcome, type Report, type RequestContext, type RequestSpec, type Subject } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 
 let server: Awaited<ReturnType<typeof scriptedServer>>
@@ -657,3 +657,46 @@ async function sha256Hex(value: string) {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
 }
+
+describe('erase() with a journal', () => {
+  /** A second provider, on its own path of the same server. */
+  const other = (baseURL: string) =>
+    defineProvider({
+      name: 'other',
+      specificationVersion: 1,
+      options: {},
+      baseURL,
+      match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
+      erase: (identifiers, ctx) =>
+        ctx.request({ method: 'POST', url: '/other/delete' }, (response) => {
+          if (response.status !== 200) throw ctx.responseError(response)
+          return identifiers.map(() => ({ status: 'deleted' as const }))
+        }),
+    })
+
+  it('erasing the subject again sends only to the provider that failed; the failure stays retryable with the vendor Retry-After', async () => {
+    let otherDown = true
+    server.reply((hit) => (hit.path === '/other/delete' && otherDown ? new Response('{}', { status: 429, headers: { 'retry-after': '7' } }) : Response.json({ requestId: 'r-1' })))
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url }), other(server.url)], retry: { limit: 0 } })
+    const journal = createMemoryJournal()
+    const first = await eraser.erase({ ref: 'dsr-1', userId: 'u1' }, { journal })
+    expect(first.outcomes.map((outcome) => outcome.status)).toEqual(['deleted', 'failed'])
+    // A scheduler re-queues by these: retryable, and when.
+    expect(first.outcomes[1]!.error).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000 })
+    expect(server.hits.map((hit) => hit.path)).toEqual(['/users/delete', '/other/delete'])
+
+    otherDown = false
+    const second = await eraser.erase({ ref: 'dsr-1', userId: 'u1' }, { journal })
+    expect(second.outcomes.map((outcome) => [outcome.status, outcome.reason])).toEqual([['skipped', 'journaled'], ['deleted', undefined]])
+    expect(second.ok).toBe(true)
+    expect(server.hits.map((hit) => hit.path)).toEqual(['/users/delete', '/other/delete', '/other/delete'])
+    expect(await eraser.erase({ ref: 'dsr-1', userId: 'u1' }, { journal })).toMatchObject({ ok: true, outcomes: [{ reason: 'journaled' }, { reason: 'journaled' }] })
+    expect(server.hits).toHaveLength(3)
+  })
+
+  it('a journal that is not one is refused before any request, naming the option', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    await expect(eraser.erase({ userId: 'u1' }, { journal: { record() {} } as never })).rejects.toThrow(/journal: expected a Journal \{ record, has \}/)
+    expect(server.hits).toHaveLength(0)
+  })
+})

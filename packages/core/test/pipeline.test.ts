@@ -157,7 +157,7 @@ describe('request pipeline', () => {
     })
     const report = await eraser.erase({ userId: 'u1' }, { signal: controller.signal })
     expect(server.hits).toHaveLength(1)
-    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted', retryable: false } })
+    expect(report.outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted', retryable: true } })
   })
 
   it('aborts a request in flight', async () => {
