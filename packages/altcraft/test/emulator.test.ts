@@ -222,6 +222,24 @@ describe('altcraft emulator', () => {
     expect(emulator.store.count(5)).toBe(0)
   })
 
+  it('finds profiles added after a delete, edited in place through store.get(), re-added under a deleted id, or sharing an email', async () => {
+    const { emulator, id } = setup()
+    const deleteBy = async (params: Record<string, unknown>) => (await read(await post(emulator, { token: TOKEN, db_id: 1, ...params }))).body
+    const later = emulator.store.add(1, { email: 'later@example.com' })
+    // The first delete builds the index; one added after it is found too.
+    expect(await deleteBy({ matching: 'email', email: 'LATER@example.com' })).toMatchObject({ error: 0, data: { profile_id: later } })
+    emulator.store.get(1, id)!.email = 'renamed@example.com'
+    expect(await deleteBy({ matching: 'email', email: 'ann@example.com' })).toMatchObject({ error: 400 })
+    expect(await deleteBy({ matching: 'email', email: 'renamed@example.com' })).toMatchObject({ error: 0, data: { profile_id: id } })
+    emulator.store.add(1, { profile_id: id, phone: '+79000000001' })
+    expect(await deleteBy({ matching: 'phone', phone: '+79000000000' })).toMatchObject({ error: 400 })
+    expect(await deleteBy({ matching: 'phone', phone: '+79000000001' })).toMatchObject({ error: 0, data: { profile_id: id } })
+    const [first, second] = [emulator.store.add(1, { email: 'twin@example.com' }), emulator.store.add(1, { email: 'twin@example.com' })]
+    expect(await deleteBy({ matching: 'email', email: 'twin@example.com' })).toMatchObject({ data: { profile_id: first } })
+    expect(await deleteBy({ matching: 'email', email: 'twin@example.com' })).toMatchObject({ data: { profile_id: second } })
+    expect(await deleteBy({ matching: 'profile_id', profile_id: first })).toMatchObject({ error: 400 })
+  })
+
   it('an unknown database by default: only db 1 exists', async () => {
     const emulator = createAltcraftEmulator({ token: 'custom-token' })
     expect(emulator.token).toBe('custom-token')
