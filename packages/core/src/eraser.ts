@@ -6,7 +6,7 @@ import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
 import { createRateLimiter } from './rate-limit'
 import { createSlots } from './slots'
-import { createRedactor, entriesOf } from './redact'
+import { createRedactor, entriesOf, phoneDigits } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { afterAbort, defaultRetry, isFunction, mergeLayers, neverAborts, type RetryPolicy } from './retry'
@@ -148,8 +148,9 @@ export function createEraser(options: EraserOptions): Eraser {
   // An empty value (no receiptSalt) redacts nothing.
   const secrets = [...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]
   const redactSecrets = createRedactor(entriesOf(secrets))
-  // A secret in a vendor's UUID (Batch's token) would be hex and dashes, at most 36 characters: any other cannot be in one.
-  const inUUID = secrets.filter((secret): secret is string => !!secret && secret.length <= 36 && /^[\dA-F-]+$/.test(secret.toUpperCase()))
+  // A secret in a vendor's UUID (Batch's token) would be hex and dashes, at most 36 characters, or
+  // phone-like (the redactor finds those by their digits, whatever separates them): no other can be in one.
+  const inUUID = secrets.filter((secret): secret is string => !!secret && ((secret.length <= 36 && /^[\dA-F-]+$/.test(secret.toUpperCase())) || !!phoneDigits(secret)))
   const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets, uuidSecrets: inUUID.length ? createRedactor(entriesOf(inUUID)) : undefined }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.
@@ -164,10 +165,11 @@ export function createEraser(options: EraserOptions): Eraser {
     async erase(subject, eraseOptions = {}) {
       const value = parseSubject(subject)
       const { signal = neverAborts(), dryRun, journal } = parseOrThrow(eraseOptionsSchema, eraseOptions)
-      if (journal) {
-        // A run of one: the journal asked and written exactly as eraseMany does (written once the report is taken).
+      // Already aborted, the engine would read nothing: the path below reports every target aborted.
+      if (journal && !signal.aborted) {
+        // A run of one: the journal asked and written exactly as eraseMany does (written once the report is taken), no progress events.
         let report: Report | undefined
-        for await (report of runEngine(context, [value], eraseOptions));
+        for await (report of runEngine(context, [value], { ...eraseOptions, progressIntervalMs: Infinity }));
         return report!
       }
       const ref = value.ref ?? '#1'

@@ -694,6 +694,19 @@ describe('erase() with a journal', () => {
     expect(server.hits).toHaveLength(3)
   })
 
+  it('an already-aborted signal: a report with every target aborted, nothing sent or journaled; no progress events either way', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url }), other(server.url)] })
+    const progress: unknown[] = []
+    eraser.hook('progress', (event) => void progress.push(event))
+    const journal = createMemoryJournal()
+    const report = await eraser.erase({ ref: 'dsr-2', userId: 'u2' }, { journal, signal: AbortSignal.abort() })
+    expect(report.outcomes.map((outcome) => [outcome.status, outcome.error?.code, outcome.error?.retryable])).toEqual([['failed', 'aborted', true], ['failed', 'aborted', true]])
+    expect(server.hits).toHaveLength(0)
+    expect(journal.size).toBe(0)
+    expect((await eraser.erase({ ref: 'dsr-2', userId: 'u2' }, { journal })).ok).toBe(true)
+    expect(progress).toEqual([])
+  })
+
   it('a journal that is not one is refused before any request, naming the option', async () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     await expect(eraser.erase({ userId: 'u1' }, { journal: { record() {} } as never })).rejects.toThrow(/journal: expected a Journal \{ record, has \}/)

@@ -437,6 +437,12 @@ describe('request pipeline', () => {
     server.reply(() => Response.json({ requestId: token }))
     // A secret is never kept, however short.
     expect((await make({}, { secrets: ['c6f8'] }).erase({ userId: 'u1' })).outcomes[0]!.requestId).not.toContain('c6f8')
+    // Nor a phone-like one (found by its digits, across the token's dashes), with nothing else in the batch that could be.
+    server.reply(() => Response.json({ requestId: '12345678-9012-4abc-8def-0123456789ab' }))
+    for (const options of [{ secrets: ['+12345678'] }, { secrets: ['1234.5678.9012'] }, { receiptSalt: '(123) 456-7890' }]) {
+      expect((await make({}, options).erase({ userId: 'u1' })).outcomes[0]!.requestId, JSON.stringify(options)).not.toMatch(/^12345678-9012/)
+    }
+    server.reply(() => Response.json({ requestId: token }))
     // Nor one that is an identifier as well, whatever longer identifiers the batch holds.
     expect((await make({}, { secrets: ['2137c6f'] }).erase({ userId: '2137c6f', ids: { x: 'some-longer-identifier' } })).outcomes[0]!.requestId).not.toContain('2137c6f')
     // The vendor echoes the identifier itself, or wraps it: redacted.
