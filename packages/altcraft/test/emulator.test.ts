@@ -238,6 +238,16 @@ describe('altcraft emulator', () => {
     expect(await deleteBy({ matching: 'email', email: 'twin@example.com' })).toMatchObject({ data: { profile_id: first } })
     expect(await deleteBy({ matching: 'email', email: 'twin@example.com' })).toMatchObject({ data: { profile_id: second } })
     expect(await deleteBy({ matching: 'profile_id', profile_id: first })).toMatchObject({ error: 400 })
+    // A profile held from store.get() and edited after later deletes (the index long built).
+    const held = emulator.store.get(1, emulator.store.add(1, { email: 'held@example.com' }))!
+    expect(await deleteBy({ matching: 'email', email: 'nobody@example.com' })).toMatchObject({ error: 400 })
+    held.email = 'moved@example.com'
+    expect(await deleteBy({ matching: 'email', email: 'moved@example.com' })).toMatchObject({ data: { profile_id: held.profile_id } })
+    // Store order, as a scan finds it: a profile re-added under its id keeps its place.
+    const x = emulator.store.add(1, { profile_id: 'id-x', email: 'same@example.com' })
+    emulator.store.add(1, { profile_id: 'id-y', email: 'same@example.com' })
+    emulator.store.add(1, { profile_id: x, email: 'same@example.com', phone: '+79000000002' })
+    expect(await deleteBy({ matching: 'email', email: 'same@example.com' })).toMatchObject({ data: { profile_id: 'id-x' } })
   })
 
   it('an unknown database by default: only db 1 exists', async () => {
