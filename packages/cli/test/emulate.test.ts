@@ -59,13 +59,19 @@ describe('erasekit emulate', () => {
     const dir = tmp('emulate-usage')
     const real = '{"providers":{"adapty":{"apiKey":{"env":"ADAPTY_API_KEY"}}}}'
     writeFileSync(join(dir, 'erasekit.config.json'), real)
+    // A real config may point at a loopback proxy, or hold no provider yet.
+    const proxied = '{"providers":{"adapty":{"apiKey":{"env":"ADAPTY_API_KEY"},"baseURL":"http://127.0.0.1:8443/adapty"}},"receiptSalt":{"env":"SALT"}}'
+    writeFileSync(join(dir, 'proxied.json'), proxied)
+    writeFileSync(join(dir, 'empty.json'), '{"providers":{}}')
     const cases: [string[], RegExp][] = [
       [['--faults', 'flood:5%'], /--faults: expected kind:percent items/],
       [['--faults', 'drop:150%'], /--faults: expected kind:percent items/],
       [['--port', '70000'], /--port: expected a whole number from 0 to 65,532/],
       [['--latency', '1.5'], /--latency: expected a whole number/],
       [['--seed', 'people.txt'], /--seed: expected a \.csv or \.jsonl file/],
-      [['--config', 'erasekit.config.json'], /--config: erasekit\.config\.json exists and is not an emulated config/],
+      [['--config', 'erasekit.config.json'], /--config: erasekit\.config\.json exists and was not written by erasekit emulate/],
+      [['--config', 'proxied.json'], /--config: proxied\.json exists and was not written by erasekit emulate/],
+      [['--config', 'empty.json'], /--config: empty\.json exists and was not written by erasekit emulate/],
     ]
     for (const [flags, message] of cases) {
       const result = await emulate(dir, flags).done
@@ -73,5 +79,6 @@ describe('erasekit emulate', () => {
       expect(result.output).toMatch(message)
     }
     expect(readFileSync(join(dir, 'erasekit.config.json'), 'utf8')).toBe(real)
+    expect(readFileSync(join(dir, 'proxied.json'), 'utf8')).toBe(proxied)
   }, 60_000)
 })

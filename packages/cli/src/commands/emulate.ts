@@ -14,7 +14,7 @@ import { fmt, logger, out, table } from '../ui'
 
 const args = {
   port: { type: 'string', default: '4510', description: 'First port: adapty on it, clevertap, altcraft and batch on the next three (0: any free ports)', valueHint: 'N' },
-  config: { type: 'string', default: 'erasekit.emulated.json', description: 'Config file to write, pointing at the emulators (an existing one is replaced only if it points at loopback too)', valueHint: 'FILE' },
+  config: { type: 'string', default: 'erasekit.emulated.json', description: 'Config file to write, pointing at the emulators (an existing one is replaced only if emulate wrote it)', valueHint: 'FILE' },
   seed: { type: 'string', description: 'Subjects (.csv or .jsonl, as for run) to store in the emulators first, so that erasing them finds them', valueHint: 'FILE' },
   faults: { type: 'string', description: 'Faults at a rate on every emulator, e.g. rate_limit:5%,server_error:2%,drop:1% (also lost_response, slow, malformed)', valueHint: 'LIST' },
   latency: { type: 'string', description: 'Added to every response, ms', valueHint: 'MS' },
@@ -47,7 +47,10 @@ const wholeNumber = (value: string, flag: string, max: number) => {
   return number
 }
 
-/** Overwriting is safe only for a config that points every provider at loopback: one `emulate` wrote. */
+/** Marks a config this command wrote: receipts of a rehearsal are not comparable with real ones anyway. */
+const REHEARSAL_SALT = 'emulated-rehearsal-salt'
+
+/** Overwriting is safe only for a config `emulate` wrote: its salt, and every provider on loopback. */
 async function checkReplaceable(file: string) {
   let text: string
   try {
@@ -55,12 +58,13 @@ async function checkReplaceable(file: string) {
   } catch {
     return
   }
-  let providers: Record<string, { baseURL?: unknown }> | undefined
+  let config: { providers?: Record<string, { baseURL?: unknown }>; receiptSalt?: unknown } | undefined
   try {
-    providers = JSON.parse(text).providers
+    config = JSON.parse(text)
   } catch {}
-  const loopback = providers && Object.values(providers).every((options) => typeof options?.baseURL === 'string' && options.baseURL.startsWith('http://127.0.0.1:'))
-  if (!loopback) throw new UsageError(`--config: ${file} exists and is not an emulated config; give another file`)
+  const providers = Object.values(config?.providers ?? {})
+  const ours = config?.receiptSalt === REHEARSAL_SALT && providers.length > 0 && providers.every((options) => typeof options?.baseURL === 'string' && options.baseURL.startsWith('http://127.0.0.1:'))
+  if (!ours) throw new UsageError(`--config: ${file} exists and was not written by erasekit emulate; give another file`)
 }
 
 export default defineCommand({
@@ -121,7 +125,7 @@ export default defineCommand({
         altcraft: { baseURL: url('altcraft'), token: emulators.altcraft.token, dbId: DB_ID },
         batch: { restKey: emulators.batch.restKey, appKeys: APP_KEYS, baseURL: url('batch'), mode: 'gdpr' },
       },
-      receiptSalt: 'emulated-rehearsal-salt',
+      receiptSalt: REHEARSAL_SALT,
     }
     await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`)
 
