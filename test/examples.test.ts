@@ -6,6 +6,7 @@
  */
 import { copyFileSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   bin,
@@ -120,6 +121,52 @@ describe.concurrent('examples', () => {
       await world.close()
     }
     timings.worker = Math.round(performance.now() - started)
+  }, 60_000)
+
+  test('examples/worker queue(): done messages acked, a retryable failure retried and then sent only where it failed (D1 journal), a malformed one acked', async () => {
+    const script = await bundle(join(examples, 'worker/src/index.ts'), join(tmpDir, 'example-worker-queue.mjs'), 'neutral', WORKER_CONDITIONS)
+    const worker = (await import(pathToFileURL(script).href)).default as { queue(batch: unknown, env: unknown): Promise<void> }
+    const world = await startWorld({ faults: false })
+    // D1 as the two statements of the journal use it.
+    const rows = new Map<string, string>()
+    const db = {
+      prepare: (query: string) => ({
+        bind: (...values: unknown[]) => ({
+          run: async () => void rows.set(JSON.stringify(values.slice(0, 4)), String(values[4])),
+          first: async () => (query.startsWith('SELECT') && rows.has(JSON.stringify(values)) ? { 1: 1 } : null),
+        }),
+      }),
+    }
+    const decided: Record<string, string> = {}
+    const message = (id: string, body: unknown) => ({
+      id,
+      body,
+      ack: () => void (decided[id] = 'ack'),
+      retry: (options?: { delaySeconds?: number }) => void (decided[id] = `retry ${options?.delaySeconds ?? '-'}`),
+    })
+    const errors: string[] = []
+    const logged = console.error
+    console.error = (line: string) => void errors.push(line)
+    try {
+      const env = { ...exampleEnv(world), ERASURE_DB: db }
+      // Altcraft answers 429 with Retry-After: 1 to every attempt of the first delivery (five with the default retry).
+      world.emulators.altcraft.inject({ kind: 'rate_limit', retryAfterSeconds: 1 }, { times: 5 })
+      await worker.queue({ messages: [message('m-1', world.subject), message('m-2', { userID: 'typo' })] }, env)
+      expect(decided).toEqual({ 'm-1': 'retry 1', 'm-2': 'ack' })
+      expect(errors.join('\n')).toContain('unrecoverable')
+      const sent = () => Object.fromEntries(Object.entries(world.emulators).map(([name, emulator]) => [name, emulator.requests.length]))
+      const before = sent()
+      // Redelivered: the providers that confirmed are skipped through the journal; only Altcraft is sent.
+      await worker.queue({ messages: [message('m-1', world.subject)] }, env)
+      expect(decided['m-1']).toBe('ack')
+      expect(sent()).toEqual({ ...before, altcraft: before.altcraft! + 1 })
+      expect(world.emulators.adapty.store.has({ customerUserId: world.subject.userId })).toBe(false)
+      expect(world.emulators.altcraft.store.deleted).toHaveLength(1)
+      expect(rows.size).toBe(5)
+    } finally {
+      console.error = logged
+      await world.close()
+    }
   }, 60_000)
 
   test('examples/worker (workerd): a provider failure answers 502 with the report', async () => {

@@ -6,9 +6,13 @@
  *
  * → 200 with the PII-free report when every provider succeeded, 502 with the report when
  *   one failed, 400 for a subject erase() refuses (a malformed one: no request sent), 401 without the right token.
+ *
+ * And a Queues consumer: each message's body is a subject. Done → ack; only retryable failures →
+ * retry (after the vendor's Retry-After); anything else → logged (PII-free) and acked. With a D1
+ * binding as the journal, a retried message goes only to the providers not yet confirmed.
  * Credentials are env bindings (wrangler secrets); see wrangler.toml and README.md.
  */
-import { createEraser, ErasureError, type Provider, type Subject } from '@erasekit/core'
+import { CONFIRMED, createEraser, ErasureError, type Journal, type Provider, type Report, type Subject } from '@erasekit/core'
 import { adapty } from '@erasekit/adapty'
 import { clevertap, type CleverTapRegion } from '@erasekit/clevertap'
 import { altcraft } from '@erasekit/altcraft'
@@ -33,6 +37,44 @@ export interface Env {
   /** `gdpr` (default here: a right-to-erasure request) or `custom_data` (only the custom data). */
   BATCH_MODE?: string
   BATCH_BASE_URL?: string
+  /** D1 database for the journal: CREATE TABLE erased (ref TEXT, provider TEXT, target TEXT, hash TEXT, status TEXT, at TEXT, PRIMARY KEY (ref, provider, target, hash)) */
+  ERASURE_DB?: D1Database
+}
+
+/** The parts of @cloudflare/workers-types this Worker uses (a project with those types uses theirs). */
+interface D1Database {
+  prepare(query: string): { bind(...values: unknown[]): { first(): Promise<unknown>; run(): Promise<unknown> } }
+}
+interface QueueMessage {
+  readonly id: string
+  readonly body: unknown
+  ack(): void
+  retry(options?: { delaySeconds?: number }): void
+}
+interface MessageBatch {
+  readonly messages: readonly QueueMessage[]
+}
+
+/** The README's D1 journal: confirmed outcomes, keyed by ref, provider target and identifier hash. */
+const d1Journal = (db: D1Database): Journal => ({
+  record: async (o) => {
+    if (CONFIRMED.has(o.status)) await db.prepare('INSERT OR REPLACE INTO erased VALUES (?, ?, ?, ?, ?, ?)').bind(o.subjectRef, o.provider, o.target ?? '', o.identifier?.hash ?? '', o.status, o.at).run()
+  },
+  has: async (ref, provider, target, hash) =>
+    !!(await db.prepare('SELECT 1 FROM erased WHERE ref = ? AND provider = ? AND target = ? AND hash = ?').bind(ref, provider, target ?? '', hash ?? '').first()),
+})
+
+/** Ack what is done; retry what may succeed later; log and ack what a retry cannot mend (a refused key, an invalid id). */
+function settle(message: QueueMessage, report: Report): void {
+  const failed = report.outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [outcome.error] : []))
+  if (failed.length === 0) return message.ack()
+  if (failed.every((error) => error.retryable)) {
+    const waitMs = Math.max(0, ...failed.map((error) => error.retryAfterMs ?? 0))
+    return message.retry(waitMs ? { delaySeconds: Math.ceil(waitMs / 1000) } : undefined)
+  }
+  // Reports hold no raw identifier and no secret: safe to log. Or send it to a dead-letter queue of yours.
+  console.error(JSON.stringify({ unrecoverable: report }))
+  message.ack()
 }
 
 /** Providers from the bindings; one whose credentials are not bound is left out. */
@@ -102,5 +144,31 @@ export default {
       if (ErasureError.isInstance(error)) return problem(error.code === 'invalid_subject' ? 400 : 500, error.code, error.message)
       throw error
     }
+  },
+
+  /** Size the batch (max_batch_size) to the subrequest limit: up to 5 requests per subject, times 1 + retry.limit. */
+  async queue(batch: MessageBatch, env: Env): Promise<void> {
+    const providers = providersFromEnv(env)
+    // Thrown: the whole batch is retried once the bindings are fixed.
+    if (providers.length === 0) throw new Error('no provider credentials are bound')
+    const eraser = createEraser({ providers })
+    const journal = env.ERASURE_DB && d1Journal(env.ERASURE_DB)
+    await Promise.all(
+      batch.messages.map(async (message) => {
+        const body = message.body as Subject
+        try {
+          // A ref keys the journal: the ticket id, or the message id (a retried message keeps it).
+          const subject = body && typeof body === 'object' && !body.ref ? { ...body, ref: message.id } : body
+          settle(message, await eraser.erase(subject, { journal }))
+        } catch (error) {
+          // A subject erase() refuses (malformed: nothing sent) cannot be mended by a retry.
+          if (ErasureError.isInstance(error) && error.code === 'invalid_subject') {
+            console.error(JSON.stringify({ unrecoverable: { message: message.id, error: error.message } }))
+            return message.ack()
+          }
+          message.retry()
+        }
+      }),
+    )
   },
 }
