@@ -92,7 +92,7 @@ export interface EngineContext {
   receiptSalt?: string
   /** Removes the secrets (built once per eraser). */
   redactSecrets: Redactor
-  /** Removes the secrets that could be part of a vendor's UUID (hex, 36 characters at most), if any. */
+  /** Removes the secrets that could be part of a vendor's UUID (hex of 36 characters at most, or phone-like), if any. */
   uuidSecrets?: Redactor | undefined
 }
 

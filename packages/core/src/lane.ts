@@ -168,7 +168,7 @@ export async function eraseBatch(
   const durationMs = Date.now() - started
   const at = now()
   const { uuidSecrets } = run
-  // Nothing that could be in a UUID (the usual case: ids that are not hex, no hex secret): a token is kept as it is.
+  // Nothing that could be in a UUID (the usual case: ids that are neither hex nor phones, no such secret): a token is kept as it is.
   let judged: boolean | undefined
   const uuidFree = () => (judged ??= !uuidSecrets && !items.some((item) => mayFillUUIDSlice(item.identifier.value) || item.values.some(mayFillUUIDSlice)))
   const mapping: ResultMapping = { provider: provider.name, redact, redactUUID: createRedactor(batchEntries(items, mayFillUUIDSlice), uuidSecrets), shortest: uuidSecrets ? 1 : 8, uuidFree, errors: new Map() }

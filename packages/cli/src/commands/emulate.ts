@@ -32,7 +32,7 @@ const FAULTS: Record<string, Fault> = {
 }
 
 /** `rate_limit:5%,drop:1%` as faults with their rates (0..1). */
-export function parseFaults(list: string): [Fault, number][] {
+function parseFaults(list: string): [Fault, number][] {
   return list.split(',').map((item) => {
     const match = /^\s*([a-z_]+):(\d+(?:\.\d+)?)%\s*$/.exec(item)
     const fault = match && Object.hasOwn(FAULTS, match[1]!) ? FAULTS[match[1]!]! : undefined
