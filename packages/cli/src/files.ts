@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createHash } from 'node:crypto'
@@ -88,34 +88,65 @@ export function lockJournal(path: string): void {
   } catch (error) {
     throw fail(`cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
   }
+  const held = (pid: number) => fail(`another run (pid ${pid}) is using ${path}; wait for it to end, or delete ${lock} if no erasekit run is active`)
+  let tookOver = false
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(lock, mine, { flag: 'wx' })
+      createWhole(lock, mine)
       process.once('exit', () => {
         try {
           if (readFileSync(lock, 'utf8') === mine) unlinkSync(lock)
         } catch {}
       })
+      // Two runs that found the same stale lock may each remove it and make their own: the one
+      // whose lock survives a moment later goes on, the other stops.
+      if (tookOver) {
+        sleep(100)
+        const owner = Number(readFileSync(lock, 'utf8'))
+        if (owner !== process.pid) throw held(owner)
+      }
       return
     } catch (error) {
       const { code } = error as NodeJS.ErrnoException
+      if (error instanceof UsageError) throw error
       if (code !== 'EEXIST') throw fail(`cannot create ${lock} (${code ?? 'error'})`)
     }
-    let pid = NaN
+    let text: string
     try {
-      pid = Number(readFileSync(lock, 'utf8').trim())
+      text = readFileSync(lock, 'utf8')
     } catch {
       continue // released meanwhile
     }
-    if (Number.isInteger(pid) && pid > 0 && running(pid)) {
-      throw fail(`another run (pid ${pid}) is using ${path}; wait for it to end, or delete ${lock} if no erasekit run is active`)
-    }
+    const pid = Number(text.trim())
+    if (Number.isInteger(pid) && pid > 0 && running(pid)) throw held(pid)
+    // Only the stale lock that was read: not one another run has made since.
     try {
-      unlinkSync(lock)
+      if (readFileSync(lock, 'utf8') === text) unlinkSync(lock)
     } catch {}
+    tookOver = true
   }
-  throw fail(`cannot take ${lock}`)
+  throw fail(`cannot take ${lock}; delete it if no erasekit run is active`)
 }
+
+/**
+ * Creates `file` holding `text`, or fails with EEXIST if it exists: complete from its first moment
+ * (a hard link to a file already written), so another run never reads it empty and takes it for
+ * a stale lock. Where hard links are not supported, it is created, then written.
+ */
+function createWhole(file: string, text: string) {
+  const temp = `${file}.${process.pid}`
+  writeFileSync(temp, text)
+  try {
+    linkSync(temp, file)
+  } catch (error) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((error as NodeJS.ErrnoException).code!)) throw error
+    writeFileSync(file, text, { flag: 'wx' })
+  } finally {
+    rmSync(temp, { force: true })
+  }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 
 /** A device (/dev/full, /dev/zero) would be read for ever, and keeps nothing. */
 function checkRegular(path: string) {

@@ -140,6 +140,23 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(existsSync(lock)).toBe(false)
   }, 60_000)
 
+  test('runs started together on one journal, with or without a stale lock: the subject is sent once, never twice', async () => {
+    for (const stale of [false, true]) {
+      const dir = tmp(stale ? 'lock-race-stale' : 'lock-race')
+      const config = adaptyOnly(dir)
+      writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(2).userId}\n`)
+      if (stale) writeFileSync(join(dir, 'j.jsonl.lock'), `${spawnSync(process.execPath, ['-e', '']).pid}\n`)
+      world.clearLogs()
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((n) => cli(['run', '--config', config, '--input', 's.csv', '--journal', 'j.jsonl', '--receipts', `r${n}.jsonl`], { cwd: dir, env: world.env })),
+      )
+      // Each run either held the lock (and sent, or found the subject journaled) or was refused.
+      for (const result of results) expect([0, 1], result.output).toContain(result.code)
+      expect(results.some((result) => result.code === 0)).toBe(true)
+      expect(world.emulators.adapty.requests, stale ? 'with a stale lock' : 'without a lock').toHaveLength(1)
+    }
+  }, 60_000)
+
   test('without a receiptSalt the run warns that receipt hashes can be matched against a list of users', async () => {
     const dir = tmp('nosalt')
     const config = adaptyOnly(dir)
