@@ -141,19 +141,27 @@ describe.concurrent('examples', () => {
     const message = (id: string, body: unknown) => ({
       id,
       body,
+      attempts: 1,
       ack: () => void (decided[id] = 'ack'),
       retry: (options?: { delaySeconds?: number }) => void (decided[id] = `retry ${options?.delaySeconds ?? '-'}`),
     })
     const errors: string[] = []
-    const logged = console.error
+    const warnings: string[] = []
+    const [logged, warned] = [console.error, console.warn]
     console.error = (line: string) => void errors.push(line)
+    console.warn = (line: string) => void warnings.push(line)
     try {
       const env = { ...exampleEnv(world), ERASURE_DB: db }
       // Altcraft answers 429 with Retry-After: 1 to every attempt of the first delivery (five with the default retry).
       world.emulators.altcraft.inject({ kind: 'rate_limit', retryAfterSeconds: 1 }, { times: 5 })
-      await worker.queue({ messages: [message('m-1', world.subject), message('m-2', { userID: 'typo' })] }, env)
-      expect(decided).toEqual({ 'm-1': 'retry 1', 'm-2': 'ack' })
-      expect(errors.join('\n')).toContain('unrecoverable')
+      await worker.queue({ messages: [message('m-1', world.subject), message('m-2', { userID: 'typo' }), message('m-3', { ids: { adaptyy: 'p-1' } })] }, env)
+      expect(decided).toEqual({ 'm-1': 'retry 1', 'm-2': 'ack', 'm-3': 'ack' })
+      // Every retry and every drop is logged (a message past max_retries leaves the queue), with no raw identifier.
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain('"retrying":{"message":"m-1","attempts":1')
+      expect(errors).toHaveLength(2)
+      expect(errors.every((line) => line.includes('unrecoverable'))).toBe(true)
+      for (const line of [...warnings, ...errors]) for (const value of [world.subject.userId, world.subject.email, 'typo', 'p-1']) expect(line).not.toContain(value)
       const sent = () => Object.fromEntries(Object.entries(world.emulators).map(([name, emulator]) => [name, emulator.requests.length]))
       const before = sent()
       // Redelivered: the providers that confirmed are skipped through the journal; only Altcraft is sent.
@@ -165,6 +173,7 @@ describe.concurrent('examples', () => {
       expect(rows.size).toBe(5)
     } finally {
       console.error = logged
+      console.warn = warned
       await world.close()
     }
   }, 60_000)

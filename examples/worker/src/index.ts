@@ -48,6 +48,8 @@ interface D1Database {
 interface QueueMessage {
   readonly id: string
   readonly body: unknown
+  /** Deliveries so far, this one included. */
+  readonly attempts: number
   ack(): void
   retry(options?: { delaySeconds?: number }): void
 }
@@ -64,15 +66,23 @@ const d1Journal = (db: D1Database): Journal => ({
     !!(await db.prepare('SELECT 1 FROM erased WHERE ref = ? AND provider = ? AND target = ? AND hash = ?').bind(ref, provider, target ?? '', hash ?? '').first()),
 })
 
-/** Ack what is done; retry what may succeed later; log and ack what a retry cannot mend (a refused key, an invalid id). */
+/** Queues delays a retry by 12 hours at most. */
+const MAX_DELAY_SECONDS = 43_200
+
+/**
+ * Ack what is done; retry what may succeed later; log and ack what a retry cannot mend (a refused
+ * key, an invalid id, no identifier any provider can use). Every retry is logged too: past the
+ * queue's max_retries a message goes to its dead_letter_queue, or is dropped if it has none.
+ * Reports hold no raw identifier and no secret: safe to log.
+ */
 function settle(message: QueueMessage, report: Report): void {
   const failed = report.outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [outcome.error] : []))
-  if (failed.length === 0) return message.ack()
-  if (failed.every((error) => error.retryable)) {
+  if (failed.length === 0 && report.outcomes.some((outcome) => outcome.status !== 'skipped' || outcome.reason !== 'no_identifier')) return message.ack()
+  if (failed.length > 0 && failed.every((error) => error.retryable)) {
     const waitMs = Math.max(0, ...failed.map((error) => error.retryAfterMs ?? 0))
-    return message.retry(waitMs ? { delaySeconds: Math.ceil(waitMs / 1000) } : undefined)
+    console.warn(JSON.stringify({ retrying: { message: message.id, attempts: message.attempts, report } }))
+    return message.retry(waitMs ? { delaySeconds: Math.min(Math.ceil(waitMs / 1000), MAX_DELAY_SECONDS) } : undefined)
   }
-  // Reports hold no raw identifier and no secret: safe to log. Or send it to a dead-letter queue of yours.
   console.error(JSON.stringify({ unrecoverable: report }))
   message.ack()
 }
@@ -146,7 +156,11 @@ export default {
     }
   },
 
-  /** Size the batch (max_batch_size) to the subrequest limit: up to 5 requests per subject, times 1 + retry.limit. */
+  /**
+   * Size the batch (max_batch_size) to the subrequest limit: a request per provider target per
+   * subject (5 with two Batch app keys), times 1 + retry.limit. Messages of one batch run at once:
+   * two for the same subject are both sent (the journal is asked for each before either is done).
+   */
   async queue(batch: MessageBatch, env: Env): Promise<void> {
     const providers = providersFromEnv(env)
     // Thrown: the whole batch is retried once the bindings are fixed.
@@ -162,10 +176,14 @@ export default {
           settle(message, await eraser.erase(subject, { journal }))
         } catch (error) {
           // A subject erase() refuses (malformed: nothing sent) cannot be mended by a retry.
+          // Only an ErasureError's message is logged: it is redacted, another error's may not be.
+          const reason = ErasureError.isInstance(error) ? `${error.code}: ${error.message}` : 'unexpected error'
           if (ErasureError.isInstance(error) && error.code === 'invalid_subject') {
-            console.error(JSON.stringify({ unrecoverable: { message: message.id, error: error.message } }))
+            console.error(JSON.stringify({ unrecoverable: { message: message.id, error: reason } }))
             return message.ack()
           }
+          // The journal failing (D1 down), or anything else unforeseen: try again later.
+          console.warn(JSON.stringify({ retrying: { message: message.id, attempts: message.attempts, error: reason } }))
           message.retry()
         }
       }),

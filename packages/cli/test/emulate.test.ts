@@ -72,6 +72,8 @@ describe('erasekit emulate', () => {
       [['--config', 'erasekit.config.json'], /--config: erasekit\.config\.json exists and was not written by erasekit emulate/],
       [['--config', 'proxied.json'], /--config: proxied\.json exists and was not written by erasekit emulate/],
       [['--config', 'empty.json'], /--config: empty\.json exists and was not written by erasekit emulate/],
+      // The servers were up by then: they are closed, and the command ends.
+      [['--config', join('no-such-folder', 'emulated.json')], /--config: cannot write no-such-folder\/emulated\.json \(ENOENT\)/],
     ]
     for (const [flags, message] of cases) {
       const result = await emulate(dir, flags).done

@@ -127,7 +127,12 @@ export default defineCommand({
       },
       receiptSalt: REHEARSAL_SALT,
     }
-    await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`)
+    try {
+      await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`)
+    } catch (error) {
+      await Promise.all(Object.values(servers).map((server) => server.close()))
+      throw new UsageError(`--config: cannot write ${configFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
 
     out(table(['provider', 'url'], Object.keys(emulators).map((name) => [name, url(name as keyof typeof emulators)])))
     out()
