@@ -136,6 +136,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   /** Reports of subjects whose own hook threw (Pending.hookFailed). */
   const unjournaled = new WeakSet<Report>()
   const counts: Record<string, Record<Status, number>> = {}
+  const journaled: Record<string, number> = {}
   let wake: (() => void) | undefined
   let slotFree: (() => void) | undefined
   /** What stops the run (boxed, like inputFailure: a hook may throw undefined). */
@@ -179,7 +180,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
     const perSecond = elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0
     // Each listener gets its own copy: one that edits its event cannot change what the next sees.
-    const event = (): Progress => ({ read, reported, providers: structuredClone(counts), elapsedMs, perSecond, done })
+    const event = (): Progress => ({ read, reported, providers: structuredClone(counts), journaled: { ...journaled }, elapsedMs, perSecond, done })
     let failure: { error: unknown } | undefined
     for (const listener of listeners) {
       try {
@@ -245,6 +246,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     let lingerDue = false
     const key = target ? `${provider.name}/${target}` : provider.name
     counts[key] = { deleted: 0, accepted: 0, not_found: 0, skipped: 0, failed: 0 }
+    journaled[key] = 0
 
     const linger = () => {
       // Intake is only letting timers run: more input is coming at once, so the batch waits on.
@@ -535,7 +537,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       if (report) {
         reported++
         // Counted as delivered, so that counts and `reported` always agree.
-        report.outcomes.forEach((outcome, lane) => counts[lanes[lane]!.key]![outcome.status]++)
+        report.outcomes.forEach(({ status, reason }, lane) => {
+          const { key } = lanes[lane]!
+          counts[key]![status]++
+          if (reason === 'journaled') journaled[key]!++
+        })
         const outcomes = [...report.outcomes]
         yield report
         // The loop took the report and came back for more: whatever it did with it (a receipt

@@ -213,6 +213,8 @@ export interface Progress {
   reported: number
   /** Per provider (and `provider/target`), counts per status. */
   providers: Record<string, Record<Status, number>>
+  /** Per provider (and `provider/target`), how many of its `skipped` were already confirmed in the journal (the rest had no identifier it can use, or were a dry run). */
+  journaled: Record<string, number>
   elapsedMs: number
   /** Reports per second since the start. */
   perSecond: number

@@ -488,9 +488,12 @@ describe('eraseMany', () => {
     expect(journal.size).toBe(4)
     const second = vendor()
     const eraser2 = createEraser({ providers: [bulkProvider('p', second.fetch, { batchSize: 1 })] })
-    const run2 = await collect(eraser2.eraseMany(subjects(5), { journal }))
+    const events: Progress[] = []
+    const run2 = await collect(eraser2.eraseMany([...subjects(5), { ref: 'r6' }], { journal, onProgress: (event) => void events.push(event) }))
+    // A resume dashboard tells "already done" from "nothing to erase": both are skipped.
+    expect(events.at(-1)).toMatchObject({ providers: { p: { skipped: 5, accepted: 1 } }, journaled: { p: 4 } })
     expect(second.calls.map((call) => call.ids)).toEqual([['u3']])
-    expect(run2).toHaveLength(5)
+    expect(run2).toHaveLength(6)
     expect(run2.filter((report) => report.outcomes[0]!.reason === 'journaled')).toHaveLength(4)
     expect(run2.every((report) => report.ok)).toBe(true)
   })
@@ -761,7 +764,7 @@ describe('eraseMany', () => {
     eraser.hook('progress', (progress) => void hooked.push(progress))
     await collect(eraser.eraseMany([{ userId: 'u1' }, { userId: 'u2' }, { email: 'x@example.com' }], { onProgress: (p) => void events.push(p), progressIntervalMs: 0 }))
     const last = events.at(-1)!
-    expect(last).toMatchObject({ read: 3, reported: 3, done: true, providers: { p: { accepted: 1, failed: 1, skipped: 1, deleted: 0, not_found: 0 } } })
+    expect(last).toMatchObject({ read: 3, reported: 3, done: true, providers: { p: { accepted: 1, failed: 1, skipped: 1, deleted: 0, not_found: 0 } }, journaled: { p: 0 } })
     expect(events.length).toBeGreaterThanOrEqual(2)
     expect(hooked).toEqual(events)
   })
