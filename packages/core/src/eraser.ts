@@ -1,12 +1,12 @@
 import { HookableCore } from 'hookable'
 import { checkRun, dryRunOption, journalOption, runEngine, parseSubject, signalOption, type RunOptions } from './engine'
-import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf, subjectValues } from './lane'
+import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf, subjectValues, uuidSecretsOf } from './lane'
 import { configError } from './errors'
 import { installPlugin, type Plugin } from './plugin'
 import { checkSpecificationVersion, fetchOption, type Provider, retrySchema, timeoutOption } from './provider'
 import { createRateLimiter } from './rate-limit'
 import { createSlots } from './slots'
-import { createRedactor, entriesOf, phoneDigits } from './redact'
+import { createRedactor, entriesOf } from './redact'
 import { createPipeline } from './request'
 import { createHasher } from './hash'
 import { afterAbort, defaultRetry, isFunction, mergeLayers, neverAborts, type RetryPolicy } from './retry'
@@ -148,10 +148,7 @@ export function createEraser(options: EraserOptions): Eraser {
   // An empty value (no receiptSalt) redacts nothing.
   const secrets = [...options.providers.flatMap((provider) => provider.secrets), options.receiptSalt, ...(options.secrets ?? [])]
   const redactSecrets = createRedactor(entriesOf(secrets))
-  // A secret in a vendor's UUID (Batch's token) would be hex and dashes, at most 36 characters, or
-  // phone-like (the redactor finds those by their digits, whatever separates them): no other can be in one.
-  const inUUID = secrets.filter((secret): secret is string => !!secret && ((secret.length <= 36 && /^[\dA-F-]+$/.test(secret.toUpperCase())) || !!phoneDigits(secret)))
-  const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets, uuidSecrets: inUUID.length ? createRedactor(entriesOf(inUUID)) : undefined }
+  const context = { lanes, hooks, receiptSalt: options.receiptSalt, redactSecrets, uuidSecrets: uuidSecretsOf(secrets) }
   const hook: Eraser['hook'] = (name, fn) => {
     // A misspelt hook would never run: refuse it, like a misspelt option.
     if (!HOOKS.includes(name)) throw configError(`hook ${JSON.stringify(String(name).slice(0, 40))}: expected one of ${HOOKS.join(', ')}`)

@@ -236,6 +236,16 @@ interface ResultMapping {
 const mayFillUUIDSlice = (value: string) => /^[\dA-F-]{8,}$/.test(value.toUpperCase()) || !!phoneDigits(value)
 
 /**
+ * The eraser's secrets that could be part of a vendor's UUID, as a redactor (undefined if none):
+ * hex and dashes of 36 characters at most, or phone-like (found by their digits, whatever
+ * separates them). Any of one in a UUID counts, however short.
+ */
+export function uuidSecretsOf(secrets: (string | undefined)[]): Redactor | undefined {
+  const found = secrets.filter((secret): secret is string => !!secret && ((secret.length <= 36 && /^[\dA-F-]+$/.test(secret.toUpperCase())) || !!phoneDigits(secret)))
+  return found.length ? createRedactor(entriesOf(found)) : undefined
+}
+
+/**
  * A vendor's UUID (Batch's token, Adapty's Request-Id) stays as sent unless a secret is found in
  * it, or an identifier that covers 8 or more of its characters. A shorter one in a random UUID is
  * chance, and common in bulk (among 10 000 numeric ids, `4844` and `91` both occur in most
