@@ -15,9 +15,7 @@ interface FailureGroup {
 export class Tally {
   subjects = 0
   okSubjects = 0
-  /** Failed outcomes a later run may well turn into success (a rate limit, an outage, a timeout). */
-  retryableFailures = 0
-  /** Failed outcomes that need a fix first (a refused credential, an invalid subject). */
+  /** Failed outcomes that need a fix before a rerun can mend them (a refused credential, an invalid subject): not `retryable`. */
   permanentFailures = 0
   readonly lanes = new Map<string, Record<Status, number>>()
   readonly reasons = new Map<string, number>()
@@ -41,8 +39,7 @@ export class Tally {
       this.lane(lane)[outcome.status]++
       if (outcome.reason) this.reasons.set(`${lane}\u0000${outcome.reason}`, (this.reasons.get(`${lane}\u0000${outcome.reason}`) ?? 0) + 1)
       if (outcome.status === 'failed') {
-        if (outcome.error?.retryable === true) this.retryableFailures++
-        else this.permanentFailures++
+        if (outcome.error?.retryable !== true) this.permanentFailures++
         const code = outcome.error?.code ?? 'provider_error'
         // One group per cause: line numbers differ between lines with the same problem.
         const message = (outcome.error?.message ?? '').replace(/\bline \d+/g, 'line …')
