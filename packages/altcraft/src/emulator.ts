@@ -141,25 +141,22 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
   /** What store.get() hands out: the stored profile, refiled when its email or phone changes. */
   const views = new WeakMap<AltcraftProfile, AltcraftProfile>()
   const viewOf = (dbId: number, profile: AltcraftProfile) => {
-    const refile = <T>(key: string | symbol, change: () => T): T => {
-      if (key !== 'email' && key !== 'phone') return change()
-      unfile(profile)
-      const result = change()
-      file(dbId, profile)
-      return result
+    let view = views.get(profile)
+    if (!view) {
+      const refile = <T>(key: string | symbol, change: () => T): T => {
+        if (key !== 'email' && key !== 'phone') return change()
+        unfile(profile)
+        const result = change()
+        file(dbId, profile)
+        return result
+      }
+      view = new Proxy(profile, {
+        set: (target, key, value) => refile(key, () => Reflect.set(target, key, value)),
+        deleteProperty: (target, key) => refile(key, () => Reflect.deleteProperty(target, key)),
+      })
+      views.set(profile, view)
     }
-    return (
-      views.get(profile) ??
-      views
-        .set(
-          profile,
-          new Proxy(profile, {
-            set: (target, key, value) => refile(key, () => Reflect.set(target, key, value)),
-            deleteProperty: (target, key) => refile(key, () => Reflect.deleteProperty(target, key)),
-          }),
-        )
-        .get(profile)!
-    )
+    return view
   }
 
   const store: AltcraftStore = {
