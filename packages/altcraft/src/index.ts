@@ -84,6 +84,9 @@ export function altcraft(options: AltcraftOptions): Provider {
       }
       return undefined
     },
+    // A formatted number (+7 900 555-44-33) may not match the stored one, and a miss answers "not
+    // found", which counts as success: only the digits, with an optional +, are sent.
+    check: ({ kind, value }) => (kind === 'phone' && !/^\+?\d{6,15}$/.test(value) ? 'phone is not in E.164 form (digits with an optional leading +)' : undefined),
     erase: async ([id], ctx) => {
       const { kind, value } = id as Identifier
       const body: Record<string, unknown> = header ? { db_id: o.dbId, matching: kind } : { token, db_id: o.dbId, matching: kind }

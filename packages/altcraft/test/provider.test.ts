@@ -51,6 +51,20 @@ describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport
     expect(lastBody(emulator)).toMatchObject({ matching: 'custom', field_name: 'CRM_ID', field_value: '123420' })
   })
 
+  it('a phone not in E.164 form fails before any request (a miss would read as not_found while the profile stays)', async () => {
+    const { emulator, erase } = setup(transport)
+    const stored = emulator.store.add(1, { phone: '+79005554433' })
+    for (const phone of ['+7 900 555-44-33', '+7(900)5554433', '8-900-555-44-33', '+7900', 'tel:+79005554433']) {
+      const outcome = await erase({ phone })
+      expect(outcome, phone).toMatchObject({ status: 'failed', attempts: 0, identifier: { kind: 'phone' }, error: { code: 'invalid_subject', message: '[erasekit] [altcraft] subject.phone: phone is not in E.164 form (digits with an optional leading +)' } })
+    }
+    expect(emulator.requests).toHaveLength(0)
+    // Digits with or without the +: sent as given.
+    expect(await erase({ phone: '79005554433' })).toMatchObject({ status: 'not_found' })
+    expect(await erase({ phone: '+79005554433' })).toMatchObject({ status: 'deleted' })
+    expect(emulator.store.has(1, stored)).toBe(false)
+  })
+
   it('resourceId narrows email matching: a profile outside the resource is not found, and stays', async () => {
     const { emulator, erase } = setup(transport, { resourceId: 24 })
     emulator.store.add(1, { email: 'ann@example.com', resources: [7] })
@@ -239,9 +253,9 @@ describe('altcraft provider: identifier choice', () => {
   const custom = { field: 'CRM_ID', from: 'userId' } as const
 
   it.each([
-    [{ ids: { altcraft: 'a1c0f7ed0000000000000001' }, email: 'a@x.io', phone: '+7900', userId: 'u1' }, 'profile_id'],
-    [{ email: 'a@x.io', phone: '+7900', userId: 'u1' }, 'email'],
-    [{ phone: '+7900', userId: 'u1' }, 'phone'],
+    [{ ids: { altcraft: 'a1c0f7ed0000000000000001' }, email: 'a@x.io', phone: '+79000000001', userId: 'u1' }, 'profile_id'],
+    [{ email: 'a@x.io', phone: '+79000000001', userId: 'u1' }, 'email'],
+    [{ phone: '+79000000001', userId: 'u1' }, 'phone'],
     [{ userId: 'u1' }, 'custom'],
   ] as [Subject, string][])('default order: %j → %s', async (subject, kind) => {
     const { emulator, erase } = setup('http200', { custom })
@@ -264,8 +278,8 @@ describe('altcraft provider: identifier choice', () => {
 
   it('options.matching sets the order and excludes the rest', async () => {
     const { emulator, erase } = setup('http200', { matching: ['phone', 'email'] })
-    expect((await erase({ ids: { altcraft: 'a1c0f7ed0000000000000001' }, email: 'a@x.io', phone: '+7900' })).identifier!.kind).toBe('phone')
-    expect(lastBody(emulator)).toMatchObject({ matching: 'phone', phone: '+7900' })
+    expect((await erase({ ids: { altcraft: 'a1c0f7ed0000000000000001' }, email: 'a@x.io', phone: '+79000000001' })).identifier!.kind).toBe('phone')
+    expect(lastBody(emulator)).toMatchObject({ matching: 'phone', phone: '+79000000001' })
     expect(await erase({ ids: { altcraft: 'a1c0f7ed0000000000000001' } })).toMatchObject({ status: 'skipped' })
   })
 

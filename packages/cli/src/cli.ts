@@ -16,6 +16,7 @@ const main = defineCommand({
     run: () => import('./commands/run').then((m) => m.default),
     init: () => import('./commands/init').then((m) => m.default),
     emulate: () => import('./commands/emulate').then((m) => m.default),
+    'follow-up': () => import('./commands/follow-up').then((m) => m.default),
   },
 })
 

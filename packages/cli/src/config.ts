@@ -107,7 +107,12 @@ export async function loadConfig(file: string): Promise<unknown> {
   try {
     return await jiti.import(path, { default: true })
   } catch (error) {
-    throw new UsageError(`${file}: could not be loaded: ${(error as Error).message}`)
+    // The loader's message may quote the file's own text (a secret pasted without quotes is a
+    // ReferenceError naming it): its kind and place are shown, never the text.
+    const { name, code, stack } = (error ?? {}) as NodeJS.ErrnoException
+    const at = stack?.split('\n').find((line) => line.includes(path))?.match(/:(\d+):\d+\)?$/)
+    const kind = [typeof name === 'string' && /^\w+$/.test(name) ? name : 'error', typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : ''].filter(Boolean).join(' ')
+    throw new UsageError(`${file}: could not be loaded (${kind}${at ? ` near line ${at[1]}` : ''}); its message is not shown, since it may quote the file: run the file with node or tsx to see it`)
   }
 }
 
@@ -125,6 +130,8 @@ export interface Built {
   /** One line per provider that cannot run (a missing secret): each of its outcomes fails with invalid_config. */
   problems: string[]
   plugins: Plugin[]
+  /** The options (secrets resolved) of each bundled provider configured by options, by name: vendor clients take them too. */
+  options: Record<string, Record<string, unknown>>
   retry?: RetryOptions
   timeout?: number
   receiptSalt?: string
@@ -159,6 +166,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
 
   const problems: string[] = []
   const providers: Provider[] = []
+  const resolvedOptions: Record<string, Record<string, unknown>> = {}
   for (const name of names) {
     const value = configured[name]
     const field = `providers.${name}`
@@ -177,6 +185,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
       throw error
     }
     if (missing.length === 0) {
+      resolvedOptions[name] = resolved
       try {
         providers.push(factory(resolved))
       } catch (error) {
@@ -220,6 +229,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
     lanes: providers.flatMap((provider) => (provider.targets?.length ? provider.targets.map((target) => `${provider.name}/${target}`) : [provider.name])),
     problems,
     plugins: (config.plugins as Plugin[] | undefined) ?? [],
+    options: resolvedOptions,
     retry: config.retry as RetryOptions | undefined,
     timeout: config.timeout as number | undefined,
     receiptSalt,

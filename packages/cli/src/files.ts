@@ -21,7 +21,8 @@ export class LineFile {
     let regular: boolean
     try {
       mkdirSync(dirname(path), { recursive: true })
-      this.fd = openSync(path, 'a+')
+      // Receipts and journals hold pseudonymised personal data: readable by their owner only (when made here).
+      this.fd = openSync(path, 'a+', 0o600)
       const stat = fstatSync(this.fd)
       ;(size = stat.size), (regular = stat.isFile())
     } catch (error) {
@@ -135,7 +136,9 @@ export function lockJournal(path: string): void {
  */
 function createWhole(file: string, text: string) {
   const temp = `${file}.${process.pid}`
-  writeFileSync(temp, text)
+  // Made new (O_EXCL): a file or symlink someone left under that name is removed, never written through.
+  rmSync(temp, { force: true })
+  writeFileSync(temp, text, { flag: 'wx', mode: 0o600 })
   try {
     linkSync(temp, file)
   } catch (error) {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
-import type { Subject } from '@erasekit/core'
+import { refHoldsIdentifier, type Subject } from '@erasekit/core'
 import { misspells } from '@erasekit/core/schema'
 import { parseCsvLine } from './csv'
 import { UsageError } from './errors'
@@ -119,11 +119,16 @@ function header(cells: string[], file: string, line: number, options: ReadOption
   return columns
 }
 
-/** A line with no identifier at all would be skipped by every provider and counted ok: nothing erased. */
+/**
+ * A line with no identifier at all would be skipped by every provider and counted ok: nothing
+ * erased. A ref that holds an identifier would put it in every receipt: the line fails under its
+ * line number instead.
+ */
 function identified(item: Omit<InputItem, 'line'>): Omit<InputItem, 'line'> {
-  const { userId, email, phone, ids = {} } = item.subject ?? {}
+  const { ref, userId, email, phone, ids = {} } = item.subject ?? {}
+  if (ref && refHoldsIdentifier(ref, item.subject!)) return { error: 'ref holds an identifier of the subject; receipts show refs as they are (use a case or ticket id)' }
   if (!item.subject || userId || email || phone || Object.keys(ids).length) return item
-  return { error: 'no identifier: expected a value in userId, email, phone or ids.<provider>', ref: item.subject.ref }
+  return { error: 'no identifier: expected a value in userId, email, phone or ids.<provider>', ref }
 }
 
 function fromRow(cells: string[], columns: Column[]): Omit<InputItem, 'line'> {

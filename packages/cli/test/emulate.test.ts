@@ -34,6 +34,14 @@ describe('erasekit emulate', () => {
       'batch/ios': { accepted: 3 },
       'batch/android': { accepted: 3 },
     })
+    // The emulated Batch completes its GDPR requests every 2 s: the rehearsal follows them up.
+    let followUp = await cli(['follow-up', '--config', 'rehearsal.json', '--receipts', 'r.jsonl', '--output', 'f.jsonl'], { cwd: dir })
+    for (let tries = 0; followUp.code === 4 && tries < 10; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      followUp = await cli(['follow-up', '--config', 'rehearsal.json', '--receipts', 'r.jsonl', '--output', 'f.jsonl'], { cwd: dir })
+    }
+    expect(followUp.code, followUp.output).toBe(0)
+    expect(followUp.output).toContain('6 request(s) done at Batch: 6 deleted, 0 not found')
     const stopped = await stop(emulator)
     expect(stopped.code, stopped.output).toBe(0)
     expect(stopped.output).toMatch(/adapty\s+3\s+204 × 3/)

@@ -166,6 +166,18 @@ describe('erasekit run: mistakes and accidents', () => {
     expect(result.stderr).toContain('no receiptSalt: receipts and journal hold plain SHA-256 hashes of the identifiers')
   }, 60_000)
 
+  test('Batch in custom_data mode warns that it does not erase the user (its receipts look like a GDPR removal)', async () => {
+    const dir = tmp('batch-mode')
+    writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(1).userId}\n`)
+    const warning = "providers.batch.mode is custom_data: Batch deletes only the custom data set through its Custom Data API, not the user. For a right-to-erasure request set mode: 'gdpr'"
+    const customData = await cli(['run', '--dry-run', '--config', world.config(dir), '--input', 's.csv', '--only', 'batch'], { cwd: dir, env: world.env })
+    expect(customData.code, customData.output).toBe(0)
+    expect(customData.stderr).toContain(warning)
+    const gdpr = await cli(['run', '--dry-run', '--config', world.config(dir, (providers) => (providers.batch.mode = 'gdpr')), '--input', 's.csv', '--only', 'batch'], { cwd: dir, env: world.env })
+    expect(gdpr.code, gdpr.output).toBe(0)
+    expect(gdpr.output).not.toContain('custom_data')
+  }, 60_000)
+
   test('a line with no identifier at all fails as invalid_subject instead of counting as erased', async () => {
     const dir = tmp('empty')
     const config = world.config(dir)
@@ -181,6 +193,27 @@ describe('erasekit run: mistakes and accidents', () => {
       // The line's own ref stays on its receipts: the ticket is findable.
       expect(failed.every((receipt) => receipt.error?.code === 'invalid_subject' && receipt.subjectRef === 'dsr-empty')).toBe(true)
     }
+  }, 60_000)
+
+  test('a ref that holds an identifier of its line fails as invalid_subject under the line number; the identifier is written nowhere', async () => {
+    const dir = tmp('ref-pii')
+    const config = world.config(dir)
+    const { email } = person(26)
+    writeFileSync(join(dir, 'subjects.csv'), `ref,email\n${email},${email}\ndsr-27,${person(27).email}\n`)
+    writeFileSync(join(dir, 'subjects.jsonl'), `${JSON.stringify({ ref: `DSR ${email.toUpperCase()}`, email })}\n`)
+    world.clearLogs()
+    for (const input of ['subjects.csv', 'subjects.jsonl']) {
+      const receipts = join(dir, `${input}.receipts`)
+      const journal = join(dir, `${input}.journal`)
+      const result = await cli(['run', '--config', config, '--input', input, '--receipts', receipts, '--journal', journal], { cwd: dir, env: world.env })
+      expect(result.code, result.output).toBe(2)
+      expect(result.output).toContain('invalid_subject: ref holds an identifier of the subject; receipts show refs as they are (use a case or ticket id)')
+      const failed = receiptsOf(receipts).filter((receipt) => receipt.status === 'failed')
+      expect(failed.map((receipt) => receipt.subjectRef)).toEqual(LANES.map(() => input === 'subjects.csv' ? 'line:2' : 'line:1'))
+      for (const text of [result.output, readFileSync(receipts, 'utf8'), readFileSync(journal, 'utf8')]) expect(text.toLowerCase()).not.toContain(email)
+    }
+    // Nothing was sent for the refused lines.
+    expect(world.emulators.altcraft.requests.map((request) => JSON.stringify(request.body)).join()).not.toContain(email)
   }, 60_000)
 
   test('a corrected column is sent again only to the providers it addresses: the others stay skipped', async () => {

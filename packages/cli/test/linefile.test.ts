@@ -1,8 +1,8 @@
 /** A full disk mid-line: the receipts and journal files keep whole lines. */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, vi } from 'vitest'
-import { LineFile } from '../src/files'
+import { LineFile, lockJournal } from '../src/files'
 import { tmp } from './helpers'
 
 const fs = vi.hoisted(() => ({ cutAfter: undefined as number | undefined }))
@@ -31,4 +31,22 @@ test('a line the disk cuts short is cut off again: the file holds whole lines, a
   file.close()
   expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n{"n":3}\n')
   expect(file.lines).toBe(2)
+})
+
+test('receipts and journal files are made readable by their owner only (they hold pseudonymised personal data)', () => {
+  const path = join(tmp('linefile-mode'), 'receipts.jsonl')
+  new LineFile(path, '--receipts').close()
+  expect(statSync(path).mode & 0o777).toBe(0o600)
+})
+
+test("the journal lock is never written through a file or link someone left under its temporary name", () => {
+  const dir = tmp('lock-link')
+  const journal = join(dir, 'erasure.journal')
+  const victim = join(dir, 'victim.txt')
+  writeFileSync(victim, 'keep me')
+  symlinkSync(victim, `${journal}.lock.${process.pid}`)
+  lockJournal(journal)
+  expect(readFileSync(victim, 'utf8')).toBe('keep me')
+  expect(readFileSync(`${journal}.lock`, 'utf8')).toBe(`${process.pid}\n`)
+  expect(existsSync(`${journal}.lock.${process.pid}`)).toBe(false)
 })

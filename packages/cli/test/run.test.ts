@@ -308,6 +308,8 @@ describe('usage and config errors exit 1 with a message naming the field', () =>
     ['a config that is not JSON', ['run', '--config', write('broken.json', '{\n  "providers": {\n    adapty: 1\n'), '--input', 'subjects.csv'], /broken\.json: not valid JSON at line 3/],
     // The parser's message would quote the unquoted secret.
     ['an unquoted secret in a JSON config', ['run', '--config', write('literal.json', '{"providers":{"adapty":{"apiKey":secret_live_abc}}}'), '--input', 'subjects.csv'], /literal\.json: not valid JSON(?![^\n]*secret)/],
+    // Nor the loader's message for a .ts config: a secret written without quotes is a ReferenceError that names it.
+    ['an unquoted secret in a .ts config', ['run', '--config', write('literal.config.ts', 'export default {\n  providers: { adapty: { apiKey: secret_live_abc } },\n}\n'), '--input', 'subjects.csv'], /literal\.config\.ts: could not be loaded \(ReferenceError near line 2\); its message is not shown(?![^\n]*secret)/],
     ['an unknown provider', ['run', '--config', write('unknown.json', { providers: { mixpanel: {} } }), '--input', 'subjects.csv'], /providers\.mixpanel: unknown provider/],
     ['a bad provider option', ['run', '--config', write('region.json', { providers: { clevertap: { accountId: 'a', passcode: 'b', region: 'mars' } } }), '--input', 'subjects.csv'], /region\.json: providers\.clevertap\.region: expected eu1, in1, sg1, us1, aps3 or mec1/],
     // A missing secret makes the provider fail its subjects at run time; its other options are still checked now.

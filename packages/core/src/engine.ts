@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
-import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, reportOf, subjectValues } from './lane'
+import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, refHoldsIdentifier, reportOf, subjectValues } from './lane'
 import { isPlainObject, type Redactor } from './redact'
 import { afterAbort, ignore, isFunction, isThenable, LATE_MS, onAbort, untilAborted } from './retry'
 import type { HookRunner, Journal, Outcome, PlannedRequest, Progress, Report, Status, Subject } from './types'
@@ -40,7 +40,11 @@ const readSubject: StandardSchemaV1<unknown, Subject> = {
   },
 }
 
-export const parseSubject = (subject: unknown): Subject => parseOrThrow(readSubject, subject, undefined, 'subject', 'invalid_subject')
+export function parseSubject(subject: unknown): Subject {
+  const value = parseOrThrow(readSubject, subject, undefined, 'subject', 'invalid_subject')
+  if (value.ref && refHoldsIdentifier(value.ref, value)) throw new ErasureError('invalid_subject', 'subject.ref: holds an identifier of the subject; receipts show refs as they are')
+  return value
+}
 
 /** Duck-typed: an AbortSignal from another realm (happy-dom, a polyfill) is just as good. */
 export const signalOption = optional(is<AbortSignal>((value) => typeof (value as AbortSignal)?.aborted === 'boolean' && isFunction((value as AbortSignal).addEventListener), 'expected an AbortSignal'))
@@ -372,9 +376,11 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       // A subject whose getters throw is unreadable: their message may quote anything.
       invalid = ErasureError.isInstance(error) ? error : new ErasureError('invalid_subject', 'subject: could not be read')
     }
+    // Its report keeps the ref it was given, unless that is what was refused.
     let rawRef: unknown
     try {
-      rawRef = (raw as Subject | null)?.ref
+      const ref = (raw as Subject | null)?.ref
+      if (typeof ref !== 'string' || !refHoldsIdentifier(ref, raw as Subject)) rawRef = ref
     } catch {}
     const subject: Pending = {
       ref: value?.ref ?? (typeof rawRef === 'string' && rawRef ? rawRef : fallbackRef),

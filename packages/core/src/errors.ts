@@ -1,4 +1,4 @@
-import { UNSAFE } from './redact'
+import { type Redactor, UNSAFE } from './redact'
 
 /** The closed set of error codes. Outcomes, errors and receipts only ever carry these. */
 export type ErrorCode =
@@ -134,14 +134,18 @@ export function codeForStatus(status: number): ErrorCode {
   return 'provider_error'
 }
 
-/** Redacted; control characters become spaces (a CR/LF or a terminal escape in a vendor's text could forge log lines). */
-const clean = (text: string, redact: (text: string) => string) => redact(text).replace(new RegExp(UNSAFE, 'g'), ' ')
+/**
+ * Redacted, and cut at 4 000 characters (a vendor's megabyte-long error text would otherwise cost
+ * seconds of redaction per attempt, with a whole batch's ids to look for); control characters
+ * become spaces (a CR/LF or a terminal escape in a vendor's text could forge log lines).
+ */
+const clean = (text: string, redact: Redactor) => redact(text, 4e3).replace(new RegExp(UNSAFE, 'g'), ' ')
 
 /**
  * Redacted, its `[erasekit] [provider] ` prefix kept when a value matched inside it alone (a user
  * id `erasekit` or `adapty`); a value that runs on from it into the text is redacted, prefix and all.
  */
-function cleanMessage(message: string, redact: (text: string) => string, provider?: string): string {
+function cleanMessage(message: string, redact: Redactor, provider?: string): string {
   const whole = clean(message, redact)
   const prefix = `[erasekit] ${provider ? `[${provider}] ` : ''}`
   if (whole.startsWith(prefix) || !message.startsWith(prefix) || UNSAFE.test(prefix)) return whole
@@ -153,7 +157,7 @@ function cleanMessage(message: string, redact: (text: string) => string, provide
  * Redacts an error's message, vendor code and cause in place (any may echo what was sent, a
  * provider's cause may be a whole response).
  */
-export function scrubError<E extends ErasureError>(error: E, redact: (text: string) => string): E {
+export function scrubError<E extends ErasureError>(error: E, redact: Redactor): E {
   error.message = cleanMessage(error.message, redact, error.provider)
   if (error.providerCode !== undefined) error.providerCode = clean(error.providerCode, redact)
   if (error.cause !== undefined) error.cause = safeCause(error.cause, redact)
@@ -170,7 +174,7 @@ export const aborted = (provider?: string) => new ErasureError('aborted', 'abort
  * What may be kept of a foreign error as `cause`: its name, its redacted message and, when it
  * has one, its error code (`ECONNREFUSED`); never the error itself, which may quote a secret.
  */
-export function safeCause(error: unknown, redact: (text: string) => string): Error {
+export function safeCause(error: unknown, redact: Redactor): Error {
   const copy = new Error('unreadable error')
   // Reading a foreign value may throw (Object.create(null) has no toString, a getter may throw):
   // what was read by then is kept, and the batch's subjects are still reported.
@@ -202,7 +206,7 @@ function isPlain(error: ErasureError): boolean {
 const FIELDS = ['message', 'code', 'provider', 'status', 'providerCode', 'retryable', 'retryAfterMs', 'cause']
 
 /** Any error a provider or fetch threw as an ErasureError, redacted: `aborted` once the signal has fired, else `provider_error`. */
-export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: (text: string) => string): ErasureError {
+export function asErasureError(error: unknown, provider: string, signal: AbortSignal | undefined, redact: Redactor): ErasureError {
   try {
     if (ErasureError.isInstance(error)) {
       // Each field read once (a getter could give another value each time), own or inherited.

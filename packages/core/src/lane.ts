@@ -47,6 +47,15 @@ export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] 
   // Copied to its length: filter's array reserves room for 17, and a window holds thousands.
   [userId, email, phone, phone && /^\d+$/.test(phone) ? `+${phone}` : undefined, ...Object.values(ids ?? {})].filter((value): value is string => !!value).slice()
 
+/**
+ * Whether a ref holds one of the subject's identifiers: it is written as it is in every receipt,
+ * the journal and progress. Letter case aside (emails); a short value (`42`) only when it is the whole ref.
+ */
+export function refHoldsIdentifier(ref: string, subject: Subject): boolean {
+  const lower = ref.toLowerCase()
+  return subjectValues(subject).some((value) => lower.includes((value = value.toLowerCase())) && (value.length > 4 || value === lower))
+}
+
 /** What a batch redacts (the values `keep` accepts), read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */
 function* batchEntries(items: BatchItem[], keep = (_value: string) => true): Generator<readonly [string, string]> {
   for (const item of items) {

@@ -1,7 +1,12 @@
 /** Replaces sensitive values (raw, URL-encoded, form-encoded and JSON-escaped forms, any letter case) in text. */
 import { isFunction } from './retry'
 
-export type Redactor = (text: string) => string
+/**
+ * Returns `text` with every registered value replaced. Given `limit`, only the first `limit`
+ * characters are scanned and kept (a value that starts before it is replaced whole), then `…`:
+ * the cost of a vendor's megabyte-long error text is bounded, and no part of a value is left at the cut.
+ */
+export type Redactor = (text: string, limit?: number) => string
 
 export const REDACTED = '***'
 
@@ -84,6 +89,8 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
           const strict = uri.replace(/[!'()*]/g, hex)
           forms.add(strict).add(strict.replaceAll('%20', '+')).add(uri.replace(/[!'()~]/g, hex).replaceAll('%20', '+'))
         }
+        // Python's quote() keeps / (safe='/' by default).
+        if (text.includes('/')) forms.add(uri.replace(/[!'()*]/g, hex).replaceAll('%2F', '/'))
         // What JSON, or PHP's, Go's or .NET's, escapes: quotes, backslashes, controls, / & < > (.NET
         // + ' ` too, and " as \u0022); beyond ASCII as \u00e9 (.NET: \u00E9, the same once folded).
         const json = JSON.stringify(text).slice(1, -1)
@@ -166,14 +173,16 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
   }
   // Outcomes of one batch carry the same requestId or error message: scan it once.
   let lastText: string | undefined
+  let lastLimit: number | undefined
   let lastResult = ''
-  const redact: Compiled = (text) => {
-    if (text === lastText) return lastResult
+  const redact: Compiled = (text, limit = text.length) => {
+    if (text === lastText && limit === lastLimit) return lastResult
     compile()
+    const end = Math.min(limit, text.length)
     const scanned = fold(text)
     let out = ''
     let done = 0
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < end; ) {
       // A marker already written (text redacted twice) is kept whole: an id may occur inside its hash.
       MARKER.lastIndex = i
       if (text[i] === '[' && MARKER.test(text)) {
@@ -192,7 +201,10 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
       done = i += found[0]
     }
     lastText = text
-    return (lastResult = done ? out + text.slice(done) : text)
+    lastLimit = limit
+    // What follows `end` is dropped unscanned, unless a value that started before it ran past.
+    const stop = Math.max(done, end)
+    return (lastResult = done || stop < text.length ? out + text.slice(done, stop) + (stop < text.length ? '…' : '') : text)
   }
   redact[NEEDLES] = compile
   return redact

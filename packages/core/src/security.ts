@@ -35,6 +35,9 @@ export function identifierProblem(value: unknown, maxLength?: number): string | 
   // Half of a surrogate pair (a string cut mid-emoji) is no text: it would reach the vendor as U+FFFD or an escape, another id.
   if (!wellFormed(value)) return 'identifier is not valid Unicode (half of a surrogate pair)'
   if (maxLength !== undefined && value.length > maxLength) return `identifier is longer than ${maxLength} characters`
+  // A missing value converted to text upstream: the vendor may hold one profile under it for many
+  // people (every login that hit the bug), which a delete would erase as if it were this person's.
+  if (/^(null|undefined|nan|\[object object])$/i.test(value)) return 'identifier is a missing value written as text (a bug upstream)'
   return undefined
 }
 

@@ -269,7 +269,7 @@ describe('eraseMany', () => {
     const started = Date.now()
     // Three at once fill the window; c1 waits for it to free at 300 ms, the aborted run's turns behind c1.
     await Promise.all([...subjects(3, 'b')].map((subject) => first.erase(subject)))
-    const c1 = first.erase({ ref: 'c0', userId: 'c0' })
+    const c1 = first.erase({ ref: 'c0', userId: 'u-c0' })
     const controller = new AbortController()
     const aborted = collect(second.eraseMany(subjects(3, 'a'), { signal: controller.signal }))
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -392,13 +392,13 @@ describe('eraseMany', () => {
     const eraser = createEraser({ providers: [fast.provider, slow.provider, big.provider] })
     async function* input() {
       yield { ref: 'z', email: 'z@example.com' }
-      yield { ref: 'a', userId: 'a' }
-      yield { ref: 'b', userId: 'b' }
+      yield { ref: 'a', userId: 'u-a' }
+      yield { ref: 'b', userId: 'u-b' }
       await new Promise((resolve) => setTimeout(resolve, 600))
     }
     const order: string[] = []
     for await (const report of eraser.eraseMany(input(), { window: 3, lingerMs: 2 })) order.push(report.subjectRef)
-    expect(big.calls.map((call) => call.ids)).toEqual([['a', 'b']])
+    expect(big.calls.map((call) => call.ids)).toEqual([['u-a', 'u-b']])
     // The fast lane's answer released it (about 20 ms), not the slow lane's (400 ms).
     expect(big.at[0]).toBeLessThan(250)
     expect(order).toEqual(['a', 'b', 'z'])
@@ -409,8 +409,8 @@ describe('eraseMany', () => {
     const big = fieldLane('big', 'userId', { batchSize: 100 })
     const eraser = createEraser({ providers: [slow.provider, big.provider] })
     async function* input() {
-      yield { ref: 'a', userId: 'a', email: 'a@example.com' }
-      for (const ref of ['b1', 'b2', 'b3']) yield { ref, userId: ref }
+      yield { ref: 'a', userId: 'u-a', email: 'a@example.com' }
+      for (const ref of ['b1', 'b2', 'b3']) yield { ref, userId: `u-${ref}` }
       await new Promise((resolve) => setTimeout(resolve, 600))
     }
     const started = performance.now()

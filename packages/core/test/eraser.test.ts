@@ -295,6 +295,41 @@ describe('validation', () => {
     expect(server.hits).toHaveLength(1)
   })
 
+  it('refuses a ref that holds one of the subject identifiers (a ref goes into every receipt as it is)', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    const message = '[erasekit] subject.ref: holds an identifier of the subject; receipts show refs as they are'
+    for (const subject of [
+      { ref: 'jane@example.com', email: 'jane@example.com' },
+      { ref: 'JANE@Example.com', userId: 'u1', email: 'jane@example.com' },
+      { ref: 'dsr-jane@example.com', email: 'jane@example.com' },
+      { ref: 'ticket for +79001234567', phone: '+79001234567' },
+      { ref: '79001234567', phone: '79001234567' },
+      { ref: 'adapty cust-4711', ids: { adapty: 'cust-4711' } },
+      { ref: '42', userId: '42' },
+    ]) {
+      await expect(eraser.erase(subject), subject.ref).rejects.toMatchObject({ code: 'invalid_subject', message })
+    }
+    // A short id inside a longer ref is a coincidence more often than not (dsr-42 for user 42).
+    expect((await eraser.erase({ ref: 'dsr-42', userId: '42' })).ok).toBe(true)
+    // In a run: failed as invalid_subject, reported under the run's own ref, the raw one nowhere.
+    const reports = await collectReports(eraser.eraseMany([{ userId: 'u2' }, { ref: 'jane@example.com', email: 'jane@example.com' }]))
+    const refused = reports.find((report) => !report.ok)!
+    expect(refused).toMatchObject({ subjectRef: '#2', outcomes: [{ status: 'failed', error: { code: 'invalid_subject', message } }] })
+    expect(JSON.stringify(reports)).not.toContain('jane')
+    expect(server.hits).toHaveLength(2)
+  })
+
+  it('refuses "null", "undefined", "NaN" and "[object Object]" as identifiers: a missing value turned to text', async () => {
+    const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
+    for (const userId of ['null', 'undefined', 'NULL', 'NaN', '[object Object]']) {
+      const report = await eraser.erase({ userId })
+      expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] subject.userId: identifier is a missing value written as text (a bug upstream)' } })
+    }
+    // Only the whole value: a name that contains one is a name.
+    expect((await eraser.erase({ userId: 'nullable-nancy' })).ok).toBe(true)
+    expect(server.hits).toHaveLength(1)
+  })
+
   it('checks eraseMany() input and options, and erase() options, before anything is read or sent', async () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
     for (const input of [5, null, {}, 'u1'] as never[]) {

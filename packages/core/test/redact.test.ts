@@ -2,6 +2,19 @@ import { describe, expect, it } from 'vitest'
 import { createRedactor, REDACTED, redactDeep } from '@erasekit/core'
 
 describe('createRedactor', () => {
+  it('with a limit, scans and keeps only that much: a value that starts before the cut is replaced whole, nothing after it is kept', () => {
+    const redact = createRedactor([['secret-value-123', REDACTED], ['jane@example.com', '[id]']])
+    const text = `${'a'.repeat(3_990)}secret-value-123 then jane@example.com${' x'.repeat(500_000)}`
+    expect(redact(text, 4_000)).toBe(`${'a'.repeat(3_990)}***…`)
+    // One that starts at the cut is dropped with the rest; no part of one is ever kept.
+    expect(redact(`${'a'.repeat(4_000)}secret-value-123`, 4_000)).toBe(`${'a'.repeat(4_000)}…`)
+    expect(redact(`${'a'.repeat(3_999)}jane@example.com`, 4_000)).toBe(`${'a'.repeat(3_999)}[id]`)
+    expect(redact('short secret-value-123', 4_000)).toBe('short ***')
+    expect(redact('short and clean', 4_000)).toBe('short and clean')
+    // The same text under another limit is not answered from the cache of the last one.
+    expect(redact(text)).toContain('*** then [id]')
+  })
+
   it('replaces raw, URL-encoded and JSON-escaped forms, longest match first', () => {
     const redact = createRedactor([
       ['secret-1', REDACTED],
@@ -45,6 +58,8 @@ describe('createRedactor', () => {
     // Python's quote() and quote_plus(), Java's and Go's strict escapers: ' ( ) * ! escaped too.
     expect(redact('invalid custom id O%27Brien%20Smith, O%27Brien+Smith')).toBe('invalid custom id [a], [a]')
     expect(redact('no route /1.0/ab%2Acd%21ef/data')).toBe('no route /1.0/***/data')
+    // Python's quote() leaves / as it is (safe='/').
+    expect(createRedactor([['ops/team@example.org', '[d]'], ["tenant/42 bob's", '[e]']])('no ops/team%40example.org, no tenant/42%20bob%27s')).toBe('no [d], no [e]')
     // Go escapes & < > in JSON; PHP escapes /.
     expect(redact('{"error":"unknown identity tom\\u0026jerry@example.com"}')).toBe('{"error":"unknown identity [b]"}')
     expect(redact('{"error":"no profile acme\\/tenant-7\\/user-42"}')).toBe('{"error":"no profile [c]"}')

@@ -128,7 +128,7 @@ export default defineCommand({
       out()
       const seconds = ((performance.now() - started) / 1000).toFixed(1)
       if (green) {
-        logger.success(`Every provider green: ${fmt(people)} people erased from adapty, clevertap, altcraft and batch (ios, android) in ${seconds} s.`)
+        logger.success(`Every provider green in ${seconds} s: ${fmt(people)} people deleted at adapty and altcraft, marked for deletion at clevertap, their custom data deleted at batch (ios, android).`)
         process.exitCode = 0
       } else {
         logger.error(`Not every provider is green: ${fmt(tally.failedSubjects)} subjects failed, ${allErased ? 'stores checked' : 'some profiles are still stored'} (${seconds} s).`)

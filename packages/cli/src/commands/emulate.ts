@@ -22,6 +22,8 @@ const args = {
 
 const DB_ID = 1
 const APP_KEYS = { ios: 'EMULATED_IOS_APP_KEY', android: 'EMULATED_ANDROID_APP_KEY' }
+/** How often the emulated Batch processes what it queued (its GDPR requests go pending → done). */
+const BATCH_PROCESSING_MS = 2_000
 const FAULTS: Record<string, Fault> = {
   rate_limit: { kind: 'rate_limit', retryAfterSeconds: 1 },
   server_error: { kind: 'server_error' },
@@ -138,12 +140,18 @@ export default defineCommand({
     out()
     if (seedFile) logger.info(`stored ${fmt(seeded)} subjects from ${seedFile} in every emulator that can hold them`)
     if (faults.length) logger.info(`faults on every emulator: ${requireValue(parsed.faults, '--faults')}`)
-    logger.ready(`emulators up; config written to ${configFile}. In another terminal:\n  erasekit run --config ${configFile} --input <subjects.csv> --journal rehearsal.journal\nCtrl-C stops them.`)
+    logger.ready(
+      `emulators up; config written to ${configFile}. In another terminal:\n  erasekit run --config ${configFile} --input <subjects.csv> --journal rehearsal.journal --receipts rehearsal.jsonl\n` +
+        `Batch completes its GDPR requests every ${BATCH_PROCESSING_MS / 1000} s: then erasekit follow-up --config ${configFile} --receipts rehearsal.jsonl\nCtrl-C stops them.`,
+    )
 
+    // Batch's asynchronous side (pending → done), so a rehearsal can follow its requests up.
+    const processing = setInterval(() => emulators.batch.store.process(), BATCH_PROCESSING_MS)
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve)
       process.once('SIGTERM', resolve)
     })
+    clearInterval(processing)
     await Promise.all(Object.values(servers).map((server) => server.close()))
     const counts = (emulator: EmulatorHandle) => {
       const statuses = new Map<string, number>()

@@ -98,6 +98,10 @@ export default defineCommand({
       if (loaded.skipped) logger.warn(`journal: ignored ${loaded.skipped} unreadable line(s) (a run that crashed mid-write)`)
     }
     for (const problem of built.problems) logger.warn(`${configFile}: ${problem}; that provider's outcomes fail with invalid_config, the others run`)
+    // Its receipts look like a GDPR removal's (accepted, a token): say what it does while it can be changed.
+    if (built.options.batch && built.options.batch.mode !== 'gdpr') {
+      logger.warn(`${configFile}: providers.batch.mode is custom_data: Batch deletes only the custom data set through its Custom Data API, not the user. For a right-to-erasure request set mode: 'gdpr'`)
+    }
     if (built.receiptSalt === undefined && !dryRun) {
       logger.warn(`${configFile}: no receiptSalt: receipts and journal hold plain SHA-256 hashes of the identifiers, so whoever has a list of your users' emails or ids can tell whom you erased. Set receiptSalt (erasekit init writes it), keep it secret, and keep it for every later run`)
     }

@@ -1,0 +1,147 @@
+import { createReadStream } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { basename, resolve } from 'node:path'
+import { ErasureError, type Outcome } from '@erasekit/core'
+import { createBatchClient, type BatchGdprStatus, type BatchOptions } from '@erasekit/batch'
+import { defineCommand, type ArgsDef } from 'citty'
+import { rejectUnknownFlags, requireValue } from '../args'
+import { buildConfig, loadConfig } from '../config'
+import { UsageError } from '../errors'
+import { LineFile } from '../files'
+import { colors, fmt, logger, out, statusColor, table } from '../ui'
+
+const args = {
+  config: { type: 'string', description: 'The config the receipts were made with (its batch provider, mode gdpr)', valueHint: 'FILE' },
+  receipts: { type: 'string', description: 'Receipts files of earlier runs, comma-separated', valueHint: 'FILES' },
+  output: { type: 'string', description: 'Follow-up file (JSON lines, one per request looked up, no personal data); appended to. Default ./erasekit-follow-up-<time>.jsonl', valueHint: 'FILE' },
+} satisfies ArgsDef
+
+/** Batch's own concurrency limit (limits.concurrency of the provider). */
+const CONCURRENCY = 8
+const COLUMNS = ['accepted', 'deleted', 'not_found', 'failed', 'lookup failed'] as const
+// 'accepted' is what the outcomes say; here it means Batch has not processed the request yet.
+const HEADINGS = ['request', 'pending', 'deleted', 'not_found', 'failed', 'lookup failed']
+
+type Request = Pick<Outcome, 'target' | 'subjectRef' | 'identifier' | 'requestId'>
+type Answer = Omit<BatchGdprStatus, 'requestId'> | { lookupError: { code: string; message: string; retryable: boolean } }
+type Line = Request & { provider: 'batch'; checkedAt: string } & Answer
+
+export default defineCommand({
+  meta: { name: 'follow-up', description: 'Look up the Batch GDPR requests that earlier runs left accepted: pending, deleted, not_found or failed' },
+  args,
+  async run({ args: parsed, rawArgs }) {
+    rejectUnknownFlags(rawArgs, args)
+    const configFile = requireValue(parsed.config, '--config')
+    const files = requireValue(parsed.receipts, '--receipts').split(',').map((file) => file.trim()).filter(Boolean)
+    if (!files.length) throw new UsageError('--receipts: expected receipts files, e.g. --receipts receipts.jsonl')
+    for (const file of files) {
+      await access(file)
+        .then(() => stat(file))
+        .then((info) => {
+          if (info.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' })
+        })
+        .catch((error: NodeJS.ErrnoException) => {
+          throw new UsageError(`--receipts: cannot read ${file} (${error.code ?? 'error'})`)
+        })
+    }
+
+    const raw = await loadConfig(configFile)
+    const configured = (raw as { providers?: Record<string, unknown> } | null)?.providers
+    if (!configured || typeof configured !== 'object' || !Object.hasOwn(configured, 'batch')) throw new UsageError(`${configFile}: providers.batch: required (only Batch GDPR requests have a status to follow up)`)
+    const built = buildConfig(raw, { file: configFile, only: ['batch'] })
+    if (built.problems.length) throw new UsageError(`${configFile}: ${built.problems.join('; ')}. Set the variables and run again`)
+    const options = built.options.batch as BatchOptions | undefined
+    if (!options) throw new UsageError(`${configFile}: providers.batch: expected batch options (a provider object cannot make a status client)`)
+    if (options.mode !== 'gdpr') throw new UsageError(`${configFile}: providers.batch.mode: expected gdpr (custom_data tokens have no status to look up)`)
+    const client = createBatchClient(options)
+
+    const outputPath = resolve(parsed.output !== undefined ? requireValue(parsed.output, '--output') : `erasekit-follow-up-${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z')}.jsonl`)
+    // A file given twice would be looked up twice; the output among the inputs would grow as it is read.
+    const identities = await Promise.all([...files, outputPath].map((file) => stat(file).then((info) => `${info.dev}:${info.ino}`, () => resolve(file))))
+    const twice = identities.findIndex((id, index) => identities.indexOf(id) !== index)
+    if (twice !== -1) throw new UsageError(twice === files.length ? `--output: ${outputPath} is also a --receipts file; use a file of its own` : `--receipts: ${files[twice]} is given twice`)
+    const output = new LineFile(outputPath, '--output')
+
+    const controller = new AbortController()
+    const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`))
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    const counts = new Map<string, Record<(typeof COLUMNS)[number], number>>()
+    let permanent = 0
+    let found = 0
+    const lookUp = async (request: Request) => {
+      let answer: Answer
+      try {
+        const { requestId: _, ...status } = await client.gdprStatus(request, { signal: controller.signal })
+        answer = status
+      } catch (error) {
+        if (!ErasureError.isInstance(error)) throw error
+        if (error.code === 'aborted') return
+        answer = { lookupError: { code: error.code, message: error.message, retryable: error.retryable } }
+      }
+      const column = 'lookupError' in answer ? 'lookup failed' : answer.status
+      if ('lookupError' in answer ? !answer.lookupError.retryable : answer.status === 'failed') permanent++
+      const lane = `batch/${request.target}`
+      const row = counts.get(lane) ?? counts.set(lane, { accepted: 0, deleted: 0, not_found: 0, failed: 0, 'lookup failed': 0 }).get(lane)!
+      row[column]++
+      output.write(`${JSON.stringify({ provider: 'batch', ...request, ...answer, checkedAt: new Date().toISOString() } satisfies Line)}\n`)
+    }
+
+    // Streamed: at most CONCURRENCY lookups in flight, however long the receipts (a receipt per
+    // subject and app key; each accepted one names a request of its own).
+    const inFlight = new Set<Promise<void>>()
+    try {
+      for (const file of files) {
+        let unreadable = 0
+        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+          if (controller.signal.aborted) break
+          if (!line.trim()) continue
+          let receipt: Partial<Outcome>
+          try {
+            receipt = JSON.parse(line)
+          } catch {
+            unreadable++
+            continue
+          }
+          if (receipt?.provider !== 'batch' || receipt.status !== 'accepted' || typeof receipt.requestId !== 'string' || typeof receipt.target !== 'string') continue
+          if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
+          const request: Request = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier: receipt.identifier, requestId: receipt.requestId }
+          const pending = lookUp(request).finally(() => inFlight.delete(pending))
+          inFlight.add(pending)
+          if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight)
+        }
+        if (unreadable) logger.warn(`${basename(file)}: ${fmt(unreadable)} unreadable line(s) skipped (a run that crashed mid-write)`)
+      }
+      await Promise.all(inFlight)
+    } finally {
+      output.close()
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    if (!found) {
+      logger.info(`no accepted Batch requests in ${files.map((file) => basename(file)).join(', ')}: nothing to follow up`)
+      return
+    }
+
+    const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
+    const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
+    process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
+    const total = (column: (typeof COLUMNS)[number]) => rows.reduce((sum, [, row]) => sum + row[column], 0)
+    const looked = rows.reduce((sum, [, row]) => sum + COLUMNS.reduce((all, column) => all + row[column], 0), 0)
+    logger.info(`follow-up: ${outputPath} (${fmt(looked)} lines written)`)
+    if (controller.signal.aborted) {
+      logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
+      process.exitCode = 130
+    } else if (permanent) {
+      logger.error(`${fmt(total('failed'))} request(s) failed at Batch, ${fmt(total('lookup failed'))} lookup(s) failed: see ${basename(outputPath)}. Erase the failed ones again (erasekit run), and fix what the lookups say`)
+      process.exitCode = 2
+    } else if (total('accepted') || total('lookup failed')) {
+      logger.warn(`${fmt(total('accepted'))} request(s) still pending at Batch${total('lookup failed') ? `, ${fmt(total('lookup failed'))} lookup(s) to retry` : ''}: run the same command again later (Batch keeps requests 20–30 days)`)
+      process.exitCode = 4
+    } else {
+      logger.success(`${fmt(looked)} request(s) done at Batch: ${fmt(total('deleted'))} deleted, ${fmt(total('not_found'))} not found`)
+      process.exitCode = 0
+    }
+  },
+})

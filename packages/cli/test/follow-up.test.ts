@@ -1,0 +1,85 @@
+/**
+ * `erasekit follow-up`: the Batch GDPR requests a run left `accepted`, looked up until Batch says
+ * done. Against the emulators behind loopback servers, through the built CLI.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { cli, csvOf, receiptsOf, startWorld, tmp, type World } from './helpers'
+
+let world: World
+beforeAll(async () => {
+  world = await startWorld(3)
+})
+afterAll(() => world.close())
+
+const linesOf = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>)
+
+describe('erasekit follow-up', () => {
+  test('pending, then deleted and not_found once Batch has processed them; no identifier in the output', async () => {
+    const dir = tmp('follow-up')
+    // Persons 1-3 are stored at Batch; person 4 is not (Batch answers "user not found").
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(1, 4))
+    const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'follow-up-salt' })
+    const env = world.env
+    const run = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl', '--only', 'batch'], { cwd: dir, env })
+    expect(run.code, run.output).toBe(0)
+    const accepted = receiptsOf(join(dir, 'r.jsonl')).filter((receipt) => receipt.status === 'accepted')
+    expect(accepted).toHaveLength(8)
+
+    const pending = await cli(['follow-up', '--config', config, '--receipts', 'r.jsonl', '--output', 'f1.jsonl'], { cwd: dir, env })
+    expect(pending.code, pending.output).toBe(4)
+    expect(pending.output).toMatch(/batch\/android\s+4\s+0\s+0\s+0\s+0/)
+    expect(pending.output).toContain('8 request(s) still pending at Batch')
+    const first = linesOf(join(dir, 'f1.jsonl'))
+    expect(first).toHaveLength(8)
+    expect(first[0]).toMatchObject({ provider: 'batch', state: 'pending', status: 'accepted', identifier: { kind: 'custom_id' } })
+    expect(first.map((line) => line.subjectRef).sort()).toEqual(['dsr-1', 'dsr-1', 'dsr-2', 'dsr-2', 'dsr-3', 'dsr-3', 'dsr-4', 'dsr-4'])
+
+    world.emulators.batch.store.process()
+    const done = await cli(['follow-up', '--config', config, '--receipts', 'r.jsonl', '--output', 'f2.jsonl'], { cwd: dir, env })
+    expect(done.code, done.output).toBe(0)
+    expect(done.output).toMatch(/batch\/ios\s+0\s+3\s+1\s+0\s+0/)
+    expect(done.output).toContain('8 request(s) done at Batch: 6 deleted, 2 not found')
+    const second = linesOf(join(dir, 'f2.jsonl'))
+    expect(second.find((line) => line.subjectRef === 'dsr-4')).toMatchObject({ state: 'done', status: 'not_found', error: 'user not found' })
+    // The follow-up holds what the receipts hold: hashes and refs, no raw identifier or secret.
+    const text = readFileSync(join(dir, 'f2.jsonl'), 'utf8') + done.output
+    for (const secret of ['cust-1', 'cust-4', 'someone1@example.org', ...Object.values(env)]) expect(text).not.toContain(secret)
+  }, 60_000)
+
+  test('a failed request or a refused lookup exits 2; refused before anything is sent when the config cannot follow up', async () => {
+    const dir = tmp('follow-up-errors')
+    const receipt = (target: string, requestId: string) => JSON.stringify({ provider: 'batch', target, subjectRef: 'dsr-9', status: 'accepted', requestId, attempts: 1, durationMs: 1, at: '2026-11-25T00:00:00.000Z' })
+    writeFileSync(join(dir, 'r.jsonl'), `${receipt('ios', '00000000-0000-4000-8000-000000000000')}\nnot json\n${JSON.stringify({ provider: 'adapty', subjectRef: 'dsr-9', status: 'deleted' })}\n`)
+    const gdpr = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'))
+    const env = world.env
+    const before = world.emulators.batch.requests.length
+
+    const unknown = await cli(['follow-up', '--config', gdpr, '--receipts', 'r.jsonl', '--output', 'f.jsonl'], { cwd: dir, env })
+    expect(unknown.code, unknown.output).toBe(2)
+    expect(unknown.output).toContain('r.jsonl: 1 unreadable line(s) skipped')
+    expect(linesOf(join(dir, 'f.jsonl'))).toMatchObject([{ subjectRef: 'dsr-9', lookupError: { code: 'invalid_request', retryable: false } }])
+    expect(world.emulators.batch.requests.length - before).toBe(1)
+
+    const usage: [string[], RegExp][] = [
+      [['--receipts', 'r.jsonl'], /--config: required/],
+      [['--config', gdpr], /--receipts: required/],
+      [['--config', gdpr, '--receipts', 'missing.jsonl'], /--receipts: cannot read missing\.jsonl \(ENOENT\)/],
+      [['--config', gdpr, '--receipts', 'r.jsonl,r.jsonl'], /--receipts: r\.jsonl is given twice/],
+      [['--config', gdpr, '--receipts', 'r.jsonl', '--output', 'r.jsonl'], /--output: .*r\.jsonl is also a --receipts file/],
+      // world.config() writes erasekit.config.json in the folder it is given.
+      [['--config', world.config(tmp('custom-data')), '--receipts', 'r.jsonl'], /providers\.batch\.mode: expected gdpr/],
+      [['--config', world.config(tmp('no-batch'), (providers) => delete providers.batch), '--receipts', 'r.jsonl'], /providers\.batch: required/],
+    ]
+    for (const [flags, message] of usage) {
+      const result = await cli(['follow-up', ...flags], { cwd: dir, env })
+      expect(result.code, result.output).toBe(1)
+      expect(result.output, result.output).toMatch(message)
+    }
+    const noEnv = await cli(['follow-up', '--config', gdpr, '--receipts', 'r.jsonl'], { cwd: dir, env: { ...env, BATCH_REST_KEY: '' } })
+    expect(noEnv.code, noEnv.output).toBe(1)
+    expect(noEnv.output).toContain('providers.batch.restKey: environment variable BATCH_REST_KEY is not set')
+    expect(world.emulators.batch.requests.length - before).toBe(1)
+  }, 60_000)
+})
