@@ -79,14 +79,18 @@ function readStatus(response: ProviderResponse, ctx: EraseContext, requestId: st
     throw ctx.responseError(response, { message: 'expected the status item of this request (request_id, status pending or done)' })
   }
   if (type !== undefined && type !== 'remove') throw new ErasureError('invalid_request', `the request is a ${type === 'review' ? 'review' : 'request'}, not a remove`, { provider: 'batch', status })
-  // Batch echoes the id it looked up, and its error text may quote it.
+  // Batch echoes the id it looked up, and its error text may quote it. An error that is not text
+  // (an object, `true`) is an error all the same; `""`, `null` and `false` say none.
   const redact = createRedactor([...secrets.map((secret) => [secret, REDACTED] as const), [typeof id?.value === 'string' ? id.value : undefined, '[id]']])
-  const error = typeof body.error === 'string' && body.error !== '' ? redact(body.error) : undefined
+  const raw = body.error
+  const text = raw || raw === 0 ? (typeof raw === 'string' ? raw : JSON.stringify(raw)) : undefined
+  const error = text === undefined ? undefined : redact(text)
   const requestDate = pick(body, 'request_date')
   return {
     requestId,
     state,
-    status: state === 'pending' ? 'accepted' : !error ? 'deleted' : /^user not found$/i.test(error.trim()) ? 'not_found' : 'failed',
+    // Read before redaction: a custom id `user` would otherwise hide Batch's words.
+    status: state === 'pending' ? 'accepted' : text === undefined ? 'deleted' : /^user not found$/i.test(text.trim()) ? 'not_found' : 'failed',
     ...(requestDate === undefined ? {} : { requestDate }),
     ...(error === undefined ? {} : { error }),
   }

@@ -119,7 +119,13 @@ describe('gdprStatus: what the docs leave open is never read as an erasure', () 
       await expect(against(() => item({ error })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'failed', error })
     }
     await expect(against(() => item({ error: ' User not found ' })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'not_found' })
-    await expect(against(() => item({ error: '' })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'deleted' })
+    for (const error of ['', null, false]) await expect(against(() => item({ error })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'deleted' })
+    // An error that is not text is an error all the same.
+    for (const [error, text] of [[{ code: 'E1' }, '{"code":"E1"}'], [true, 'true'], [0, '0'], [['x'], '["x"]']] as const) {
+      await expect(against(() => item({ error })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'failed', error: text })
+    }
+    // Batch's words are read before redaction: a custom id `user` does not hide them.
+    await expect(against(() => item({ error: 'user not found', id: { type: 'custom_id', value: 'user' } })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'not_found', error: '[id] not found' })
   })
 
   it("another request's item, an unknown state or a page is invalid_response", async () => {

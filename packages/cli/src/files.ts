@@ -217,19 +217,12 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
   let skipped = 0
   if (!existsSync(path)) return { confirmed, skipped, saltChecks }
   checkRegular(path)
-  let number = 0
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity })
-  const unreadable = (error: NodeJS.ErrnoException) => new UsageError(`--journal: cannot read ${path} (${error.code ?? error.message})`)
-  for await (const line of catching(lines, unreadable)) {
-    number++
-    if (!line.trim()) continue
-    let entry: Partial<JournalLine>
-    try {
-      entry = JSON.parse(line)
-    } catch {
+  for await (const { number, value } of jsonLines(path, '--journal')) {
+    if (value === undefined) {
       skipped++
       continue
     }
+    const entry = value as Partial<JournalLine>
     const saltCheck = (entry as { saltCheck?: unknown } | null)?.saltCheck
     if (typeof saltCheck === 'string' && Object.keys(entry).length === 1) {
       saltChecks.add(saltCheck)
@@ -246,12 +239,25 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
   return { confirmed, skipped, saltChecks }
 }
 
-/** The lines, with a read error turned into `wrap(error)`. */
-async function* catching(lines: AsyncIterable<string>, wrap: (error: NodeJS.ErrnoException) => Error): AsyncGenerator<string> {
+/**
+ * The JSON lines of a file with their line numbers, blank lines passed over; `value` is undefined
+ * for a line that is not JSON (a torn last line after a crash). A read error is a UsageError
+ * naming `option`.
+ */
+export async function* jsonLines(path: string, option: string): AsyncGenerator<{ number: number; value: unknown }> {
+  let number = 0
   try {
-    yield* lines
+    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+      number++
+      if (!line.trim()) continue
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch {}
+      yield { number, value }
+    }
   } catch (error) {
-    throw wrap(error as NodeJS.ErrnoException)
+    throw new UsageError(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
   }
 }
 

@@ -41,6 +41,7 @@ describe('erasekit follow-up', () => {
     expect(done.code, done.output).toBe(0)
     expect(done.output).toMatch(/batch\/ios\s+0\s+3\s+1\s+0\s+0/)
     expect(done.output).toContain('8 request(s) done at Batch: 6 deleted, 2 not found')
+    expect(done.output).not.toContain('more than 20 days')
     const second = linesOf(join(dir, 'f2.jsonl'))
     expect(second.find((line) => line.subjectRef === 'dsr-4')).toMatchObject({ state: 'done', status: 'not_found', error: 'user not found' })
     // The follow-up holds what the receipts hold: hashes and refs, no raw identifier or secret.
@@ -50,7 +51,7 @@ describe('erasekit follow-up', () => {
 
   test('a failed request or a refused lookup exits 2; refused before anything is sent when the config cannot follow up', async () => {
     const dir = tmp('follow-up-errors')
-    const receipt = (target: string, requestId: string) => JSON.stringify({ provider: 'batch', target, subjectRef: 'dsr-9', status: 'accepted', requestId, attempts: 1, durationMs: 1, at: '2026-11-25T00:00:00.000Z' })
+    const receipt = (target: string, requestId: string) => JSON.stringify({ provider: 'batch', target, subjectRef: 'dsr-9', status: 'accepted', requestId, attempts: 1, durationMs: 1, at: '2026-10-01T00:00:00.000Z' })
     writeFileSync(join(dir, 'r.jsonl'), `${receipt('ios', '00000000-0000-4000-8000-000000000000')}\nnot json\n${JSON.stringify({ provider: 'adapty', subjectRef: 'dsr-9', status: 'deleted' })}\n`)
     const gdpr = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'))
     const env = world.env
@@ -59,6 +60,7 @@ describe('erasekit follow-up', () => {
     const unknown = await cli(['follow-up', '--config', gdpr, '--receipts', 'r.jsonl', '--output', 'f.jsonl'], { cwd: dir, env })
     expect(unknown.code, unknown.output).toBe(2)
     expect(unknown.output).toContain('r.jsonl: 1 unreadable line(s) skipped')
+    expect(unknown.output).toContain('1 request(s) filed more than 20 days ago: Batch keeps requests 20–30 days')
     expect(linesOf(join(dir, 'f.jsonl'))).toMatchObject([{ subjectRef: 'dsr-9', lookupError: { code: 'invalid_request', retryable: false } }])
     expect(world.emulators.batch.requests.length - before).toBe(1)
 

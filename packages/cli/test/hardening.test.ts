@@ -212,6 +212,13 @@ describe('erasekit run: mistakes and accidents', () => {
       expect(failed.map((receipt) => receipt.subjectRef)).toEqual(LANES.map(() => input === 'subjects.csv' ? 'line:2' : 'line:1'))
       for (const text of [result.output, readFileSync(receipts, 'utf8'), readFileSync(journal, 'utf8')]) expect(text.toLowerCase()).not.toContain(email)
     }
+    // The run's own refs end with a hash of the identifiers (dsr-1~2587231992fd5d38 with this salt):
+    // a numeric id found inside it by chance is no ref that holds an identifier.
+    const salted = world.config(tmp('ref-hash'), undefined, { receiptSalt: 's' })
+    writeFileSync(join(dir, 'hash.csv'), 'ref,userId\ndsr-1,231992\n')
+    const chance = await cli(['run', '--config', salted, '--input', 'hash.csv', '--receipts', 'hash.jsonl', '--only', 'batch'], { cwd: dir, env: world.env })
+    expect(chance.code, chance.output).toBe(0)
+    expect(receiptsOf(join(dir, 'hash.jsonl')).map((receipt) => [receipt.subjectRef, receipt.status])).toEqual([['dsr-1', 'accepted'], ['dsr-1', 'accepted']])
     // Nothing was sent for the refused lines.
     expect(world.emulators.altcraft.requests.map((request) => JSON.stringify(request.body)).join()).not.toContain(email)
   }, 60_000)

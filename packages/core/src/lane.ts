@@ -49,11 +49,15 @@ export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] 
 
 /**
  * Whether a ref holds one of the subject's identifiers: it is written as it is in every receipt,
- * the journal and progress. Letter case aside (emails); a short value (`42`) only when it is the whole ref.
+ * the journal and progress. The whole ref, letter case aside; a phone number however spaced; inside
+ * a longer ref, an email, or a value of 8 characters or more that is not all digits (a short or
+ * numeric id inside a ref, `dsr-42`, a line number, a hash, is a coincidence more often than not).
  */
 export function refHoldsIdentifier(ref: string, subject: Subject): boolean {
   const lower = ref.toLowerCase()
-  return subjectValues(subject).some((value) => lower.includes((value = value.toLowerCase())) && (value.length > 4 || value === lower))
+  const phone = subject.phone?.replace(/\D/g, '')
+  if (phone && /^\+?[\d\s().-]+$/.test(ref) && ref.replace(/\D/g, '') === phone) return true
+  return subjectValues(subject).some((value) => (value = value.toLowerCase()) === lower || ((value.includes('@') || (value.length > 7 && /\D/.test(value))) && lower.includes(value)))
 }
 
 /** What a batch redacts (the values `keep` accepts), read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */

@@ -306,17 +306,23 @@ describe('validation', () => {
       { ref: '79001234567', phone: '79001234567' },
       { ref: 'adapty cust-4711', ids: { adapty: 'cust-4711' } },
       { ref: '42', userId: '42' },
+      { ref: '79001234567', phone: '+79001234567' },
+      { ref: '+7 (900) 123-45-67', phone: '+79001234567' },
     ]) {
       await expect(eraser.erase(subject), subject.ref).rejects.toMatchObject({ code: 'invalid_subject', message })
     }
-    // A short id inside a longer ref is a coincidence more often than not (dsr-42 for user 42).
-    expect((await eraser.erase({ ref: 'dsr-42', userId: '42' })).ok).toBe(true)
+    // A short or numeric id inside a longer ref is a coincidence more often than not: dsr-42 for
+    // user 42, a line number, a hash (erasekit run's refs end with one).
+    for (const [ref, userId] of [['dsr-42', '42'], ['line:12345678', '12345678'], ['dsr-1~a1b2c3d4e5f60718', 'a1b2c3'], ['ticket 7900 1234567', '+79001234567']]) {
+      expect((await eraser.erase(userId!.startsWith('+') ? { ref: ref!, phone: userId! } : { ref: ref!, userId: userId! })).ok, ref).toBe(true)
+    }
     // In a run: failed as invalid_subject, reported under the run's own ref, the raw one nowhere.
     const reports = await collectReports(eraser.eraseMany([{ userId: 'u2' }, { ref: 'jane@example.com', email: 'jane@example.com' }]))
     const refused = reports.find((report) => !report.ok)!
     expect(refused).toMatchObject({ subjectRef: '#2', outcomes: [{ status: 'failed', error: { code: 'invalid_subject', message } }] })
     expect(JSON.stringify(reports)).not.toContain('jane')
-    expect(server.hits).toHaveLength(2)
+    // The demo provider uses userId only: the phone-only subject sent nothing.
+    expect(server.hits).toHaveLength(4)
   })
 
   it('refuses "null", "undefined", "NaN" and "[object Object]" as identifiers: a missing value turned to text', async () => {

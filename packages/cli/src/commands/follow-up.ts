@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
 import { basename, resolve } from 'node:path'
 import { ErasureError, type Outcome } from '@erasekit/core'
 import { createBatchClient, type BatchGdprStatus, type BatchOptions } from '@erasekit/batch'
@@ -8,7 +6,7 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, loadConfig } from '../config'
 import { UsageError } from '../errors'
-import { LineFile } from '../files'
+import { jsonLines, LineFile } from '../files'
 import { colors, fmt, logger, out, statusColor, table } from '../ui'
 
 const args = {
@@ -17,6 +15,8 @@ const args = {
   output: { type: 'string', description: 'Follow-up file (JSON lines, one per request looked up, no personal data); appended to. Default ./erasekit-follow-up-<time>.jsonl', valueHint: 'FILE' },
 } satisfies ArgsDef
 
+/** The shortest time Batch keeps a GDPR request [doc: 20–30 days]. */
+const KEPT_MS = 20 * 24 * 3600e3
 /** Batch's own concurrency limit (limits.concurrency of the provider). */
 const CONCURRENCY = 8
 const COLUMNS = ['accepted', 'deleted', 'not_found', 'failed', 'lookup failed'] as const
@@ -70,6 +70,7 @@ export default defineCommand({
     const counts = new Map<string, Record<(typeof COLUMNS)[number], number>>()
     let permanent = 0
     let found = 0
+    let old = 0
     const lookUp = async (request: Request) => {
       let answer: Answer
       try {
@@ -94,17 +95,16 @@ export default defineCommand({
     try {
       for (const file of files) {
         let unreadable = 0
-        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+        for await (const { value } of jsonLines(file, '--receipts')) {
           if (controller.signal.aborted) break
-          if (!line.trim()) continue
-          let receipt: Partial<Outcome>
-          try {
-            receipt = JSON.parse(line)
-          } catch {
+          const receipt = value as Partial<Outcome> | null | undefined
+          if (receipt === undefined) {
             unreadable++
             continue
           }
           if (receipt?.provider !== 'batch' || receipt.status !== 'accepted' || typeof receipt.requestId !== 'string' || typeof receipt.target !== 'string') continue
+          // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
+          if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
           if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
           const request: Request = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier: receipt.identifier, requestId: receipt.requestId }
           const pending = lookUp(request).finally(() => inFlight.delete(pending))
@@ -130,6 +130,7 @@ export default defineCommand({
     const total = (column: (typeof COLUMNS)[number]) => rows.reduce((sum, [, row]) => sum + row[column], 0)
     const looked = rows.reduce((sum, [, row]) => sum + COLUMNS.reduce((all, column) => all + row[column], 0), 0)
     logger.info(`follow-up: ${outputPath} (${fmt(looked)} lines written)`)
+    if (old) logger.warn(`${fmt(old)} request(s) filed more than 20 days ago: Batch keeps requests 20–30 days, so a lookup may find nothing (invalid_request); follow up sooner next time`)
     if (controller.signal.aborted) {
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130

@@ -278,7 +278,9 @@ export default defineCommand({
       }
     }
     out()
-    const summary = `${fmt(tally.subjects)} subject${tally.subjects === 1 ? '' : 's'}: ${fmt(tally.okSubjects)} ok, ${fmt(tally.failedSubjects)} with failures`
+    // "ok" includes providers never asked (no identifier they can use): a request may still be open there.
+    const unasked = tally.unasked ? ` (${fmt(tally.unasked)} not sent to every provider: no identifier it can use)` : ''
+    const summary = `${fmt(tally.subjects)} subject${tally.subjects === 1 ? '' : 's'}: ${fmt(tally.okSubjects)} ok${unasked}, ${fmt(tally.failedSubjects)} with failures`
     if (receiptsPath) logger.info(`receipts: ${receiptsPath} (${fmt(sink.receipts)} outcomes written)`)
     if (journalPath) logger.info(`journal: ${journalPath} (${dryRun ? 'not written in a dry run' : `${fmt(sink.journaled)} confirmed outcomes added`})`)
     // A stop that came after the last subject was read, and aborted nothing, stopped nothing.
