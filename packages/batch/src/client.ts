@@ -79,11 +79,12 @@ function readStatus(response: ProviderResponse, ctx: EraseContext, requestId: st
     throw ctx.responseError(response, { message: 'expected the status item of this request (request_id, status pending or done)' })
   }
   if (type !== undefined && type !== 'remove') throw new ErasureError('invalid_request', `the request is a ${type === 'review' ? 'review' : 'request'}, not a remove`, { provider: 'batch', status })
-  // Batch echoes the id it looked up, and its error text may quote it. An error that is not text
-  // (an object, `true`) is an error all the same; `""`, `null` and `false` say none.
+  // Batch echoes the id it looked up, and its error text may quote it. An error in any form Batch's
+  // answers use (`error` of any type, `errors`, an error code) is an error; `""`, null, false and [] say none.
   const redact = createRedactor([...secrets.map((secret) => [secret, REDACTED] as const), [typeof id?.value === 'string' ? id.value : undefined, '[id]']])
-  const raw = body.error
-  const text = raw || raw === 0 ? (typeof raw === 'string' ? raw : JSON.stringify(raw)) : undefined
+  const errors = body.errors as unknown[] | undefined
+  const raw = body.error || body.error === 0 ? body.error : Array.isArray(errors) && errors.length ? errors : providerCode
+  const text = raw === undefined ? undefined : typeof raw === 'string' ? raw : JSON.stringify(raw)
   const error = text === undefined ? undefined : redact(text)
   const requestDate = pick(body, 'request_date')
   return {

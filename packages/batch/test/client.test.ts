@@ -124,6 +124,10 @@ describe('gdprStatus: what the docs leave open is never read as an erasure', () 
     for (const [error, text] of [[{ code: 'E1' }, '{"code":"E1"}'], [true, 'true'], [0, '0'], [['x'], '["x"]']] as const) {
       await expect(against(() => item({ error })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'failed', error: text })
     }
+    // So is one in the other forms Batch's answers use.
+    await expect(against(() => item({ errors: ['quota'] })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'failed', error: '["quota"]' })
+    await expect(against(() => item({ error_code: 'SERVER_ERROR' })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'failed', error: 'SERVER_ERROR' })
+    await expect(against(() => item({ errors: [], code: 'SUCCESS' })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'deleted' })
     // Batch's words are read before redaction: a custom id `user` does not hide them.
     await expect(against(() => item({ error: 'user not found', id: { type: 'custom_id', value: 'user' } })).client.gdprStatus(ref)).resolves.toMatchObject({ status: 'not_found', error: '[id] not found' })
   })

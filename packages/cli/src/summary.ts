@@ -15,7 +15,7 @@ interface FailureGroup {
 export class Tally {
   subjects = 0
   okSubjects = 0
-  /** Subjects some provider was never asked about: it had no identifier it can use (counted ok all the same). */
+  /** Ok subjects some provider was never asked about: it had no identifier it can use. */
   unasked = 0
   /** Failed outcomes that need a fix before a rerun can mend them (a refused credential, an invalid subject): not `retryable`. */
   permanentFailures = 0
@@ -36,7 +36,7 @@ export class Tally {
   add(report: Report) {
     this.subjects++
     if (report.ok) this.okSubjects++
-    if (report.outcomes.some((outcome) => outcome.reason === 'no_identifier')) this.unasked++
+    if (report.ok && report.outcomes.some((outcome) => outcome.reason === 'no_identifier')) this.unasked++
     for (const outcome of report.outcomes) {
       const lane = laneOf(outcome)
       this.lane(lane)[outcome.status]++

@@ -49,15 +49,20 @@ export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] 
 
 /**
  * Whether a ref holds one of the subject's identifiers: it is written as it is in every receipt,
- * the journal and progress. The whole ref, letter case aside; a phone number however spaced; inside
- * a longer ref, an email, or a value of 8 characters or more that is not all digits (a short or
- * numeric id inside a ref, `dsr-42`, a line number, a hash, is a coincidence more often than not).
+ * the journal and progress. The whole ref, letter case aside; the phone number however spaced, and
+ * its digits inside a longer ref; inside a longer ref, an email, a value of 8 characters or more, or
+ * one of 5 to 7 that is not all hex digits. Shorter or hex-only values inside a ref (`dsr-42` for
+ * user 42, the hash `erasekit run` appends to refs) are taken for a coincidence. Values of any type
+ * are read as text: a subject refused for a numeric id still reports its ref.
  */
 export function refHoldsIdentifier(ref: string, subject: Subject): boolean {
   const lower = ref.toLowerCase()
-  const phone = subject.phone?.replace(/\D/g, '')
-  if (phone && /^\+?[\d\s().-]+$/.test(ref) && ref.replace(/\D/g, '') === phone) return true
-  return subjectValues(subject).some((value) => (value = value.toLowerCase()) === lower || ((value.includes('@') || (value.length > 7 && /\D/.test(value))) && lower.includes(value)))
+  const phone = String(subject.phone ?? '').replace(/\D/g, '')
+  const bare = lower.replace(/[\s().+-]/g, '')
+  if (phone && (bare === phone || (phone.length > 7 && bare.includes(phone)))) return true
+  return subjectValues(subject).some(
+    (value) => (value = String(value).toLowerCase()) === lower || ((value.includes('@') || value.length > 7 || (value.length > 4 && /[^\da-f]/.test(value))) && lower.includes(value)),
+  )
 }
 
 /** What a batch redacts (the values `keep` accepts), read only if something needs redacting. The lane's own identifier comes last: its `[id:hash]` wins over `[id]`. */

@@ -178,7 +178,8 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
   const redact: Compiled = (text, limit = text.length) => {
     if (text === lastText && limit === lastLimit) return lastResult
     compile()
-    const end = Math.min(limit, text.length)
+    // A limit that is no number (NaN) scans everything: never less redaction than none asked.
+    const end = limit >= 0 ? Math.min(limit, text.length) : text.length
     const scanned = fold(text)
     let out = ''
     let done = 0

@@ -308,12 +308,16 @@ describe('validation', () => {
       { ref: '42', userId: '42' },
       { ref: '79001234567', phone: '+79001234567' },
       { ref: '+7 (900) 123-45-67', phone: '+79001234567' },
+      { ref: 'dsr 79001234567', phone: '+79001234567' },
+      { ref: 'call +7 900 123-45-67', phone: '+79001234567' },
+      { ref: 'tg-123456789', userId: '123456789' },
+      { ref: 'refund u_12345', userId: 'u_12345' },
     ]) {
       await expect(eraser.erase(subject), subject.ref).rejects.toMatchObject({ code: 'invalid_subject', message })
     }
     // A short or numeric id inside a longer ref is a coincidence more often than not: dsr-42 for
     // user 42, a line number, a hash (erasekit run's refs end with one).
-    for (const [ref, userId] of [['dsr-42', '42'], ['line:12345678', '12345678'], ['dsr-1~a1b2c3d4e5f60718', 'a1b2c3'], ['ticket 7900 1234567', '+79001234567']]) {
+    for (const [ref, userId] of [['dsr-42', '42'], ['line:1234567', '1234567'], ['dsr-1~2587231992fd5d38', '231992'], ['dsr-1~a1b2c3d4e5f60718', 'a1b2c3'], ['ticket 7900 123', '+79001234567']]) {
       expect((await eraser.erase(userId!.startsWith('+') ? { ref: ref!, phone: userId! } : { ref: ref!, userId: userId! })).ok, ref).toBe(true)
     }
     // In a run: failed as invalid_subject, reported under the run's own ref, the raw one nowhere.
@@ -321,8 +325,11 @@ describe('validation', () => {
     const refused = reports.find((report) => !report.ok)!
     expect(refused).toMatchObject({ subjectRef: '#2', outcomes: [{ status: 'failed', error: { code: 'invalid_subject', message } }] })
     expect(JSON.stringify(reports)).not.toContain('jane')
+    // A subject refused for a field of the wrong type keeps its ref in its report.
+    const [typed] = await collectReports(eraser.eraseMany([{ ref: 'dsr-1', userId: 42 }] as never))
+    expect(typed).toMatchObject({ subjectRef: 'dsr-1', outcomes: [{ status: 'failed', error: { code: 'invalid_subject' } }] })
     // The demo provider uses userId only: the phone-only subject sent nothing.
-    expect(server.hits).toHaveLength(4)
+    expect(server.hits).toHaveLength(5)
   })
 
   it('refuses "null", "undefined", "NaN" and "[object Object]" as identifiers: a missing value turned to text', async () => {

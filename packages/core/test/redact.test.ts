@@ -11,6 +11,8 @@ describe('createRedactor', () => {
     expect(redact(`${'a'.repeat(3_999)}jane@example.com`, 4_000)).toBe(`${'a'.repeat(3_999)}[id]`)
     expect(redact('short secret-value-123', 4_000)).toBe('short ***')
     expect(redact('short and clean', 4_000)).toBe('short and clean')
+    // A limit that is no number scans everything.
+    expect(redact(text, Number.NaN)).toContain('*** then [id]')
     // The same text under another limit is not answered from the cache of the last one.
     expect(redact(text)).toContain('*** then [id]')
   })

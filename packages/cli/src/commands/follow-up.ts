@@ -119,7 +119,7 @@ export default defineCommand({
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
-    if (!found) {
+    if (!found && !controller.signal.aborted) {
       logger.info(`no accepted Batch requests in ${files.map((file) => basename(file)).join(', ')}: nothing to follow up`)
       return
     }
