@@ -229,6 +229,8 @@ function createRequestContext(options: PipelineOptions, attempt: number, spec: R
       }
     },
   }
+  // `console.log(ctx)` in a hook (Node, Bun, Deno) prints the redacted copy, not the live credentials.
+  Object.defineProperty(ctx, Symbol.for('nodejs.util.inspect.custom'), { value: ctx.toJSON })
   return ctx
 }
 

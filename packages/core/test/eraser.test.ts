@@ -686,7 +686,7 @@ describe('receipts, dry run and redaction', () => {
     const eraser = createEraser({
       providers: [demo({ token: secret, baseURL: server.url, retry: { limit: 1, delayMs: 0 } })],
       receiptSalt: salt,
-      plugins: [{ name: 'spy', hooks: { beforeRequest: (c) => void seen.push(c.toJSON()), onError: (c) => void seen.push(c.toJSON(), c.error), retry: (c) => void seen.push(c.toJSON()), outcome: (o) => void seen.push(o), report: (r) => void seen.push(r), progress: (p) => void seen.push(p) } }],
+      plugins: [{ name: 'spy', hooks: { beforeRequest: (c) => void seen.push(c.toJSON(), inspect(c)), onError: (c) => void seen.push(c.toJSON(), c.error, inspect(c, { depth: 8 })), retry: (c) => void seen.push(c.toJSON()), outcome: (o) => void seen.push(o), report: (r) => void seen.push(r), progress: (p) => void seen.push(p) } }],
     })
     const report = await eraser.erase({ userId: identifier, ref: 'ref-1' })
     const dry = await eraser.erase({ userId: identifier }, { dryRun: true })
@@ -698,6 +698,8 @@ describe('receipts, dry run and redaction', () => {
     const text = JSON.stringify(everything) + inspect(everything, { depth: 12 }) + (thrown as Error).message
     for (const planted of [secret, identifier, encodeURIComponent(identifier), salt]) expect(text).not.toContain(planted)
     expect(text).toContain('***')
+    // A hook's ctx, inspected as console.log does, is its redacted copy.
+    expect(seen.find((item) => typeof item === 'string')).toMatch(/provider: 'demo'/)
   })
 })
 
