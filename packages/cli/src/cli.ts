@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { UsageError } from './errors'
+import { VERSION as version } from './version'
 
 // citty and consola pick their colours when they load: escape codes in a pipe or a log file are
 // noise, so colours follow the terminal unless FORCE_COLOR asks for them.
@@ -7,7 +8,6 @@ if (!process.stdout.isTTY && !process.env.FORCE_COLOR) process.env.NO_COLOR ??= 
 const { defineCommand, runCommand, showUsage } = await import('citty')
 const { logger } = await import('./ui')
 
-const version = '0.1.0'
 
 const main = defineCommand({
   meta: { name: 'erasekit', version, description: 'Erase people from every SaaS tool that holds their profile, with PII-free receipts' },

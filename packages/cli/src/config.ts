@@ -236,6 +236,30 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   }
 }
 
+/** Per bundled provider, the options that say what an erasure covered (never a credential), with their defaults. */
+const SCOPE: Record<string, Record<string, unknown>> = {
+  adapty: { apiVersion: 'v2', customerUserIdFrom: 'userId', verify: false },
+  clevertap: { region: 'eu1', identityFrom: 'userId' },
+  altcraft: { dbId: undefined, resourceId: undefined, matching: ['profile_id', 'email', 'phone', 'custom'], custom: undefined },
+  batch: { mode: 'custom_data', customIdFrom: 'userId' },
+}
+
+/**
+ * What each provider of a run covers, for the record beside its receipts: the scope options of a
+ * bundled provider (Batch's mode, Altcraft's database), its API origin and its targets. Nothing else
+ * of the options is read, so no credential can be in it.
+ */
+export function scopeOf(built: Built): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    built.providers.map((provider) => {
+      const options = built.options[provider.name]
+      const scope: Record<string, unknown> = { ...(provider.baseURL ? { origin: new URL(provider.baseURL).origin } : {}), ...(provider.targets?.length ? { targets: provider.targets } : {}) }
+      for (const [key, fallback] of Object.entries((options && SCOPE[provider.name]) ?? {})) scope[key] = options![key] ?? fallback
+      return [provider.name, scope]
+    }),
+  )
+}
+
 /** `[erasekit] [clevertap] options.region: ...` → `providers.clevertap.region: ...` */
 function configMessage(error: ErasureError, name: string): string {
   return error.message

@@ -177,6 +177,9 @@ export function subjectKey(ref: string, subject: Subject, salt = ''): string {
 }
 
 const FINGERPRINT = 16
+/** Where a run's record goes beside its receipts: `receipts.jsonl` → `receipts.runs.jsonl`. */
+export const runsPathOf = (receiptsPath: string) => `${receiptsPath.replace(/\.jsonl$/i, '')}.runs.jsonl`
+
 /** The subject's own ref, from its key. */
 export const refOf = (key: string) => key.slice(0, -FINGERPRINT - 1)
 const fingerprintOf = (key: string) => key.slice(-FINGERPRINT)

@@ -2,7 +2,7 @@
  * `erasekit run` driven as a user drives it: the built CLI in a child process, files in and out,
  * against the four emulators served over loopback from this process.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ANDROID, cli, countReceipts, csvOf, IOS, journalOf, LANES, person, receiptsOf, startWorld, summaryOf, tmp, type World } from './helpers'
@@ -33,6 +33,23 @@ describe('erasekit run against the emulators', () => {
     expect(countReceipts(receiptsOf(receipts))).toEqual(summary)
     expect(result.output).toContain('10 subjects: 10 ok, 0 with failures')
     expect(result.output).toContain(`receipts: ${receipts} (50 outcomes written)`)
+    // Beside the receipts, the run's record: what they cover, no credential.
+    const runs = readFileSync(join(dir, 'receipts.runs.jsonl'), 'utf8')
+    const [record] = runs.trim().split('\n').map((line) => JSON.parse(line))
+    expect(record).toEqual({
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      erasekit: '0.1.0',
+      input: 'subjects.csv',
+      saltCheck: null,
+      providers: {
+        adapty: { origin: world.servers.adapty.url, apiVersion: 'v2', customerUserIdFrom: 'userId', verify: false },
+        clevertap: { origin: world.servers.clevertap.url, region: 'eu1', identityFrom: 'userId' },
+        altcraft: { origin: world.servers.altcraft.url, dbId: 1, matching: ['profile_id', 'email', 'phone', 'custom'] },
+        batch: { origin: world.servers.batch.url, targets: ['ios', 'android'], mode: 'custom_data', customIdFrom: 'userId' },
+      },
+    })
+    for (const secret of Object.values(world.env)) expect(runs).not.toContain(secret)
+    expect(statSync(join(dir, 'receipts.runs.jsonl')).mode & 0o777).toBe(0o600)
     // Gone from the emulators' stores (CleverTap marked, Batch queued).
     for (let i = 1; i <= 10; i++) {
       const { userId } = person(i)
@@ -227,7 +244,7 @@ describe('erasekit run against the emulators', () => {
     const dir = tmp('default-receipts')
     const config = world.config(dir)
     writeFileSync(join(dir, 'subjects.csv'), csvOf(43, 45))
-    const written = () => readdirSync(dir).filter((name) => name.startsWith('erasekit-receipts-'))
+    const written = () => readdirSync(dir).filter((name) => name.startsWith('erasekit-receipts-') && !name.endsWith('.runs.jsonl'))
     const dry = await cli(['run', '--config', config, '--input', 'subjects.csv', '--dry-run'], { cwd: dir, env: world.env })
     expect(dry.code, dry.output).toBe(0)
     expect(written()).toEqual([])
@@ -242,7 +259,7 @@ describe('erasekit run against the emulators', () => {
     const time = Date.parse(`${stamp![1]}T${stamp![2]}:${stamp![3]}:${stamp![4]}Z`)
     expect(time).toBeGreaterThanOrEqual(before)
     expect(time).toBeLessThanOrEqual(after)
-    expect(result.output).toContain(`receipts: ${join(dir, name)} (15 outcomes written)`)
+    expect(result.output).toContain(`receipts: ${join(dir, name)} (15 outcomes written); run record: ${join(dir, name.replace(/\.jsonl$/, '.runs.jsonl'))}`)
     expect(countReceipts(receiptsOf(join(dir, name)))).toEqual(summaryOf(result.stdout))
   }, 60_000)
 

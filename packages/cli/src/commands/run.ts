@@ -3,14 +3,15 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { createEraser, type Outcome, type Report } from '@erasekit/core'
 import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
-import { buildConfig, BUNDLED_NAMES, loadConfig } from '../config'
+import { buildConfig, BUNDLED_NAMES, loadConfig, scopeOf } from '../config'
 import { RunStopped, UsageError } from '../errors'
-import { createOutcomeSink, LineFile, loadJournal, lockJournal, refOf, saltCheckOf, subjectKey } from '../files'
+import { createOutcomeSink, LineFile, loadJournal, lockJournal, refOf, runsPathOf, saltCheckOf, subjectKey } from '../files'
 import { countLines, formatOf, readSubjects, type InputItem } from '../input'
 import { startProgress } from '../progress'
 import { circuitBreaker, credentialBreaker } from '../breaker'
 import { laneOf, Tally } from '../summary'
 import { colors, fmt, logger, out } from '../ui'
+import { VERSION } from '../version'
 
 const args = {
   config: { type: 'string', description: 'erasekit.config.ts, .mjs or .json (providers; secrets from environment variables)', valueHint: 'FILE' },
@@ -114,6 +115,13 @@ export default defineCommand({
     for (const message of warnings) logger.warn(message)
 
     const receipts = receiptsPath ? new LineFile(receiptsPath, '--receipts') : undefined
+    // Beside the receipts, one line per run: what its receipts cover (Batch's mode, Altcraft's
+    // database, the vendors' origins) and which salt their hashes use, none of it secret.
+    if (receiptsPath) {
+      const record = new LineFile(runsPathOf(receiptsPath), '--receipts')
+      record.write(`${JSON.stringify({ startedAt: new Date().toISOString(), erasekit: VERSION, input: basename(inputFile), saltCheck: built.receiptSalt === undefined ? null : saltCheck, providers: scopeOf(built) })}\n`)
+      record.close()
+    }
     const journal = writesJournal ? new LineFile(journalPath, '--journal') : undefined
     if (journal && !loaded?.saltChecks.has(saltCheck)) journal.write(`${JSON.stringify({ saltCheck })}\n`)
     const sink = createOutcomeSink({ receipts, journal, loaded: loaded?.confirmed, dryRun, keyed: true })
@@ -281,7 +289,7 @@ export default defineCommand({
     // "ok" includes providers never asked (no identifier they can use): a request may still be open there.
     const unasked = tally.unasked ? ` (${fmt(tally.unasked)} not sent to every provider: no identifier it can use)` : ''
     const summary = `${fmt(tally.subjects)} subject${tally.subjects === 1 ? '' : 's'}: ${fmt(tally.okSubjects)} ok${unasked}, ${fmt(tally.failedSubjects)} with failures`
-    if (receiptsPath) logger.info(`receipts: ${receiptsPath} (${fmt(sink.receipts)} outcomes written)`)
+    if (receiptsPath) logger.info(`receipts: ${receiptsPath} (${fmt(sink.receipts)} outcomes written); run record: ${runsPathOf(receiptsPath)}`)
     if (journalPath) logger.info(`journal: ${journalPath} (${dryRun ? 'not written in a dry run' : `${fmt(sink.journaled)} confirmed outcomes added`})`)
     // A stop that came after the last subject was read, and aborted nothing, stopped nothing.
     const interrupted = stopping && (!inputEnded || controller.signal.aborted)
