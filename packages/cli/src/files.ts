@@ -197,6 +197,8 @@ interface JournalLine {
   target?: string
   status: Outcome['status']
   at: string
+  /** The vendor's token or request id (Batch's GDPR request): `erasekit follow-up` reads it here too. */
+  requestId?: string
 }
 
 export interface LoadedJournal {
@@ -302,11 +304,11 @@ export function createOutcomeSink(options: { receipts?: LineFile; journal?: Line
     record: guarded((outcome: Outcome) => {
       receipt(keyed ? { ...outcome, subjectRef: refOf(outcome.subjectRef) } : outcome)
       if (journal && !dryRun && CONFIRMED.has(outcome.status)) {
-        const { subjectRef, provider, target, status, at } = outcome
+        const { subjectRef, provider, target, status, at, requestId } = outcome
         const identifierHash = outcome.identifier?.hash
         const line: JournalLine = keyed
-          ? { subjectRef: refOf(subjectRef), identifierHash, fingerprint: fingerprintOf(subjectRef), provider, target, status, at }
-          : { subjectRef, identifierHash, provider, target, status, at }
+          ? { subjectRef: refOf(subjectRef), identifierHash, fingerprint: fingerprintOf(subjectRef), provider, target, status, at, requestId }
+          : { subjectRef, identifierHash, provider, target, status, at, requestId }
         journal.write(`${JSON.stringify(line)}\n`)
         journaled++
       }

@@ -22,7 +22,7 @@ describe('erasekit follow-up', () => {
     writeFileSync(join(dir, 'subjects.csv'), csvOf(1, 4))
     const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'follow-up-salt' })
     const env = world.env
-    const run = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl', '--only', 'batch'], { cwd: dir, env })
+    const run = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r.jsonl', '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env })
     expect(run.code, run.output).toBe(0)
     const accepted = receiptsOf(join(dir, 'r.jsonl')).filter((receipt) => receipt.status === 'accepted')
     expect(accepted).toHaveLength(8)
@@ -45,6 +45,11 @@ describe('erasekit follow-up', () => {
     const second = linesOf(join(dir, 'f2.jsonl'))
     expect(second.find((line) => line.subjectRef === 'dsr-4')).toMatchObject({ state: 'done', status: 'not_found', error: 'user not found' })
     // The follow-up holds what the receipts hold: hashes and refs, no raw identifier or secret.
+    // The journal keeps Batch's request ids as well: it is enough to follow up from when receipts are lost.
+    const fromJournal = await cli(['follow-up', '--config', config, '--receipts', 'j.jsonl', '--output', 'f3.jsonl'], { cwd: dir, env })
+    expect(fromJournal.code, fromJournal.output).toBe(0)
+    expect(fromJournal.output).toContain('8 request(s) done at Batch: 6 deleted, 2 not found')
+    expect(linesOf(join(dir, 'f3.jsonl')).map((line) => [line.subjectRef, line.requestId]).sort()).toEqual(second.map((line) => [line.subjectRef, line.requestId]).sort())
     const text = readFileSync(join(dir, 'f2.jsonl'), 'utf8') + done.output
     for (const secret of ['cust-1', 'cust-4', 'someone1@example.org', ...Object.values(env)]) expect(text).not.toContain(secret)
   }, 60_000)
