@@ -7,7 +7,7 @@ import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, loadConfig } from '../config'
 import { UsageError } from '../errors'
 import { jsonLines, LineFile } from '../files'
-import { colors, fmt, logger, out, statusColor, table } from '../ui'
+import { colors, fmt, logger, statusColor, table } from '../ui'
 
 const args = {
   config: { type: 'string', description: 'The config the receipts were made with (its batch provider, mode gdpr)', valueHint: 'FILE' },
