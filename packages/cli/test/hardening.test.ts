@@ -170,9 +170,11 @@ describe('erasekit run: mistakes and accidents', () => {
     const dir = tmp('batch-mode')
     writeFileSync(join(dir, 's.csv'), `ref,userId\ndsr-1,${person(1).userId}\n`)
     const warning = "providers.batch.mode is custom_data: Batch deletes only the custom data set through its Custom Data API, not the user. For a right-to-erasure request set mode: 'gdpr'"
-    const customData = await cli(['run', '--dry-run', '--config', world.config(dir), '--input', 's.csv', '--only', 'batch'], { cwd: dir, env: world.env })
+    const customData = await cli(['run', '--dry-run', '--config', world.config(dir), '--input', 's.csv', '--only', 'batch', '--receipts', 'dry.jsonl'], { cwd: dir, env: world.env })
     expect(customData.code, customData.output).toBe(0)
     expect(customData.stderr).toContain(warning)
+    // The run's record says the mode, and that nothing was sent.
+    expect(JSON.parse(readFileSync(join(dir, 'dry.runs.jsonl'), 'utf8'))).toMatchObject({ dryRun: true, providers: { batch: { mode: 'custom_data', targets: ['ios', 'android'] } } })
     const gdpr = await cli(['run', '--dry-run', '--config', world.config(dir, (providers) => (providers.batch.mode = 'gdpr')), '--input', 's.csv', '--only', 'batch'], { cwd: dir, env: world.env })
     expect(gdpr.code, gdpr.output).toBe(0)
     expect(gdpr.output).not.toContain('custom_data')

@@ -119,7 +119,8 @@ export default defineCommand({
     // database, the vendors' origins) and which salt their hashes use, none of it secret.
     if (receiptsPath) {
       const record = new LineFile(runsPathOf(receiptsPath), '--receipts')
-      record.write(`${JSON.stringify({ startedAt: new Date().toISOString(), erasekit: VERSION, input: basename(inputFile), saltCheck: built.receiptSalt === undefined ? null : saltCheck, providers: scopeOf(built) })}\n`)
+      const run = { startedAt: new Date().toISOString(), erasekit: VERSION, input: basename(inputFile), ...(dryRun ? { dryRun } : {}), saltCheck: built.receiptSalt === undefined ? null : saltCheck }
+      record.write(`${JSON.stringify({ ...run, providers: scopeOf(built) })}\n`)
       record.close()
     }
     const journal = writesJournal ? new LineFile(journalPath, '--journal') : undefined
