@@ -84,9 +84,10 @@ export function altcraft(options: AltcraftOptions): Provider {
       }
       return undefined
     },
-    // A formatted number (+7 900 555-44-33) may not match the stored one, and a miss answers "not
-    // found", which counts as success: only the digits, with an optional +, are sent.
-    check: ({ kind, value }) => (kind === 'phone' && !/^\+?\d{6,15}$/.test(value) ? 'phone is not in E.164 form (digits with an optional leading +)' : undefined),
+    // Another form of the number (+7 900 555-44-33, 89005554433, 9005554433) may not match the stored
+    // one [doc example: +79000000000], and a miss answers "not found", which counts as success: only
+    // E.164 is sent, + and country code included.
+    check: ({ kind, value }) => (kind === 'phone' && !/^\+[1-9]\d{6,14}$/.test(value) ? 'phone is not in E.164 form (a + and 7 to 15 digits)' : undefined),
     erase: async ([id], ctx) => {
       const { kind, value } = id as Identifier
       const body: Record<string, unknown> = header ? { db_id: o.dbId, matching: kind } : { token, db_id: o.dbId, matching: kind }

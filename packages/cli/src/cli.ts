@@ -10,7 +10,7 @@ const { logger } = await import('./ui')
 
 
 const main = defineCommand({
-  meta: { name: 'erasekit', version, description: 'Erase people from every SaaS tool that holds their profile, with PII-free receipts' },
+  meta: { name: 'erasekit', version, description: 'Erase people from every SaaS tool that holds their profile, with receipts that hold no raw identifier' },
   subCommands: {
     demo: () => import('./commands/demo').then((m) => m.default),
     run: () => import('./commands/run').then((m) => m.default),

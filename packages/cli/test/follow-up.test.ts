@@ -45,6 +45,12 @@ describe('erasekit follow-up', () => {
     const second = linesOf(join(dir, 'f2.jsonl'))
     expect(second.find((line) => line.subjectRef === 'dsr-4')).toMatchObject({ state: 'done', status: 'not_found', error: 'user not found' })
     // The follow-up holds what the receipts hold: hashes and refs, no raw identifier or secret.
+    // A resumed run's receipts hold journaled skips, which name no request: the follow-up says so.
+    const resumed = await cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', 'r2.jsonl', '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env })
+    expect(resumed.code, resumed.output).toBe(0)
+    const fromResumed = await cli(['follow-up', '--config', config, '--receipts', 'r2.jsonl', '--output', 'f4.jsonl'], { cwd: dir, env })
+    expect(fromResumed.code, fromResumed.output).toBe(0)
+    expect(fromResumed.output).toContain("8 Batch receipt(s) say an earlier run confirmed the request (skipped: journaled) and name no request id: give that run's receipts file too, or the journal")
     // The journal keeps Batch's request ids as well: it is enough to follow up from when receipts are lost.
     const fromJournal = await cli(['follow-up', '--config', config, '--receipts', 'j.jsonl', '--output', 'f3.jsonl'], { cwd: dir, env })
     expect(fromJournal.code, fromJournal.output).toBe(0)

@@ -50,7 +50,7 @@ export const subjectValues = ({ userId, email, phone, ids }: Subject): string[] 
 /**
  * Whether a ref holds one of the subject's identifiers: it is written as it is in every receipt,
  * the journal and progress. The whole ref, letter case aside; the phone number however spaced, and
- * its digits inside a longer ref; inside a longer ref, an email, a value of 8 characters or more, or
+ * its last 9 digits inside a longer ref; inside a longer ref, an email, a value of 8 characters or more, or
  * one of 5 to 7 that is not all hex digits. Shorter or hex-only values inside a ref (`dsr-42` for
  * user 42, the hash `erasekit run` appends to refs) are taken for a coincidence. Values of any type
  * are read as text: a subject refused for a numeric id still reports its ref.
@@ -59,7 +59,8 @@ export function refHoldsIdentifier(ref: string, subject: Subject): boolean {
   const lower = ref.toLowerCase()
   const phone = String(subject.phone ?? '').replace(/\D/g, '')
   const bare = lower.replace(/[\s().+-]/g, '')
-  if (phone && (bare === phone || (phone.length > 7 && bare.includes(phone)))) return true
+  // Inside a longer ref, its last 9 digits (the national number, whatever trunk prefix): 8 900 123 45 67 for +79001234567.
+  if (phone && (bare === phone || (phone.length > 7 && bare.includes(phone.slice(-9))))) return true
   return subjectValues(subject).some(
     (value) => (value = String(value).toLowerCase()) === lower || ((value.includes('@') || value.length > 7 || (value.length > 4 && /[^\da-f]/.test(value))) && lower.includes(value)),
   )

@@ -37,7 +37,7 @@ export function identifierProblem(value: unknown, maxLength?: number): string | 
   if (maxLength !== undefined && value.length > maxLength) return `identifier is longer than ${maxLength} characters`
   // A missing value converted to text upstream: the vendor may hold one profile under it for many
   // people (every login that hit the bug), which a delete would erase as if it were this person's.
-  if (/^(null|undefined|nan|\[object object])$/i.test(value)) return 'identifier is a missing value written as text (a bug upstream)'
+  if (/^(null|none|undefined|nan|\[object object])$/i.test(value)) return 'identifier is a missing value written as text (a bug upstream)'
   return undefined
 }
 

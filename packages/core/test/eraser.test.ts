@@ -310,6 +310,8 @@ describe('validation', () => {
       { ref: '+7 (900) 123-45-67', phone: '+79001234567' },
       { ref: 'dsr 79001234567', phone: '+79001234567' },
       { ref: 'call +7 900 123-45-67', phone: '+79001234567' },
+      { ref: 'call 8 900 123 45 67', phone: '+79001234567' },
+      { ref: 'dsr 9001234567', phone: '+79001234567' },
       { ref: 'tg-123456789', userId: '123456789' },
       { ref: 'refund u_12345', userId: 'u_12345' },
     ]) {
@@ -332,9 +334,9 @@ describe('validation', () => {
     expect(server.hits).toHaveLength(5)
   })
 
-  it('refuses "null", "undefined", "NaN" and "[object Object]" as identifiers: a missing value turned to text', async () => {
+  it('refuses "null", "undefined", "None", "NaN" and "[object Object]" as identifiers: a missing value turned to text', async () => {
     const eraser = createEraser({ providers: [demo({ token: 'tok_abcdef', baseURL: server.url })] })
-    for (const userId of ['null', 'undefined', 'NULL', 'NaN', '[object Object]']) {
+    for (const userId of ['null', 'undefined', 'NULL', 'NaN', '[object Object]', 'None']) {
       const report = await eraser.erase({ userId })
       expect(report.outcomes[0]).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'invalid_subject', message: '[erasekit] [demo] subject.userId: identifier is a missing value written as text (a bug upstream)' } })
     }

@@ -12,7 +12,7 @@ import { colors, fmt, logger, statusColor, table } from '../ui'
 const args = {
   config: { type: 'string', description: 'The config the receipts were made with (its batch provider, mode gdpr)', valueHint: 'FILE' },
   receipts: { type: 'string', description: 'Receipts files of earlier runs, comma-separated', valueHint: 'FILES' },
-  output: { type: 'string', description: 'Follow-up file (JSON lines, one per request looked up, no personal data); appended to. Default ./erasekit-follow-up-<time>.jsonl', valueHint: 'FILE' },
+  output: { type: 'string', description: 'Follow-up file (JSON lines, one per request looked up, identifiers only as salted hashes); appended to. Default ./erasekit-follow-up-<time>.jsonl', valueHint: 'FILE' },
 } satisfies ArgsDef
 
 /** The shortest time Batch keeps a GDPR request [doc: 20–30 days]. */
@@ -71,6 +71,7 @@ export default defineCommand({
     let permanent = 0
     let found = 0
     let old = 0
+    let journaled = 0
     const lookUp = async (request: Request) => {
       let answer: Answer
       try {
@@ -102,6 +103,8 @@ export default defineCommand({
             unreadable++
             continue
           }
+          // A resumed run's receipt of what an earlier run confirmed names no request: that run's receipts, or the journal, do.
+          if (receipt?.provider === 'batch' && receipt.reason === 'journaled') journaled++
           if (receipt?.provider !== 'batch' || receipt.status !== 'accepted' || typeof receipt.requestId !== 'string' || typeof receipt.target !== 'string') continue
           // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
           if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
@@ -119,6 +122,7 @@ export default defineCommand({
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
+    if (journaled) logger.warn(`${fmt(journaled)} Batch receipt(s) say an earlier run confirmed the request (skipped: journaled) and name no request id: give that run's receipts file too, or the journal (it keeps the ids)`)
     if (!found && !controller.signal.aborted) {
       logger.info(`no accepted Batch requests in ${files.map((file) => basename(file)).join(', ')}: nothing to follow up`)
       return

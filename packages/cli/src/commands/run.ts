@@ -18,7 +18,7 @@ const args = {
   input: { type: 'string', description: 'Subjects: .csv (header: ref, userId, email, phone, ids.<provider>) or .jsonl/.ndjson (one subject per line)', valueHint: 'FILE' },
   'dry-run': { type: 'boolean', description: 'Validate and build every request, send nothing' },
   journal: { type: 'string', description: 'Resume file: confirmed outcomes are appended as they happen and skipped on the next run', valueHint: 'FILE' },
-  receipts: { type: 'string', description: 'Receipts file (JSON lines, one outcome each, no personal data); appended to. Default ./erasekit-receipts-<time>.jsonl', valueHint: 'FILE' },
+  receipts: { type: 'string', description: 'Receipts file (JSON lines, one outcome each, identifiers only as salted hashes); appended to. Default ./erasekit-receipts-<time>.jsonl', valueHint: 'FILE' },
   only: { type: 'string', description: 'Comma-separated providers to run (e.g. adapty,batch)', valueHint: 'PROVIDERS' },
 } satisfies ArgsDef
 
