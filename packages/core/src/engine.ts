@@ -376,14 +376,16 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       // A subject whose getters throw is unreadable: their message may quote anything.
       invalid = ErasureError.isInstance(error) ? error : new ErasureError('invalid_subject', 'subject: could not be read')
     }
-    // Its report keeps the ref it was given, unless that is what was refused.
-    let rawRef: unknown
-    try {
-      const ref = (raw as Subject | null)?.ref
-      if (typeof ref !== 'string' || !refHoldsIdentifier(ref, raw as Subject)) rawRef = ref
-    } catch {}
+    // A subject refused keeps the ref it was given in its report, unless that is what was refused.
+    let ref = value?.ref
+    if (invalid) {
+      try {
+        const given = (raw as Subject | null)?.ref
+        if (typeof given === 'string' && given && !refHoldsIdentifier(given, raw as Subject)) ref = given
+      } catch {}
+    }
     const subject: Pending = {
-      ref: value?.ref ?? (typeof rawRef === 'string' && rawRef ? rawRef : fallbackRef),
+      ref: ref ?? fallbackRef,
       started: Date.now(),
       // Sized once: arrays grown one index at a time reserve room for 17.
       outcomes: Array(configs.length),

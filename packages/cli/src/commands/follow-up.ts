@@ -1,4 +1,4 @@
-import { access, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { ErasureError, type Outcome } from '@erasekit/core'
 import { createBatchClient, type BatchGdprStatus, type BatchOptions } from '@erasekit/batch'
@@ -21,11 +21,11 @@ const KEPT_MS = 20 * 24 * 3600e3
 const CONCURRENCY = 8
 const COLUMNS = ['accepted', 'deleted', 'not_found', 'failed', 'lookup failed'] as const
 // 'accepted' is what the outcomes say; here it means Batch has not processed the request yet.
-const HEADINGS = ['request', 'pending', 'deleted', 'not_found', 'failed', 'lookup failed']
+const HEADINGS = ['request', 'pending', ...COLUMNS.slice(1)]
 
-type Request = Pick<Outcome, 'target' | 'subjectRef' | 'identifier' | 'requestId'>
+type FiledRequest = Pick<Outcome, 'target' | 'subjectRef' | 'identifier' | 'requestId'>
 type Answer = Omit<BatchGdprStatus, 'requestId'> | { lookupError: { code: string; message: string; retryable: boolean } }
-type Line = Request & { provider: 'batch'; checkedAt: string } & Answer
+type Line = FiledRequest & { provider: 'batch'; checkedAt: string } & Answer
 
 export default defineCommand({
   meta: { name: 'follow-up', description: 'Look up the Batch GDPR requests that earlier runs left accepted: pending, deleted, not_found or failed' },
@@ -36,14 +36,8 @@ export default defineCommand({
     const files = requireValue(parsed.receipts, '--receipts').split(',').map((file) => file.trim()).filter(Boolean)
     if (!files.length) throw new UsageError('--receipts: expected receipts files, e.g. --receipts receipts.jsonl')
     for (const file of files) {
-      await access(file)
-        .then(() => stat(file))
-        .then((info) => {
-          if (info.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' })
-        })
-        .catch((error: NodeJS.ErrnoException) => {
-          throw new UsageError(`--receipts: cannot read ${file} (${error.code ?? 'error'})`)
-        })
+      const code = await stat(file).then((info) => (info.isDirectory() ? 'EISDIR' : undefined), (error: NodeJS.ErrnoException) => error.code ?? 'error')
+      if (code) throw new UsageError(`--receipts: cannot read ${file} (${code})`)
     }
 
     const raw = await loadConfig(configFile)
@@ -72,7 +66,7 @@ export default defineCommand({
     let found = 0
     let old = 0
     let journaled = 0
-    const lookUp = async (request: Request) => {
+    const lookUp = async (request: FiledRequest) => {
       let answer: Answer
       try {
         const { requestId: _, ...status } = await client.gdprStatus(request, { signal: controller.signal })
@@ -109,7 +103,7 @@ export default defineCommand({
           // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
           if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
           if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
-          const request: Request = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier: receipt.identifier, requestId: receipt.requestId }
+          const request: FiledRequest = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier: receipt.identifier, requestId: receipt.requestId }
           const pending = lookUp(request).finally(() => inFlight.delete(pending))
           inFlight.add(pending)
           if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight)
