@@ -151,10 +151,15 @@ export function defineProvider<O extends object>(definition: ProviderDefinition<
   // The vendor's identifier length limit is its own: a user may lower it, never raise it.
   const maxLength = definition.limits?.maxIdentifierLength
   if (maxLength !== undefined && limits.maxIdentifierLength! > maxLength) throw configError(`options.limits.maxIdentifierLength: expected at most ${maxLength}`, name)
+  const secrets = (definition.secrets ?? []).filter((secret): secret is string => typeof secret === 'string' && secret !== '')
+  // `console.log(provider)` and `JSON.stringify(provider)` show `***`: the array masks itself, so a
+  // provider that spreads another (`{ ...adapty(options), name }`) keeps the mask.
+  const masked = () => secrets.map(() => '***')
+  Object.defineProperties(secrets, { toJSON: { value: masked }, [Symbol.for('nodejs.util.inspect.custom')]: { value: masked } })
   return Object.freeze({
     name,
     specificationVersion: definition.specificationVersion,
-    secrets: (definition.secrets ?? []).filter((secret): secret is string => typeof secret === 'string' && secret !== ''),
+    secrets,
     baseURL,
     limits,
     // A user's key left undefined keeps the provider's (its `limit: 0` for a delete that must not repeat).

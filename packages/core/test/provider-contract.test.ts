@@ -136,6 +136,21 @@ describe('provider contract, enforced', () => {
   })
 })
 
+describe('a provider object in a log', () => {
+  it('console.log and JSON.stringify show its secrets as ***, also through a provider that spreads it', async () => {
+    const inner = provider(async (ids) => ids.map(() => ({ status: 'deleted' as const })))
+    const wrapped = { ...inner, name: 'vendor-eu' }
+    for (const shown of [inspect(inner, { depth: 5 }), JSON.stringify(inner), inspect(wrapped), JSON.stringify({ wrapped })]) {
+      expect(shown).not.toContain('SECRET-token-1')
+      expect(shown).toContain('***')
+    }
+    // The core still reads the values: the wrapper's requests are redacted.
+    const leaky = { ...provider(async (ids, ctx) => ctx.request({ method: 'GET', url: '/x', headers: { 'x-key': 'SECRET-token-1' } }, () => ({ status: 'deleted' as const }))), name: 'vendor-eu' }
+    const report = await createEraser({ providers: [leaky], fetch: async () => new Response('{}') }).erase({ userId: 'user-1' }, { dryRun: true })
+    expect(JSON.stringify(report.requests)).toContain('"x-key":"***"')
+  })
+})
+
 describe('error messages', () => {
   it('a message written in the documented style ([erasekit] [name] ...) gets its prefix once, with or without the provider', async () => {
     expect(new ErasureError('rate_limited', '[erasekit] [vendor] over quota', { provider: 'vendor' }).message).toBe('[erasekit] [vendor] over quota')

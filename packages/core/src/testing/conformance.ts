@@ -327,6 +327,7 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
         // is masked by its scheme alone, so the output check below cannot see this).
         const secrets = [...setup().provider.secrets, ...setup({}, options.providerWithBadCredentials).provider.secrets]
         for (const secret of options.secrets) expect(secrets.includes(secret), 'the provider must register every credential in its `secrets`')
+        seen.push(setup().provider) // as a log line would serialise it
         const text = JSON.stringify(seen)
         const planted = [...options.secrets, ...[subject.userId, subject.email, subject.phone, ...Object.values(subject.ids ?? {})].filter((value): value is string => !!value && value.length >= 3)]
         for (const value of planted) expect(!text.includes(value), 'a secret or identifier leaked into the output')
