@@ -183,7 +183,8 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
     const scanned = fold(text)
     let out = ''
     let done = 0
-    for (let i = 0; i < end; ) {
+    let i = 0
+    while (i < end) {
       // A marker already written (text redacted twice) is kept whole: an id may occur inside its hash.
       MARKER.lastIndex = i
       if (text[i] === '[' && MARKER.test(text)) {
@@ -203,8 +204,9 @@ export function createRedactor(entries: Iterable<readonly [string | undefined, s
     }
     lastText = text
     lastLimit = limit
-    // What follows `end` is dropped unscanned, unless a value that started before it ran past.
-    const stop = Math.max(done, end)
+    // What follows is dropped unscanned; a value or marker that started before `end` is kept whole,
+    // and so is an emoji (a surrogate pair).
+    const stop = i + +/[\uD800-\uDBFF]/.test(text[i - 1] ?? '')
     return (lastResult = done || stop < text.length ? out + text.slice(done, stop) + (stop < text.length ? '…' : '') : text)
   }
   redact[NEEDLES] = compile

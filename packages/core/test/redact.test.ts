@@ -15,6 +15,9 @@ describe('createRedactor', () => {
     expect(redact(text, Number.NaN)).toContain('*** then [id]')
     // The same text under another limit is not answered from the cache of the last one.
     expect(redact(text)).toContain('*** then [id]')
+    // The cut never splits an emoji, nor a marker left by an earlier redaction.
+    expect(redact(`${'a'.repeat(3_999)}😀 and more`, 4_000)).toBe(`${'a'.repeat(3_999)}😀…`)
+    expect(redact(`${'a'.repeat(3_995)}[id:0123abcd] after`, 4_000)).toBe(`${'a'.repeat(3_995)}[id:0123abcd]…`)
   })
 
   it('replaces raw, URL-encoded and JSON-escaped forms, longest match first', () => {
