@@ -56,6 +56,12 @@ describe('erasekit follow-up', () => {
     expect(fromJournal.code, fromJournal.output).toBe(0)
     expect(fromJournal.output).toContain('8 request(s) done at Batch: 6 deleted, 2 not found')
     expect(linesOf(join(dir, 'f3.jsonl')).map((line) => [line.subjectRef, line.requestId]).sort()).toEqual(second.map((line) => [line.subjectRef, line.requestId]).sort())
+    // Receipts and journal together name each request twice: looked up and counted once.
+    const both = await cli(['follow-up', '--config', config, '--receipts', 'r.jsonl,j.jsonl', '--output', 'f5.jsonl'], { cwd: dir, env })
+    expect(both.code, both.output).toBe(0)
+    expect(both.output).toContain('8 request(s) listed more than once')
+    expect(both.output).toContain('8 request(s) done at Batch: 6 deleted, 2 not found')
+    expect(linesOf(join(dir, 'f5.jsonl'))).toHaveLength(8)
     const text = readFileSync(join(dir, 'f2.jsonl'), 'utf8') + done.output
     for (const secret of ['cust-1', 'cust-4', 'someone1@example.org', ...Object.values(env)]) expect(text).not.toContain(secret)
   }, 60_000)

@@ -145,7 +145,7 @@ describe('a provider object in a log', () => {
       expect(shown).toContain('***')
     }
     // The core still reads the values: the wrapper's requests are redacted.
-    const leaky = { ...provider(async (ids, ctx) => ctx.request({ method: 'GET', url: '/x', headers: { 'x-key': 'SECRET-token-1' } }, () => ({ status: 'deleted' as const }))), name: 'vendor-eu' }
+    const leaky = { ...provider(async (_, ctx) => [await ctx.request({ method: 'GET', url: '/x', headers: { 'x-key': 'SECRET-token-1' } }, () => ({ status: 'deleted' as const }))]), name: 'vendor-eu' }
     const report = await createEraser({ providers: [leaky], fetch: async () => new Response('{}') }).erase({ userId: 'user-1' }, { dryRun: true })
     expect(JSON.stringify(report.requests)).toContain('"x-key":"***"')
   })

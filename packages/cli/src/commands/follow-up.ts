@@ -66,6 +66,10 @@ export default defineCommand({
     let found = 0
     let old = 0
     let journaled = 0
+    // The receipts and the journal of one run name the same requests: each is looked up once.
+    // About 100 bytes per request held, for the whole follow-up.
+    const seen = new Set<string>()
+    let repeated = 0
     const lookUp = async (request: FiledRequest) => {
       let answer: Answer
       try {
@@ -100,6 +104,12 @@ export default defineCommand({
           // A resumed run's receipt of what an earlier run confirmed names no request: that run's receipts, or the journal, do.
           if (receipt?.provider === 'batch' && receipt.reason === 'journaled') journaled++
           if (receipt?.provider !== 'batch' || receipt.status !== 'accepted' || typeof receipt.requestId !== 'string' || typeof receipt.target !== 'string') continue
+          const key = `${receipt.target}\n${receipt.requestId}`
+          if (seen.has(key)) {
+            repeated++
+            continue
+          }
+          seen.add(key)
           // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
           if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
           if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
@@ -116,6 +126,7 @@ export default defineCommand({
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
+    if (repeated) logger.info(`${fmt(repeated)} request(s) listed more than once (a run's receipts and its journal), looked up once`)
     if (journaled) logger.warn(`${fmt(journaled)} Batch receipt(s) say an earlier run confirmed the request (skipped: journaled) and name no request id: give that run's receipts file too, or the journal (it keeps the ids)`)
     if (!found && !controller.signal.aborted) {
       logger.info(`no accepted Batch requests in ${files.map((file) => basename(file)).join(', ')}: nothing to follow up`)
