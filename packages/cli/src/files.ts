@@ -233,15 +233,63 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
       saltChecks.add(saltCheck)
       continue
     }
-    if (typeof entry?.subjectRef !== 'string' || typeof entry.provider !== 'string' || !CONFIRMED.has(entry.status as Outcome['status'])) {
+    // A `failed` line withdraws the confirmation before it (erasekit follow-up: Batch failed the request).
+    const withdrawn = entry?.status === 'failed'
+    if (typeof entry?.subjectRef !== 'string' || typeof entry.provider !== 'string' || !(withdrawn || CONFIRMED.has(entry.status as Outcome['status']))) {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line`)
     }
     // A receipts file given as the journal would match nothing and get journal lines appended.
     if ('attempts' in entry || 'identifier' in entry) throw new UsageError(`${path} line ${number}: a receipt, not a journal line; give --journal a file of its own`)
-    if (typeof entry.identifierHash === 'string') confirmed.add(key(entry.subjectRef, entry.provider, entry.target, entry.identifierHash))
-    else if (entry.fingerprint !== undefined) confirmed.add(key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target))
+    const found = typeof entry.identifierHash === 'string'
+      ? key(entry.subjectRef, entry.provider, entry.target, entry.identifierHash)
+      : entry.fingerprint !== undefined ? key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target) : undefined
+    if (found !== undefined) withdrawn ? confirmed.delete(found) : confirmed.add(found)
   }
   return { confirmed, skipped, saltChecks }
+}
+
+/** A request the vendor accepted, then failed (Batch's GDPR status): its subject is to be sent again. */
+export interface FailedRequest {
+  subjectRef: string
+  provider: string
+  target?: string | undefined
+  identifierHash: string
+  requestId: string
+}
+
+/**
+ * Appends a `failed` line for each request whose confirmation is the journal's latest for its
+ * subject, provider target and identifier: a run with the journal then sends the subject again.
+ * A later run's confirmation (another request) is left alone, so following up old receipts again
+ * never undoes it. Returns how many were withdrawn and how many the journal did not hold.
+ */
+export async function withdrawFromJournal(path: string, requests: FailedRequest[]): Promise<{ withdrawn: number; absent: number }> {
+  if (!existsSync(path)) throw new UsageError(`--journal: ${path} does not exist`)
+  lockJournal(path)
+  const wanted = new Map(requests.map((request) => [key(request.subjectRef, request.provider, request.target, request.identifierHash), request]))
+  // The request id of each one's latest line: null when that line is a withdrawal.
+  const latest = new Map<string, string | null | undefined>()
+  for await (const { value } of jsonLines(path, '--journal')) {
+    const entry = value as Partial<JournalLine> | undefined
+    if (typeof entry?.identifierHash !== 'string') continue
+    const found = key(String(entry.subjectRef), String(entry.provider), entry.target, entry.identifierHash)
+    if (wanted.has(found)) latest.set(found, entry.status === 'failed' ? null : entry.requestId)
+  }
+  const journal = new LineFile(path, '--journal')
+  let withdrawn = 0
+  try {
+    for (const [found, { subjectRef, provider, target, identifierHash, requestId }] of wanted) {
+      const last = latest.get(found)
+      // A line without a request id (before erasekit kept them) cannot be told apart: withdrawn.
+      if (!latest.has(found) || last === null || (last !== undefined && last !== requestId)) continue
+      journal.write(`${JSON.stringify({ subjectRef, identifierHash, provider, target, status: 'failed', at: new Date().toISOString(), requestId } satisfies JournalLine)}\n`)
+      withdrawn++
+    }
+    journal.sync()
+  } finally {
+    journal.close()
+  }
+  return { withdrawn, absent: [...wanted.keys()].filter((found) => !latest.has(found)).length }
 }
 
 /**

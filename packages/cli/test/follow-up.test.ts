@@ -86,11 +86,14 @@ describe('erasekit follow-up', () => {
       [['--config', gdpr], /--receipts: required/],
       [['--config', gdpr, '--receipts', 'missing.jsonl'], /--receipts: cannot read missing\.jsonl \(ENOENT\)/],
       [['--config', gdpr, '--receipts', 'r.jsonl,r.jsonl'], /--receipts: r\.jsonl is given twice/],
-      [['--config', gdpr, '--receipts', 'r.jsonl', '--output', 'r.jsonl'], /--output: .*r\.jsonl is also a --receipts file/],
+      [['--config', gdpr, '--receipts', 'r.jsonl', '--output', 'r.jsonl'], /--output: .*r\.jsonl is also an input or the journal/],
+      [['--config', gdpr, '--receipts', 'r.jsonl', '--journal', 'j.jsonl', '--output', 'j.jsonl'], /--output: .*j\.jsonl is also an input or the journal/],
+      [['--config', gdpr, '--receipts', 'r.jsonl', '--journal', 'missing.journal'], /--journal: cannot read .*missing\.journal \(ENOENT\)/],
       // world.config() writes erasekit.config.json in the folder it is given.
       [['--config', world.config(tmp('custom-data')), '--receipts', 'r.jsonl'], /providers\.batch\.mode: expected gdpr/],
       [['--config', world.config(tmp('no-batch'), (providers) => delete providers.batch), '--receipts', 'r.jsonl'], /providers\.batch: required/],
     ]
+    writeFileSync(join(dir, 'j.jsonl'), '')
     for (const [flags, message] of usage) {
       const result = await cli(['follow-up', ...flags], { cwd: dir, env })
       expect(result.code, result.output).toBe(1)
@@ -100,5 +103,48 @@ describe('erasekit follow-up', () => {
     expect(noEnv.code, noEnv.output).toBe(1)
     expect(noEnv.output).toContain('providers.batch.restKey: environment variable BATCH_REST_KEY is not set')
     expect(world.emulators.batch.requests.length - before).toBe(1)
+  }, 60_000)
+
+  test('a request Batch failed is withdrawn from the runs\' journal with --journal: the next run sends it again, and a later follow-up of the old receipts leaves the new request alone', async () => {
+    const dir = tmp('follow-up-withdraw')
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(11, 12))
+    const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'withdraw-salt' })
+    const env = world.env
+    const batch = world.emulators.batch.store
+    const run = (receipts: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env })
+    const sent = () => batch.gdprRequests.filter((request) => ['cust-11', 'cust-12'].includes(request.id.value))
+    expect((await run('r1.jsonl')).code).toBe(0)
+    expect(sent()).toHaveLength(4)
+    batch.process()
+    // Batch failed person 11's request on one app key.
+    const broken = sent().find((request) => request.id.value === 'cust-11')!
+    broken.error = 'internal processing error'
+
+    const without = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl', '--output', 'f1.jsonl'], { cwd: dir, env })
+    expect(without.code, without.output).toBe(2)
+    expect(without.output).toContain('run this with --journal')
+    // Without the withdrawal the journal skips it: nothing is sent.
+    expect((await run('r-skip.jsonl')).code).toBe(0)
+    expect(sent()).toHaveLength(4)
+
+    const withJournal = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl', '--journal', 'j.jsonl', '--output', 'f2.jsonl'], { cwd: dir, env })
+    expect(withJournal.code, withJournal.output).toBe(2)
+    expect(withJournal.output).toContain('1 withdrawn from j.jsonl: erasekit run with that journal sends them to Batch again')
+    const again = await run('r2.jsonl')
+    expect(again.code, again.output).toBe(0)
+    expect(sent()).toHaveLength(5)
+    expect(sent().at(-1)).toMatchObject({ id: { value: 'cust-11' }, appKey: broken.appKey, status: 'pending' })
+    const resent = receiptsOf(join(dir, 'r2.jsonl')).filter((receipt) => receipt.status === 'accepted')
+    expect(resent).toHaveLength(1)
+
+    // Following up every receipt and the journal again: the old failure is not withdrawn twice,
+    // and the new request, still pending, keeps its confirmation.
+    const later = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl,r2.jsonl', '--journal', 'j.jsonl', '--output', 'f3.jsonl'], { cwd: dir, env })
+    expect(later.code, later.output).toBe(2)
+    expect(later.output).toContain('0 withdrawn from j.jsonl')
+    expect((await run('r3.jsonl')).code).toBe(0)
+    expect(sent()).toHaveLength(5)
+    // The journal's lines hold no identifier either.
+    expect(readFileSync(join(dir, 'j.jsonl'), 'utf8')).not.toMatch(/cust-1[12]|someone1[12]@/)
   }, 60_000)
 })

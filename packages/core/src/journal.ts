@@ -8,15 +8,20 @@ export const journalKey = (subjectRef: string, provider: string, target?: string
 
 /**
  * A Journal in memory: for tests, and for runs that resume within one process. Keyed by subject,
- * provider target and identifier hash; `has` without a hash asks about any identifier.
+ * provider target and identifier hash; `has` without a hash asks about any identifier. A `failed`
+ * outcome withdraws the confirmation of its identifier (all of the target's without one).
  */
 export function createMemoryJournal(): Journal & { readonly size: number } {
   const confirmed = new Map<string, Set<string | undefined>>()
   return {
     record(outcome: Outcome) {
-      if (!CONFIRMED.has(outcome.status)) return
       const key = journalKey(outcome.subjectRef, outcome.provider, outcome.target)
-      confirmed.set(key, (confirmed.get(key) ?? new Set()).add(outcome.identifier?.hash))
+      const hash = outcome.identifier?.hash
+      if (CONFIRMED.has(outcome.status)) confirmed.set(key, (confirmed.get(key) ?? new Set()).add(hash))
+      else if (outcome.status === 'failed') {
+        const hashes = confirmed.get(key)
+        if (hash === undefined || (hashes?.delete(hash) && !hashes.size)) confirmed.delete(key)
+      }
     },
     has(subjectRef, provider, target, identifierHash) {
       const hashes = confirmed.get(journalKey(subjectRef, provider, target))

@@ -6,12 +6,13 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, loadConfig } from '../config'
 import { UsageError } from '../errors'
-import { jsonLines, LineFile } from '../files'
+import { type FailedRequest, jsonLines, LineFile, withdrawFromJournal } from '../files'
 import { colors, fmt, logger, statusColor, table } from '../ui'
 
 const args = {
   config: { type: 'string', description: 'The config the receipts were made with (its batch provider, mode gdpr)', valueHint: 'FILE' },
   receipts: { type: 'string', description: 'Receipts files of earlier runs, comma-separated', valueHint: 'FILES' },
+  journal: { type: 'string', description: 'The journal the runs used: each request Batch failed is withdrawn from it, so that erasekit run with it sends the subject again', valueHint: 'FILE' },
   output: { type: 'string', description: 'Follow-up file (JSON lines, one per request looked up, identifiers only as salted hashes); appended to. Default ./erasekit-follow-up-<time>.jsonl', valueHint: 'FILE' },
 } satisfies ArgsDef
 
@@ -51,10 +52,15 @@ export default defineCommand({
     const client = createBatchClient(options)
 
     const outputPath = resolve(parsed.output !== undefined ? requireValue(parsed.output, '--output') : `erasekit-follow-up-${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z')}.jsonl`)
-    // A file given twice would be looked up twice; the output among the inputs would grow as it is read.
-    const identities = await Promise.all([...files, outputPath].map((file) => stat(file).then((info) => `${info.dev}:${info.ino}`, () => resolve(file))))
-    const twice = identities.findIndex((id, index) => identities.indexOf(id) !== index)
-    if (twice !== -1) throw new UsageError(twice === files.length ? `--output: ${outputPath} is also a --receipts file; use a file of its own` : `--receipts: ${files[twice]} is given twice`)
+    const journalPath = parsed.journal === undefined ? undefined : resolve(requireValue(parsed.journal, '--journal'))
+    if (journalPath) await stat(journalPath).catch((error: NodeJS.ErrnoException) => Promise.reject(new UsageError(`--journal: cannot read ${journalPath} (${error.code ?? 'error'})`)))
+    // A file given twice would be looked up twice; the output among the inputs (or the journal) would grow as it is read.
+    const identities = await Promise.all([...files, outputPath, ...(journalPath ? [journalPath] : [])].map((file) => stat(file).then((info) => `${info.dev}:${info.ino}`, () => resolve(file))))
+    const twice = identities.findIndex((id, index) => identities.indexOf(id) !== index && index < files.length)
+    if (twice !== -1) throw new UsageError(`--receipts: ${files[twice]} is given twice`)
+    if (identities.indexOf(identities[files.length]!) !== files.length || identities.lastIndexOf(identities[files.length]!) !== files.length) {
+      throw new UsageError(`--output: ${outputPath} is also an input or the journal; use a file of its own`)
+    }
     const output = new LineFile(outputPath, '--output')
 
     const controller = new AbortController()
@@ -63,6 +69,7 @@ export default defineCommand({
     process.once('SIGTERM', onSignal)
     const counts = new Map<string, Record<(typeof COLUMNS)[number], number>>()
     let permanent = 0
+    const failed: FailedRequest[] = []
     let found = 0
     let old = 0
     let journaled = 0
@@ -81,6 +88,7 @@ export default defineCommand({
         answer = { lookupError: { code: error.code, message: error.message, retryable: error.retryable } }
       }
       const column = 'lookupError' in answer ? 'lookup failed' : answer.status
+      if (column === 'failed' && request.identifier) failed.push({ subjectRef: request.subjectRef, provider: 'batch', target: request.target, identifierHash: request.identifier.hash, requestId: request.requestId! })
       if ('lookupError' in answer ? !answer.lookupError.retryable : answer.status === 'failed') permanent++
       const lane = `batch/${request.target}`
       const row = counts.get(lane) ?? counts.set(lane, { accepted: 0, deleted: 0, not_found: 0, failed: 0, 'lookup failed': 0 }).get(lane)!
@@ -113,7 +121,10 @@ export default defineCommand({
           // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
           if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
           if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
-          const request: FiledRequest = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier: receipt.identifier, requestId: receipt.requestId }
+          // A journal line keeps the identifier's hash only (Batch's identifier is always its custom id).
+          const { identifierHash } = receipt as { identifierHash?: unknown }
+          const identifier = receipt.identifier ?? (typeof identifierHash === 'string' ? { kind: 'custom_id', hash: identifierHash } : undefined)
+          const request: FiledRequest = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier, requestId: receipt.requestId }
           const pending = lookUp(request).finally(() => inFlight.delete(pending))
           inFlight.add(pending)
           if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight)
@@ -133,6 +144,8 @@ export default defineCommand({
       return
     }
 
+    // The runs' journal holds the failed ones as accepted: withdrawn, a run with it sends them again.
+    const withdrawal = journalPath && failed.length ? await withdrawFromJournal(journalPath, failed) : undefined
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
     process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
@@ -144,7 +157,10 @@ export default defineCommand({
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130
     } else if (permanent) {
-      logger.error(`${fmt(total('failed'))} request(s) failed at Batch, ${fmt(total('lookup failed'))} lookup(s) failed: see ${basename(outputPath)}. Erase the failed ones again (erasekit run), and fix what the lookups say`)
+      const again = withdrawal
+        ? `${fmt(withdrawal.withdrawn)} withdrawn from ${basename(journalPath!)}${withdrawal.absent ? ` (${fmt(withdrawal.absent)} not in it)` : ''}: erasekit run with that journal sends them to Batch again`
+        : total('failed') ? 'To erase the failed ones again, run this with --journal <the runs\' journal>, which withdraws them, then erasekit run with that journal (it holds them as accepted and would skip them)' : ''
+      logger.error(`${fmt(total('failed'))} request(s) failed at Batch, ${fmt(total('lookup failed'))} lookup(s) failed: see ${basename(outputPath)}. ${again}${again && total('lookup failed') ? '; ' : ''}${total('lookup failed') ? 'fix what the lookups say' : ''}`)
       process.exitCode = 2
     } else if (total('accepted') || total('lookup failed')) {
       logger.warn(`${fmt(total('accepted'))} request(s) still pending at Batch${total('lookup failed') ? `, ${fmt(total('lookup failed'))} lookup(s) to retry` : ''}: run the same command again later (Batch keeps requests 20–30 days)`)
