@@ -24,7 +24,8 @@ export async function eraseEverywhere(mods, config) {
   const { urls, credentials: c } = config
   const eraser = createEraser({
     providers: [
-      adapty({ apiKey: c.adapty.apiKey, baseURL: urls.adapty }),
+      // The runtime's own fetch, passed in: browsers and workerd refuse it called as another object's method.
+      adapty({ apiKey: c.adapty.apiKey, baseURL: urls.adapty, fetch: globalThis.fetch }),
       clevertap({ accountId: c.clevertap.accountId, passcode: c.clevertap.passcode, baseURL: urls.clevertap }),
       altcraft({ baseURL: urls.altcraft, token: c.altcraft.token, dbId: c.altcraft.dbId }),
       batch({ restKey: c.batch.restKey, appKeys: c.batch.appKeys, baseURL: urls.batch }),

@@ -291,9 +291,12 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
 /** The request and its answer, following same-origin redirects as fetch would. */
 async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal, timed: (on: boolean) => void): Promise<ProviderResponse> {
   let { method, url, headers } = request
+  // Called on its own, not as a method of `options`: a browser's or Worker's own fetch
+  // (`fetch: window.fetch`) throws "Illegal invocation" when `this` is another object.
+  const { fetch } = options
   const refuse = (why: string, status?: number) => new ErasureError('provider_error', `redirect not followed: ${why}`, { provider: options.provider, status })
   for (let hop = 0; ; hop++) {
-    const hopFetch = () => options.fetch(url, { method, headers, body, signal: attempt, redirect: 'manual' })
+    const hopFetch = () => fetch(url, { method, headers, body, signal: attempt, redirect: 'manual' })
     // A hop is one more request to the vendor: it takes its own turn in the rate limit (the first
     // took its turn before the attempt began), untimed while it waits.
     const response = await (hop && options.pace ? (timed(false), (await options.pace(attempt, () => (timed(true), hopFetch()))).sent) : hopFetch())

@@ -48,6 +48,17 @@ describe('request pipeline', () => {
     expect(report.outcomes[0]).toMatchObject({ provider: 'demo', status: 'deleted', requestId: 'req-1', httpStatus: 200, attempts: 1 })
   })
 
+  it('calls an injected fetch on its own, as a browser\'s or Worker\'s own fetch requires (`fetch: window.fetch`)', async () => {
+    // As WebIDL does: a fetch called as a method of another object throws "Illegal invocation".
+    const own = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation')
+      return globalThis.fetch(input, init)
+    }
+    for (const report of [await make({ fetch: own }).erase({ userId: 'u1' }), await make({}, { fetch: own }).erase({ userId: 'u2' })]) {
+      expect(report.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 1 })
+    }
+  })
+
   it('retries retryable statuses with exponential backoff and full jitter', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
     server.reply((_, n) => (n <= 4 ? new Response('{}', { status: [500, 502, 503, 429][n - 1] }) : Response.json({ requestId: 'r' })))
