@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   bin,
+  bunOnBuilt,
   bundle,
   exampleEnv,
   installPublished,
@@ -61,7 +62,7 @@ describe.concurrent('examples', () => {
 
   test('examples/deno/erase.ts (Deno)', () => script('deno', () => [bin('deno'), ['run', '--allow-net=127.0.0.1', '--allow-env', 'erase.ts']]), 120_000)
 
-  test('examples/bun/erase.ts (Bun)', () => script('bun', () => [bin('bun'), ['erase.ts']]), 60_000)
+  test('examples/bun/erase.ts (Bun)', () => script('bun', () => [bin('bun'), [bunOnBuilt(), 'erase.ts']]), 60_000)
 
   // Type-checked the way a Deno user gets the packages: installed in node_modules (bare names,
   // published files only), not through the workspace symlinks.

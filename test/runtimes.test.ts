@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   bin,
+  bunOnBuilt,
   bundle,
   CHROMIUM,
   CHROMIUM_ARGS,
@@ -30,6 +31,7 @@ import {
 const timings: Record<string, number> = {}
 const probeMjs = join(runtimesDir, 'probe.mjs')
 const probeCjs = join(runtimesDir, 'probe.cjs')
+const nativeServe = join(runtimesDir, 'native-serve.mjs')
 
 beforeAll(() => prepare())
 afterAll(() => {
@@ -125,7 +127,7 @@ describe.concurrent('built packages erase across all four providers', () => {
   test('Bun, ESM (import)', async () => {
     await check(
       'bun-esm',
-      async (world) => parseProbe(await run(bin('bun'), [probeMjs, JSON.stringify(world.config)]), 'bun esm'),
+      async (world) => parseProbe(await run(bin('bun'), [bunOnBuilt(), probeMjs, JSON.stringify(world.config)]), 'bun esm'),
       (result) => {
         expect(result.runtime.name).toBe('bun')
         expectDist(result, '.mjs')
@@ -136,13 +138,28 @@ describe.concurrent('built packages erase across all four providers', () => {
   test('Bun, CommonJS (require)', async () => {
     await check(
       'bun-cjs',
-      async (world) => parseProbe(await run(bin('bun'), [probeCjs, JSON.stringify(world.config)]), 'bun cjs'),
+      async (world) => parseProbe(await run(bin('bun'), [bunOnBuilt(), probeCjs, JSON.stringify(world.config)]), 'bun cjs'),
       (result) => {
         expect(result.runtime.name).toBe('bun')
         expectDist(result, '.cjs')
       },
     )
   }, 60_000)
+
+  // A user hosting the emulators in Bun's or Deno's own server hands it `emulator.fetch` as it is;
+  // both pass a second argument of their own (Bun its server, Deno its handler info).
+  test.each([
+    ['Bun.serve({ fetch: emulator.fetch })', () => [bin('bun'), [bunOnBuilt(), nativeServe]] as const],
+    ['Deno.serve(options, emulator.fetch)', () => [bin('deno'), ['run', '--allow-net=127.0.0.1', '--allow-read', '--allow-env', nativeServe]] as const],
+  ])('%s: the four emulators answer an erasure through the runtime\'s own server', async (_, command) => {
+    const [cmd, args] = command()
+    const result = await run(cmd, [...args], { timeoutMs: 60_000 })
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual({
+      outcomes: ['adapty deleted', 'clevertap accepted', 'altcraft deleted', 'batch accepted'],
+      requests: { adapty: ['DELETE /api/v2/server-side-api/profile/'], clevertap: ['POST /1/delete/profiles.json'], altcraft: ['POST /api/v1.1/profiles/delete'], batch: ['DELETE /1.0/native-ios/data/users/u_native_1'] },
+    })
+  }, 90_000)
 
   test('workerd (raw binary, esbuild bundle with workerd,worker,browser conditions)', async () => {
     const script = await bundle(join(runtimesDir, 'worker.mjs'), join(tmpDir, 'probe-worker.mjs'), 'neutral', WORKER_CONDITIONS)

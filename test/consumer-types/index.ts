@@ -70,3 +70,12 @@ const esmError: ErasureError = cjsError
 declare const journal: Journal
 await mixed.erase(subject, { journal, signal: settings.signal })
 export { esmError }
+
+// An emulator's fetch is a provider's fetch, and a handler for Bun's and Deno's own servers
+// (their second argument, the server or the handler info, is no RequestInit).
+type DenoHandler = (request: Request, info: { remoteAddr: { transport: 'tcp'; hostname: string; port: number }; completed: Promise<void> }) => Response | Promise<Response>
+type BunHandler = (this: { port: number }, request: Request, server: { port: number; url: URL }) => Response | Promise<Response>
+const asDeno: DenoHandler = emulator.fetch
+const asBun: BunHandler = emulator.fetch
+const asProvider = altcraft({ baseURL: 'https://ru.altkraft.com', token: 't', dbId: 1, fetch: emulator.fetch })
+export { asBun, asDeno, asProvider }

@@ -22,6 +22,12 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const runtimesDir = join(root, 'test/runtimes')
 export const tmpDir = join(root, '.tmp/runtimes')
 export const bin = (name: string) => join(root, 'node_modules/.bin', name)
+/**
+ * Bun applies the tsconfig `paths` nearest each file it loads, and each package's tsconfig maps
+ * `@erasekit/*` to its sources: a built provider would import the core's sources. An empty
+ * tsconfig for the whole run keeps Bun on the built files, as a user's Bun gets them.
+ */
+export const bunOnBuilt = () => `--tsconfig-override=${join(tmpDir, 'tsconfig.empty.json')}`
 export const CHROMIUM = '/usr/bin/chromium'
 export const NODE22 = 'node@22.23.3'
 
@@ -51,6 +57,7 @@ export const node20Binary = async (): Promise<string> => (process.versions.node.
 /** The runtime probes import the built packages: they must exist. */
 export function prepare(): void {
   mkdirSync(tmpDir, { recursive: true })
+  writeFileSync(join(tmpDir, 'tsconfig.empty.json'), '{}\n')
   for (const name of ['core', 'adapty', 'clevertap', 'altcraft', 'batch']) {
     const entry = join(root, 'packages', name, 'dist/index.mjs')
     if (!existsSync(entry)) throw new Error(`${relative(root, entry)} is missing: run \`pnpm build\` first (the runtime tests use the built packages)`)

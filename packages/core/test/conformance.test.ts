@@ -164,3 +164,20 @@ describe('the conformance suite catches broken providers', () => {
     expect(ErasureError.isInstance(new ErasureError('network', 'x'))).toBe(true)
   })
 })
+
+describe('the emulator kit', () => {
+  it('takes a Request as it is when a server passes its own second argument (Bun.serve, Deno.serve); a RequestInit still applies', async () => {
+    const emulator = createDemoEmulator()
+    emulator.people.add('k1').add('k2').add('k3')
+    const forget = (key: string) => new Request('https://demo.example/v1/forget', { method: 'POST', headers: { 'x-api-key': 'demo-token-1' }, body: JSON.stringify({ keys: [key] }) })
+    // Bun passes its server (its Request would take the server's url), Deno its handler info.
+    const bunServer = { url: new URL('http://127.0.0.1:3000/'), port: 3000, hostname: '127.0.0.1', fetch: () => {}, stop: () => {} }
+    const denoInfo = { remoteAddr: { transport: 'tcp', hostname: '127.0.0.1', port: 50000 }, completed: Promise.resolve() }
+    expect((await emulator.fetch(forget('k1'), bunServer)).status).toBe(200)
+    expect((await emulator.fetch(forget('k2'), denoInfo)).status).toBe(200)
+    expect(emulator.requests.map((request) => [request.method, request.path])).toEqual([['POST', '/v1/forget'], ['POST', '/v1/forget']])
+    // A RequestInit over a Request applies, as with fetch.
+    expect((await emulator.fetch(forget('k3'), { headers: { 'x-api-key': 'another-token' } })).status).toBe(401)
+    expect(emulator.people.has('k3')).toBe(true)
+  })
+})

@@ -63,8 +63,14 @@ export interface EmulatorKitOptions {
 }
 
 export interface EmulatorHandle {
-  /** A Web-standard fetch: pass it as a provider's `fetch`, or put it behind `serve()`. */
-  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
+  /**
+   * A Web-standard fetch: pass it as a provider's `fetch`, or put it behind `serve()`, `Bun.serve`
+   * or `Deno.serve`. A server's own second argument (its handler info) is not read as a RequestInit.
+   */
+  fetch: {
+    (input: Request | string | URL, init?: RequestInit): Promise<Response>
+    (request: Request, handlerInfo?: unknown): Promise<Response>
+  }
   /** Every request received, in order. */
   readonly requests: LoggedRequest[]
   /** Injects a fault into the next `times` requests (default 1), or at a `rate`. */
@@ -117,8 +123,12 @@ export function createEmulatorKit(options: EmulatorKitOptions): EmulatorHandle {
     return undefined
   }
 
-  async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
-    // Like fetch: an aborted signal sends nothing; init applies over a Request.
+  async function fetch(input: Request | string | URL, second?: unknown): Promise<Response> {
+    // Like fetch: init applies over a Request. Bun.serve and Deno.serve pass their server or
+    // handler info instead (Bun's Request would take its url), which holds none of these.
+    const handlerInfo = input instanceof Request && !['method', 'headers', 'body', 'signal'].some((key) => key in Object(second))
+    const init = handlerInfo ? undefined : (second as RequestInit | undefined)
+    // An aborted signal sends nothing.
     const given = init?.signal ?? (input instanceof Request ? input.signal : undefined)
     if (given?.aborted) throw given.reason
     // The body is read once, logged, then handed to the vendor logic.
