@@ -292,6 +292,16 @@ describe('identifier choice', () => {
     for (const userId of ['a/b?c#d', '..', '.', '%2e%2e', 'é ü']) await eraser.erase({ userId })
     expect(emulator.store.deletions.flatMap((deletion) => deletion.ids)).toEqual(['a/b?c#d', '..', '.', '%2e%2e', 'é ü'])
   })
+
+  it('sends an id whose percent-encoded form is over 2 000 characters by the bulk route, not in an URL some servers refuse', async () => {
+    const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
+    const long = '用'.repeat(1024) // 9 216 characters percent-encoded
+    const fits = 'é'.repeat(333) // 1 998
+    await eraser.erase({ userId: long })
+    await eraser.erase({ userId: fits })
+    expect(emulator.requests.map((request) => [request.method, request.path.length < 100 ? request.path : 'long path'])).toEqual([['DELETE', `/1.0/${IOS}/data/users`], ['DELETE', 'long path']])
+    expect(emulator.store.deletions.flatMap((deletion) => deletion.ids)).toEqual([long, fits])
+  })
 })
 
 describe('options validation', () => {
