@@ -16,6 +16,11 @@ export interface AltcraftEmulatorOptions {
    * with `{error, error_text}`; `status` = the HTTP status equals the error code.
    */
   errorTransport?: 'http200' | 'status' | undefined
+  /**
+   * How emails are compared: `insensitive` (default [inferred]) or `exact`, the other reading of
+   * Altcraft's undocumented matching, under which a mixed-case email finds only its own form.
+   */
+  emailCase?: 'insensitive' | 'exact' | undefined
   /** Database ids that exist from the start. Default `[1]`; `store.add` creates more. */
   databases?: number[] | undefined
   /** Altcraft publishes no limits, so none apply unless given. */
@@ -116,7 +121,8 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
   /** Store order: a profile re-added under its id keeps its place, as a Map key does. */
   const rank = new WeakMap<AltcraftProfile, number>()
   let ranked = 0
-  const keyOf = (dbId: number, field: 'email' | 'phone', value: string) => `${dbId}\0${field}\0${field === 'email' ? value.toLowerCase() : value}`
+  const foldEmail = (email: string) => (options.emailCase === 'exact' ? email : email.toLowerCase())
+  const keyOf = (dbId: number, field: 'email' | 'phone', value: string) => `${dbId}\0${field}\0${field === 'email' ? foldEmail(value) : value}`
   const file = (dbId: number, profile: AltcraftProfile) => {
     if (!index) return
     const keys = (['email', 'phone'] as const).flatMap((field) => (typeof profile[field] === 'string' ? [keyOf(dbId, field, profile[field])] : []))
@@ -239,13 +245,13 @@ export function createAltcraftEmulator(options: AltcraftEmulatorOptions = {}): A
     } else {
       const value = params[matching]
       if (typeof value !== 'string' || !value) return fail(400, `Incorrect request: ${matching}`)
-      // Emails compare case-insensitively [inferred]; resource_id narrows email/phone matching to subscribers.
+      // Emails compare case-insensitively [inferred] unless emailCase is exact; resource_id narrows email/phone matching to subscribers.
       const inResource = (profile: AltcraftProfile) => resourceId === undefined || (profile.resources ?? []).includes(resourceId as number)
       found =
         matching === 'profile_id'
           ? (profile) => profile.profile_id === value
           : matching === 'email'
-            ? (profile) => profile.email?.toLowerCase() === value.toLowerCase() && inResource(profile)
+            ? (profile) => profile.email !== undefined && foldEmail(profile.email) === foldEmail(value) && inResource(profile)
             : (profile) => profile.phone === value && inResource(profile)
     }
     // By id or through the index; a custom field by a scan. A candidate counts only if still stored

@@ -4,6 +4,7 @@ import {
   defineProvider,
   ErasureError,
   type ErrorCode,
+  type EraseContext,
   type Identifier,
   parseProviderOptions,
   positiveInt,
@@ -90,54 +91,61 @@ export function altcraft(options: AltcraftOptions): Provider {
     check: ({ kind, value }) => (kind === 'phone' && !/^\+[1-9]\d{6,14}$/.test(value) ? 'phone is not in E.164 form (a + and 7 to 15 digits)' : undefined),
     erase: async ([id], ctx) => {
       const { kind, value } = id as Identifier
-      const body: Record<string, unknown> = header ? { db_id: o.dbId, matching: kind } : { token, db_id: o.dbId, matching: kind }
-      if (kind === 'custom') {
-        body.field_name = custom!.field
-        body.field_value = value
-      } else body[kind] = value
-      // Documented for email and phone matching only.
-      if (o.resourceId && (kind === 'email' || kind === 'phone')) body.resource_id = o.resourceId
-      const result = await ctx.request<ProviderResult>(
-        {
-          method: 'POST',
-          url: '/api/v1.1/profiles/delete',
-          headers: header ? { authorization: `Bearer ${token}` } : undefined,
-          body,
-        },
-        (response) => {
-          // Altcraft reports errors in the body (`error` != 0), possibly with HTTP 200: read it on every
-          // status. Success needs both a 2xx and `error: 0` [doc].
-          const data = (response.data ?? {}) as Envelope
-          // Documented as an int; a numeric string is read the same (never as success: 0 needs the number).
-          const code = typeof data.error === 'string' && /^[1-9]\d{0,3}$/.test(data.error) ? Number(data.error) : data.error
-          // The answer's profile_id is the person's id at Altcraft (personal data, and no request
-          // id): the receipt does not keep it.
-          if (code === 0 && response.status < 300) return { status: 'deleted', httpStatus: response.status }
-          // No error code (no envelope, or `error: 0` on a non-2xx): judge by the HTTP status
-          // (2xx → invalid_response, 429/5xx retried, other 4xx by their status).
-          if (typeof code !== 'number' || code === 0) throw ctx.responseError(response)
-          const detail = typeof data.error_text === 'string' ? data.error_text : undefined
-          const transient = ctx.responseError(response, { providerCode: code, message: detail })
-          // A 429/5xx transport status stays retryable whatever the body says.
-          if (response.status >= 400 && transient.retryable) throw transient
-          // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
-          // reading) is retried the same way, and named like it (a delete is idempotent).
-          const busy = code >= 400 && ctx.responseError({ ...response, status: code }).retryable
-          // "Profile not found" has no documented code: the whole text, with code 400 or 404 (as an
-          // HTTP status too, or a 200), is the vendor saying there is nothing to delete, as a repeated
-          // or resumed deletion, or a retry after a lost answer, gets. Any other text ("Profile field
-          // … not found", "Profile database not found") is a failure: success is never guessed.
-          if ([400, 404].includes(code) && [200, 400, 404].includes(response.status) && /^\s*profile (is )?not found\.?\s*$/i.test(detail ?? '')) {
-            return { status: 'not_found', httpStatus: response.status }
-          }
-          // 402 (tariff limit) and unknown codes: provider_error, not retried.
-          const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
-          // A Retry-After header next to a body 429 is honoured as with an HTTP 429.
-          const retryAfterMs = busy ? transient.retryAfterMs : undefined
-          throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
-        },
-      )
-      return [result]
+      const result = await remove(kind, value, ctx)
+      // Whether Altcraft matches emails regardless of case is not documented; under exact matching
+      // a mixed-case email stored lower-cased answers "not found", which counts as success. So a
+      // miss is asked again in lower case before it is believed.
+      return [kind === 'email' && result.status === 'not_found' && value !== value.toLowerCase() ? await remove(kind, value.toLowerCase(), ctx) : result]
     },
   })
+
+  function remove(kind: string, value: string, ctx: EraseContext): Promise<ProviderResult> {
+    const body: Record<string, unknown> = header ? { db_id: o.dbId, matching: kind } : { token, db_id: o.dbId, matching: kind }
+    if (kind === 'custom') {
+      body.field_name = custom!.field
+      body.field_value = value
+    } else body[kind] = value
+    // Documented for email and phone matching only.
+    if (o.resourceId && (kind === 'email' || kind === 'phone')) body.resource_id = o.resourceId
+    return ctx.request<ProviderResult>(
+      {
+        method: 'POST',
+        url: '/api/v1.1/profiles/delete',
+        headers: header ? { authorization: `Bearer ${token}` } : undefined,
+        body,
+      },
+      (response) => {
+        // Altcraft reports errors in the body (`error` != 0), possibly with HTTP 200: read it on every
+        // status. Success needs both a 2xx and `error: 0` [doc].
+        const data = (response.data ?? {}) as Envelope
+        // Documented as an int; a numeric string is read the same (never as success: 0 needs the number).
+        const code = typeof data.error === 'string' && /^[1-9]\d{0,3}$/.test(data.error) ? Number(data.error) : data.error
+        // The answer's profile_id is the person's id at Altcraft (personal data, and no request
+        // id): the receipt does not keep it.
+        if (code === 0 && response.status < 300) return { status: 'deleted', httpStatus: response.status }
+        // No error code (no envelope, or `error: 0` on a non-2xx): judge by the HTTP status
+        // (2xx → invalid_response, 429/5xx retried, other 4xx by their status).
+        if (typeof code !== 'number' || code === 0) throw ctx.responseError(response)
+        const detail = typeof data.error_text === 'string' ? data.error_text : undefined
+        const transient = ctx.responseError(response, { providerCode: code, message: detail })
+        // A 429/5xx transport status stays retryable whatever the body says.
+        if (response.status >= 400 && transient.retryable) throw transient
+        // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
+        // reading) is retried the same way, and named like it (a delete is idempotent).
+        const busy = code >= 400 && ctx.responseError({ ...response, status: code }).retryable
+        // "Profile not found" has no documented code: the whole text, with code 400 or 404 (as an
+        // HTTP status too, or a 200), is the vendor saying there is nothing to delete, as a repeated
+        // or resumed deletion, or a retry after a lost answer, gets. Any other text ("Profile field
+        // … not found", "Profile database not found") is a failure: success is never guessed.
+        if ([400, 404].includes(code) && [200, 400, 404].includes(response.status) && /^\s*profile (is )?not found\.?\s*$/i.test(detail ?? '')) {
+          return { status: 'not_found', httpStatus: response.status }
+        }
+        // 402 (tariff limit) and unknown codes: provider_error, not retried.
+        const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
+        // A Retry-After header next to a body 429 is honoured as with an HTTP 429.
+        const retryAfterMs = busy ? transient.retryAfterMs : undefined
+        throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
+      },
+    )
+  }
 }

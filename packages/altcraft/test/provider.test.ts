@@ -7,8 +7,8 @@ import { altcraft, type AltcraftOptions } from '../src/index'
 
 const BASE = 'https://ru.altkraft.com'
 
-function setup(transport: 'http200' | 'status', options: Partial<AltcraftOptions> = {}) {
-  const emulator = createAltcraftEmulator({ errorTransport: transport, restrictedToken: 'restricted-token' })
+function setup(transport: 'http200' | 'status', options: Partial<AltcraftOptions> = {}, emailCase?: 'exact') {
+  const emulator = createAltcraftEmulator({ errorTransport: transport, restrictedToken: 'restricted-token', emailCase })
   const provider = altcraft({ baseURL: BASE, token: emulator.token, dbId: 1, fetch: emulator.fetch, ...options } as AltcraftOptions)
   const eraser = createEraser({ providers: [provider], retry: { delayMs: 1, limit: 3, maxRetryAfterMs: 5 } })
   const erase = async (subject: Subject) => (await eraser.erase(subject)).outcomes[0]!
@@ -29,6 +29,21 @@ describe.each(['http200', 'status'] as const)('altcraft provider (errorTransport
     expect(JSON.stringify(outcome)).not.toContain(id)
     expect(emulator.store.has(1, id)).toBe(false)
     expect(emulator.store.deleted).toEqual([{ dbId: 1, profileId: id }])
+  })
+
+  it('a mixed-case email Altcraft does not find is asked again in lower case before not_found is believed (its matching is not documented)', async () => {
+    // Exact matching, the reading under which case matters.
+    const { emulator, erase } = setup(transport, {}, 'exact')
+    const stored = emulator.store.add(1, { email: 'ann@example.com' })
+    expect(await erase({ email: 'Ann@Example.com' })).toMatchObject({ status: 'deleted', identifier: { kind: 'email' } })
+    expect(emulator.requests.map((request) => (request.body as { email: string }).email)).toEqual(['Ann@Example.com', 'ann@example.com'])
+    expect(emulator.store.has(1, stored)).toBe(false)
+    // Stored as given: found at once. Nobody under either form: not_found after both. Lower case already: asked once.
+    emulator.store.add(1, { email: 'Bob@Example.com' })
+    expect(await erase({ email: 'Bob@Example.com' })).toMatchObject({ status: 'deleted' })
+    expect(await erase({ email: 'Nobody@Example.com' })).toMatchObject({ status: 'not_found' })
+    expect(await erase({ email: 'nobody@example.com' })).toMatchObject({ status: 'not_found' })
+    expect(emulator.requests.slice(2).map((request) => (request.body as { email: string }).email)).toEqual(['Bob@Example.com', 'Nobody@Example.com', 'nobody@example.com', 'nobody@example.com'])
   })
 
   it('deletes by ids.altcraft', async () => {
