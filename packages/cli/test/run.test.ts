@@ -339,8 +339,8 @@ describe('usage and config errors exit 1 with a message naming the field', () =>
     ['a CSV without identifier columns', ['run', '--config', 'ok.json', '--input', write('noid.csv', 'ref,name\nr1,x\n')], /noid\.csv line 1: no identifier column/],
     ['a journal that is not an erasekit journal', ['run', '--config', 'ok.json', '--input', 'subjects.csv', '--journal', write('other.jsonl', '{"id":1}\n')], /other\.jsonl line 1: not an erasekit journal line/],
     ['a CSV with a duplicate column', ['run', '--config', 'ok.json', '--input', write('dup.csv', 'userId,email,UserId\nu,e,u\n')], /dup\.csv line 1: column "userId" appears twice/],
-    // A journal holds confirmed outcomes only: a failed one in it would skip a subject never erased.
-    ['a journal line whose outcome is not confirmed', ['run', '--config', 'ok.json', '--input', 'subjects.csv', '--dry-run', '--journal', write('failed.jsonl', '{"subjectRef":"line:2","provider":"adapty","status":"failed","at":"2026-11-23T00:00:00.000Z"}\n')], /failed\.jsonl line 1: not an erasekit journal line/],
+    // A journal holds confirmations and their withdrawals (failed) only: a skipped one in it would skip a subject never erased.
+    ['a journal line whose outcome is neither confirmed nor failed', ['run', '--config', 'ok.json', '--input', 'subjects.csv', '--dry-run', '--journal', write('skipped.jsonl', '{"subjectRef":"line:2","provider":"adapty","status":"skipped","at":"2026-11-23T00:00:00.000Z"}\n')], /skipped\.jsonl line 1: not an erasekit journal line/],
   ]
   test.each(cases)('%s', async (_, args, message) => {
     const result = await cli(args, { cwd: dir, env: { ADAPTY_API_KEY: 'k' } })
