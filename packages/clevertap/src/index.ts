@@ -90,8 +90,7 @@ export function clevertap(options: CleverTapOptions): Provider {
 /**
  * Success is a 2xx whose body says `status: "success"`: the profiles are marked for deletion
  * and removed within 48 h, hence `accepted`. CleverTap batch endpoints also answer 200 with
- * `partial`/`fail`; that is a failure of the whole request (no per-id detail is documented),
- * retried for `partial`.
+ * `partial`/`fail`; that is a failure of the whole request (no per-id detail is documented).
  * A 404 has no documented meaning here, so it is an error, never `not_found`.
  */
 function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult {
@@ -106,7 +105,5 @@ function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult
     throw ctx.responseError(response, { providerCode: code as number | undefined, message })
   }
   if (status === 'success') return { status: 'accepted', httpStatus }
-  // `partial` processed some of the ids: sending the batch again is harmless (a deletion is
-  // idempotent) and may finish it, so it is retried; `fail` is not.
-  throw new ErasureError('provider_error', `HTTP ${httpStatus} ${status}${message ? `: ${message}` : ''}`, { provider: ctx.provider, status: httpStatus, providerCode: status, retryable: status === 'partial' })
+  throw new ErasureError('provider_error', `HTTP ${httpStatus} ${status}${message ? `: ${message}` : ''}`, { provider: ctx.provider, status: httpStatus, providerCode: status })
 }

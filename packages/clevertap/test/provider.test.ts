@@ -120,22 +120,15 @@ describe('error mapping', () => {
     expect(report.outcomes[0]!.error).toMatchObject({ code: 'invalid_request', providerCode: '512', message: '[erasekit] [clevertap] HTTP 400 512: Bad identity' })
   })
 
-  it.each([['fail', 1], ['partial', 5]] as const)('HTTP 200 with status "%s" is a failure (provider_error); only partial is sent again (idempotent, it may finish), %i request(s)', async (status, requests) => {
+  it.each(['partial', 'fail'])('HTTP 200 with status "%s" is a failure (provider_error), not retried', async (status) => {
     const { calls, fetch } = answer(200, { status, error: 'Not processed', unprocessed: [] })
     const report = await setup({ fetch }).eraser.erase({ userId: 'u-1' })
-    expect(calls).toHaveLength(requests)
+    expect(calls).toHaveLength(1)
     expect(report.outcomes[0]).toMatchObject({
       status: 'failed',
       httpStatus: 200,
-      error: { code: 'provider_error', providerCode: status, retryable: status === 'partial', message: `[erasekit] [clevertap] HTTP 200 ${status}: Not processed` },
+      error: { code: 'provider_error', providerCode: status, retryable: false, message: `[erasekit] [clevertap] HTTP 200 ${status}: Not processed` },
     })
-  })
-
-  it('a partial answer followed by success is accepted', async () => {
-    let calls = 0
-    const fetch = async () => new Response(JSON.stringify(++calls === 1 ? { status: 'partial', error: 'Not processed' } : { status: 'success', processed: 1 }), { status: 200 })
-    const report = await setup({ fetch }).eraser.erase({ userId: 'u-1' })
-    expect(report.outcomes[0]).toMatchObject({ status: 'accepted', attempts: 2 })
   })
 
   it('a bare 204 is never accepted: only CleverTap\'s "success" body confirms the marking (a proxy\'s 204 must not)', async () => {

@@ -257,39 +257,82 @@ export interface FailedRequest {
   requestId: string
 }
 
+/** What `withdrawFromJournal` did: lines written, requests a later one replaced, requests the journal did not hold. */
+export interface Withdrawal {
+  withdrawn: number
+  superseded: Set<string>
+  absent: number
+}
+
+/** Refuses a receipts file (or anything else) given as the journal, before it is locked or written. */
+export async function checkJournal(path: string): Promise<void> {
+  for await (const { number, value } of jsonLines(path, '--journal')) {
+    const entry = value as Record<string, unknown> | null | undefined
+    if (entry && typeof entry === 'object' && 'saltCheck' in entry) continue
+    if (!entry || typeof entry !== 'object' || 'attempts' in entry || 'identifier' in entry || typeof entry.subjectRef !== 'string') {
+      throw new UsageError(`${path} line ${number}: not an erasekit journal line; give --journal the journal the runs used`)
+    }
+    return
+  }
+}
+
 /**
- * Appends a `failed` line for each request whose confirmation is the journal's latest for its
- * subject, provider target and identifier: a run with the journal then sends the subject again.
- * A later run's confirmation (another request) is left alone, so following up old receipts again
- * never undoes it. Returns how many were withdrawn and how many the journal did not hold.
+ * Appends a `failed` line, which `loadJournal` reads as a withdrawal, for each subject whose
+ * latest line confirms one of its failed requests, so a run with the journal sends it again. A
+ * line from before erasekit kept identifier hashes (fingerprint only, no request id) cannot be
+ * told apart and is withdrawn too: a repeat is safe, a skip is not. A later request's
+ * confirmation (a run sent the subject again) is left alone: that failure is superseded. The
+ * caller holds the journal's lock.
  */
-export async function withdrawFromJournal(path: string, requests: FailedRequest[]): Promise<{ withdrawn: number; absent: number }> {
-  if (!existsSync(path)) throw new UsageError(`--journal: ${path} does not exist`)
-  lockJournal(path)
-  const wanted = new Map(requests.map((request) => [key(request.subjectRef, request.provider, request.target, request.identifierHash), request]))
-  // The request id of each one's latest line: null when that line is a withdrawal.
+export async function withdrawFromJournal(path: string, requests: FailedRequest[]): Promise<Withdrawal> {
+  const subjectOf = (line: { subjectRef: string; provider: string; target?: string | undefined }) => key(line.subjectRef, line.provider, line.target)
+  const failed = new Map<string, { request: FailedRequest; ids: Set<string> }>()
+  for (const request of requests) {
+    const exact = key(request.subjectRef, request.provider, request.target, request.identifierHash)
+    const entry = failed.get(exact) ?? failed.set(exact, { request, ids: new Set() }).get(exact)!
+    entry.ids.add(request.requestId)
+  }
+  const subjects = new Set([...failed.values()].map(({ request }) => subjectOf(request)))
+  // The latest line of each key: its request id, or null for a withdrawal.
   const latest = new Map<string, string | null | undefined>()
+  const legacy = new Map<string, { line: JournalLine; state: string | null | undefined }>()
   for await (const { value } of jsonLines(path, '--journal')) {
-    const entry = value as Partial<JournalLine> | undefined
-    if (typeof entry?.identifierHash !== 'string') continue
-    const found = key(String(entry.subjectRef), String(entry.provider), entry.target, entry.identifierHash)
-    if (wanted.has(found)) latest.set(found, entry.status === 'failed' ? null : entry.requestId)
+    const line = value as JournalLine | undefined
+    if (typeof line?.subjectRef !== 'string' || typeof line.provider !== 'string' || !subjects.has(subjectOf(line))) continue
+    const state = line.status === 'failed' ? null : line.requestId
+    if (typeof line.identifierHash === 'string') {
+      const exact = key(line.subjectRef, line.provider, line.target, line.identifierHash)
+      if (failed.has(exact)) latest.set(exact, state)
+    } else if (typeof line.fingerprint === 'string') legacy.set(`${subjectOf(line)}\u0000${line.fingerprint}`, { line, state })
   }
   const journal = new LineFile(path, '--journal')
-  let withdrawn = 0
+  const at = new Date().toISOString()
+  const withdraw = (line: JournalLine) => journal.write(`${JSON.stringify(line)}\n`)
+  const result: Withdrawal = { withdrawn: 0, superseded: new Set(), absent: 0 }
+  const legacySubjects = new Set<string>()
   try {
-    for (const [found, { subjectRef, provider, target, identifierHash, requestId }] of wanted) {
-      const last = latest.get(found)
-      // A line without a request id (before erasekit kept them) cannot be told apart: withdrawn.
-      if (!latest.has(found) || last === null || (last !== undefined && last !== requestId)) continue
-      journal.write(`${JSON.stringify({ subjectRef, identifierHash, provider, target, status: 'failed', at: new Date().toISOString(), requestId } satisfies JournalLine)}\n`)
-      withdrawn++
+    for (const { line, state } of legacy.values()) {
+      legacySubjects.add(subjectOf(line))
+      if (state === null) continue
+      const { subjectRef, fingerprint, provider, target } = line
+      withdraw({ subjectRef, fingerprint, provider, target, status: 'failed', at })
+      result.withdrawn++
+    }
+    for (const [exact, { request, ids }] of failed) {
+      const last = latest.get(exact)
+      if (!latest.has(exact)) {
+        if (!legacySubjects.has(subjectOf(request))) result.absent++
+      } else if (last === undefined || (last !== null && ids.has(last))) {
+        const { subjectRef, identifierHash, provider, target } = request
+        withdraw({ subjectRef, identifierHash, provider, target, status: 'failed', at, requestId: last ?? request.requestId })
+        result.withdrawn++
+      } else if (last !== null) for (const id of ids) result.superseded.add(id)
     }
     journal.sync()
   } finally {
     journal.close()
   }
-  return { withdrawn, absent: [...wanted.keys()].filter((found) => !latest.has(found)).length }
+  return result
 }
 
 /**

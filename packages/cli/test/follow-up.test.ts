@@ -105,20 +105,21 @@ describe('erasekit follow-up', () => {
     expect(world.emulators.batch.requests.length - before).toBe(1)
   }, 60_000)
 
-  test('a request Batch failed is withdrawn from the runs\' journal with --journal: the next run sends it again, and a later follow-up of the old receipts leaves the new request alone', async () => {
+  test('a request Batch failed is withdrawn from the runs\' journal with --journal: the next run sends it again; a failure sent again since is history, a second failure is withdrawn too', async () => {
     const dir = tmp('follow-up-withdraw')
     writeFileSync(join(dir, 'subjects.csv'), csvOf(11, 12))
     const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'withdraw-salt' })
     const env = world.env
     const batch = world.emulators.batch.store
-    const run = (receipts: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env })
+    const run = (receipts: string, journal = 'j.jsonl') => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', journal, '--only', 'batch'], { cwd: dir, env })
+    const followUp = (receipts: string, output: string, journal = 'j.jsonl') => cli(['follow-up', '--config', config, '--receipts', receipts, '--journal', journal, '--output', output], { cwd: dir, env })
     const sent = () => batch.gdprRequests.filter((request) => ['cust-11', 'cust-12'].includes(request.id.value))
+    const fail = (request: (typeof batch.gdprRequests)[number]) => (batch.process(), (request.error = 'internal processing error'))
     expect((await run('r1.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(4)
-    batch.process()
     // Batch failed person 11's request on one app key.
-    const broken = sent().find((request) => request.id.value === 'cust-11')!
-    broken.error = 'internal processing error'
+    const first = sent().find((request) => request.id.value === 'cust-11')!
+    fail(first)
 
     const without = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl', '--output', 'f1.jsonl'], { cwd: dir, env })
     expect(without.code, without.output).toBe(2)
@@ -126,25 +127,61 @@ describe('erasekit follow-up', () => {
     // Without the withdrawal the journal skips it: nothing is sent.
     expect((await run('r-skip.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(4)
+    // A receipts file is no journal: refused before any lookup.
+    const before = world.emulators.batch.requests.length
+    const notJournal = await followUp('r1.jsonl', 'f0.jsonl', 'r1.jsonl')
+    expect(notJournal.code, notJournal.output).toBe(1)
+    expect(notJournal.output).toMatch(/r1\.jsonl line 1: not an erasekit journal line/)
+    expect(world.emulators.batch.requests.length).toBe(before)
 
-    const withJournal = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl', '--journal', 'j.jsonl', '--output', 'f2.jsonl'], { cwd: dir, env })
+    const withJournal = await followUp('r1.jsonl', 'f2.jsonl')
     expect(withJournal.code, withJournal.output).toBe(2)
     expect(withJournal.output).toContain('1 withdrawn from j.jsonl: erasekit run with that journal sends them to Batch again')
-    const again = await run('r2.jsonl')
-    expect(again.code, again.output).toBe(0)
+    expect((await run('r2.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(5)
-    expect(sent().at(-1)).toMatchObject({ id: { value: 'cust-11' }, appKey: broken.appKey, status: 'pending' })
-    const resent = receiptsOf(join(dir, 'r2.jsonl')).filter((receipt) => receipt.status === 'accepted')
-    expect(resent).toHaveLength(1)
+    const second = sent().at(-1)!
+    expect(second).toMatchObject({ id: { value: 'cust-11' }, appKey: first.appKey, status: 'pending' })
 
-    // Following up every receipt and the journal again: the old failure is not withdrawn twice,
-    // and the new request, still pending, keeps its confirmation.
-    const later = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl,r2.jsonl', '--journal', 'j.jsonl', '--output', 'f3.jsonl'], { cwd: dir, env })
-    expect(later.code, later.output).toBe(2)
-    expect(later.output).toContain('0 withdrawn from j.jsonl')
+    // Every receipt and the journal again: the first failure was sent again since (history, not
+    // withdrawn again); the new request is pending.
+    const later = await followUp('r1.jsonl,r2.jsonl', 'f3.jsonl')
+    expect(later.code, later.output).toBe(4)
+    expect(later.output).toContain('1 failed request(s) were sent again since')
     expect((await run('r3.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(5)
+
+    // Batch fails the second request too. Whatever the order of the files, the latest is withdrawn.
+    fail(second)
+    const both = await followUp('r2.jsonl,r1.jsonl', 'f4.jsonl')
+    expect(both.code, both.output).toBe(2)
+    expect(both.output).toContain('1 withdrawn from j.jsonl')
+    expect(both.output).toContain('1 request(s) failed at Batch')
+    expect((await run('r4.jsonl')).code).toBe(0)
+    expect(sent()).toHaveLength(6)
     // The journal's lines hold no identifier either.
     expect(readFileSync(join(dir, 'j.jsonl'), 'utf8')).not.toMatch(/cust-1[12]|someone1[12]@/)
+  }, 60_000)
+
+  test('--journal withdraws a confirmation written before journals kept identifier hashes (fingerprint only)', async () => {
+    const dir = tmp('follow-up-legacy')
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(13, 13))
+    const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'legacy-salt' })
+    const env = world.env
+    const batch = world.emulators.batch.store
+    const run = (receipts: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env })
+    const sent = () => batch.gdprRequests.filter((request) => request.id.value === 'cust-13')
+    expect((await run('r1.jsonl')).code).toBe(0)
+    // The journal as erasekit wrote it before identifierHash and requestId.
+    const journal = join(dir, 'j.jsonl')
+    writeFileSync(journal, linesOf(journal).map(({ identifierHash: _, requestId: __, ...line }) => `${JSON.stringify(line)}\n`).join(''))
+    expect((await run('r-skip.jsonl')).code).toBe(0)
+    expect(sent()).toHaveLength(2)
+    batch.process()
+    for (const request of sent()) request.error = 'internal processing error'
+    const followUp = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl', '--journal', 'j.jsonl', '--output', 'f.jsonl'], { cwd: dir, env })
+    expect(followUp.code, followUp.output).toBe(2)
+    expect(followUp.output).toContain('2 withdrawn from j.jsonl')
+    expect((await run('r2.jsonl')).code).toBe(0)
+    expect(sent()).toHaveLength(4)
   }, 60_000)
 })

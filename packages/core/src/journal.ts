@@ -8,20 +8,22 @@ export const journalKey = (subjectRef: string, provider: string, target?: string
 
 /**
  * A Journal in memory: for tests, and for runs that resume within one process. Keyed by subject,
- * provider target and identifier hash; `has` without a hash asks about any identifier. A `failed`
- * outcome withdraws the confirmation of its identifier (all of the target's without one).
+ * provider target and identifier hash; `has` without a hash asks about any identifier. `forget`
+ * removes a confirmation (a follow-up found the vendor failed a request it had accepted), so the
+ * next run sends it again: the engine never withdraws one itself.
  */
-export function createMemoryJournal(): Journal & { readonly size: number } {
+export function createMemoryJournal(): Journal & { readonly size: number; forget(subjectRef: string, provider: string, target?: string, identifierHash?: string): void } {
   const confirmed = new Map<string, Set<string | undefined>>()
   return {
+    forget(subjectRef, provider, target, identifierHash) {
+      const key = journalKey(subjectRef, provider, target)
+      const hashes = confirmed.get(key)
+      if (identifierHash === undefined || (hashes?.delete(identifierHash) && !hashes.size)) confirmed.delete(key)
+    },
     record(outcome: Outcome) {
+      if (!CONFIRMED.has(outcome.status)) return
       const key = journalKey(outcome.subjectRef, outcome.provider, outcome.target)
-      const hash = outcome.identifier?.hash
-      if (CONFIRMED.has(outcome.status)) confirmed.set(key, (confirmed.get(key) ?? new Set()).add(hash))
-      else if (outcome.status === 'failed') {
-        const hashes = confirmed.get(key)
-        if (hash === undefined || (hashes?.delete(hash) && !hashes.size)) confirmed.delete(key)
-      }
+      confirmed.set(key, (confirmed.get(key) ?? new Set()).add(outcome.identifier?.hash))
     },
     has(subjectRef, provider, target, identifierHash) {
       const hashes = confirmed.get(journalKey(subjectRef, provider, target))

@@ -239,10 +239,7 @@ export type HookRunner = HookableCore<{ [K in keyof EraserHooks]: (arg: Paramete
 export interface Journal {
   /**
    * Every outcome of a report, once the loop has taken the report and asked for the next (what the
-   * loop did with it comes first). Its return value is ignored, a returned promise awaited. A
-   * `failed` outcome withdraws an earlier confirmation of the same subject, provider target and
-   * identifier: record one when a follow-up finds that the vendor failed a request it had
-   * accepted (Batch's GDPR status), and the next run sends it again.
+   * loop did with it comes first). Its return value is ignored, a returned promise awaited.
    */
   record(outcome: Outcome): unknown
   /**

@@ -550,30 +550,37 @@ describe('eraseMany', () => {
     expect(statuses.map((status) => journal.has(status, 'p', undefined, `h-${status}`))).toEqual([true, true, true, false, false])
   })
 
-  it('a failed outcome withdraws the confirmation of its identifier (a follow-up found the vendor failed it): the next run sends it again', async () => {
+  it('a failed outcome never withdraws a confirmation (the engine makes its own: aborted, invalid_subject); forget() does, so the next run sends it again', async () => {
     const journal = createMemoryJournal()
-    const outcome = (status: 'accepted' | 'failed' | 'skipped', hash: string | undefined, target = 'ios') => ({ provider: 'p', target, subjectRef: 'r1', identifier: hash && { kind: 'userId', hash }, status, attempts: 1, durationMs: 1, at: '2026-11-25T00:00:00.000Z' }) as never
+    const outcome = (status: 'accepted' | 'failed', hash: string | undefined, target = 'ios') => ({ provider: 'p', target, subjectRef: 'r1', identifier: hash && { kind: 'userId', hash }, status, attempts: 1, durationMs: 1, at: '2026-11-25T00:00:00.000Z' }) as never
     journal.record(outcome('accepted', 'h-1'))
     journal.record(outcome('accepted', 'h-2'))
     journal.record(outcome('accepted', 'h-1', 'android'))
-    journal.record(outcome('skipped', 'h-1'))
-    expect(journal.has('r1', 'p', 'ios', 'h-1')).toBe(true)
     journal.record(outcome('failed', 'h-1'))
-    expect([journal.has('r1', 'p', 'ios', 'h-1'), journal.has('r1', 'p', 'ios', 'h-2'), journal.has('r1', 'p', 'android', 'h-1'), journal.has('r1', 'p', 'ios')]).toEqual([false, true, true, true])
-    journal.record(outcome('failed', 'h-2'))
-    expect(journal.has('r1', 'p', 'ios')).toBe(false)
-    journal.record(outcome('accepted', 'h-1'))
     journal.record(outcome('failed', undefined))
+    expect(journal.has('r1', 'p', 'ios', 'h-1')).toBe(true)
+    journal.forget('r1', 'p', 'ios', 'h-1')
+    expect([journal.has('r1', 'p', 'ios', 'h-1'), journal.has('r1', 'p', 'ios', 'h-2'), journal.has('r1', 'p', 'android', 'h-1'), journal.has('r1', 'p', 'ios')]).toEqual([false, true, true, true])
+    journal.forget('r1', 'p', 'ios', 'h-2')
     expect(journal.has('r1', 'p', 'ios')).toBe(false)
-    // Through a run: the withdrawn subject is sent again, the other one is not.
-    journal.record({ provider: 'p', subjectRef: 'r1', identifier: { kind: 'userId', hash: await hashIdentifier('u1') }, status: 'accepted', attempts: 1, durationMs: 1, at: '' } as never)
-    journal.record({ provider: 'p', subjectRef: 'r2', identifier: { kind: 'userId', hash: await hashIdentifier('u2') }, status: 'accepted', attempts: 1, durationMs: 1, at: '' } as never)
-    journal.record({ provider: 'p', subjectRef: 'r1', identifier: { kind: 'userId', hash: await hashIdentifier('u1') }, status: 'failed', attempts: 1, durationMs: 1, at: '' } as never)
+    journal.forget('r1', 'p', 'android')
+    expect(journal.has('r1', 'p', 'android', 'h-1')).toBe(false)
+    // Through runs: an aborted resume leaves the confirmations; the forgotten subject is sent again, the other one is not.
     const api = vendor()
-    await collect(createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] }).eraseMany(subjects(2), { journal }))
+    const eraser = createEraser({ providers: [bulkProvider('p', api.fetch, { batchSize: 1 })] })
+    const runs = createMemoryJournal()
+    await collect(eraser.eraseMany(subjects(2), { journal: runs }))
+    const controller = new AbortController()
+    async function* stopped() {
+      controller.abort(new Error('SIGINT'))
+      yield* subjects(2)
+    }
+    await collect(eraser.eraseMany(stopped(), { journal: runs, signal: controller.signal })).catch(() => undefined)
+    runs.forget('r1', 'p', undefined, await hashIdentifier('u1'))
+    api.calls.length = 0
+    await collect(eraser.eraseMany(subjects(2), { journal: runs }))
     expect(api.calls.map((call) => call.ids)).toEqual([['u1']])
   })
-
   it('a journal records a report once the loop has taken it and asked for the next: a loop that stops early loses no receipt', async () => {
     const journal = createMemoryJournal()
     const api = vendor({ latencyMs: 1 })

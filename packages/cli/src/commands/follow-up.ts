@@ -6,7 +6,7 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, loadConfig } from '../config'
 import { UsageError } from '../errors'
-import { type FailedRequest, jsonLines, LineFile, withdrawFromJournal } from '../files'
+import { checkJournal, type FailedRequest, jsonLines, LineFile, lockJournal, withdrawFromJournal } from '../files'
 import { colors, fmt, logger, statusColor, table } from '../ui'
 
 const args = {
@@ -61,6 +61,11 @@ export default defineCommand({
     if (identities.indexOf(identities[files.length]!) !== files.length || identities.lastIndexOf(identities[files.length]!) !== files.length) {
       throw new UsageError(`--output: ${outputPath} is also an input or the journal; use a file of its own`)
     }
+    // Checked and locked before any lookup: a run using it now would be told apart only after them.
+    if (journalPath) {
+      await checkJournal(journalPath)
+      lockJournal(journalPath)
+    }
     const output = new LineFile(outputPath, '--output')
 
     const controller = new AbortController()
@@ -76,6 +81,8 @@ export default defineCommand({
     // The receipts and the journal of one run name the same requests: each is looked up once.
     // About 100 bytes per request held, for the whole follow-up.
     const seen = new Set<string>()
+    // The newest request for each subject, app and identifier: an older one that failed was sent again since.
+    const newest = new Map<string, { at: string; requestId: string }>()
     let repeated = 0
     const lookUp = async (request: FiledRequest) => {
       let answer: Answer
@@ -118,12 +125,14 @@ export default defineCommand({
             continue
           }
           seen.add(key)
+          const hash = receipt.identifier?.hash ?? (receipt as { identifierHash?: string }).identifierHash
+          const subject = `${receipt.subjectRef}\n${receipt.target}\n${hash}`
+          if (String(receipt.at) > (newest.get(subject)?.at ?? '')) newest.set(subject, { at: String(receipt.at), requestId: receipt.requestId })
           // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
           if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
           if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
           // A journal line keeps the identifier's hash only (Batch's identifier is always its custom id).
-          const { identifierHash } = receipt as { identifierHash?: unknown }
-          const identifier = receipt.identifier ?? (typeof identifierHash === 'string' ? { kind: 'custom_id', hash: identifierHash } : undefined)
+          const identifier = receipt.identifier ?? (typeof hash === 'string' ? { kind: 'custom_id', hash } : undefined)
           const request: FiledRequest = { target: receipt.target, subjectRef: String(receipt.subjectRef), identifier, requestId: receipt.requestId }
           const pending = lookUp(request).finally(() => inFlight.delete(pending))
           inFlight.add(pending)
@@ -146,6 +155,12 @@ export default defineCommand({
 
     // The runs' journal holds the failed ones as accepted: withdrawn, a run with it sends them again.
     const withdrawal = journalPath && failed.length ? await withdrawFromJournal(journalPath, failed) : undefined
+    // A failure a later request replaced (here, or in the journal) is history, not a subject to erase again.
+    const superseded = new Set(withdrawal?.superseded)
+    for (const { subjectRef, target, identifierHash, requestId } of failed) {
+      if (newest.get(`${subjectRef}\n${target}\n${identifierHash}`)?.requestId !== requestId) superseded.add(requestId)
+    }
+    permanent -= superseded.size
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
     process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
@@ -153,14 +168,15 @@ export default defineCommand({
     const looked = rows.reduce((sum, [, row]) => sum + COLUMNS.reduce((all, column) => all + row[column], 0), 0)
     logger.info(`follow-up: ${outputPath} (${fmt(looked)} lines written)`)
     if (old) logger.warn(`${fmt(old)} request(s) filed more than 20 days ago: Batch keeps requests 20–30 days, so a lookup may find nothing (invalid_request); follow up sooner next time`)
+    if (superseded.size) logger.info(`${fmt(superseded.size)} failed request(s) were sent again since (a later request for the same subject and app): not counted as failures`)
     if (controller.signal.aborted) {
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130
     } else if (permanent) {
       const again = withdrawal
         ? `${fmt(withdrawal.withdrawn)} withdrawn from ${basename(journalPath!)}${withdrawal.absent ? ` (${fmt(withdrawal.absent)} not in it)` : ''}: erasekit run with that journal sends them to Batch again`
-        : total('failed') ? 'To erase the failed ones again, run this with --journal <the runs\' journal>, which withdraws them, then erasekit run with that journal (it holds them as accepted and would skip them)' : ''
-      logger.error(`${fmt(total('failed'))} request(s) failed at Batch, ${fmt(total('lookup failed'))} lookup(s) failed: see ${basename(outputPath)}. ${again}${again && total('lookup failed') ? '; ' : ''}${total('lookup failed') ? 'fix what the lookups say' : ''}`)
+        : total('failed') > superseded.size ? 'To erase the failed ones again, run this with --journal <the runs\' journal>, which withdraws them, then erasekit run with that journal (it holds them as accepted and would skip them)' : ''
+      logger.error(`${fmt(total('failed') - superseded.size)} request(s) failed at Batch, ${fmt(total('lookup failed'))} lookup(s) failed: see ${basename(outputPath)}. ${again}${again && total('lookup failed') ? '; ' : ''}${total('lookup failed') ? 'fix what the lookups say' : ''}`)
       process.exitCode = 2
     } else if (total('accepted') || total('lookup failed')) {
       logger.warn(`${fmt(total('accepted'))} request(s) still pending at Batch${total('lookup failed') ? `, ${fmt(total('lookup failed'))} lookup(s) to retry` : ''}: run the same command again later (Batch keeps requests 20–30 days)`)
