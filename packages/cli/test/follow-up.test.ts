@@ -105,15 +105,26 @@ describe('erasekit follow-up', () => {
     expect(world.emulators.batch.requests.length - before).toBe(1)
   }, 60_000)
 
+  /** Persons `from..to` in a folder of their own, Batch in GDPR mode, runs and follow-ups with the journal j.jsonl. */
+  const gdprRuns = (name: string, from: number, to: number) => {
+    const dir = tmp(name)
+    writeFileSync(join(dir, 'subjects.csv'), csvOf(from, to))
+    const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: `${name}-salt` })
+    const { env } = world
+    const ids = Array.from({ length: to - from + 1 }, (_, i) => `cust-${from + i}`)
+    return {
+      dir,
+      config,
+      env,
+      run: (receipts: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env }),
+      followUp: (receipts: string, output: string, journal = 'j.jsonl') => cli(['follow-up', '--config', config, '--receipts', receipts, '--journal', journal, '--output', output], { cwd: dir, env }),
+      sent: () => world.emulators.batch.store.gdprRequests.filter((request) => ids.includes(request.id.value)),
+    }
+  }
+
   test('a request Batch failed is withdrawn from the runs\' journal with --journal: the next run sends it again; a failure sent again since is history, a second failure is withdrawn too', async () => {
-    const dir = tmp('follow-up-withdraw')
-    writeFileSync(join(dir, 'subjects.csv'), csvOf(11, 12))
-    const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'withdraw-salt' })
-    const env = world.env
+    const { dir, config, env, run, followUp, sent } = gdprRuns('follow-up-withdraw', 11, 12)
     const batch = world.emulators.batch.store
-    const run = (receipts: string, journal = 'j.jsonl') => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', journal, '--only', 'batch'], { cwd: dir, env })
-    const followUp = (receipts: string, output: string, journal = 'j.jsonl') => cli(['follow-up', '--config', config, '--receipts', receipts, '--journal', journal, '--output', output], { cwd: dir, env })
-    const sent = () => batch.gdprRequests.filter((request) => ['cust-11', 'cust-12'].includes(request.id.value))
     const fail = (request: (typeof batch.gdprRequests)[number]) => (batch.process(), (request.error = 'internal processing error'))
     expect((await run('r1.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(4)
@@ -163,13 +174,8 @@ describe('erasekit follow-up', () => {
   }, 60_000)
 
   test('--journal withdraws a confirmation written before journals kept identifier hashes (fingerprint only)', async () => {
-    const dir = tmp('follow-up-legacy')
-    writeFileSync(join(dir, 'subjects.csv'), csvOf(13, 13))
-    const config = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'), { receiptSalt: 'legacy-salt' })
-    const env = world.env
+    const { dir, run, followUp, sent } = gdprRuns('follow-up-legacy', 13, 13)
     const batch = world.emulators.batch.store
-    const run = (receipts: string) => cli(['run', '--config', config, '--input', 'subjects.csv', '--receipts', receipts, '--journal', 'j.jsonl', '--only', 'batch'], { cwd: dir, env })
-    const sent = () => batch.gdprRequests.filter((request) => request.id.value === 'cust-13')
     expect((await run('r1.jsonl')).code).toBe(0)
     // The journal as erasekit wrote it before identifierHash and requestId.
     const journal = join(dir, 'j.jsonl')
@@ -178,9 +184,9 @@ describe('erasekit follow-up', () => {
     expect(sent()).toHaveLength(2)
     batch.process()
     for (const request of sent()) request.error = 'internal processing error'
-    const followUp = await cli(['follow-up', '--config', config, '--receipts', 'r1.jsonl', '--journal', 'j.jsonl', '--output', 'f.jsonl'], { cwd: dir, env })
-    expect(followUp.code, followUp.output).toBe(2)
-    expect(followUp.output).toContain('2 withdrawn from j.jsonl')
+    const withdrawn = await followUp('r1.jsonl', 'f.jsonl')
+    expect(withdrawn.code, withdrawn.output).toBe(2)
+    expect(withdrawn.output).toContain('2 withdrawn from j.jsonl')
     expect((await run('r2.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(4)
   }, 60_000)
