@@ -257,18 +257,22 @@ export interface FailedRequest {
   requestId: string
 }
 
-/** What `withdrawFromJournal` did: lines written, requests a later one replaced, requests the journal did not hold. */
+/**
+ * What `withdrawFromJournal` did: lines written; subjects the journal did not hold; subjects whose
+ * latest line confirms another request, which is left alone (it may be pending or done).
+ */
 export interface Withdrawal {
   withdrawn: number
-  superseded: Set<string>
   absent: number
+  elsewhere: number
 }
 
 /** Refuses a receipts file (or anything else) given as the journal, before it is locked or written. */
 export async function checkJournal(path: string): Promise<void> {
   for await (const { number, value } of jsonLines(path, '--journal')) {
     const entry = value as Record<string, unknown> | null | undefined
-    if (entry && typeof entry === 'object' && 'saltCheck' in entry) continue
+    // A torn line (a crash mid-write) is skipped, as a run skips it.
+    if (entry === undefined || (entry && typeof entry === 'object' && 'saltCheck' in entry)) continue
     if (!entry || typeof entry !== 'object' || 'attempts' in entry || 'identifier' in entry || typeof entry.subjectRef !== 'string') {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line; give --journal the journal the runs used`)
     }
@@ -280,9 +284,9 @@ export async function checkJournal(path: string): Promise<void> {
  * Appends a `failed` line, which `loadJournal` reads as a withdrawal, for each subject whose
  * latest line confirms one of its failed requests, so a run with the journal sends it again. A
  * line from before erasekit kept identifier hashes (fingerprint only, no request id) cannot be
- * told apart and is withdrawn too: a repeat is safe, a skip is not. A later request's
- * confirmation (a run sent the subject again) is left alone: that failure is superseded. The
- * caller holds the journal's lock.
+ * told apart and is withdrawn too: a repeat is safe, a skip is not. Another request's
+ * confirmation (a run sent the subject again) is left alone and counted: whether it is pending,
+ * done or failed is for a lookup to say. The caller holds the journal's lock.
  */
 export async function withdrawFromJournal(path: string, requests: FailedRequest[]): Promise<Withdrawal> {
   const subjectOf = (line: { subjectRef: string; provider: string; target?: string | undefined }) => key(line.subjectRef, line.provider, line.target)
@@ -308,7 +312,7 @@ export async function withdrawFromJournal(path: string, requests: FailedRequest[
   const journal = new LineFile(path, '--journal')
   const at = new Date().toISOString()
   const withdraw = (line: JournalLine) => journal.write(`${JSON.stringify(line)}\n`)
-  const result: Withdrawal = { withdrawn: 0, superseded: new Set(), absent: 0 }
+  const result: Withdrawal = { withdrawn: 0, absent: 0, elsewhere: 0 }
   const legacySubjects = new Set<string>()
   try {
     for (const { line, state } of legacy.values()) {
@@ -326,7 +330,7 @@ export async function withdrawFromJournal(path: string, requests: FailedRequest[
         const { subjectRef, identifierHash, provider, target } = request
         withdraw({ subjectRef, identifierHash, provider, target, status: 'failed', at, requestId: last ?? request.requestId })
         result.withdrawn++
-      } else if (last !== null) for (const id of ids) result.superseded.add(id)
+      } else if (last !== null) result.elsewhere++
     }
     journal.sync()
   } finally {

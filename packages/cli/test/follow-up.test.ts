@@ -2,7 +2,7 @@
  * `erasekit follow-up`: the Batch GDPR requests a run left `accepted`, looked up until Batch says
  * done. Against the emulators behind loopback servers, through the built CLI.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { cli, csvOf, receiptsOf, startWorld, tmp, type World } from './helpers'
@@ -157,12 +157,26 @@ describe('erasekit follow-up', () => {
     // withdrawn again); the new request is pending.
     const later = await followUp('r1.jsonl,r2.jsonl', 'f3.jsonl')
     expect(later.code, later.output).toBe(4)
-    expect(later.output).toContain('1 failed request(s) were sent again since')
+    expect(later.output).toContain('1 failed request(s) or refused lookup(s) were sent again since')
     expect((await run('r3.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(5)
 
-    // Batch fails the second request too. Whatever the order of the files, the latest is withdrawn.
+    // Batch fails the second request too. Following up the first run's receipts alone cannot tell:
+    // the journal names the second request, not looked up, so nothing is withdrawn and it says so.
     fail(second)
+    const partly = await followUp('r1.jsonl', 'f5.jsonl')
+    expect(partly.code, partly.output).toBe(2)
+    expect(partly.output).toContain("1 failed request(s) not withdrawn: the journal's latest line for that subject names another request")
+    // While a run holds the journal, the follow-up stops before any lookup.
+    const lock = join(dir, 'j.jsonl.lock')
+    writeFileSync(lock, `${process.pid}\n`)
+    const lookups = world.emulators.batch.requests.length
+    const locked = await followUp('r1.jsonl', 'f6.jsonl')
+    expect(locked.code, locked.output).toBe(1)
+    expect(locked.output).toContain('another run')
+    expect(world.emulators.batch.requests.length).toBe(lookups)
+    rmSync(lock)
+    // Both runs' receipts: the latest is withdrawn.
     const both = await followUp('r2.jsonl,r1.jsonl', 'f4.jsonl')
     expect(both.code, both.output).toBe(2)
     expect(both.output).toContain('1 withdrawn from j.jsonl')

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { fsyncSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, inject, test, vi } from 'vitest'
-import { createOutcomeSink, LineFile, loadJournal, saltCheckOf, subjectKey } from '../src/files'
+import { createOutcomeSink, LineFile, loadJournal, saltCheckOf, subjectKey, withdrawFromJournal } from '../src/files'
 
 // fsync observed, not replaced.
 vi.mock('node:fs', async (importOriginal) => {
@@ -75,5 +75,33 @@ describe('journal file', () => {
     vi.mocked(fsyncSync).mockClear()
     sink.close()
     expect(fsyncSync).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('withdrawFromJournal', () => {
+  const dir = mkdtempSync(join(inject('tmpRoot'), 'withdraw-'))
+  const line = (fields: Record<string, unknown>) => JSON.stringify({ provider: 'batch', target: 'ios', status: 'accepted', at: '2026-11-25T00:00:00.000Z', ...fields })
+  const failed = (requestId: string, subjectRef = 'dsr-1', identifierHash = 'h1') => ({ subjectRef, provider: 'batch', target: 'ios', identifierHash, requestId })
+
+  test('withdraws the subject whose latest line confirms one of its failed requests, whatever their order; another request\'s confirmation is left alone and counted', async () => {
+    for (const order of [['A', 'B'], ['B', 'A']]) {
+      const path = join(dir, `order-${order.join('')}.jsonl`)
+      // A confirmed, withdrawn, sent again as B, confirmed; dsr-2 confirmed under C; dsr-3 never journaled.
+      writeFileSync(path, [line({ subjectRef: 'dsr-1', identifierHash: 'h1', requestId: 'A' }), line({ subjectRef: 'dsr-1', identifierHash: 'h1', requestId: 'A', status: 'failed' }), line({ subjectRef: 'dsr-1', identifierHash: 'h1', requestId: 'B' }), line({ subjectRef: 'dsr-2', identifierHash: 'h2', requestId: 'C' })].join('\n') + '\n')
+      const result = await withdrawFromJournal(path, [...order.map((id) => failed(id)), failed('D', 'dsr-2', 'h2'), failed('E', 'dsr-3', 'h3')])
+      expect(result, order.join()).toEqual({ withdrawn: 1, absent: 1, elsewhere: 1 })
+      expect(JSON.parse(readFileSync(path, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ subjectRef: 'dsr-1', identifierHash: 'h1', status: 'failed', requestId: 'B' })
+      expect([...(await loadJournal(path)).confirmed]).toEqual([['dsr-2', 'batch', 'ios', 'h2'].join('\u0000')])
+      // Already withdrawn: nothing more is written.
+      expect(await withdrawFromJournal(path, [failed('B')])).toEqual({ withdrawn: 0, absent: 0, elsewhere: 0 })
+    }
+  })
+
+  test('a line from before identifier hashes (fingerprint only) is withdrawn by ref, provider and app key', async () => {
+    const path = join(dir, 'legacy.jsonl')
+    writeFileSync(path, `${line({ subjectRef: 'dsr-1', fingerprint: '0123456789abcdef' })}\n`)
+    expect((await loadJournal(path)).confirmed.size).toBe(1)
+    expect(await withdrawFromJournal(path, [failed('A')])).toEqual({ withdrawn: 1, absent: 0, elsewhere: 0 })
+    expect((await loadJournal(path)).confirmed.size).toBe(0)
   })
 })

@@ -73,16 +73,19 @@ export default defineCommand({
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     const counts = new Map<string, Record<(typeof COLUMNS)[number], number>>()
-    let permanent = 0
     const failed: FailedRequest[] = []
+    // Requests Batch failed and lookups it refused, by subject, app and identifier.
+    const problems: { subject: string; requestId: string; failed: boolean }[] = []
     let found = 0
     let old = 0
     let journaled = 0
     // The receipts and the journal of one run name the same requests: each is looked up once.
-    // About 100 bytes per request held, for the whole follow-up.
+    // About 0.5 KB per request held, for the whole follow-up, with `newest`.
     const seen = new Set<string>()
-    // The newest request for each subject, app and identifier: an older one that failed was sent again since.
+    // The newest request for each subject, app and identifier among the files, all looked up here:
+    // an older one that failed, or that Batch no longer keeps, was sent again since.
     const newest = new Map<string, { at: string; requestId: string }>()
+    const subjectOf = (request: { subjectRef: string; target?: string | undefined }, hash: unknown) => `${request.subjectRef}\n${request.target}\n${hash}`
     let repeated = 0
     const lookUp = async (request: FiledRequest) => {
       let answer: Answer
@@ -96,7 +99,7 @@ export default defineCommand({
       }
       const column = 'lookupError' in answer ? 'lookup failed' : answer.status
       if (column === 'failed' && request.identifier) failed.push({ subjectRef: request.subjectRef, provider: 'batch', target: request.target, identifierHash: request.identifier.hash, requestId: request.requestId! })
-      if ('lookupError' in answer ? !answer.lookupError.retryable : answer.status === 'failed') permanent++
+      if ('lookupError' in answer ? !answer.lookupError.retryable : answer.status === 'failed') problems.push({ subject: subjectOf(request, request.identifier?.hash), requestId: request.requestId!, failed: column === 'failed' })
       const lane = `batch/${request.target}`
       const row = counts.get(lane) ?? counts.set(lane, { accepted: 0, deleted: 0, not_found: 0, failed: 0, 'lookup failed': 0 }).get(lane)!
       row[column]++
@@ -126,8 +129,10 @@ export default defineCommand({
           }
           seen.add(key)
           const hash = receipt.identifier?.hash ?? (receipt as { identifierHash?: string }).identifierHash
-          const subject = `${receipt.subjectRef}\n${receipt.target}\n${hash}`
-          if (String(receipt.at) > (newest.get(subject)?.at ?? '')) newest.set(subject, { at: String(receipt.at), requestId: receipt.requestId })
+          const subject = subjectOf({ subjectRef: String(receipt.subjectRef), target: receipt.target }, hash)
+          // A receipt without a time (hand-made) is never taken for the newer one.
+          const at = typeof receipt.at === 'string' ? receipt.at : ''
+          if (!newest.has(subject) || at > newest.get(subject)!.at) newest.set(subject, { at, requestId: receipt.requestId })
           // Batch keeps requests 20–30 days [doc]: an older one may be gone (a 404: lookup failed).
           if (Date.now() - Date.parse(String(receipt.at)) > KEPT_MS) old++
           if (!found++) logger.info(`looking up the Batch GDPR requests in ${files.map((name) => basename(name)).join(', ')}`)
@@ -155,12 +160,10 @@ export default defineCommand({
 
     // The runs' journal holds the failed ones as accepted: withdrawn, a run with it sends them again.
     const withdrawal = journalPath && failed.length ? await withdrawFromJournal(journalPath, failed) : undefined
-    // A failure a later request replaced (here, or in the journal) is history, not a subject to erase again.
-    const superseded = new Set(withdrawal?.superseded)
-    for (const { subjectRef, target, identifierHash, requestId } of failed) {
-      if (newest.get(`${subjectRef}\n${target}\n${identifierHash}`)?.requestId !== requestId) superseded.add(requestId)
-    }
-    permanent -= superseded.size
+    // A failure, or a refused lookup, that a later request looked up here replaced is history.
+    const current = problems.filter(({ subject, requestId }) => newest.get(subject)?.requestId === requestId)
+    const superseded = problems.length - current.length
+    const failedNow = current.filter((problem) => problem.failed).length
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
     process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
@@ -168,15 +171,21 @@ export default defineCommand({
     const looked = rows.reduce((sum, [, row]) => sum + COLUMNS.reduce((all, column) => all + row[column], 0), 0)
     logger.info(`follow-up: ${outputPath} (${fmt(looked)} lines written)`)
     if (old) logger.warn(`${fmt(old)} request(s) filed more than 20 days ago: Batch keeps requests 20–30 days, so a lookup may find nothing (invalid_request); follow up sooner next time`)
-    if (superseded.size) logger.info(`${fmt(superseded.size)} failed request(s) were sent again since (a later request for the same subject and app): not counted as failures`)
+    if (superseded) logger.info(`${fmt(superseded)} failed request(s) or refused lookup(s) were sent again since (a later request for the same subject and app, looked up here): not counted`)
+    if (withdrawal) {
+      const { withdrawn, absent, elsewhere } = withdrawal
+      logger.info(`${fmt(withdrawn)} withdrawn from ${basename(journalPath!)}: erasekit run with that journal sends them to Batch again${absent ? `; ${fmt(absent)} not in it` : ''}`)
+      if (elsewhere) logger.warn(`${fmt(elsewhere)} failed request(s) not withdrawn: the journal's latest line for that subject names another request, not looked up here. Give the journal among --receipts too (it keeps the request ids), so that request is looked up`)
+    }
     if (controller.signal.aborted) {
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130
-    } else if (permanent) {
-      const again = withdrawal
-        ? `${fmt(withdrawal.withdrawn)} withdrawn from ${basename(journalPath!)}${withdrawal.absent ? ` (${fmt(withdrawal.absent)} not in it)` : ''}: erasekit run with that journal sends them to Batch again`
-        : total('failed') > superseded.size ? 'To erase the failed ones again, run this with --journal <the runs\' journal>, which withdraws them, then erasekit run with that journal (it holds them as accepted and would skip them)' : ''
-      logger.error(`${fmt(total('failed') - superseded.size)} request(s) failed at Batch, ${fmt(total('lookup failed'))} lookup(s) failed: see ${basename(outputPath)}. ${again}${again && total('lookup failed') ? '; ' : ''}${total('lookup failed') ? 'fix what the lookups say' : ''}`)
+    } else if (current.length) {
+      const advice = [
+        failedNow && !withdrawal ? 'to erase the failed ones again, run this with --journal <the runs\' journal>, which withdraws them, then erasekit run with that journal (it holds them as accepted and would skip them)' : '',
+        current.length > failedNow ? 'fix what the refused lookups say' : '',
+      ].filter(Boolean).join('; ')
+      logger.error(`${fmt(failedNow)} request(s) failed at Batch, ${fmt(current.length - failedNow)} lookup(s) refused: see ${basename(outputPath)}${advice ? `; ${advice}` : ''}`)
       process.exitCode = 2
     } else if (total('accepted') || total('lookup failed')) {
       logger.warn(`${fmt(total('accepted'))} request(s) still pending at Batch${total('lookup failed') ? `, ${fmt(total('lookup failed'))} lookup(s) to retry` : ''}: run the same command again later (Batch keeps requests 20–30 days)`)
