@@ -141,10 +141,10 @@ export function altcraft(options: AltcraftOptions): Provider {
           return { status: 'not_found', httpStatus: response.status }
         }
         // 402 (tariff limit) and unknown codes: provider_error, not retried.
-        const kind = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
+        const errorCode = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
         // A Retry-After header next to a body 429 is honoured as with an HTTP 429.
         const retryAfterMs = busy ? transient.retryAfterMs : undefined
-        throw new ErasureError(kind, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
+        throw new ErasureError(errorCode, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
       },
     )
   }

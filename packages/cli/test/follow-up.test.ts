@@ -158,6 +158,7 @@ describe('erasekit follow-up', () => {
     const later = await followUp('r1.jsonl,r2.jsonl', 'f3.jsonl')
     expect(later.code, later.output).toBe(4)
     expect(later.output).toContain('1 failed request(s) or refused lookup(s) were sent again since')
+    expect(later.output).not.toContain('not withdrawn')
     expect((await run('r3.jsonl')).code).toBe(0)
     expect(sent()).toHaveLength(5)
 

@@ -158,11 +158,14 @@ export default defineCommand({
       return
     }
 
-    // The runs' journal holds the failed ones as accepted: withdrawn, a run with it sends them again.
-    const withdrawal = journalPath && failed.length ? await withdrawFromJournal(journalPath, failed) : undefined
     // A failure, or a refused lookup, that a later request looked up here replaced is history.
     const current = problems.filter(({ subject, requestId }) => newest.get(subject)?.requestId === requestId)
     const superseded = problems.length - current.length
+    const failing = new Set(current.filter((problem) => problem.failed).map((problem) => problem.subject))
+    // The runs' journal holds them as accepted: withdrawn, a run with it sends them again. Every
+    // failed request of a subject whose newest failed, since the journal may name any of them.
+    const withdrawing = failed.filter((request) => failing.has(subjectOf(request, request.identifierHash)))
+    const withdrawal = journalPath && withdrawing.length ? await withdrawFromJournal(journalPath, withdrawing) : undefined
     const failedNow = current.filter((problem) => problem.failed).length
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
