@@ -239,7 +239,7 @@ export async function loadJournal(path: string): Promise<LoadedJournal> {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line`)
     }
     // A receipts file given as the journal would match nothing and get journal lines appended.
-    if ('attempts' in entry || 'identifier' in entry) throw new UsageError(`${path} line ${number}: a receipt, not a journal line; give --journal a file of its own`)
+    if (isReceipt(entry)) throw new UsageError(`${path} line ${number}: a receipt, not a journal line; give --journal a file of its own`)
     const found = typeof entry.identifierHash === 'string'
       ? key(entry.subjectRef, entry.provider, entry.target, entry.identifierHash)
       : entry.fingerprint !== undefined ? key(`${entry.subjectRef}~${entry.fingerprint}`, entry.provider, entry.target) : undefined
@@ -267,13 +267,16 @@ export interface Withdrawal {
   elsewhere: number
 }
 
+/** A receipt (an outcome) has what a journal line never has. */
+const isReceipt = (entry: object) => 'attempts' in entry || 'identifier' in entry
+
 /** Refuses a receipts file (or anything else) given as the journal, before it is locked or written. */
 export async function checkJournal(path: string): Promise<void> {
   for await (const { number, value } of jsonLines(path, '--journal')) {
     const entry = value as Record<string, unknown> | null | undefined
     // A torn line (a crash mid-write) is skipped, as a run skips it.
     if (entry === undefined || (entry && typeof entry === 'object' && 'saltCheck' in entry)) continue
-    if (!entry || typeof entry !== 'object' || 'attempts' in entry || 'identifier' in entry || typeof entry.subjectRef !== 'string') {
+    if (!entry || typeof entry !== 'object' || isReceipt(entry) || typeof entry.subjectRef !== 'string') {
       throw new UsageError(`${path} line ${number}: not an erasekit journal line; give --journal the journal the runs used`)
     }
     return

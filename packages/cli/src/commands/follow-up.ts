@@ -73,9 +73,8 @@ export default defineCommand({
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     const counts = new Map<string, Record<(typeof COLUMNS)[number], number>>()
-    const failed: FailedRequest[] = []
     // Requests Batch failed and lookups it refused, by subject, app and identifier.
-    const problems: { subject: string; requestId: string; failed: boolean }[] = []
+    const problems: (Omit<FailedRequest, 'identifierHash'> & { identifierHash?: string; subject: string; failed: boolean })[] = []
     let found = 0
     let old = 0
     let journaled = 0
@@ -98,8 +97,10 @@ export default defineCommand({
         answer = { lookupError: { code: error.code, message: error.message, retryable: error.retryable } }
       }
       const column = 'lookupError' in answer ? 'lookup failed' : answer.status
-      if (column === 'failed' && request.identifier) failed.push({ subjectRef: request.subjectRef, provider: 'batch', target: request.target, identifierHash: request.identifier.hash, requestId: request.requestId! })
-      if ('lookupError' in answer ? !answer.lookupError.retryable : answer.status === 'failed') problems.push({ subject: subjectOf(request, request.identifier?.hash), requestId: request.requestId!, failed: column === 'failed' })
+      if ('lookupError' in answer ? !answer.lookupError.retryable : answer.status === 'failed') {
+        const { subjectRef, target, identifier, requestId } = request
+        problems.push({ subject: subjectOf(request, identifier?.hash), failed: column === 'failed', subjectRef, provider: 'batch', target, identifierHash: identifier?.hash, requestId: requestId! })
+      }
       const lane = `batch/${request.target}`
       const row = counts.get(lane) ?? counts.set(lane, { accepted: 0, deleted: 0, not_found: 0, failed: 0, 'lookup failed': 0 }).get(lane)!
       row[column]++
@@ -162,11 +163,11 @@ export default defineCommand({
     const current = problems.filter(({ subject, requestId }) => newest.get(subject)?.requestId === requestId)
     const superseded = problems.length - current.length
     const failing = new Set(current.filter((problem) => problem.failed).map((problem) => problem.subject))
+    const failedNow = failing.size
     // The runs' journal holds them as accepted: withdrawn, a run with it sends them again. Every
     // failed request of a subject whose newest failed, since the journal may name any of them.
-    const withdrawing = failed.filter((request) => failing.has(subjectOf(request, request.identifierHash)))
+    const withdrawing = problems.filter((problem): problem is FailedRequest & (typeof problems)[number] => problem.failed && failing.has(problem.subject) && problem.identifierHash !== undefined)
     const withdrawal = journalPath && withdrawing.length ? await withdrawFromJournal(journalPath, withdrawing) : undefined
-    const failedNow = current.filter((problem) => problem.failed).length
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
     process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
