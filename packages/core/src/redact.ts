@@ -17,7 +17,7 @@ interface Needles {
   lengths: number[]
   /** First characters: positions where no needle starts are skipped at once. */
   starts: Set<string>
-  /** Values under 3 characters (a user id `42`): replaced only as a whole token, never inside `429`. */
+  /** Values replaced only as a whole token: under 3 characters (a user id `42`, never inside `429`), an email's local part. */
   tokens: Map<string, string>
   /** Phone numbers by their digits: a vendor echoes them in its own format. */
   phones: Map<string, string>
@@ -60,11 +60,11 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
   const lengths = new Set<number>()
   const starts = new Set<string>()
   const phones = new Map<string, string>()
-  for (const [value, replacement] of entries) {
-    if (!value) continue
+  /** Every form of `value` below, as a needle (`whole`: replaced only where it stands alone). */
+  const addForms = (value: string, replacement: string, whole: boolean) => {
     const add = (form: string) => {
       const key = fold(form)
-      ;(value.length < 3 ? tokens : map).set(key, replacement)
+      ;(whole ? tokens : map).set(key, replacement)
       lengths.add(key.length)
       starts.add(key[0]!)
     }
@@ -101,13 +101,24 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
       }
     }
     forms.forEach(add)
+  }
+  for (const [value, replacement] of entries) {
+    if (!value) continue
+    addForms(value, replacement, value.length < 3)
     // A phone number comes back in the vendor's format (+79001234567 as +7 (900) 123-45-67 or
     // 79001234567): its digits alone, and spaced any way.
     const digits = phoneDigits(value)
     if (digits) {
-      add(digits)
+      addForms(digits, replacement, false)
       phones.set(digits, replacement)
     }
+    // Vendors echo part of an email ("jane.doe-77 is not subscribed"), or the address without its
+    // +tag: the local part (5 characters or more, standing alone, so that `admin` is not cut out
+    // of `administrator`) and the address untagged.
+    const [, local = '', domain] = /^([^@\s]+)@([^@\s]+)$/.exec(value) ?? []
+    const untagged = local.split('+')[0]!
+    if (untagged && untagged !== local) addForms(`${untagged}@${domain}`, replacement, false)
+    for (const part of [local, untagged]) if (part.length > 4) addForms(part, replacement, true)
   }
   return { map, tokens, starts, phones, lengths: [...lengths].sort((a, b) => b - a) }
 }

@@ -296,7 +296,14 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
   const { fetch } = options
   const refuse = (why: string, status?: number) => new ErasureError('provider_error', `redirect not followed: ${why}`, { provider: options.provider, status })
   for (let hop = 0; ; hop++) {
-    const hopFetch = () => fetch(url, { method, headers, body, signal: attempt, redirect: 'manual' })
+    const hopFetch = () => {
+      try {
+        return fetch(url, { method, headers, body, signal: attempt, redirect: 'manual' })
+      } catch (thrown) {
+        // Every runtime's fetch rejects instead: one that throws is an injected function's bug, not the network. Not retried.
+        throw configError(`fetch threw instead of returning a promise: ${safeCause(thrown, options.redact).message}`, options.provider)
+      }
+    }
     // A hop is one more request to the vendor: it takes its own turn in the rate limit (the first
     // took its turn before the attempt began), untimed while it waits.
     const response = await (hop && options.pace ? (timed(false), (await options.pace(attempt, () => (timed(true), hopFetch()))).sent) : hopFetch())

@@ -506,6 +506,24 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
+  it('an injected fetch that throws instead of rejecting is a configuration bug: invalid_config, sent once, its text redacted', async () => {
+    let calls = 0
+    const eraser = createEraser({
+      providers: [demo({ token: 'tok_abcdef', baseURL: server.url, retry: { limit: 2 } })],
+      // Not async: every runtime's fetch returns a rejected promise, a wrapper may throw at once.
+      fetch: ((url: string) => {
+        calls++
+        throw new TypeError(`cannot send to ${url} with tok_abcdef`)
+      }) as unknown as typeof fetch,
+    })
+    const delays = recordDelays(eraser)
+    const outcome = (await eraser.erase({ userId: 'u1' })).outcomes[0]!
+    expect(calls).toBe(1)
+    expect(delays).toEqual([])
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_config', retryable: false } })
+    expect(outcome.error!.message).toMatch(/^\[erasekit\] \[demo\] fetch threw instead of returning a promise: cannot send to http:\/\/.+ with \*\*\*$/)
+  })
+
   it.each([
     [{ method: 'POST', path: '/x' }, 'ctx.request(spec): spec.url must be a string'],
     [{ url: '/x' }, 'ctx.request(spec): spec.method must be a string'],

@@ -162,6 +162,17 @@ describe('createRedactor: odd values', () => {
     expect(redact('?phone=%2B7+900+123-45-67&p=%2B7%20900%20123%2045%2067')).toBe('?phone=%2B[id:1]&p=%2B[id:1]')
   })
 
+  it('an email echoed in part: its local part standing alone (5 characters or more), the address without its +tag', () => {
+    const redact = createRedactor([['Jane.Doe-77+gdpr@leak-probe.example', '[id:1]'], ['admin@example.com', '[id:2]'], ['bob@example.com', '[id:3]']])
+    expect(redact('no subscriber jane.doe-77 at leak-probe.example')).toBe('no subscriber [id:1] at leak-probe.example')
+    expect(redact('"JANE.DOE-77+GDPR" unknown; jane.doe-77@leak-probe.example unknown')).toBe('"[id:1]" unknown; [id:1] unknown')
+    expect(redact('user=Jane.Doe-77%2Bgdpr')).toBe('user=[id:1]')
+    // The whole address still wins; a local part is cut out only where it stands alone.
+    expect(redact('Jane.Doe-77+gdpr@leak-probe.example, administrator admin, admins')).toBe('[id:1], administrator [id:2], admins')
+    // A local part under 5 characters is no echo worth the words it would cut: `bob` stays.
+    expect(redact('bob said hi')).toBe('bob said hi')
+  })
+
   it('bare digits (an id, a date) are matched as they are, not spaced; a value longer than a phone still matches as digits', () => {
     const redact = createRedactor([['20240115', '[id:1]'], ['1234 5678 9012 3456 7890 12', '[id:2]']])
     expect(redact('at 2024-01-15T10:00:00Z for 20240115')).toBe('at 2024-01-15T10:00:00Z for [id:1]')
