@@ -258,11 +258,13 @@ export interface FailedRequest {
 }
 
 /**
- * What `withdrawFromJournal` did: lines written; subjects the journal did not hold; subjects whose
- * latest line confirms another request, which is left alone (it may be pending or done).
+ * What `withdrawFromJournal` did: lines written; subjects withdrawn before (by an earlier follow-up);
+ * subjects the journal did not hold; subjects whose latest line confirms another request, which is
+ * left alone (it may be pending or done).
  */
 export interface Withdrawal {
   withdrawn: number
+  already: number
   absent: number
   elsewhere: number
 }
@@ -315,7 +317,7 @@ export async function withdrawFromJournal(path: string, requests: FailedRequest[
   const journal = new LineFile(path, '--journal')
   const at = new Date().toISOString()
   const withdraw = (line: JournalLine) => journal.write(`${JSON.stringify(line)}\n`)
-  const result: Withdrawal = { withdrawn: 0, absent: 0, elsewhere: 0 }
+  const result: Withdrawal = { withdrawn: 0, already: 0, absent: 0, elsewhere: 0 }
   const legacySubjects = new Set<string>()
   try {
     for (const { line, state } of legacy.values()) {
@@ -333,7 +335,8 @@ export async function withdrawFromJournal(path: string, requests: FailedRequest[
         const { subjectRef, identifierHash, provider, target } = request
         withdraw({ subjectRef, identifierHash, provider, target, status: 'failed', at, requestId: last ?? request.requestId })
         result.withdrawn++
-      } else if (last !== null) result.elsewhere++
+      } else if (last === null) result.already++
+      else result.elsewhere++
     }
     journal.sync()
   } finally {

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { cli, csvOf, receiptsOf, startWorld, tmp, type World } from './helpers'
+import { CLI, cli, csvOf, receiptsOf, startWorld, tmp, type World } from './helpers'
 
 let world: World
 beforeAll(async () => {
@@ -186,6 +186,43 @@ describe('erasekit follow-up', () => {
     expect(sent()).toHaveLength(6)
     // The journal's lines hold no identifier either.
     expect(readFileSync(join(dir, 'j.jsonl'), 'utf8')).not.toMatch(/cust-1[12]|someone1[12]@/)
+  }, 60_000)
+
+  test('a file that cannot be written (a full disk) stops the follow-up with exit 3: the output part-way, or the withdrawal after the table; run again, each is withdrawn once', async () => {
+    const { dir, config, env, run, sent } = gdprRuns('follow-up-full', 15, 18)
+    expect((await run('r1.jsonl')).code).toBe(0)
+    world.emulators.batch.store.process()
+    const failed = sent().find((request) => request.id.value === 'cust-15')!
+    failed.error = 'internal processing error'
+    // A 1 KiB file-size limit (RLIMIT_FSIZE): a write past it fails with EFBIG. The journal (8 lines) is over it already.
+    const limited = (receipts: string, output: string) =>
+      cli(['follow-up', '--config', config, '--receipts', receipts, '--journal', 'j.jsonl', '--output', output], { cwd: dir, env, command: ['bash', '-c', 'ulimit -f 1; exec "$0" "$@"', process.execPath, CLI] })
+    expect(readFileSync(join(dir, 'j.jsonl')).length).toBeGreaterThan(1024)
+
+    // Eight lookups do not fit in the output: stopped part-way, whole lines kept, nothing withdrawn.
+    const partWay = await limited('r1.jsonl', 'f1.jsonl')
+    expect(partWay.code, partWay.output).toBe(3)
+    expect(partWay.output).toMatch(/follow-up stopped after \d lookups, written to f1\.jsonl: EFBIG/)
+    expect(partWay.output).toContain('run the same command again')
+    expect(readFileSync(join(dir, 'f1.jsonl'), 'utf8')).toMatch(/\}\n$/)
+    expect(linesOf(join(dir, 'j.jsonl')).filter((line) => line.status === 'failed')).toEqual([])
+
+    // The failed request alone fits; the journal does not take its withdrawal: the table, then exit 3.
+    const only = receiptsOf(join(dir, 'r1.jsonl')).filter((receipt) => receipt.requestId === failed.request_id)
+    writeFileSync(join(dir, 'failed.jsonl'), only.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''))
+    const stopped = await limited('failed.jsonl', 'f2.jsonl')
+    expect(stopped.code, stopped.output).toBe(3)
+    expect(stopped.output).toMatch(/batch\/\w+\s+0\s+0\s+0\s+1\s+0/)
+    expect(stopped.output).toMatch(/could not withdraw from j\.jsonl: EFBIG/)
+    expect(linesOf(join(dir, 'f2.jsonl'))).toHaveLength(1)
+
+    // With room again: withdrawn, and a second follow-up withdraws nothing more.
+    const again = await cli(['follow-up', '--config', config, '--receipts', 'failed.jsonl', '--journal', 'j.jsonl', '--output', 'f3.jsonl'], { cwd: dir, env })
+    expect(again.code, again.output).toBe(2)
+    expect(again.output).toContain('1 withdrawn from j.jsonl')
+    const twice = await cli(['follow-up', '--config', config, '--receipts', 'failed.jsonl', '--journal', 'j.jsonl', '--output', 'f4.jsonl'], { cwd: dir, env })
+    expect(twice.output).toContain('1 withdrawn from j.jsonl (1 by an earlier follow-up)')
+    expect(linesOf(join(dir, 'j.jsonl')).filter((line) => line.status === 'failed')).toHaveLength(1)
   }, 60_000)
 
   test('--journal withdraws a confirmation written before journals kept identifier hashes (fingerprint only)', async () => {

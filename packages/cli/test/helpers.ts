@@ -197,6 +197,7 @@ export interface Receipt {
   identifier?: { kind: string; hash: string }
   status: string
   reason?: string
+  requestId?: string
   attempts?: number
   error?: { code: string; message: string }
 }

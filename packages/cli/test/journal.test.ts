@@ -89,11 +89,11 @@ describe('withdrawFromJournal', () => {
       // A confirmed, withdrawn, sent again as B, confirmed; dsr-2 confirmed under C; dsr-3 never journaled.
       writeFileSync(path, [line({ subjectRef: 'dsr-1', identifierHash: 'h1', requestId: 'A' }), line({ subjectRef: 'dsr-1', identifierHash: 'h1', requestId: 'A', status: 'failed' }), line({ subjectRef: 'dsr-1', identifierHash: 'h1', requestId: 'B' }), line({ subjectRef: 'dsr-2', identifierHash: 'h2', requestId: 'C' })].join('\n') + '\n')
       const result = await withdrawFromJournal(path, [...order.map((id) => failed(id)), failed('D', 'dsr-2', 'h2'), failed('E', 'dsr-3', 'h3')])
-      expect(result, order.join()).toEqual({ withdrawn: 1, absent: 1, elsewhere: 1 })
+      expect(result, order.join()).toEqual({ withdrawn: 1, already: 0, absent: 1, elsewhere: 1 })
       expect(JSON.parse(readFileSync(path, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ subjectRef: 'dsr-1', identifierHash: 'h1', status: 'failed', requestId: 'B' })
       expect([...(await loadJournal(path)).confirmed]).toEqual([['dsr-2', 'batch', 'ios', 'h2'].join('\u0000')])
       // Already withdrawn: nothing more is written.
-      expect(await withdrawFromJournal(path, [failed('B')])).toEqual({ withdrawn: 0, absent: 0, elsewhere: 0 })
+      expect(await withdrawFromJournal(path, [failed('B')])).toEqual({ withdrawn: 0, already: 1, absent: 0, elsewhere: 0 })
     }
   })
 
@@ -101,7 +101,7 @@ describe('withdrawFromJournal', () => {
     const path = join(dir, 'legacy.jsonl')
     writeFileSync(path, `${line({ subjectRef: 'dsr-1', fingerprint: '0123456789abcdef' })}\n`)
     expect((await loadJournal(path)).confirmed.size).toBe(1)
-    expect(await withdrawFromJournal(path, [failed('A')])).toEqual({ withdrawn: 1, absent: 0, elsewhere: 0 })
+    expect(await withdrawFromJournal(path, [failed('A')])).toEqual({ withdrawn: 1, already: 0, absent: 0, elsewhere: 0 })
     expect((await loadJournal(path)).confirmed.size).toBe(0)
   })
 })

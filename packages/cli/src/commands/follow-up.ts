@@ -5,7 +5,7 @@ import { createBatchClient, type BatchGdprStatus, type BatchOptions } from '@era
 import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, loadConfig } from '../config'
-import { UsageError } from '../errors'
+import { RunStopped, UsageError } from '../errors'
 import { checkJournal, type FailedRequest, jsonLines, LineFile, lockJournal, withdrawFromJournal } from '../files'
 import { colors, fmt, logger, statusColor, table } from '../ui'
 
@@ -86,6 +86,7 @@ export default defineCommand({
     const newest = new Map<string, { at: string; requestId: string }>()
     const subjectOf = (request: { subjectRef: string; target?: string | undefined }, hash: unknown) => `${request.subjectRef}\n${request.target}\n${hash}`
     let repeated = 0
+    let writeError: unknown
     const lookUp = async (request: FiledRequest) => {
       let answer: Answer
       try {
@@ -104,7 +105,13 @@ export default defineCommand({
       const lane = `batch/${request.target}`
       const row = counts.get(lane) ?? counts.set(lane, { accepted: 0, deleted: 0, not_found: 0, failed: 0, 'lookup failed': 0 }).get(lane)!
       row[column]++
-      output.write(`${JSON.stringify({ provider: 'batch', ...request, ...answer, checkedAt: new Date().toISOString() } satisfies Line)}\n`)
+      try {
+        output.write(`${JSON.stringify({ provider: 'batch', ...request, ...answer, checkedAt: new Date().toISOString() } satisfies Line)}\n`)
+      } catch (error) {
+        // A full disk: the lookups stop; the lines written so far are whole.
+        writeError ??= error
+        controller.abort(error)
+      }
     }
 
     // Streamed: at most CONCURRENCY lookups in flight, however long the receipts (a receipt per
@@ -152,6 +159,7 @@ export default defineCommand({
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
+    if (writeError) throw stoppedBy(writeError, `follow-up stopped after ${fmt(output.lines)} lookups, written to ${basename(outputPath)}`)
     if (repeated) logger.info(`${fmt(repeated)} request(s) listed more than once (a run's receipts and its journal), looked up once`)
     if (journaled) logger.warn(`${fmt(journaled)} Batch receipt(s) say an earlier run confirmed the request (skipped: journaled) and name no request id: give that run's receipts file too, or the journal (it keeps the ids)`)
     if (!found && !controller.signal.aborted) {
@@ -167,7 +175,7 @@ export default defineCommand({
     // The runs' journal holds them as accepted: withdrawn, a run with it sends them again. Every
     // failed request of a subject whose newest failed, since the journal may name any of them.
     const withdrawing = problems.filter((problem): problem is FailedRequest & (typeof problems)[number] => problem.failed && failing.has(problem.subject) && problem.identifierHash !== undefined)
-    const withdrawal = journalPath && withdrawing.length ? await withdrawFromJournal(journalPath, withdrawing) : undefined
+    const withdrawal = journalPath && withdrawing.length ? await withdrawFromJournal(journalPath, withdrawing).catch((error) => ((writeError = error), undefined)) : undefined
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
     process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
@@ -177,10 +185,13 @@ export default defineCommand({
     if (old) logger.warn(`${fmt(old)} request(s) filed more than 20 days ago: Batch keeps requests 20–30 days, so a lookup may find nothing (invalid_request); follow up sooner next time`)
     if (superseded) logger.info(`${fmt(superseded)} failed request(s) or refused lookup(s) were sent again since (a later request for the same subject and app, looked up here): not counted`)
     if (withdrawal) {
-      const { withdrawn, absent, elsewhere } = withdrawal
-      logger.info(`${fmt(withdrawn)} withdrawn from ${basename(journalPath!)}: erasekit run with that journal sends them to Batch again${absent ? `; ${fmt(absent)} not in it` : ''}`)
+      const { withdrawn, already, absent, elsewhere } = withdrawal
+      const earlier = already ? ` (${fmt(already)} by an earlier follow-up)` : ''
+      logger.info(`${fmt(withdrawn + already)} withdrawn from ${basename(journalPath!)}${earlier}: erasekit run with that journal sends them to Batch again${absent ? `; ${fmt(absent)} not in it` : ''}`)
       if (elsewhere) logger.warn(`${fmt(elsewhere)} failed request(s) not withdrawn: the journal's latest line for that subject names another request, not looked up here. Give the journal among --receipts too (it keeps the request ids), so that request is looked up`)
     }
+    // Each withdrawal line is whole; a second run withdraws what is left, and none twice.
+    if (writeError) throw stoppedBy(writeError, `could not withdraw from ${basename(journalPath!)}`)
     if (controller.signal.aborted) {
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130
@@ -200,3 +211,9 @@ export default defineCommand({
     }
   },
 })
+
+/** Exit 3: a file could not be written (a full disk). Running the same command again redoes the lookups. */
+function stoppedBy(error: unknown, what: string): RunStopped {
+  const { message, code } = error as NodeJS.ErrnoException
+  return new RunStopped(`${what}: ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again.`)
+}
