@@ -97,8 +97,8 @@ export function batch(options: BatchOptions): Provider {
       if (gdpr) return [await send('POST', '/gdpr/request', { request_type: 'remove', callback_url: o.callbackUrl, id: { type: 'custom_id', value: id } })]
       // "." and ".." cannot travel as a path segment (URL parsers collapse them, even percent-encoded),
       // and 1 024 characters percent-encoded can pass the 8 KB URL many servers take: bulk route.
-      const path = ids.length > 1 || /^\.\.?$/.test(id) ? '' : `/${pathSegment(id)}`
-      const result = await (path && path.length <= 2000 ? send('DELETE', `/data/users${path}`) : send('DELETE', '/data/users', ids))
+      const segment = ids.length > 1 || /^\.\.?$/.test(id) ? '' : pathSegment(id)
+      const result = await (segment && segment.length <= 2000 ? send('DELETE', `/data/users/${segment}`) : send('DELETE', '/data/users', ids))
       return ids.map(() => result)
     },
   })

@@ -212,6 +212,25 @@ describe('gdpr mode: the undocumented create response', () => {
       expect(outcome.status).toBe('accepted')
     }
   })
+
+  it('a 2xx whose body is cut off or stalls until the timeout filed a request: accepted, never sent again (custom data: retried)', async () => {
+    const cut = () => new ReadableStream({ start: (body) => (body.enqueue(new TextEncoder().encode('{"request_id":"r')), body.error(new TypeError('terminated'))) })
+    const stalled = () => new ReadableStream({ start: (body) => body.enqueue(new TextEncoder().encode('{"request_id":"r')) })
+    for (const [what, stream] of [['cut', cut], ['stalled', stalled]] as const) {
+      const sent: string[] = []
+      const fetch = async (url: string | URL | Request) => (sent.push(String(url)), new Response(stream(), { status: 200, headers: { 'content-type': 'application/json' } }))
+      const eraser = (mode: BatchOptions['mode']) => createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode, fetch, retry: { limit: 2, delayMs: 1 } })], timeout: 200 })
+      const gdpr = (await eraser('gdpr').erase({ userId: 'u-1' })).outcomes[0]!
+      expect(sent, what).toHaveLength(1)
+      // Its request id was in the part of the body that never came.
+      expect(gdpr, what).toMatchObject({ status: 'accepted', httpStatus: 200, attempts: 1 })
+      expect(gdpr.requestId, what).toBeUndefined()
+      // A custom data delete may be sent again (the same deletion): the transfer's failure, retried.
+      const custom = (await eraser('custom_data').erase({ userId: 'u-1' })).outcomes[0]!
+      expect(sent, what).toHaveLength(4)
+      expect(custom, what).toMatchObject({ status: 'failed', attempts: 3, error: { code: what === 'cut' ? 'network' : 'timeout', retryable: true } })
+    }
+  })
 })
 
 describe('custom data: a 2xx with a token', () => {
@@ -296,11 +315,11 @@ describe('identifier choice', () => {
   it('sends an id whose percent-encoded form is over 2 000 characters by the bulk route, not in an URL some servers refuse', async () => {
     const { eraser, emulator } = setup({ appKeys: { ios: IOS } })
     const long = '用'.repeat(1024) // 9 216 characters percent-encoded
-    const fits = 'é'.repeat(333) // 1 998
-    await eraser.erase({ userId: long })
-    await eraser.erase({ userId: fits })
-    expect(emulator.requests.map((request) => [request.method, request.path.length < 100 ? request.path : 'long path'])).toEqual([['DELETE', `/1.0/${IOS}/data/users`], ['DELETE', 'long path']])
-    expect(emulator.store.deletions.flatMap((deletion) => deletion.ids)).toEqual([long, fits])
+    const fits = 'é'.repeat(333) + 'ab' // 2 000: the last that goes in the path
+    const over = 'é'.repeat(333) + 'abc' // 2 001
+    for (const userId of [long, fits, over]) await eraser.erase({ userId })
+    expect(emulator.requests.map((request) => [request.method, request.path.length < 100 ? request.path : 'long path'])).toEqual([['DELETE', `/1.0/${IOS}/data/users`], ['DELETE', 'long path'], ['DELETE', `/1.0/${IOS}/data/users`]])
+    expect(emulator.store.deletions.flatMap((deletion) => deletion.ids)).toEqual([long, fits, over])
   })
 })
 

@@ -155,7 +155,8 @@ export function defineProvider<O extends object>(definition: ProviderDefinition<
   // `console.log(provider)` and `JSON.stringify(provider)` show `***`: the array masks itself, so a
   // provider that spreads another (`{ ...adapty(options), name }`) keeps the mask.
   const masked = () => secrets.map(() => '***')
-  Object.defineProperties(secrets, { toJSON: { value: masked }, toString: { value: () => '***' }, [Symbol.for('nodejs.util.inspect.custom')]: { value: masked } })
+  const star = { value: () => '***' }
+  Object.defineProperties(secrets, { toJSON: { value: masked }, toString: star, toLocaleString: star, [Symbol.for('nodejs.util.inspect.custom')]: { value: masked } })
   return Object.freeze({
     name,
     specificationVersion: definition.specificationVersion,

@@ -142,7 +142,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // Paced as it goes, so the spacing is what the vendor sees.
         ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
         await callHook('afterResponse', ctx)
-        return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
+        const failure = unread.get(ctx.response)
+        if (failure && !map) throw failure
+        try {
+          return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
+        } catch (error) {
+          // What the body would have said is unknown: the transfer's failure, retried, unless the provider's answer is final.
+          throw failure && ErasureError.isInstance(error) && error.retryable ? failure : error
+        }
       } catch (thrown) {
         if (isDryRunStop(thrown)) throw thrown
         const error = toErasureError(thrown, options)
@@ -263,11 +270,16 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
   const { signal } = options
   const controller = new AbortController()
   return new Promise((resolve, reject) => {
+    // A 2xx whose body then fails (a dropped connection, a stall until the timeout): the vendor has
+    // acted on the request, so the provider's mapping has its say (a request filed is not filed again).
+    let heard: ProviderResponse | undefined
     const end = (error?: unknown, response?: ProviderResponse) => {
       clearTimeout(timer)
       unlink()
+      const failure = ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error })
+      if (!response && heard && failure instanceof NoAnswer && !signal.aborted) unread.set((response = heard), failure)
       if (response) resolve(response)
-      else reject(ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error }))
+      else reject(failure)
     }
     // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
     const abort = (reason: unknown) => (controller.abort(reason), end(reason))
@@ -284,12 +296,12 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     }
     timed(true)
     if (signal.aborted) return abort(signal.reason)
-    exchange(options, request, body, controller.signal, timed).then((response) => end(undefined, response), end)
+    exchange(options, request, body, controller.signal, timed, (response) => (heard = response)).then((response) => end(undefined, response), end)
   })
 }
 
 /** The request and its answer, following same-origin redirects as fetch would. */
-async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal, timed: (on: boolean) => void): Promise<ProviderResponse> {
+async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal, timed: (on: boolean) => void, hear: (response: ProviderResponse) => void): Promise<ProviderResponse> {
   let { method, url, headers } = request
   // Called on its own, not as a method of `options`: a browser's or Worker's own fetch
   // (`fetch: window.fetch`) throws "Illegal invocation" when `this` is another object.
@@ -314,6 +326,7 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     if (response.type === 'opaqueredirect') throw refuse('a browser hides its target')
     // The statuses fetch follows; any other 3xx (304, 300) is an answer.
     if (![301, 302, 303, 307, 308].includes(status)) {
+      if (status < 300) hear({ status, headers: response.headers, data: undefined })
       // A 204 has no body to read (fetch refuses to build one with a body).
       const text = status === 204 ? '' : await readCapped(response)
       // Past the cap, an error status keeps its meaning (its body is not needed); a 2xx cannot be read.
@@ -357,6 +370,9 @@ function serializeBody(body: unknown, method: string, provider: string): string 
 }
 
 class TimeoutSignal extends Error {}
+/** A 2xx whose body could not be read, with the failure that stopped it. */
+const unread = new WeakMap<ProviderResponse, NoAnswer>()
+
 /** fetch() or the body read rejected: the request got no usable answer (network, timeout, abort). */
 class NoAnswer extends Error {}
 

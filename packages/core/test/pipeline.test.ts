@@ -506,6 +506,29 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
+  it('a 2xx whose body is cut off: the mapping decides (a final answer is not sent again); a retryable verdict, or no mapping, retries it as the transfer\'s failure', async () => {
+    let calls = 0
+    const fetch = async () => {
+      calls++
+      const body = new ReadableStream({ start: (stream) => (stream.enqueue(new TextEncoder().encode('{"id":')), stream.error(new TypeError('terminated'))) })
+      return new Response(body, { status: 200 })
+    }
+    const ctx = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { retry: { limit: 2, delayMs: 1 } })
+    const seen: unknown[] = []
+    // A request that must not be repeated once the vendor said 2xx (it filed something).
+    expect(await ctx.request({ method: 'POST', url: '/x' }, (response) => (seen.push(response.data), response.status))).toBe(200)
+    expect([calls, seen]).toEqual([1, [undefined]])
+    const final = await ctx.request({ method: 'POST', url: '/x' }, () => {
+      throw new ErasureError('invalid_response', 'filed, id unknown', { retryable: false })
+    }).catch((error: ErasureError) => error)
+    expect([calls, final]).toMatchObject([2, { code: 'invalid_response', retryable: false }])
+    // Any other deletion may be sent again: the mapping's retryable verdict, or none, is the transfer's failure.
+    const retried = await ctx.request({ method: 'POST', url: '/x' }, (response) => { throw ctx.responseError(response) }).catch((error: ErasureError) => error)
+    expect([calls, retried]).toMatchObject([5, { code: 'network', retryable: true, message: '[erasekit] [demo] network error: terminated' }])
+    const unmapped = await ctx.request({ method: 'POST', url: '/x' }).catch((error: ErasureError) => error)
+    expect([calls, unmapped]).toMatchObject([8, { code: 'network', retryable: true }])
+  })
+
   it('an injected fetch that throws instead of rejecting is a configuration bug: invalid_config, sent once, its text redacted', async () => {
     let calls = 0
     const eraser = createEraser({

@@ -140,7 +140,7 @@ describe('a provider object in a log', () => {
   it('console.log and JSON.stringify show its secrets as ***, also through a provider that spreads it', async () => {
     const inner = provider(async (ids) => ids.map(() => ({ status: 'deleted' as const })))
     const wrapped = { ...inner, name: 'vendor-eu' }
-    for (const shown of [inspect(inner, { depth: 5 }), JSON.stringify(inner), inspect(wrapped), JSON.stringify({ wrapped }), `${inner.secrets}`, String(wrapped.secrets)]) {
+    for (const shown of [inspect(inner, { depth: 5 }), JSON.stringify(inner), inspect(wrapped), JSON.stringify({ wrapped }), `${inner.secrets}`, String(wrapped.secrets), wrapped.secrets.toLocaleString()]) {
       expect(shown).not.toContain('SECRET-token-1')
       expect(shown).toContain('***')
     }
