@@ -66,6 +66,15 @@ describe('erasekit follow-up', () => {
     for (const secret of ['cust-1', 'cust-4', 'someone1@example.org', ...Object.values(env)]) expect(text).not.toContain(secret)
   }, 60_000)
 
+  test('an accepted receipt without a request id (Batch\'s 2xx carried none that could be read) is counted and named, never dropped in silence', async () => {
+    const dir = tmp('follow-up-unnamed')
+    writeFileSync(join(dir, 'r.jsonl'), `${JSON.stringify({ provider: 'batch', target: 'ios', subjectRef: 'dsr-8', status: 'accepted', httpStatus: 200, attempts: 1, durationMs: 1, at: new Date().toISOString() })}\n`)
+    const gdpr = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'))
+    const result = await cli(['follow-up', '--config', gdpr, '--receipts', 'r.jsonl', '--output', 'f.jsonl'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).toContain("1 accepted Batch receipt(s) name no request id (Batch's 2xx carried none that could be read): look them up in Batch's dashboard by custom id")
+  }, 60_000)
+
   test('a failed request or a refused lookup exits 2; refused before anything is sent when the config cannot follow up', async () => {
     const dir = tmp('follow-up-errors')
     const receipt = (target: string, requestId: string) => JSON.stringify({ provider: 'batch', target, subjectRef: 'dsr-9', status: 'accepted', requestId, attempts: 1, durationMs: 1, at: '2026-10-01T00:00:00.000Z' })

@@ -78,6 +78,7 @@ export default defineCommand({
     let found = 0
     let old = 0
     let journaled = 0
+    let unnamed = 0
     // The receipts and the journal of one run name the same requests: each is looked up once.
     // About 0.5 KB per request held, for the whole follow-up, with `newest`.
     const seen = new Set<string>()
@@ -129,6 +130,8 @@ export default defineCommand({
           }
           // A resumed run's receipt of what an earlier run confirmed names no request: that run's receipts, or the journal, do.
           if (receipt?.provider === 'batch' && receipt.reason === 'journaled') journaled++
+          // Batch answered 2xx without a readable request id (an empty or cut-off body): filed, but nothing to look up.
+          if (receipt?.provider === 'batch' && receipt.status === 'accepted' && receipt.requestId === undefined) unnamed++
           if (receipt?.provider !== 'batch' || receipt.status !== 'accepted' || typeof receipt.requestId !== 'string' || typeof receipt.target !== 'string') continue
           const key = `${receipt.target}\n${receipt.requestId}`
           if (seen.has(key)) {
@@ -162,6 +165,7 @@ export default defineCommand({
     if (writeError) throw stoppedBy(writeError, `follow-up stopped after ${fmt(output.lines)} lookups, written to ${basename(outputPath)}`)
     if (repeated) logger.info(`${fmt(repeated)} request(s) listed more than once (a run's receipts and its journal), looked up once`)
     if (journaled) logger.warn(`${fmt(journaled)} Batch receipt(s) say an earlier run confirmed the request (skipped: journaled) and name no request id: give that run's receipts file too, or the journal (it keeps the ids)`)
+    if (unnamed) logger.warn(`${fmt(unnamed)} accepted Batch receipt(s) name no request id (Batch's 2xx carried none that could be read): look them up in Batch's dashboard by custom id`)
     if (!found && !controller.signal.aborted) {
       logger.info(`no accepted Batch requests in ${files.map((file) => basename(file)).join(', ')}: nothing to follow up`)
       return
