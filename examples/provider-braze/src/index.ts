@@ -48,11 +48,11 @@ export interface BrazeOptions extends CommonProviderOptions {
   /** REST API key with the `users.delete` permission, sent as `Authorization: Bearer <apiKey>`. */
   apiKey: string
   /** The workspace's instance (`US-01`, `EU-01`, ...): picks the REST endpoint. Required unless `baseURL` is given. */
-  instance?: BrazeInstance
+  instance?: BrazeInstance | undefined
   /** The subject field sent as `external_ids` when the subject has no `ids.braze`. Default `userId`. */
-  externalIdFrom?: SubjectField
+  externalIdFrom?: SubjectField | undefined
   /** Also erase by user alias: `{ alias_name: subject[from], alias_label: label }`, when nothing else matches. */
-  alias?: { label: string; from: SubjectField }
+  alias?: { label: string; from: SubjectField } | undefined
 }
 
 const fields = ['userId', 'email', 'phone'] as const
