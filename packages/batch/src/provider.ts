@@ -93,7 +93,8 @@ export function batch(options: BatchOptions): Provider {
       const ids = identifiers.map((identifier) => identifier.value)
       const [id] = ids as [string]
       const send = (method: string, path: string, body?: unknown) =>
-        ctx.request({ method, url: `${appPath(ctx.target!)}${path}`, headers, body }, (response) => settle(response, ctx, gdpr))
+        // A GDPR remove answered 2xx filed a request: final, even when its body is lost (no request id then).
+        ctx.request({ method, url: `${appPath(ctx.target!)}${path}`, headers, body, final2xx: gdpr }, (response) => settle(response, ctx, gdpr))
       if (gdpr) return [await send('POST', '/gdpr/request', { request_type: 'remove', callback_url: o.callbackUrl, id: { type: 'custom_id', value: id } })]
       // "." and ".." cannot travel as a path segment (URL parsers collapse them, even percent-encoded),
       // and 1 024 characters percent-encoded can pass the 8 KB URL many servers take: bulk route.
@@ -131,8 +132,8 @@ function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): P
   const { body, providerCode, message } = readAnswer(data)
   const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
   // An error code, an error field or a body that is not a JSON object contradicts the 2xx: never claim an erasure on it.
-  // `error: ""`, `error: false` or `errors: []` say no error.
-  const saysError = body ? !!body.error || !!(body.errors as unknown[] | undefined)?.length || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined
+  // `error: ""`, `error: false` or `errors: []` say no error. No body (empty, or lost) is judged by its type: a proxy's page is HTML.
+  const saysError = body ? !!body.error || !!(body.errors as unknown[] | undefined)?.length || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined || !/json|^$/i.test(response.headers.get('content-type') ?? '')
   if (status < 300 && providerCode === undefined && !saysError && (requestId || gdpr)) return { status: 'accepted', requestId, httpStatus: status }
   // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
   if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })

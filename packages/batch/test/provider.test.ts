@@ -3,7 +3,7 @@
  * choice and validation, options validation.
  */
 import { describe, expect, it } from 'vitest'
-import { createEraser, ErasureError, hashIdentifier, type Report } from '@erasekit/core'
+import { createEraser, createMemoryJournal, ErasureError, hashIdentifier, type Report } from '@erasekit/core'
 import { batch, type BatchOptions } from '@erasekit/batch'
 import { createBatchEmulator, type BatchEmulator } from '@erasekit/batch/emulator'
 
@@ -213,12 +213,13 @@ describe('gdpr mode: the undocumented create response', () => {
     }
   })
 
-  it('a 2xx whose body is cut off or stalls until the timeout filed a request: accepted, never sent again (custom data: retried)', async () => {
+  it('a 2xx whose body is cut off or stalls until the timeout filed a request: accepted, never sent again; a proxy\'s HTML page cut off is no erasure (custom data: retried)', async () => {
     const cut = () => new ReadableStream({ start: (body) => (body.enqueue(new TextEncoder().encode('{"request_id":"r')), body.error(new TypeError('terminated'))) })
     const stalled = () => new ReadableStream({ start: (body) => body.enqueue(new TextEncoder().encode('{"request_id":"r')) })
     for (const [what, stream] of [['cut', cut], ['stalled', stalled]] as const) {
       const sent: string[] = []
-      const fetch = async (url: string | URL | Request) => (sent.push(String(url)), new Response(stream(), { status: 200, headers: { 'content-type': 'application/json' } }))
+      let type = 'application/json'
+      const fetch = async (url: string | URL | Request) => (sent.push(String(url)), new Response(stream(), { status: 200, headers: { 'content-type': type } }))
       const eraser = (mode: BatchOptions['mode']) => createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode, fetch, retry: { limit: 2, delayMs: 1 } })], timeout: 200 })
       const gdpr = (await eraser('gdpr').erase({ userId: 'u-1' })).outcomes[0]!
       expect(sent, what).toHaveLength(1)
@@ -229,7 +230,24 @@ describe('gdpr mode: the undocumented create response', () => {
       const custom = (await eraser('custom_data').erase({ userId: 'u-1' })).outcomes[0]!
       expect(sent, what).toHaveLength(4)
       expect(custom, what).toMatchObject({ status: 'failed', attempts: 3, error: { code: what === 'cut' ? 'network' : 'timeout', retryable: true } })
+      // A proxy's login page is not Batch, whole or cut off: never claimed as an erasure, not sent again.
+      type = 'text/html; charset=utf-8'
+      const page = (await eraser('gdpr').erase({ userId: 'u-1' })).outcomes[0]!
+      expect(sent, what).toHaveLength(5)
+      expect(page, what).toMatchObject({ status: 'failed', error: { code: 'invalid_response', retryable: false } })
     }
+  })
+
+  it('a 2xx in hand when the caller aborts during its body is kept: a resumed run does not file a second request', async () => {
+    const controller = new AbortController()
+    let posts = 0
+    const fetch = async () => (posts++, setTimeout(() => controller.abort(), 20), new Response(new ReadableStream({ start: (body) => body.enqueue(new TextEncoder().encode('{')) }), { status: 200, headers: { 'content-type': 'application/json' } }))
+    const journal = createMemoryJournal()
+    const eraser = createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode: 'gdpr', fetch })] })
+    const first = await eraser.erase({ ref: 't-1', userId: 'u-1' }, { signal: controller.signal, journal })
+    expect(first.outcomes[0]).toMatchObject({ status: 'accepted' })
+    await eraser.erase({ ref: 't-1', userId: 'u-1' }, { journal })
+    expect(posts).toBe(1)
   })
 })
 

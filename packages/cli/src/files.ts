@@ -270,7 +270,7 @@ export interface Withdrawal {
 }
 
 /** A receipt (an outcome) has what a journal line never has. */
-const isReceipt = (entry: object) => 'attempts' in entry || 'identifier' in entry
+export const isReceipt = (entry: object) => 'attempts' in entry || 'identifier' in entry
 
 /** Refuses a receipts file (or anything else) given as the journal, before it is locked or written. */
 export async function checkJournal(path: string): Promise<void> {

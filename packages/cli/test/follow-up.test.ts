@@ -69,8 +69,10 @@ describe('erasekit follow-up', () => {
   test('an accepted receipt without a request id (Batch\'s 2xx carried none that could be read) is counted and named, never dropped in silence', async () => {
     const dir = tmp('follow-up-unnamed')
     writeFileSync(join(dir, 'r.jsonl'), `${JSON.stringify({ provider: 'batch', target: 'ios', subjectRef: 'dsr-8', status: 'accepted', httpStatus: 200, attempts: 1, durationMs: 1, at: new Date().toISOString() })}\n`)
+    // A journal line from before journals kept request ids names none either: not Batch's doing, not counted.
+    writeFileSync(join(dir, 'j.jsonl'), `${JSON.stringify({ subjectRef: 'dsr-8', provider: 'batch', target: 'ios', status: 'accepted', at: new Date().toISOString() })}\n`)
     const gdpr = world.config(dir, (providers) => (providers.batch.mode = 'gdpr'))
-    const result = await cli(['follow-up', '--config', gdpr, '--receipts', 'r.jsonl', '--output', 'f.jsonl'], { cwd: dir, env: world.env })
+    const result = await cli(['follow-up', '--config', gdpr, '--receipts', 'r.jsonl,j.jsonl', '--output', 'f.jsonl'], { cwd: dir, env: world.env })
     expect(result.code, result.output).toBe(0)
     expect(result.output).toContain("1 accepted Batch receipt(s) name no request id (Batch's 2xx carried none that could be read): look them up in Batch's dashboard by custom id")
   }, 60_000)

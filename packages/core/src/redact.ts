@@ -60,14 +60,16 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
   const lengths = new Set<number>()
   const starts = new Set<string>()
   const phones = new Map<string, string>()
-  /** Every form of `value` below, as a needle (`whole`: replaced only where it stands alone). */
+  /** One needle, folded (`whole`: replaced only where it stands alone). */
+  const put = (form: string, replacement: string, whole: boolean) => {
+    const key = fold(form)
+    ;(whole ? tokens : map).set(key, replacement)
+    lengths.add(key.length)
+    starts.add(key[0]!)
+  }
+  /** Every form of `value` below, as a needle. */
   const addForms = (value: string, replacement: string, whole: boolean) => {
-    const add = (form: string) => {
-      const key = fold(form)
-      ;(whole ? tokens : map).set(key, replacement)
-      lengths.add(key.length)
-      starts.add(key[0]!)
-    }
+    const add = (form: string) => put(form, replacement, whole)
     // Vendors echo values re-encoded or re-cased (emails), and normalised: josé composed (é) or
     // decomposed (e + U+0301). Beyond ASCII, each as sent, lower-, upper-cased and folded: once encoded,
     // case is no longer folded away (%C3%A9 is not %C3%89). URL-encoded as encodeURIComponent
@@ -113,12 +115,13 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
       phones.set(digits, replacement)
     }
     // Vendors echo part of an email ("jane.doe-77 is not subscribed"), or the address without its
-    // +tag: the local part (5 characters or more, standing alone, so that `admin` is not cut out
-    // of `administrator`) and the address untagged.
+    // +tag: both as written, in any case. The local part only when it is no word or number (a
+    // letter, and a digit or . _ -; 5 characters or more) and where it stands alone, so that
+    // `profile@` or `10000@` cuts nothing out of "Profile not found" or "within 10000 ms".
     const [, local = '', domain] = /^([^@\s]+)@([^@\s]+)$/.exec(value) ?? []
     const untagged = local.split('+')[0]!
-    if (untagged && untagged !== local) addForms(`${untagged}@${domain}`, replacement, false)
-    for (const part of [local, untagged]) if (part.length > 4) addForms(part, replacement, true)
+    if (untagged && untagged !== local) put(`${untagged}@${domain}`, replacement, false)
+    for (const part of [local, untagged]) if (part.length > 4 && /\p{L}/u.test(part) && /[\d._-]/.test(part)) put(part, replacement, true)
   }
   return { map, tokens, starts, phones, lengths: [...lengths].sort((a, b) => b - a) }
 }

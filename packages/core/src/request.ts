@@ -138,24 +138,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // What was checked is what is sent: a hook's late change (from a timer, while the rate
         // limit holds the request) cannot move it to another origin. Headers stay live (copying costs every attempt).
         const { method, url: checked, headers } = ctx.request
-        const sendNow = () => (pipeline.attempts++, send(options, { method, url: checked, headers }, body))
+        const sendNow = () => (pipeline.attempts++, send(options, { method, url: checked, headers }, body, spec.final2xx))
         // Paced as it goes, so the spacing is what the vendor sees.
         ctx.response = await (options.pace ? (await options.pace(signal, sendNow)).sent : sendNow())
         await callHook('afterResponse', ctx)
-        const failure = unread.get(ctx.response)
-        if (failure && !map) throw failure
-        try {
-          return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
-        } catch (error) {
-          // What the body would have said is unknown: the transfer's failure, retried, unless the provider's answer is final.
-          throw failure && ErasureError.isInstance(error) && error.retryable ? failure : error
-        }
+        return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
       } catch (thrown) {
         if (isDryRunStop(thrown)) throw thrown
         const error = toErasureError(thrown, options)
         ctx.error = error
         // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).
-        const allowed = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
+        // A 2xx to a request that files something is final, whatever was thrown after it.
+        const allowed = spec.retry !== false && error.retryable && !(spec.final2xx && ctx.response && ctx.response.status < 300) && attempt <= policy.limit && !signal.aborted
         ctx.retry = allowed
         await callHook('onError', ctx)
         if (allowed && ctx.retry) {
@@ -266,20 +260,19 @@ function plan(ctx: RequestContext, redact: Redactor): PlannedRequest {
 type Outgoing = Pick<RequestContext['request'], 'method' | 'url' | 'headers'>
 
 /** One attempt: a fresh timeout, manual redirects (same origin only), body parsed leniently. */
-function send(options: PipelineOptions, request: Outgoing, body: string | undefined): Promise<ProviderResponse> {
+function send(options: PipelineOptions, request: Outgoing, body: string | undefined, final2xx?: boolean): Promise<ProviderResponse> {
   const { signal } = options
   const controller = new AbortController()
   return new Promise((resolve, reject) => {
-    // A 2xx whose body then fails (a dropped connection, a stall until the timeout): the vendor has
-    // acted on the request, so the provider's mapping has its say (a request filed is not filed again).
+    // A request that files something, answered 2xx, whose body then fails (cut off, stalled until the
+    // timeout, or the caller aborted): filed, so it is the answer, with no data; sent again, it would file another.
     let heard: ProviderResponse | undefined
     const end = (error?: unknown, response?: ProviderResponse) => {
       clearTimeout(timer)
       unlink()
-      const failure = ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error })
-      if (!response && heard && failure instanceof NoAnswer && !signal.aborted) unread.set((response = heard), failure)
+      if (!response && final2xx && heard && !ErasureError.isInstance(error)) response = heard
       if (response) resolve(response)
-      else reject(failure)
+      else reject(ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error }))
     }
     // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
     const abort = (reason: unknown) => (controller.abort(reason), end(reason))
@@ -370,9 +363,6 @@ function serializeBody(body: unknown, method: string, provider: string): string 
 }
 
 class TimeoutSignal extends Error {}
-/** A 2xx whose body could not be read, with the failure that stopped it. */
-const unread = new WeakMap<ProviderResponse, NoAnswer>()
-
 /** fetch() or the body read rejected: the request got no usable answer (network, timeout, abort). */
 class NoAnswer extends Error {}
 

@@ -145,6 +145,12 @@ export interface RequestSpec {
   body?: unknown | undefined
   /** `false`: never retried, for an operation that is not idempotent (deletions are, so they are retried). */
   retry?: false | undefined
+  /**
+   * `true`: a 2xx answer is final, for a request that files something (a GDPR request): never sent
+   * again, and a 2xx whose body is cut off, stalls until the timeout or is aborted by the caller is
+   * mapped with `data: undefined`. Unanswered attempts, 429 and 5xx are still retried.
+   */
+  final2xx?: boolean | undefined
 }
 
 /** A received response; `data` is parsed JSON, text, or undefined for an empty body. */

@@ -506,7 +506,7 @@ describe('request pipeline', () => {
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'provider_error', retryable: false } })
   })
 
-  it('a 2xx whose body is cut off: the mapping decides (a final answer is not sent again); a retryable verdict, or no mapping, retries it as the transfer\'s failure', async () => {
+  it('final2xx: a 2xx whose body is cut off is the answer, mapped with no data, never sent again; without it, retried as the network error it was', async () => {
     let calls = 0
     const fetch = async () => {
       calls++
@@ -515,18 +515,31 @@ describe('request pipeline', () => {
     }
     const ctx = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { retry: { limit: 2, delayMs: 1 } })
     const seen: unknown[] = []
-    // A request that must not be repeated once the vendor said 2xx (it filed something).
-    expect(await ctx.request({ method: 'POST', url: '/x' }, (response) => (seen.push(response.data), response.status))).toBe(200)
+    // A request that files something: the 2xx is its answer.
+    expect(await ctx.request({ method: 'POST', url: '/x', final2xx: true }, (response) => (seen.push(response.data), response.status))).toBe(200)
     expect([calls, seen]).toEqual([1, [undefined]])
-    const final = await ctx.request({ method: 'POST', url: '/x' }, () => {
-      throw new ErasureError('invalid_response', 'filed, id unknown', { retryable: false })
-    }).catch((error: ErasureError) => error)
-    expect([calls, final]).toMatchObject([2, { code: 'invalid_response', retryable: false }])
-    // Any other deletion may be sent again: the mapping's retryable verdict, or none, is the transfer's failure.
-    const retried = await ctx.request({ method: 'POST', url: '/x' }, (response) => { throw ctx.responseError(response) }).catch((error: ErasureError) => error)
-    expect([calls, retried]).toMatchObject([5, { code: 'network', retryable: true, message: '[erasekit] [demo] network error: terminated' }])
-    const unmapped = await ctx.request({ method: 'POST', url: '/x' }).catch((error: ErasureError) => error)
-    expect([calls, unmapped]).toMatchObject([8, { code: 'network', retryable: true }])
+    // Whatever the mapping (or a hook) throws after that 2xx, it is not sent again.
+    const thrown = await ctx.request({ method: 'POST', url: '/x', final2xx: true }, (response) => { throw ctx.responseError(response) }).catch((error: ErasureError) => error)
+    expect([calls, thrown]).toMatchObject([2, { code: 'invalid_response' }])
+    // Any other request (a deletion may be sent again): the transfer's failure, retried; the mapping never sees it.
+    const retried = await ctx.request({ method: 'POST', url: '/x' }, (response) => (seen.push(response.data), response.status)).catch((error: ErasureError) => error)
+    expect([calls, seen.length, retried]).toMatchObject([5, 1, { code: 'network', retryable: true, message: '[erasekit] [demo] network error: terminated' }])
+  })
+
+  it('final2xx: a 2xx whose body stalls is kept when the attempt times out, and when the caller aborts', async () => {
+    let calls = 0
+    const fetch = async () => (calls++, new Response(new ReadableStream({ start: (stream) => stream.enqueue(new TextEncoder().encode('{')) }), { status: 201 }))
+    const timed = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { retry: { limit: 2, delayMs: 1 }, timeout: 50 })
+    expect(await timed.request({ method: 'POST', url: '/x', final2xx: true }, (response) => [response.status, response.data])).toEqual([201, undefined])
+    const controller = new AbortController()
+    const aborting = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { signal: controller.signal })
+    const answer = aborting.request({ method: 'POST', url: '/x', final2xx: true }, (response) => response.status)
+    setTimeout(() => controller.abort(), 30)
+    expect(await answer).toBe(201)
+    expect(calls).toBe(2)
+    // Without final2xx, the timeout is retried.
+    const plain = await timed.request({ method: 'POST', url: '/x' }, (response) => response.status).catch((error: ErasureError) => error)
+    expect([calls, plain]).toMatchObject([5, { code: 'timeout', retryable: true }])
   })
 
   it('an injected fetch that throws instead of rejecting is a configuration bug: invalid_config, sent once, its text redacted', async () => {

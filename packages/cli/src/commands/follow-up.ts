@@ -6,7 +6,7 @@ import { defineCommand, type ArgsDef } from 'citty'
 import { rejectUnknownFlags, requireValue } from '../args'
 import { buildConfig, loadConfig } from '../config'
 import { RunStopped, UsageError } from '../errors'
-import { checkJournal, type FailedRequest, jsonLines, LineFile, lockJournal, withdrawFromJournal } from '../files'
+import { checkJournal, type FailedRequest, isReceipt, jsonLines, LineFile, lockJournal, withdrawFromJournal } from '../files'
 import { colors, fmt, logger, statusColor, table } from '../ui'
 
 const args = {
@@ -131,7 +131,8 @@ export default defineCommand({
           // A resumed run's receipt of what an earlier run confirmed names no request: that run's receipts, or the journal, do.
           if (receipt?.provider === 'batch' && receipt.reason === 'journaled') journaled++
           // Batch answered 2xx without a readable request id (an empty or cut-off body): filed, but nothing to look up.
-          if (receipt?.provider === 'batch' && receipt.status === 'accepted' && receipt.requestId === undefined) unnamed++
+          // Receipts only: a journal line from before journals kept request ids names none either.
+          if (receipt?.provider === 'batch' && receipt.status === 'accepted' && receipt.requestId === undefined && isReceipt(receipt)) unnamed++
           if (receipt?.provider !== 'batch' || receipt.status !== 'accepted' || typeof receipt.requestId !== 'string' || typeof receipt.target !== 'string') continue
           const key = `${receipt.target}\n${receipt.requestId}`
           if (seen.has(key)) {
