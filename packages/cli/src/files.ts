@@ -322,7 +322,10 @@ export async function withdrawFromJournal(path: string, requests: FailedRequest[
   try {
     for (const { line, state } of legacy.values()) {
       legacySubjects.add(subjectOf(line))
-      if (state === null) continue
+      if (state === null) {
+        result.already++
+        continue
+      }
       const { subjectRef, fingerprint, provider, target } = line
       withdraw({ subjectRef, fingerprint, provider, target, status: 'failed', at })
       result.withdrawn++

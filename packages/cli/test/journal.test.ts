@@ -103,5 +103,6 @@ describe('withdrawFromJournal', () => {
     expect((await loadJournal(path)).confirmed.size).toBe(1)
     expect(await withdrawFromJournal(path, [failed('A')])).toEqual({ withdrawn: 1, already: 0, absent: 0, elsewhere: 0 })
     expect((await loadJournal(path)).confirmed.size).toBe(0)
+    expect(await withdrawFromJournal(path, [failed('A')])).toEqual({ withdrawn: 0, already: 1, absent: 0, elsewhere: 0 })
   })
 })
