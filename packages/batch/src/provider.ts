@@ -132,14 +132,13 @@ function settle(response: ProviderResponse, ctx: EraseContext, gdpr: boolean): P
   const { body, providerCode, message } = readAnswer(data)
   const requestId = gdpr ? (pick(body, 'request_id') ?? pick(body, 'token') ?? pick(body, 'id')) : pick(body, 'token')
   // An error code, an error field or a body that is not a JSON object contradicts the 2xx: never claim an erasure on it.
-  // `error: ""`, `error: false` or `errors: []` say no error. No body (empty, or lost) is judged by its type: a proxy's page is HTML.
-  const saysError = body ? !!body.error || !!(body.errors as unknown[] | undefined)?.length || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined || !/json|^$/i.test(response.headers.get('content-type') ?? '')
+  // `error: ""`, `error: false` or `errors: []` say no error. No body (empty, or lost on the way) from an HTML page is a proxy's.
+  const saysError = body ? !!body.error || !!(body.errors as unknown[] | undefined)?.length || /^(error|fail)/i.test(pick(body, 'status') ?? '') : data !== undefined || /html/i.test(response.headers.get('content-type') ?? '')
   if (status < 300 && providerCode === undefined && !saysError && (requestId || gdpr)) return { status: 'accepted', requestId, httpStatus: status }
   // ROUTE_NOT_FOUND: wrong app key or route. A configuration failure, never "user not found".
   if (status === 404) throw new ErasureError('invalid_config', 'HTTP 404: unknown app key or route', { provider: 'batch', status, providerCode })
-  // A 2xx without what Batch promises ends here too, as invalid_response.
-  // Every GDPR POST that got a 2xx filed a request: a retry would file another.
-  throw ctx.responseError(response, { providerCode, message, retryable: gdpr && status < 300 ? false : undefined })
+  // A 2xx without what Batch promises ends here too, as invalid_response (a GDPR POST's is final: final2xx).
+  throw ctx.responseError(response, { providerCode, message })
 }
 
 /**

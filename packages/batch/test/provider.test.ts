@@ -206,7 +206,8 @@ describe('gdpr mode: the undocumented create response', () => {
     }
     // The undocumented success: an empty body or a JSON object that does not say error.
     const quiet = [{}, { status: 'pending', id: 'g-1' }, { request_id: 'r1', error: '' }, { request_id: 'r1', error: false }, { request_id: 'r1', errors: [] }]
-    for (const answer of [() => new Response(null, { status: 201 }), ...quiet.map((body) => () => Response.json(body))]) {
+    const empty = (type?: string) => () => new Response(null, { status: 201, headers: type ? { 'content-type': type } : {} })
+    for (const answer of [empty(), empty('text/plain'), empty('application/json'), ...quiet.map((body) => () => Response.json(body))]) {
       const fetch = async () => answer()
       const outcome = (await createEraser({ providers: [batch({ restKey: REST, appKeys: { ios: IOS }, mode: 'gdpr', fetch })] }).erase({ userId: 'u-1' })).outcomes[0]!
       expect(outcome.status).toBe('accepted')

@@ -145,11 +145,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return await (map ?? (defaultMap as unknown as ResponseMapper<T>))(ctx.response)
       } catch (thrown) {
         if (isDryRunStop(thrown)) throw thrown
-        const error = toErasureError(thrown, options)
+        let error = toErasureError(thrown, options)
+        // A 2xx to a request that files something is final, whatever was thrown after it: sent
+        // again, or run again on the outcome's word, it would file another.
+        if (spec.final2xx && ctx.response && ctx.response.status < 300 && error.retryable) {
+          const { code, message, status, providerCode, cause } = error
+          error = new ErasureError(code, message, { provider, status, providerCode, cause })
+        }
         ctx.error = error
         // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).
-        // A 2xx to a request that files something is final, whatever was thrown after it.
-        const allowed = spec.retry !== false && error.retryable && !(spec.final2xx && ctx.response && ctx.response.status < 300) && attempt <= policy.limit && !signal.aborted
+        const allowed = spec.retry !== false && error.retryable && attempt <= policy.limit && !signal.aborted
         ctx.retry = allowed
         await callHook('onError', ctx)
         if (allowed && ctx.retry) {
@@ -267,15 +272,16 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     // A request that files something, answered 2xx, whose body then fails (cut off, stalled until the
     // timeout, or the caller aborted): filed, so it is the answer, with no data; sent again, it would file another.
     let heard: ProviderResponse | undefined
-    const end = (error?: unknown, response?: ProviderResponse) => {
+    const end = (error?: unknown, response?: ProviderResponse, aborting?: boolean) => {
       clearTimeout(timer)
       unlink()
-      if (!response && final2xx && heard && !ErasureError.isInstance(error)) response = heard
+      // Not a refusal of ours (a body over the cap): an abort, whatever its reason, or a lost transfer.
+      if (!response && final2xx && heard && (aborting || !ErasureError.isInstance(error))) response = heard
       if (response) resolve(response)
       else reject(ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error }))
     }
     // The attempt ends when its signal aborts, even if an injected fetch (or its body) ignores the signal.
-    const abort = (reason: unknown) => (controller.abort(reason), end(reason))
+    const abort = (reason: unknown) => (controller.abort(reason), end(reason, undefined, true))
     const unlink = onAbort(signal, () => abort(signal.reason))
     // One budget for the attempt, redirect hops included; paused while a hop waits for its turn in
     // the rate limit (the first request's wait is not counted either).

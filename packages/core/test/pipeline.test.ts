@@ -518,9 +518,9 @@ describe('request pipeline', () => {
     // A request that files something: the 2xx is its answer.
     expect(await ctx.request({ method: 'POST', url: '/x', final2xx: true }, (response) => (seen.push(response.data), response.status))).toBe(200)
     expect([calls, seen]).toEqual([1, [undefined]])
-    // Whatever the mapping (or a hook) throws after that 2xx, it is not sent again.
+    // Whatever the mapping (or a hook) throws after that 2xx, it is not sent again, nor said to be worth a rerun.
     const thrown = await ctx.request({ method: 'POST', url: '/x', final2xx: true }, (response) => { throw ctx.responseError(response) }).catch((error: ErasureError) => error)
-    expect([calls, thrown]).toMatchObject([2, { code: 'invalid_response' }])
+    expect([calls, thrown]).toMatchObject([2, { code: 'invalid_response', status: 200, retryable: false, message: '[erasekit] [demo] unexpected response (HTTP 200)' }])
     // Any other request (a deletion may be sent again): the transfer's failure, retried; the mapping never sees it.
     const retried = await ctx.request({ method: 'POST', url: '/x' }, (response) => (seen.push(response.data), response.status)).catch((error: ErasureError) => error)
     expect([calls, seen.length, retried]).toMatchObject([5, 1, { code: 'network', retryable: true, message: '[erasekit] [demo] network error: terminated' }])
@@ -531,15 +531,18 @@ describe('request pipeline', () => {
     const fetch = async () => (calls++, new Response(new ReadableStream({ start: (stream) => stream.enqueue(new TextEncoder().encode('{')) }), { status: 201 }))
     const timed = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { retry: { limit: 2, delayMs: 1 }, timeout: 50 })
     expect(await timed.request({ method: 'POST', url: '/x', final2xx: true }, (response) => [response.status, response.data])).toEqual([201, undefined])
-    const controller = new AbortController()
-    const aborting = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { signal: controller.signal })
-    const answer = aborting.request({ method: 'POST', url: '/x', final2xx: true }, (response) => response.status)
-    setTimeout(() => controller.abort(), 30)
-    expect(await answer).toBe(201)
-    expect(calls).toBe(2)
+    // Whatever the abort's reason (eraseMany stops with an ErasureError when a journal fails).
+    for (const reason of [undefined, new ErasureError('provider_error', 'journal write failed')]) {
+      const controller = new AbortController()
+      const aborting = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { signal: controller.signal })
+      const answer = aborting.request({ method: 'POST', url: '/x', final2xx: true }, (response) => response.status)
+      setTimeout(() => controller.abort(reason), 30)
+      expect(await answer).toBe(201)
+    }
+    expect(calls).toBe(3)
     // Without final2xx, the timeout is retried.
     const plain = await timed.request({ method: 'POST', url: '/x' }, (response) => response.status).catch((error: ErasureError) => error)
-    expect([calls, plain]).toMatchObject([5, { code: 'timeout', retryable: true }])
+    expect([calls, plain]).toMatchObject([6, { code: 'timeout', retryable: true }])
   })
 
   it('an injected fetch that throws instead of rejecting is a configuration bug: invalid_config, sent once, its text redacted', async () => {

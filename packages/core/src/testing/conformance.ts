@@ -48,8 +48,8 @@ export interface ConformanceOptions<E extends EmulatorHandle = EmulatorHandle> {
   identifiersIn?: ((request: LoggedRequest) => number) | undefined
   /**
    * A 2xx with a malformed body: 'retried' (default; a delete is idempotent) or, for a request that
-   * files something on every 2xx (Batch's GDPR requests), 'final': one request, never a second,
-   * reported as the success or as a failed `invalid_response`.
+   * files something on every 2xx (Batch's GDPR requests, sent with `final2xx: true`), 'final': one
+   * request, never a second, reported as the success or as a failed `invalid_response`.
    */
   malformedSuccess?: 'retried' | 'final' | undefined
   /**
