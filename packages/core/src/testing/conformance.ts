@@ -236,6 +236,30 @@ export function providerConformanceChecks<E extends EmulatorHandle>(options: Con
           },
         ] as [string, () => Promise<void>],
     ),
+    // A request that files something: a 2xx whose body is lost on the way filed it all the same.
+    ...(options.malformedSuccess === 'final'
+      ? ([
+          [
+            'sends no request again when a 2xx body is cut off (final2xx)',
+            async () => {
+              const count = async (cut: boolean) => {
+                const emulator = options.emulator()
+                const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+                  const response = await emulator.fetch(input, init)
+                  if (!cut || response.status >= 300 || !response.body) return response
+                  const first = new Uint8Array(await response.arrayBuffer()).slice(0, 1)
+                  const body = new ReadableStream({ start: (stream) => (stream.enqueue(first), stream.error(new TypeError('terminated'))) })
+                  return new Response(body, { status: response.status, headers: response.headers })
+                }
+                await createEraser({ providers: [options.provider({ fetch, retry: fast })] }).erase(options.seed(emulator, 0))
+                return emulator.requests.length
+              }
+              const [whole, cut] = [await count(false), await count(true)]
+              expect(cut === whole, `a 2xx whose body was cut off must not be sent again (mark the request final2xx): ${cut} requests, against ${whole} with whole bodies`)
+            },
+          ],
+        ] as [string, () => Promise<void>][])
+      : []),
     // A request that is never retried has no wait to honour.
     ...(final
       ? []
