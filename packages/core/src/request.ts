@@ -339,8 +339,11 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     // fetch refuses such a URL with a message that quotes it, password included.
     if (next.username || next.password) throw refuse('its Location holds credentials', status)
     if (hop >= MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} in a row`, status)
-    // As fetch does: a 303, or a 301/302 answering a POST, continues as a GET without the body.
-    if (status === 303 ? !/^(GET|HEAD)$/i.test(method) : status < 303 && /^POST$/i.test(method)) {
+    // fetch would go on from a 301/302 answering a POST with a GET: that deletes nothing, and its 2xx
+    // could pass for the deletion's. The endpoint moved (307/308 keep the method): refused.
+    if (status < 303 && /^POST$/i.test(method)) throw refuse('fetch would resend the POST as a GET', status)
+    // A 303 (see other: the request was processed) continues as a GET without the body, as in fetch.
+    if (status === 303 && !/^(GET|HEAD)$/i.test(method)) {
       method = 'GET'
       body = undefined
       headers = new Headers(headers)

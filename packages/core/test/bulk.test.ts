@@ -234,7 +234,7 @@ describe('eraseMany', () => {
   it('an attempt\'s redirect hops share its timeout, paced or not: 150 + 200 ms of answers is past 300 ms', async () => {
     const slow = (ms: number, response: () => Response) => new Promise<Response>((resolve) => setTimeout(() => resolve(response()), ms))
     const moving: typeof fetch = (input) =>
-      new URL(input as string).pathname.startsWith('/moved') ? slow(200, () => Response.json({})) : slow(150, () => new Response(null, { status: 302, headers: { location: '/moved' } }))
+      new URL(input as string).pathname.startsWith('/moved') ? slow(200, () => Response.json({})) : slow(150, () => new Response(null, { status: 307, headers: { location: '/moved' } }))
     for (const rate of [undefined, { requests: 100, perMs: 1000 }]) {
       const eraser = createEraser({ providers: [bulkProvider('hops', moving, { batchSize: 1, rate })], timeout: 300, retry: { limit: 0 } })
       expect((await eraser.erase({ userId: 'u1' })).outcomes[0], JSON.stringify(rate)).toMatchObject({ status: 'failed', error: { code: 'timeout' } })

@@ -692,7 +692,7 @@ describe('request pipeline', () => {
     expect(report.outcomes[0]).toMatchObject({ status: 'deleted', requestId: 'moved' })
   })
 
-  it('follows a same-origin redirect as fetch would: a 303, or a 301/302 after a POST, continues as a GET without the body', async () => {
+  it('follows a same-origin redirect as fetch would: a 303 continues as a GET without the body; a 301/302 after a POST, which fetch would resend as a GET, is refused', async () => {
     const hops = async (status: number, method: string) => {
       server.reply((hit) => (hit.path === '/start' ? new Response(null, { status, headers: { location: '/next' } }) : Response.json({ requestId: 'moved' })))
       server.hits.length = 0
@@ -706,12 +706,18 @@ describe('request pipeline', () => {
     const asGet = { method: 'GET', path: '/next', body: undefined, type: undefined }
     expect(await hops(303, 'POST')).toEqual(asGet)
     expect(await hops(303, 'DELETE')).toEqual(asGet)
-    expect(await hops(301, 'POST')).toEqual(asGet)
-    expect(await hops(302, 'POST')).toEqual(asGet)
     const kept = (method: string) => ({ method, path: '/next', body: { ids: ['x'] }, type: 'application/json' })
     expect(await hops(307, 'POST')).toEqual(kept('POST'))
     expect(await hops(308, 'POST')).toEqual(kept('POST'))
     expect(await hops(301, 'DELETE')).toEqual(kept('DELETE'))
+    // A GET deletes nothing, and its 2xx (here a JSON object) must not pass for the deletion's.
+    for (const status of [301, 302]) {
+      server.reply((hit) => (hit.path === '/start' ? new Response(null, { status, headers: { location: '/next' } }) : Response.json({ requestId: 'moved' })))
+      server.hits.length = 0
+      const outcome = (await createEraser({ providers: [sending(`m${status}`, () => ({ method: 'POST', url: '/start', body: { ids: ['x'] } }))] }).erase({ userId: 'u1' })).outcomes[0]!
+      expect(outcome).toMatchObject({ status: 'failed', httpStatus: status, error: { code: 'provider_error', retryable: false, message: `[erasekit] [m${status}] redirect not followed: fetch would resend the POST as a GET` } })
+      expect(server.hits.map((hit) => hit.method)).toEqual(['POST'])
+    }
   })
 
   it('says why a redirect is not followed; a 3xx fetch does not follow (304) is an answer, not a redirect', async () => {
