@@ -149,8 +149,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // A 2xx to a request that files something is final, whatever was thrown after it: sent
         // again, or run again on the outcome's word, it would file another.
         if (spec.final2xx && ctx.response && ctx.response.status < 300 && error.retryable) {
-          const { code, message, status, providerCode, cause } = error
-          error = new ErasureError(code, message, { provider, status, providerCode, cause })
+          const { code, message, provider: owner, status, providerCode, cause } = error
+          error = new ErasureError(code, message, { provider: owner, status, providerCode, cause })
         }
         ctx.error = error
         // Hooks may veto a retry, never add one the policy does not allow (a limit, `retry: false`).

@@ -521,9 +521,14 @@ describe('request pipeline', () => {
     // Whatever the mapping (or a hook) throws after that 2xx, it is not sent again, nor said to be worth a rerun.
     const thrown = await ctx.request({ method: 'POST', url: '/x', final2xx: true }, (response) => { throw ctx.responseError(response) }).catch((error: ErasureError) => error)
     expect([calls, thrown]).toMatchObject([2, { code: 'invalid_response', status: 200, retryable: false, message: '[erasekit] [demo] unexpected response (HTTP 200)' }])
+    // A hook's own error keeps its name (a plugin's), only its retryable is withdrawn.
+    const hooks = { callHook: async (name: string) => { if (name === 'afterResponse') throw new ErasureError('provider_unavailable', 'audit sink busy', { provider: 'audit', retryable: true }) } }
+    const hooked = createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { retry: { limit: 2, delayMs: 1 }, hooks: hooks as never })
+    const fromHook = await hooked.request({ method: 'POST', url: '/x', final2xx: true }, (response) => response.status).catch((error: ErasureError) => error)
+    expect([calls, fromHook]).toMatchObject([3, { code: 'provider_unavailable', provider: 'audit', retryable: false, message: '[erasekit] [audit] audit sink busy' }])
     // Any other request (a deletion may be sent again): the transfer's failure, retried; the mapping never sees it.
     const retried = await ctx.request({ method: 'POST', url: '/x' }, (response) => (seen.push(response.data), response.status)).catch((error: ErasureError) => error)
-    expect([calls, seen.length, retried]).toMatchObject([5, 1, { code: 'network', retryable: true, message: '[erasekit] [demo] network error: terminated' }])
+    expect([calls, seen.length, retried]).toMatchObject([6, 1, { code: 'network', retryable: true, message: '[erasekit] [demo] network error: terminated' }])
   })
 
   it('final2xx: a 2xx whose body stalls is kept when the attempt times out, and when the caller aborts', async () => {
