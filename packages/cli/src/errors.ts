@@ -8,4 +8,10 @@ export class UsageError extends Error {
 export class RunStopped extends UsageError {
   override name = 'RunStopped'
   override exitCode = 3
+
+  /** `what` happened, then the file error (its code once: `EFBIG: …`), then what to do. */
+  static by(what: string, error: unknown, resume = ''): RunStopped {
+    const { message, code } = error as NodeJS.ErrnoException
+    return new RunStopped(`${what}: ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${resume}.`)
+  }
 }

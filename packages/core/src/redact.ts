@@ -111,7 +111,7 @@ function compileNeedles(entries: Iterable<readonly [string | undefined, string]>
     // 79001234567): its digits alone, and spaced any way.
     const digits = phoneDigits(value)
     if (digits) {
-      addForms(digits, replacement, false)
+      put(digits, replacement, false)
       phones.set(digits, replacement)
     }
     // Vendors echo part of an email ("jane.doe-77 is not subscribed"), or the address without its

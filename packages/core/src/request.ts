@@ -276,7 +276,7 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
       clearTimeout(timer)
       unlink()
       // Not a refusal of ours (a body over the cap): an abort, whatever its reason, or a lost transfer.
-      if (!response && final2xx && heard && (aborting || !ErasureError.isInstance(error))) response = heard
+      if (!response && heard && (aborting || !ErasureError.isInstance(error))) response = heard
       if (response) resolve(response)
       else reject(ErasureError.isInstance(error) ? error : new NoAnswer(undefined, { cause: error }))
     }
@@ -295,12 +295,12 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     }
     timed(true)
     if (signal.aborted) return abort(signal.reason)
-    exchange(options, request, body, controller.signal, timed, (response) => (heard = response)).then((response) => end(undefined, response), end)
+    exchange(options, request, body, controller.signal, timed, final2xx ? (response) => (heard = response) : undefined).then((response) => end(undefined, response), end)
   })
 }
 
 /** The request and its answer, following same-origin redirects as fetch would. */
-async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal, timed: (on: boolean) => void, hear: (response: ProviderResponse) => void): Promise<ProviderResponse> {
+async function exchange(options: PipelineOptions, request: Outgoing, body: string | undefined, attempt: AbortSignal, timed: (on: boolean) => void, hear?: (response: ProviderResponse) => void): Promise<ProviderResponse> {
   let { method, url, headers } = request
   // Called on its own, not as a method of `options`: a browser's or Worker's own fetch
   // (`fetch: window.fetch`) throws "Illegal invocation" when `this` is another object.
@@ -325,7 +325,7 @@ async function exchange(options: PipelineOptions, request: Outgoing, body: strin
     if (response.type === 'opaqueredirect') throw refuse('a browser hides its target')
     // The statuses fetch follows; any other 3xx (304, 300) is an answer.
     if (![301, 302, 303, 307, 308].includes(status)) {
-      if (status < 300) hear({ status, headers: response.headers, data: undefined })
+      if (status < 300) hear?.({ status, headers: response.headers, data: undefined })
       // A 204 has no body to read (fetch refuses to build one with a body).
       const text = status === 204 ? '' : await readCapped(response)
       // Past the cap, an error status keeps its meaning (its body is not needed); a 2xx cannot be read.

@@ -163,7 +163,7 @@ export default defineCommand({
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }
-    if (writeError) throw stoppedBy(writeError, `follow-up stopped after ${fmt(output.lines)} lookups, written to ${basename(outputPath)}`)
+    if (writeError) throw RunStopped.by(`follow-up stopped after ${fmt(output.lines)} lookups, written to ${basename(outputPath)}`, writeError)
     if (repeated) logger.info(`${fmt(repeated)} request(s) listed more than once (a run's receipts and its journal), looked up once`)
     if (journaled) logger.warn(`${fmt(journaled)} Batch receipt(s) say an earlier run confirmed the request (skipped: journaled) and name no request id: give that run's receipts file too, or the journal (it keeps the ids)`)
     if (unnamed) logger.warn(`${fmt(unnamed)} accepted Batch receipt(s) name no request id (Batch's 2xx carried none that could be read): look them up in Batch's dashboard by custom id`)
@@ -196,7 +196,7 @@ export default defineCommand({
       if (elsewhere) logger.warn(`${fmt(elsewhere)} failed request(s) not withdrawn: the journal's latest line for that subject names another request, not looked up here. Give the journal among --receipts too (it keeps the request ids), so that request is looked up`)
     }
     // Each withdrawal line is whole; a second run withdraws what is left, and none twice.
-    if (writeError) throw stoppedBy(writeError, `could not withdraw from ${basename(journalPath!)}`)
+    if (writeError) throw RunStopped.by(`could not withdraw from ${basename(journalPath!)}`, writeError)
     if (controller.signal.aborted) {
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130
@@ -216,9 +216,3 @@ export default defineCommand({
     }
   },
 })
-
-/** Exit 3: a file could not be written (a full disk). Running the same command again redoes the lookups. */
-function stoppedBy(error: unknown, what: string): RunStopped {
-  const { message, code } = error as NodeJS.ErrnoException
-  return new RunStopped(`${what}: ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again.`)
-}

@@ -264,8 +264,7 @@ export default defineCommand({
     if (fatal) {
       if (fatal instanceof UsageError && !read) throw fatal
       // Every outcome written so far is on disk (the journal never ahead of the receipts).
-      const { message, code } = fatal as NodeJS.ErrnoException
-      throw new RunStopped(`run stopped (${fmt(sink.receipts)} outcomes in the receipts${journal ? `, ${fmt(sink.journaled)} confirmed in the journal` : ''}): ${code && !message.includes(code) ? `${code}: ` : ''}${message}. Fix it and run the same command again${journalPath ? ' to resume (confirmed erasures are not repeated)' : ''}.`)
+      throw RunStopped.by(`run stopped (${fmt(sink.receipts)} outcomes in the receipts${journal ? `, ${fmt(sink.journaled)} confirmed in the journal` : ''})`, fatal, journalPath ? ' to resume (confirmed erasures are not repeated)' : '')
     }
 
     process.stdout.write(`\n${tally.table()}\n\n`)
