@@ -164,28 +164,7 @@ function toResult(response: ProviderResponse, ctx: EraseContext): ProviderResult
   }
   // 404 means "Unknown REST API Key" on Braze [doc]: a credential problem, never "user not found".
   if (status === 404) throw new ErasureError('unauthorized', 'HTTP 404: unknown REST API key', { provider: NAME, status })
-  if (status === 429) throw rateLimited(response, ctx, message)
   throw ctx.responseError(response, { message })
 }
 // #endregion map
 
-// #region rate-limited
-/**
- * Braze sends `X-RateLimit-Reset` (UTC epoch seconds) rather than `Retry-After` [doc]. The core
- * reads `Retry-After` only, so the wait is carried over here; whether the error is retried
- * still follows the caller's retry policy (`responseError` decides that).
- */
-function rateLimited(response: ProviderResponse, ctx: EraseContext, message?: string): ErasureError {
-  const base = ctx.responseError(response, { message })
-  const reset = Number(response.headers.get('x-ratelimit-reset'))
-  if (base.retryAfterMs !== undefined || !Number.isFinite(reset) || reset <= 0) return base
-  // Epoch seconds as documented; a small number is read as seconds from now [inferred].
-  const retryAfterMs = Math.max(0, reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000)
-  return new ErasureError(base.code, `HTTP 429${message ? `: ${message}` : ''}`, {
-    provider: NAME,
-    status: 429,
-    retryable: base.retryable,
-    retryAfterMs,
-  })
-}
-// #endregion rate-limited

@@ -1,7 +1,7 @@
 import { aborted, asErasureError, codeForStatus, configError, ErasureError, safeCause, scrubError } from './errors'
 import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
-import { ignore, isFunction, onAbort, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry'
+import { ignore, isFunction, onAbort, retryAfterOf, type RetryPolicy, retryDelay, sleep } from './retry'
 import { pluginOf } from './plugin'
 import { checkBaseURL } from './security'
 import type {
@@ -72,7 +72,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       providerCode,
       // A 2xx the provider cannot read is a broken transfer more often than a contract change.
       retryable: detail.retryable ?? (ok || policy.statusCodes.includes(response.status)),
-      retryAfterMs: detail.retryAfterMs ?? parseRetryAfter(response.headers.get('retry-after')),
+      retryAfterMs: detail.retryAfterMs ?? retryAfterOf(response.headers, response.status),
     })
     return scrubError(error, redact)
   }

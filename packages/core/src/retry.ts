@@ -33,18 +33,38 @@ export function retryDelay(retry: number, policy: RetryPolicy, retryAfterMs?: nu
   return Math.round(random() * ceiling)
 }
 
+/**
+ * How long the vendor asks to wait, in ms, from an answer's headers: `retry-after-ms`, then
+ * `Retry-After`; on a 429 only, the end of the rate-limit window (`RateLimit-Reset`,
+ * `X-RateLimit-Reset`, `X-Rate-Limit-Reset`): seconds from now, or a Unix time in seconds (from
+ * 1e9) or in ms (from 1e12). Other answers carry a reset too, but there it is only when the
+ * window ends, not a wait (ky reads it on a 503 as well).
+ */
+export function retryAfterOf(headers: Headers, status: number, now: number = Date.now()): number | undefined {
+  const ms = numberIn(headers.get('retry-after-ms'))
+  if (ms !== undefined) return wait(ms)
+  const after = parseRetryAfter(headers.get('retry-after'), now)
+  if (after !== undefined || status !== 429) return after
+  const reset = numberIn(headers.get('ratelimit-reset') ?? headers.get('x-ratelimit-reset') ?? headers.get('x-rate-limit-reset'))
+  return reset === undefined ? undefined : wait(reset >= 1e12 ? reset - now : reset >= 1e9 ? reset * 1000 - now : reset * 1000)
+}
+
 /** Retry-After as seconds or an HTTP-date, in ms from `now`; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (!value) return undefined
-  const trimmed = value.trim()
-  // A number too large for a double is still "wait long", not Infinity (dropped as no number).
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Math.round(Number(trimmed) * 1000), Number.MAX_SAFE_INTEGER)
+  const seconds = numberIn(value)
+  if (seconds !== undefined) return wait(seconds * 1000)
+  const trimmed = value?.trim() ?? ''
   // Each HTTP-date form starts with the day's name and names a month; Date.parse would also read
   // "-1", "a 1" or "Mon 1" as a date. The asctime form (`Sun Nov  6 08:49:37 1994`) names no zone:
   // GMT, says RFC 9110, not the machine's, and so is any date sent without one; a zone given is kept.
   const date = HTTP_DATE.test(trimmed) ? Date.parse(ZONE.test(trimmed) ? trimmed : `${trimmed} GMT`) : NaN
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+  return Number.isNaN(date) ? undefined : wait(date - now)
 }
+
+/** A header's number: digits, a decimal point allowed (no sign, no exponent); else undefined. */
+const numberIn = (value: string | null) => (value && /^\d+(\.\d+)?$/.test((value = value.trim())) ? Number(value) : undefined)
+/** Whole ms, none below 0; a number too large for a double is still "wait long", not Infinity. */
+const wait = (ms: number) => Math.min(Math.max(0, Math.round(ms)), Number.MAX_SAFE_INTEGER)
 
 // At most 64 characters (the longest HTTP-date, RFC 850's, is 33), without a (comment), which Date.parse reads
 // nested and unclosed in ways a zone test cannot follow: anything else is no date, so backoff.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { codeForStatus, createEraser, createProviderContext, defineProvider, ErasureError, parseRetryAfter, retryDelay, defaultRetry } from '@erasekit/core'
+import { codeForStatus, createEraser, createProviderContext, defineProvider, ErasureError, parseRetryAfter, retryAfterOf, retryDelay, defaultRetry } from '@erasekit/core'
 import type { Identifier, ProviderResult, RequestSpec } from '@erasekit/core'
 import { demo, scriptedServer } from './helpers'
 import { mergeLayers } from '../src/retry'
@@ -126,6 +126,25 @@ describe('request pipeline', () => {
     // HTTP-dates have 1 s resolution: the wait is what remains until that second.
     expect(delays[0]).toBeGreaterThan(17_000)
     expect(delays[0]).toBeLessThanOrEqual(20_000)
+  })
+
+  it('honours retry-after-ms before Retry-After, and on a 429 only a rate-limit reset (epoch seconds) when Retry-After is absent', async () => {
+    const replies = [
+      new Response('{}', { status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } }),
+      new Response('{}', { status: 429, headers: { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 20) } }),
+      // A 503's reset is when its window ends, not a wait: backoff (delayMs 0 here).
+      new Response('{}', { status: 503, headers: { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 20) } }),
+    ]
+    server.reply((_, n) => replies[n - 1] ?? Response.json({ requestId: 'r' }))
+    const eraser = make({ retry: { delayMs: 0 } })
+    const delays = recordDelays(eraser)
+    const report = await eraser.erase({ userId: 'u1' })
+    expect(report.outcomes[0]).toMatchObject({ status: 'deleted', attempts: 4 })
+    expect(delays[0]).toBe(1500)
+    // Epoch seconds: what remains until that second.
+    expect(delays[1]).toBeGreaterThan(18_000)
+    expect(delays[1]).toBeLessThanOrEqual(20_000)
+    expect(delays[2]).toBe(0)
   })
 
   it('caps Retry-After at maxRetryAfterMs', async () => {
@@ -866,6 +885,28 @@ describe('retry helpers', () => {
     expect(retryDelay(3, defaultRetry, undefined, () => 1)).toBe(1200)
     expect(retryDelay(20, defaultRetry, undefined, () => 1)).toBe(30_000)
     expect(retryDelay(5, defaultRetry, undefined, () => 0)).toBe(0)
+  })
+
+  it('reads the wait a vendor asks for from retry-after-ms, Retry-After, or on a 429 a rate-limit reset', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    const wait = (headers: Record<string, string>, status = 429) => retryAfterOf(new Headers(headers), status, now)
+    expect(wait({ 'retry-after-ms': '250', 'retry-after': '3' })).toBe(250)
+    expect(wait({ 'retry-after-ms': ' 12.6 ' })).toBe(13)
+    // An unreadable retry-after-ms falls back to Retry-After.
+    expect(wait({ 'retry-after-ms': '-5', 'retry-after': '3' })).toBe(3000)
+    expect(wait({ 'retry-after': '3', 'x-ratelimit-reset': '60' })).toBe(3000)
+    // Seconds from now (IETF RateLimit-Reset), a Unix time in seconds (Braze, GitHub) or in ms.
+    expect(wait({ 'ratelimit-reset': '7' })).toBe(7000)
+    expect(wait({ 'x-ratelimit-reset': String(now / 1000 + 30) })).toBe(30_000)
+    expect(wait({ 'x-rate-limit-reset': String(now + 4500) })).toBe(4500)
+    // A reset already past: at once.
+    expect(wait({ 'x-ratelimit-reset': String(now / 1000 - 30) })).toBe(0)
+    // Not a number (the structured RateLimit form, a sign): no wait given, so backoff.
+    for (const value of ['reset=50', '-3', '1e3', '']) expect(wait({ 'ratelimit-reset': value }), value).toBeUndefined()
+    // Only a 429 is about the rate limit: on a 503 or a 500 the reset is when the window ends.
+    expect(wait({ 'x-ratelimit-reset': '7' }, 503)).toBeUndefined()
+    expect(wait({ 'retry-after-ms': '250' }, 503)).toBe(250)
+    expect(wait({})).toBeUndefined()
   })
 
   it('parses Retry-After seconds and dates, ignores garbage', () => {
