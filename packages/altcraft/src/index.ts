@@ -27,8 +27,8 @@ export interface AltcraftOptions extends CommonProviderOptions {
   dbId: number
   /** Matching modes to try, in order. Default `['profile_id', 'email', 'phone', 'custom']`. */
   matching?: AltcraftMatching[] | undefined
-  /** For `matching: 'custom'`: the database field and the subject field that fills it. */
-  custom?: { field: string; from: 'userId' | 'email' | 'phone' } | undefined
+  /** For `matching: 'custom'`: the database field, and the subject field that fills it (`ids.crm` for `subject.ids.crm`). */
+  custom?: { field: string; from: 'userId' | 'email' | 'phone' | `ids.${string}` } | undefined
   /** `resource_id`: narrows email/phone matching to one resource's subscriptions. */
   resourceId?: number | undefined
 }
@@ -48,7 +48,7 @@ const schema = v.object(
     tokenIn: v.optional(oneOf(['body', 'header'])),
     dbId: positiveInt(),
     matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected at least one mode'))),
-    custom: v.optional(v.object({ field: text(), from: oneOf(['userId', 'email', 'phone']) }, 'expected { field, from }')),
+    custom: v.optional(v.object({ field: text(), from: v.is<string>((from) => typeof from === 'string' && /^(userId|email|phone|ids\.[\w-]{1,40})$/.test(from), 'expected userId | email | phone | ids.<key>') }, 'expected { field, from }')),
     resourceId: v.optional(positiveInt()),
   },
   // A missing key.
@@ -66,6 +66,7 @@ interface Envelope {
 export function altcraft(options: AltcraftOptions): Provider {
   const o = parseProviderOptions(name, schema, options)
   const { token, custom } = o
+  const idKey = custom?.from.startsWith('ids.') && custom.from.slice(4)
   if (o.matching?.includes('custom') && !custom) {
     throw new ErasureError('invalid_config', 'options.custom: required when matching includes "custom"', { provider: name })
   }
@@ -80,7 +81,7 @@ export function altcraft(options: AltcraftOptions): Provider {
     limits: { batchSize: 1, concurrency: 4 },
     match(subject) {
       for (const kind of o.matching ?? modes) {
-        const value = kind === 'profile_id' ? subject.ids?.altcraft : kind === 'custom' ? custom && subject[custom.from] : subject[kind]
+        const value = kind === 'profile_id' ? subject.ids?.altcraft : kind === 'custom' ? custom && (idKey ? subject.ids?.[idKey] : subject[custom.from as 'userId']) : subject[kind]
         if (value) return { kind, value }
       }
       return undefined

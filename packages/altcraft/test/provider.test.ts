@@ -297,6 +297,20 @@ describe('altcraft provider: identifier choice', () => {
     expect(await erase({ ids: { altcraft: 'a1c0f7ed0000000000000001' } })).toMatchObject({ status: 'skipped' })
   })
 
+  it('custom may read a dedicated id (from: "ids.<key>"), and skips a subject without it', async () => {
+    const { emulator, erase } = setup('http200', { matching: ['email', 'custom'], custom: { field: 'CRM_ID', from: 'ids.crm' } })
+    const byCrm = emulator.store.add(1, { fields: { CRM_ID: 'CRM-77' } })
+    expect(await erase({ userId: 'u1', ids: { crm: 'CRM-77', adapty: 'x1' } })).toMatchObject({ status: 'deleted', identifier: { kind: 'custom' } })
+    expect(lastBody(emulator)).toMatchObject({ matching: 'custom', field_name: 'CRM_ID', field_value: 'CRM-77' })
+    expect(emulator.store.has(1, byCrm)).toBe(false)
+    // Email comes first in this order; a subject with neither is skipped, its userId unused.
+    await erase({ email: 'a@x.io', ids: { crm: 'CRM-78' } })
+    expect(lastBody(emulator)).toMatchObject({ matching: 'email', email: 'a@x.io' })
+    const before = emulator.requests.length
+    expect(await erase({ userId: 'u1', ids: { other: 'CRM-79' } })).toMatchObject({ status: 'skipped', reason: 'no_identifier' })
+    expect(emulator.requests).toHaveLength(before)
+  })
+
   it('custom may read email', async () => {
     const { emulator, erase } = setup('http200', { matching: ['custom'], custom: { field: 'LOGIN', from: 'email' } })
     await erase({ email: 'a@x.io' })
@@ -364,6 +378,9 @@ describe('altcraft options validation', () => {
     [{ custom: { field: '', from: 'userId' } }, 'custom.field'],
     [{ custom: { field: 'CRM_ID', from: 'ref-LEAKY' } }, 'custom.from', 'ref-LEAKY'],
     [{ custom: 'CRM_ID-LEAKY' }, 'custom', 'CRM_ID-LEAKY'],
+    [{ custom: { field: 'CRM_ID', from: 'ids.' } }, 'custom.from'],
+    [{ custom: { field: 'CRM_ID', from: 'ids.a b-LEAKY' } }, 'custom.from', 'ids.a b-LEAKY'],
+    [{ custom: { field: 'CRM_ID', from: { toString: () => 'userId' } } }, 'custom.from'],
     [{ resourceId: -3 }, 'resourceId', '-3'],
     [{ matching: ['custom'] }, 'custom'],
     [{ retry: { limit: -1 } }, 'retry.limit'],

@@ -18,7 +18,7 @@ export interface InputItem {
 }
 
 export interface ReadOptions {
-  /** Provider names accepted in `ids.<provider>` columns / keys. */
+  /** Keys accepted in `ids.<key>` columns: provider names, and an id a provider reads (Altcraft's `custom.from`). */
   providers: readonly string[]
   warn(message: string): void
 }

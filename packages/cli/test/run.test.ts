@@ -92,6 +92,21 @@ describe('erasekit run against the emulators', () => {
     expect(world.emulators.adapty.store.has({ profileId: world.adaptyIds[11]! })).toBe(false)
   }, 60_000)
 
+  test('an Altcraft custom field filled from ids.<key> (custom.from) makes ids.<key> a known CSV column', async () => {
+    const dir = tmp('custom-ids')
+    const config = world.config(dir, (providers) => {
+      providers.altcraft.matching = ['custom']
+      providers.altcraft.custom = { field: 'CRM_ID', from: 'ids.crm' }
+    })
+    const profile = world.emulators.altcraft.store.add(1, { fields: { CRM_ID: 'CRM-9001' } })
+    writeFileSync(join(dir, 'subjects.csv'), 'ref,ids.crm\ndsr-crm,CRM-9001\n')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'altcraft'], { cwd: dir, env: world.env })
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).not.toContain('unknown column')
+    expect(summaryOf(result.stdout)).toEqual({ altcraft: { deleted: 1, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 1 } })
+    expect(world.emulators.altcraft.store.has(1, profile)).toBe(false)
+  }, 60_000)
+
   test('--only restricts the providers; --dry-run sends nothing', async () => {
     const dir = tmp('only')
     const config = world.config(dir)
