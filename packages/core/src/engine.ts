@@ -447,8 +447,9 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
       // Aborted while the input was producing an item: one handed over in time was read (an async
       // generator has passed its `yield`) and is reported, as aborted.
       if (!result && signal.aborted) result = closed ? undefined : await late(next)
-      // What for...of refuses (42, null): an endless run of invalid subjects, or a silent end.
-      else if (Object(result) !== result) throw configError('subjects: the iterator returned a result that is not an object')
+      // What for...of refuses (42, null): an endless run of invalid subjects, or a silent end. After
+      // an abort it ends the input (caught below), as a result past its deadline does: no subject.
+      if (Object(result) !== result) throw configError('subjects: the iterator returned a result that is not an object')
       return result
     } catch (error) {
       // After an abort, the input's failure is the run's end, not news.

@@ -1298,6 +1298,14 @@ describe('eraseMany: nothing hangs, nothing is lost', () => {
     expect(pulls).toBe(2)
   })
 
+  it.each([[42], [null]])('a %s that an async next() hands over after an abort, within its grace, is no subject: no phantom report', async (bad) => {
+    const source: AsyncIterable<unknown> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise((resolve) => setTimeout(() => resolve(bad as never), 50)) }) }
+    const eraser = createEraser({ providers: [bulkProvider('v', vendor().fetch, { batchSize: 1 })] })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 10)
+    expect(await collect(eraser.eraseMany(source as AsyncIterable<{ userId: string }>, { signal: controller.signal }))).toEqual([])
+  })
+
   it('after an abort, slow journal writes are each still awaited, one at a time, however long they take in all', async () => {
     let inFlight = 0
     let most = 0
