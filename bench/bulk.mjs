@@ -18,6 +18,7 @@
 //
 // Prints one JSON line. Subjects come from a generator (never an array). Emulator request logs
 // and deletion lists are counted and emptied every 100 ms, so memory measures the client.
+import { PerformanceObserver } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { createEraser } from '@erasekit/core'
 import { adapty } from '@erasekit/adapty'
@@ -301,6 +302,19 @@ const ticker = setInterval(() => {
   sample()
   drainLogs()
 }, 100)
+// Collection pauses on this thread, by kind: a pause holds every vendor's "5 ms" answer with it.
+const GC_KINDS = { 1: 'scavenge', 4: 'markCompact', 8: 'incremental', 16: 'weakCallbacks' }
+const gcPauses = {}
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (gcPauses[GC_KINDS[entry.detail?.kind] ?? 'other'] ??= { count: 0, totalMs: 0, over5Ms: 0, maxMs: 0 })
+    kind.count++
+    kind.totalMs += entry.duration
+    if (entry.duration > 5) kind.over5Ms++
+    kind.maxMs = Math.max(kind.maxMs, entry.duration)
+  }
+})
+gcObserver.observe({ entryTypes: ['gc'] })
 const cpu = process.cpuUsage()
 const t0 = performance.now()
 const tracer = args.trace
@@ -322,6 +336,7 @@ clearInterval(ticker)
 clearInterval(tracer)
 sample()
 drainLogs()
+gcObserver.disconnect()
 
 const round = (value, digits = 0) => Number(value.toFixed(digits))
 const calibratedBoundMs = LATENCY ? (boundMs / LATENCY) * timer : 0
@@ -359,6 +374,7 @@ console.log(
     startHeapMB: round(start.heapUsed / MB, 1),
     peakRssMB: round(peak.rss / MB, 1),
     peakHeapMB: round(peak.heapUsed / MB, 1),
+    gcPauses: Object.fromEntries(Object.entries(gcPauses).map(([kind, { totalMs, maxMs, ...counts }]) => [kind, { ...counts, totalMs: round(totalMs), maxMs: round(maxMs, 1) }])),
     reports: outcome.reports,
     outcomes: outcome.outcomes,
     statuses,
