@@ -336,7 +336,7 @@ describe('validation messages', () => {
         "custom number": "invalid_config: [erasekit] [altcraft] options.custom: expected { field, from }",
         "custom.field empty": "invalid_config: [erasekit] [altcraft] options.custom.field: expected a non-empty string",
         "custom.fild (a typo)": "invalid_config: [erasekit] [altcraft] options.custom.fild: unknown field (expected field or from)",
-        "custom.from": "invalid_config: [erasekit] [altcraft] options.custom.from: expected userId | email | phone",
+        "custom.from": "invalid_config: [erasekit] [altcraft] options.custom.from: expected userId | email | phone | ids.<key>",
         "dbId 0": "invalid_config: [erasekit] [altcraft] options.dbId: expected a positive integer",
         "dbId string": "invalid_config: [erasekit] [altcraft] options.dbId: expected a positive integer",
         "matching empty": "invalid_config: [erasekit] [altcraft] options.matching: expected at least one mode",

@@ -8,7 +8,7 @@
  *   one failed, 400 for a subject erase() refuses (a malformed one: no request sent), 401 without the right token.
  *
  * And a Queues consumer: each message's body is a subject. Done → ack; only retryable failures →
- * retry (after the vendor's Retry-After); anything else → logged (PII-free) and acked. With a D1
+ * retry (after the wait the vendor asked for); anything else → logged (PII-free) and acked. With a D1
  * binding as the journal, a retried message goes only to the providers not yet confirmed.
  * Credentials are env bindings (wrangler secrets); see wrangler.toml and README.md.
  */

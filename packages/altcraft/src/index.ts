@@ -48,7 +48,7 @@ const schema = v.object(
     tokenIn: v.optional(oneOf(['body', 'header'])),
     dbId: positiveInt(),
     matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected at least one mode'))),
-    custom: v.optional(v.object({ field: text(), from: v.is<string>((from) => typeof from === 'string' && /^(userId|email|phone|ids\.[\w-]{1,40})$/.test(from), 'expected userId | email | phone | ids.<key>') }, 'expected { field, from }')),
+    custom: v.optional(v.object({ field: text(), from: v.is<string>((from) => typeof from === 'string' && /^(userId|email|phone|ids\.(?!__proto__$)[\w-]{1,40})$/.test(from), 'expected userId | email | phone | ids.<key>') }, 'expected { field, from }')),
     resourceId: v.optional(positiveInt()),
   },
   // A missing key.
@@ -133,7 +133,8 @@ export function altcraft(options: AltcraftOptions): Provider {
         if (response.status >= 400 && transient.retryable) throw transient
         // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
         // reading) is retried the same way, and named like it (a delete is idempotent).
-        const busy = code >= 400 && ctx.responseError({ ...response, status: code }).retryable
+        const asStatus = code >= 400 ? ctx.responseError({ ...response, status: code }) : undefined
+        const busy = !!asStatus?.retryable
         // "Profile not found" has no documented code: the whole text, with code 400 or 404 (as an
         // HTTP status too, or a 200), is the vendor saying there is nothing to delete, as a repeated
         // or resumed deletion, or a retry after a lost answer, gets. Any other text ("Profile field
@@ -143,8 +144,8 @@ export function altcraft(options: AltcraftOptions): Provider {
         }
         // 402 (tariff limit) and unknown codes: provider_error, not retried.
         const errorCode = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
-        // A Retry-After header next to a body 429 is honoured as with an HTTP 429.
-        const retryAfterMs = busy ? transient.retryAfterMs : undefined
+        // The wait asked next to a body 429 is read as with an HTTP 429 (Retry-After, a rate-limit reset).
+        const retryAfterMs = busy ? asStatus!.retryAfterMs : undefined
         throw new ErasureError(errorCode, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
       },
     )

@@ -194,9 +194,9 @@ describe('altcraft provider: retries', () => {
     expect(delays).toEqual([5])
   })
 
-  it('a body 429 under HTTP 200 honours a Retry-After header as an HTTP 429 does', async () => {
+  it.each<Record<string, string>>([{ 'retry-after': '1' }, { 'x-ratelimit-reset': '1' }])('a body 429 under HTTP 200 honours the wait it asks (%o) as an HTTP 429 does', async (headers) => {
     const answers = [
-      Response.json({ error: 429, error_text: 'Too many requests' }, { headers: { 'retry-after': '1' } }),
+      Response.json({ error: 429, error_text: 'Too many requests' }, { headers }),
       Response.json({ error: 0, error_text: 'Successful operation', data: { profile_id: 'p' } }),
     ]
     const provider = altcraft({ baseURL: BASE, token: 'token-1', dbId: 1, fetch: async () => answers.shift()! })
@@ -206,7 +206,7 @@ describe('altcraft provider: retries', () => {
       delays.push(ctx.delayMs)
     })
     expect((await eraser.erase({ email: 'ann@example.com' })).outcomes[0]).toMatchObject({ status: 'deleted', attempts: 2 })
-    // Backoff alone would be 0..1 ms; 5 is Retry-After (1 s) capped at maxRetryAfterMs.
+    // Backoff alone would be 0..1 ms; 5 is the wait asked (1 s) capped at maxRetryAfterMs.
     expect(delays).toEqual([5])
   })
 
@@ -379,6 +379,8 @@ describe('altcraft options validation', () => {
     [{ custom: { field: 'CRM_ID', from: 'ref-LEAKY' } }, 'custom.from', 'ref-LEAKY'],
     [{ custom: 'CRM_ID-LEAKY' }, 'custom', 'CRM_ID-LEAKY'],
     [{ custom: { field: 'CRM_ID', from: 'ids.' } }, 'custom.from'],
+    [{ custom: { field: 'CRM_ID', from: 'ids.__proto__' } }, 'custom.from'],
+    [{ custom: { field: 'CRM_ID', from: `ids.${'k'.repeat(41)}` } }, 'custom.from'],
     [{ custom: { field: 'CRM_ID', from: 'ids.a b-LEAKY' } }, 'custom.from', 'ids.a b-LEAKY'],
     [{ custom: { field: 'CRM_ID', from: { toString: () => 'userId' } } }, 'custom.from'],
     [{ resourceId: -3 }, 'resourceId', '-3'],

@@ -130,6 +130,8 @@ export interface Built {
   /** One line per provider that cannot run (a missing secret): each of its outcomes fails with invalid_config. */
   problems: string[]
   plugins: Plugin[]
+  /** Keys of `ids.<key>` columns besides provider names (Altcraft's `custom.from: 'ids.<key>'`). */
+  idKeys: string[]
   /** The options (secrets resolved) of each bundled provider configured by options, by name: vendor clients take them too. */
   options: Record<string, Record<string, unknown>>
   retry?: RetryOptions
@@ -157,6 +159,13 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   }
   const configured = config.providers as Record<string, unknown>
   let names = Object.keys(configured)
+  // Altcraft's custom field read from `ids.<key>` makes that key a column, whether or not Altcraft runs (--only, a missing secret).
+  const altcraft = configured.altcraft
+  const from = isPlainObject(altcraft) && isPlainObject(altcraft.custom) ? altcraft.custom.from : undefined
+  const idKeys = typeof from === 'string' && from.startsWith('ids.') ? [from.slice(4)] : []
+  // One that differs from a provider's column only in case would take that column over.
+  const twin = [...BUNDLED_NAMES, ...names].find((name) => idKeys.some((key) => key !== name && key.toLowerCase() === name.toLowerCase()))
+  if (twin) fail(`providers.altcraft.custom.from: differs from the ids.${twin} column only in case; write ids.${twin}, or use a key of its own`)
   if (options.only) {
     for (const name of options.only) {
       if (!names.includes(name)) throw new UsageError(`--only: ${JSON.stringify(name)} is not in ${file} (configured: ${names.join(', ')})`)
@@ -230,6 +239,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
     problems,
     plugins: (config.plugins as Plugin[] | undefined) ?? [],
     options: resolvedOptions,
+    idKeys,
     retry: config.retry as RetryOptions | undefined,
     timeout: config.timeout as number | undefined,
     receiptSalt,

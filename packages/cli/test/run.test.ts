@@ -105,6 +105,23 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).not.toContain('unknown column')
     expect(summaryOf(result.stdout)).toEqual({ altcraft: { deleted: 1, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 1 } })
     expect(world.emulators.altcraft.store.has(1, profile)).toBe(false)
+    // With Altcraft left out (--only), the column is still known: the other providers run on the same file.
+    writeFileSync(join(dir, 'more.csv'), `ref,userId,ids.crm\ndsr-crm-2,${person(31).userId},CRM-9002\n`)
+    const only = await cli(['run', '--config', config, '--input', 'more.csv', '--only', 'adapty'], { cwd: dir, env: world.env })
+    expect(only.code, only.output).toBe(0)
+    expect(only.output).not.toContain('unknown column')
+    expect(summaryOf(only.stdout)).toEqual({ adapty: { deleted: 1, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 1 } })
+  }, 60_000)
+
+  test('an Altcraft custom.from that differs from a provider\'s ids column only in case is refused before anything is read', async () => {
+    const dir = tmp('custom-ids-case')
+    const config = world.config(dir, (providers) => {
+      providers.altcraft.custom = { field: 'CRM_ID', from: 'ids.Adapty' }
+    })
+    writeFileSync(join(dir, 'subjects.csv'), 'ref,ids.adapty\ndsr-a,x\n')
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv'], { cwd: dir, env: world.env })
+    expect(result.code).toBe(1)
+    expect(result.output).toContain('providers.altcraft.custom.from: differs from the ids.adapty column only in case')
   }, 60_000)
 
   test('--only restricts the providers; --dry-run sends nothing', async () => {

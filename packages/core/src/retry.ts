@@ -36,17 +36,20 @@ export function retryDelay(retry: number, policy: RetryPolicy, retryAfterMs?: nu
 /**
  * How long the vendor asks to wait, in ms, from an answer's headers: `retry-after-ms`, then
  * `Retry-After`; on a 429 only, the end of the rate-limit window (`RateLimit-Reset`,
- * `X-RateLimit-Reset`, `X-Rate-Limit-Reset`): seconds from now, or a Unix time in seconds (from
- * 1e9) or in ms (from 1e12). Other answers carry a reset too, but there it is only when the
- * window ends, not a wait (ky reads it on a 503 as well).
+ * `X-RateLimit-Reset`, `X-Rate-Limit-Reset`, the first one readable): seconds from now, or a Unix
+ * time in seconds (from 1e9) or in ms (from 1e12). Other answers carry a reset too, but there it is
+ * only when the window ends, not a wait (ky reads it on a 503 as well).
  */
 export function retryAfterOf(headers: Headers, status: number, now: number = Date.now()): number | undefined {
   const ms = numberIn(headers.get('retry-after-ms'))
   if (ms !== undefined) return wait(ms)
   const after = parseRetryAfter(headers.get('retry-after'), now)
   if (after !== undefined || status !== 429) return after
-  const reset = numberIn(headers.get('ratelimit-reset') ?? headers.get('x-ratelimit-reset') ?? headers.get('x-rate-limit-reset'))
-  return reset === undefined ? undefined : wait(reset >= 1e12 ? reset - now : reset >= 1e9 ? reset * 1000 - now : reset * 1000)
+  const reset = numberIn(headers.get('ratelimit-reset')) ?? numberIn(headers.get('x-ratelimit-reset')) ?? numberIn(headers.get('x-rate-limit-reset'))
+  const until = reset === undefined ? 0 : wait(reset >= 1e12 ? reset - now : reset >= 1e9 ? reset * 1000 - now : reset * 1000)
+  // A reset of 0 or already past (our clock ahead of the vendor's) is no wait given: backoff, not
+  // every retry at once.
+  return until || undefined
 }
 
 /** Retry-After as seconds or an HTTP-date, in ms from `now`; undefined when absent or unreadable. */

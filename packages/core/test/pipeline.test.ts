@@ -899,10 +899,14 @@ describe('retry helpers', () => {
     expect(wait({ 'ratelimit-reset': '7' })).toBe(7000)
     expect(wait({ 'x-ratelimit-reset': String(now / 1000 + 30) })).toBe(30_000)
     expect(wait({ 'x-rate-limit-reset': String(now + 4500) })).toBe(4500)
-    // A reset already past: at once.
-    expect(wait({ 'x-ratelimit-reset': String(now / 1000 - 30) })).toBe(0)
+    // A reset of 0 or already past (clocks differ): no wait given, so backoff, not every retry at once.
+    expect(wait({ 'x-ratelimit-reset': String(now / 1000 - 30) })).toBeUndefined()
+    expect(wait({ 'ratelimit-reset': '0' })).toBeUndefined()
     // Not a number (the structured RateLimit form, a sign): no wait given, so backoff.
-    for (const value of ['reset=50', '-3', '1e3', '']) expect(wait({ 'ratelimit-reset': value }), value).toBeUndefined()
+    for (const value of ['reset=50', '-3', '1e3', '', '5, 7']) expect(wait({ 'ratelimit-reset': value }), value).toBeUndefined()
+    // The first readable one: an empty or unreadable header does not hide the next.
+    expect(wait({ 'ratelimit-reset': '', 'x-ratelimit-reset': '4' })).toBe(4000)
+    expect(wait({ 'ratelimit-reset': 'reset=50', 'x-rate-limit-reset': '2' })).toBe(2000)
     // Only a 429 is about the rate limit: on a 503 or a 500 the reset is when the window ends.
     expect(wait({ 'x-ratelimit-reset': '7' }, 503)).toBeUndefined()
     expect(wait({ 'retry-after-ms': '250' }, 503)).toBe(250)
@@ -997,9 +1001,9 @@ describe('responseError', () => {
 })
 
 describe('provider-supplied retry timing and attempts', () => {
-  it('uses retryAfterMs from responseError (vendors with their own rate-limit headers) and a per-result attempts count', async () => {
+  it('uses retryAfterMs from responseError (vendors with a wait header the core does not read) and a per-result attempts count', async () => {
     const { defineProvider } = await import('@erasekit/core')
-    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 429, headers: { 'x-ratelimit-reset': '9' } }) : Response.json({})))
+    server.reply((_, n) => (n === 1 ? new Response('{}', { status: 429, headers: { 'x-backoff-seconds': '9' } }) : Response.json({})))
     const provider = defineProvider({
       name: 'resets',
       specificationVersion: 1,
@@ -1008,7 +1012,7 @@ describe('provider-supplied retry timing and attempts', () => {
       match: (subject) => (subject.userId ? { kind: 'userId', value: subject.userId } : undefined),
       erase: async (identifiers, ctx) => {
         await ctx.request({ method: 'POST', url: '/x' }, (response) => {
-          if (response.status === 429) throw ctx.responseError(response, { retryAfterMs: Number(response.headers.get('x-ratelimit-reset')) * 1000 })
+          if (response.status === 429) throw ctx.responseError(response, { retryAfterMs: Number(response.headers.get('x-backoff-seconds')) * 1000 })
           return response
         })
         return identifiers.map(() => ({ status: 'deleted' as const, attempts: 7 }))

@@ -108,9 +108,7 @@ export default defineCommand({
     }
 
     // Read up to the first subject now: a bad header stops here, before any file is written.
-    // An Altcraft custom field filled from `ids.<key>` makes that key a column too.
-    const from = (built.options.altcraft?.custom as { from?: unknown } | undefined)?.from
-    const names = [...new Set([...BUNDLED_NAMES, ...built.providers.map((provider) => provider.name), ...(typeof from === 'string' && from.startsWith('ids.') ? [from.slice(4)] : [])])]
+    const names = [...new Set([...BUNDLED_NAMES, ...built.providers.map((provider) => provider.name), ...built.idKeys])]
     const warnings: string[] = []
     const input = readSubjects(inputFile, format, { providers: names, warn: (message) => warnings.push(message) })
     const first = await input.next()
