@@ -48,12 +48,18 @@ const schema = v.object(
     tokenIn: v.optional(oneOf(['body', 'header'])),
     dbId: positiveInt(),
     matching: v.optional(v.pipe(v.array(oneOf(modes), 'expected an array'), v.is((value) => (value as unknown[]).length > 0, 'expected at least one mode'))),
-    custom: v.optional(v.object({ field: text(), from: v.is<string>((from) => typeof from === 'string' && /^(userId|email|phone|ids\.(?!__proto__$)[\w-]{1,40})$/.test(from), 'expected userId | email | phone | ids.<key>') }, 'expected { field, from }')),
+    custom: v.optional(v.object({ field: text(), from: v.is<string>((from) => ['userId', 'email', 'phone'].includes(from as string) || !!altcraftIdKey(from), 'expected userId | email | phone | ids.<key>') }, 'expected { field, from }')),
     resourceId: v.optional(positiveInt()),
   },
   // A missing key.
   (key) => (key === 'baseURL' ? urlHint : 'required'),
 )
+
+/**
+ * The `subject.ids` key a `custom.from` of `ids.<key>` reads (word characters and dashes, up to 40;
+ * not `__proto__`), or undefined: what a CSV reader (erasekit run) accepts as an `ids.<key>` column.
+ */
+export const altcraftIdKey = (from: unknown): string | undefined => (typeof from === 'string' && /^ids\.(?!__proto__$)[\w-]{1,40}$/.test(from) ? from.slice(4) : undefined)
 
 // Altcraft's documented `error` codes; any other non-zero code is a generic provider_error.
 const codes: Record<number, ErrorCode> = { 400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden' }
@@ -66,7 +72,7 @@ interface Envelope {
 export function altcraft(options: AltcraftOptions): Provider {
   const o = parseProviderOptions(name, schema, options)
   const { token, custom } = o
-  const idKey = custom?.from.startsWith('ids.') && custom.from.slice(4)
+  const idKey = altcraftIdKey(custom?.from)
   if (o.matching?.includes('custom') && !custom) {
     throw new ErasureError('invalid_config', 'options.custom: required when matching includes "custom"', { provider: name })
   }
@@ -134,7 +140,7 @@ export function altcraft(options: AltcraftOptions): Provider {
         // A body code the retry policy retries as an HTTP status (429, 5xx; undocumented, safe
         // reading) is retried the same way, and named like it (a delete is idempotent).
         const asStatus = code >= 400 ? ctx.responseError({ ...response, status: code }) : undefined
-        const busy = !!asStatus?.retryable
+        const busy = asStatus?.retryable === true
         // "Profile not found" has no documented code: the whole text, with code 400 or 404 (as an
         // HTTP status too, or a 200), is the vendor saying there is nothing to delete, as a repeated
         // or resumed deletion, or a retry after a lost answer, gets. Any other text ("Profile field
@@ -145,7 +151,7 @@ export function altcraft(options: AltcraftOptions): Provider {
         // 402 (tariff limit) and unknown codes: provider_error, not retried.
         const errorCode = busy ? codeForStatus(code) : (codes[code] ?? 'provider_error')
         // The wait asked next to a body 429 is read as with an HTTP 429 (Retry-After, a rate-limit reset).
-        const retryAfterMs = busy ? asStatus!.retryAfterMs : undefined
+        const retryAfterMs = busy ? asStatus?.retryAfterMs : undefined
         throw new ErasureError(errorCode, `error ${code}${detail ? `: ${detail}` : ''}`, { provider: name, status: response.status, providerCode: code, retryable: busy, retryAfterMs })
       },
     )

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import { createEraser, defineProvider, ErasureError, type Plugin, type Provider, type RetryOptions } from '@erasekit/core'
 import { adapty, type AdaptyOptions } from '@erasekit/adapty'
-import { altcraft, type AltcraftOptions } from '@erasekit/altcraft'
+import { altcraft, altcraftIdKey, type AltcraftOptions } from '@erasekit/altcraft'
 import { batch, type BatchOptions } from '@erasekit/batch'
 import { clevertap, type CleverTapOptions } from '@erasekit/clevertap'
 import { UsageError } from './errors'
@@ -160,12 +160,9 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
   const configured = config.providers as Record<string, unknown>
   let names = Object.keys(configured)
   // Altcraft's custom field read from `ids.<key>` makes that key a column, whether or not Altcraft runs (--only, a missing secret).
-  const altcraft = configured.altcraft
-  const from = isPlainObject(altcraft) && isPlainObject(altcraft.custom) ? altcraft.custom.from : undefined
-  const idKeys = typeof from === 'string' && from.startsWith('ids.') ? [from.slice(4)] : []
-  // One that differs from a provider's column only in case would take that column over.
-  const twin = [...BUNDLED_NAMES, ...names].find((name) => idKeys.some((key) => key !== name && key.toLowerCase() === name.toLowerCase()))
-  if (twin) fail(`providers.altcraft.custom.from: differs from the ids.${twin} column only in case; write ids.${twin}, or use a key of its own`)
+  const altcraftOptions = configured.altcraft
+  const from = isPlainObject(altcraftOptions) && isPlainObject(altcraftOptions.custom) ? altcraftOptions.custom.from : undefined
+  const idKey = altcraftIdKey(isEnvRef(from) && typeof from.env === 'string' ? env[from.env] : from)
   if (options.only) {
     for (const name of options.only) {
       if (!names.includes(name)) throw new UsageError(`--only: ${JSON.stringify(name)} is not in ${file} (configured: ${names.join(', ')})`)
@@ -239,7 +236,7 @@ export function buildConfig(raw: unknown, options: BuildOptions): Built {
     problems,
     plugins: (config.plugins as Plugin[] | undefined) ?? [],
     options: resolvedOptions,
-    idKeys,
+    idKeys: idKey ? [idKey] : [],
     retry: config.retry as RetryOptions | undefined,
     timeout: config.timeout as number | undefined,
     receiptSalt,

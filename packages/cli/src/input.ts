@@ -114,7 +114,7 @@ function header(cells: string[], file: string, line: number, options: ReadOption
     )
   }
   if (!columns.some((column) => 'id' in column || ('field' in column && column.field !== 'ref'))) {
-    throw new UsageError(`${file} line ${line}: no identifier column; expected userId, email, phone or ids.<provider>`)
+    throw new UsageError(`${file} line ${line}: no identifier column; expected userId, email, phone or ids.<provider> (or ids.<key> when Altcraft, configured by options, has custom.from 'ids.<key>')`)
   }
   return columns
 }

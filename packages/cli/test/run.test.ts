@@ -105,12 +105,23 @@ describe('erasekit run against the emulators', () => {
     expect(result.output).not.toContain('unknown column')
     expect(summaryOf(result.stdout)).toEqual({ altcraft: { deleted: 1, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 1 } })
     expect(world.emulators.altcraft.store.has(1, profile)).toBe(false)
-    // With Altcraft left out (--only), the column is still known: the other providers run on the same file.
-    writeFileSync(join(dir, 'more.csv'), `ref,userId,ids.crm\ndsr-crm-2,${person(31).userId},CRM-9002\n`)
+    // With Altcraft left out (--only), the column is still known: the other providers run on the same file
+    // (a user the emulators do not hold: the world's persons stay as the other tests expect them).
+    writeFileSync(join(dir, 'more.csv'), 'ref,userId,ids.crm\ndsr-crm-2,crm-only-user,CRM-9002\n')
     const only = await cli(['run', '--config', config, '--input', 'more.csv', '--only', 'adapty'], { cwd: dir, env: world.env })
     expect(only.code, only.output).toBe(0)
     expect(only.output).not.toContain('unknown column')
-    expect(summaryOf(only.stdout)).toEqual({ adapty: { deleted: 1, accepted: 0, not_found: 0, skipped: 0, failed: 0, total: 1 } })
+    expect(summaryOf(only.stdout)).toEqual({ adapty: { deleted: 0, accepted: 0, not_found: 1, skipped: 0, failed: 0, total: 1 } })
+    // custom.from given as an environment variable, as any option may be.
+    const fromEnv = world.config(dir, (providers) => {
+      providers.altcraft.matching = ['custom']
+      providers.altcraft.custom = { field: 'CRM_ID', from: { env: 'ALTCRAFT_FROM' } }
+    })
+    const profile2 = world.emulators.altcraft.store.add(1, { fields: { CRM_ID: 'CRM-9003' } })
+    writeFileSync(join(dir, 'env.csv'), 'ref,ids.crm\ndsr-crm-3,CRM-9003\n')
+    const viaEnv = await cli(['run', '--config', fromEnv, '--input', 'env.csv', '--only', 'altcraft'], { cwd: dir, env: { ...world.env, ALTCRAFT_FROM: 'ids.crm' } })
+    expect(viaEnv.code, viaEnv.output).toBe(0)
+    expect(world.emulators.altcraft.store.has(1, profile2)).toBe(false)
   }, 60_000)
 
   test('an Altcraft custom.from that differs from a provider\'s ids column only in case is refused before anything is read', async () => {
@@ -122,6 +133,10 @@ describe('erasekit run against the emulators', () => {
     const result = await cli(['run', '--config', config, '--input', 'subjects.csv'], { cwd: dir, env: world.env })
     expect(result.code).toBe(1)
     expect(result.output).toContain('providers.altcraft.custom.from: differs from the ids.adapty column only in case')
+    // follow-up reads no input columns: the same config is not refused there.
+    writeFileSync(join(dir, 'r.jsonl'), '')
+    const followUp = await cli(['follow-up', '--config', config, '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
+    expect(followUp.output).not.toContain('only in case')
   }, 60_000)
 
   test('--only restricts the providers; --dry-run sends nothing', async () => {

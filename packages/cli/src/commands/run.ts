@@ -109,6 +109,9 @@ export default defineCommand({
 
     // Read up to the first subject now: a bad header stops here, before any file is written.
     const names = [...new Set([...BUNDLED_NAMES, ...built.providers.map((provider) => provider.name), ...built.idKeys])]
+    // A key that differs from a provider's column only in case would take that column over.
+    const twin = names.find((name) => built.idKeys.some((key) => key !== name && key.toLowerCase() === name.toLowerCase()))
+    if (twin) throw new UsageError(`${configFile}: providers.altcraft.custom.from: differs from the ids.${twin} column only in case; write ids.${twin}, or use a key of its own`)
     const warnings: string[] = []
     const input = readSubjects(inputFile, format, { providers: names, warn: (message) => warnings.push(message) })
     const first = await input.next()
