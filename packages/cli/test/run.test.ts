@@ -128,6 +128,7 @@ describe('erasekit run against the emulators', () => {
     const dir = tmp('custom-ids-case')
     const config = world.config(dir, (providers) => {
       providers.altcraft.custom = { field: 'CRM_ID', from: 'ids.Adapty' }
+      providers.batch.mode = 'gdpr'
     })
     writeFileSync(join(dir, 'subjects.csv'), 'ref,ids.adapty\ndsr-a,x\n')
     const result = await cli(['run', '--config', config, '--input', 'subjects.csv'], { cwd: dir, env: world.env })
@@ -136,7 +137,18 @@ describe('erasekit run against the emulators', () => {
     // follow-up reads no input columns: the same config is not refused there.
     writeFileSync(join(dir, 'r.jsonl'), '')
     const followUp = await cli(['follow-up', '--config', config, '--receipts', 'r.jsonl'], { cwd: dir, env: world.env })
-    expect(followUp.output).not.toContain('only in case')
+    expect(followUp.code, followUp.output).toBe(0)
+    expect(followUp.output).toContain('nothing to follow up')
+  }, 60_000)
+
+  test('a custom.from key Altcraft refuses is no column, even with Altcraft left out by --only', async () => {
+    const dir = tmp('custom-ids-bad')
+    const config = world.config(dir, (providers) => {
+      providers.altcraft.custom = { field: 'CRM_ID', from: `ids.${'k'.repeat(41)}` }
+    })
+    writeFileSync(join(dir, 'subjects.csv'), `ref,userId,ids.${'k'.repeat(41)}\ndsr-k,crm-only-user,x\n`)
+    const result = await cli(['run', '--config', config, '--input', 'subjects.csv', '--only', 'adapty', '--dry-run'], { cwd: dir, env: world.env })
+    expect(result.output).toContain('unknown column')
   }, 60_000)
 
   test('--only restricts the providers; --dry-run sends nothing', async () => {
