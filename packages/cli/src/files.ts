@@ -293,7 +293,7 @@ export async function checkJournal(path: string): Promise<void> {
  * confirmation (a run sent the subject again) is left alone and counted: whether it is pending,
  * done or failed is for a lookup to say. The caller holds the journal's lock.
  */
-export async function withdrawFromJournal(path: string, requests: FailedRequest[]): Promise<Withdrawal> {
+export async function withdrawFromJournal(path: string, requests: FailedRequest[], written = { lines: 0 }): Promise<Withdrawal> {
   const subjectOf = (line: { subjectRef: string; provider: string; target?: string | undefined }) => key(line.subjectRef, line.provider, line.target)
   const failed = new Map<string, { request: FailedRequest; ids: Set<string> }>()
   for (const request of requests) {
@@ -343,6 +343,8 @@ export async function withdrawFromJournal(path: string, requests: FailedRequest[
     }
     journal.sync()
   } finally {
+    // How far a write error let it get: each line written is whole.
+    written.lines = journal.lines
     journal.close()
   }
   return result

@@ -224,7 +224,7 @@ describe('erasekit follow-up', () => {
     const stopped = await limited('failed.jsonl', 'f2.jsonl')
     expect(stopped.code, stopped.output).toBe(3)
     expect(stopped.output).toMatch(/batch\/\w+\s+0\s+0\s+0\s+1\s+0/)
-    expect(stopped.output).toMatch(/could not withdraw from j\.jsonl: EFBIG/)
+    expect(stopped.output).toMatch(/could not withdraw from j\.jsonl after 0 withdrawal line\(s\): EFBIG/)
     expect(linesOf(join(dir, 'f2.jsonl'))).toHaveLength(1)
 
     // With room again: withdrawn, and a second follow-up withdraws nothing more.
@@ -234,6 +234,34 @@ describe('erasekit follow-up', () => {
     const twice = await cli(['follow-up', '--config', config, '--receipts', 'failed.jsonl', '--journal', 'j.jsonl', '--output', 'f4.jsonl'], { cwd: dir, env })
     expect(twice.output).toContain('1 withdrawn from j.jsonl (1 by an earlier follow-up)')
     expect(linesOf(join(dir, 'j.jsonl')).filter((line) => line.status === 'failed')).toHaveLength(1)
+  }, 60_000)
+
+  test('a withdrawal stopped part-way by a full disk says how many lines it wrote; run again, the rest is withdrawn', async () => {
+    const { dir, config, env, run, sent } = gdprRuns('follow-up-partial', 19, 20)
+    expect((await run('r1.jsonl')).code).toBe(0)
+    world.emulators.batch.store.process()
+    // Batch failed one request of each person.
+    const failed = ['cust-19', 'cust-20'].map((id) => sent().find((request) => request.id.value === id)!)
+    for (const request of failed) request.error = 'internal processing error'
+    const ids = new Set(failed.map((request) => request.request_id))
+    const receipts = receiptsOf(join(dir, 'r1.jsonl')).filter((receipt) => ids.has(receipt.requestId!))
+    writeFileSync(join(dir, 'failed.jsonl'), receipts.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''))
+    // A journal of those two requests, padded to 724 bytes: under a 1 KiB file-size limit one
+    // withdrawal line (about 230 bytes) fits, the second does not.
+    const lines = readFileSync(join(dir, 'j.jsonl'), 'utf8').split('\n').filter((line) => line && ids.has(JSON.parse(line).requestId))
+    expect(lines).toHaveLength(2)
+    const text = lines.map((line) => `${line}\n`).join('')
+    writeFileSync(join(dir, 'j2.jsonl'), `${text}${JSON.stringify({ pad: 'x'.repeat(724 - text.length - 11) })}\n`)
+    expect(readFileSync(join(dir, 'j2.jsonl')).length).toBe(724)
+    const stopped = await cli(['follow-up', '--config', config, '--receipts', 'failed.jsonl', '--journal', 'j2.jsonl', '--output', 'f1.jsonl'], { cwd: dir, env, command: ['bash', '-c', 'ulimit -f 1; exec "$0" "$@"', process.execPath, CLI] })
+    expect(stopped.code, stopped.output).toBe(3)
+    expect(stopped.output).toMatch(/could not withdraw from j2\.jsonl after 1 withdrawal line\(s\): EFBIG/)
+    expect(linesOf(join(dir, 'j2.jsonl')).filter((line) => line.status === 'failed')).toHaveLength(1)
+    // With room again: the other one is withdrawn, the first not twice.
+    const again = await cli(['follow-up', '--config', config, '--receipts', 'failed.jsonl', '--journal', 'j2.jsonl', '--output', 'f2.jsonl'], { cwd: dir, env })
+    expect(again.code, again.output).toBe(2)
+    expect(again.output).toContain('2 withdrawn from j2.jsonl (1 by an earlier follow-up)')
+    expect(linesOf(join(dir, 'j2.jsonl')).filter((line) => line.status === 'failed')).toHaveLength(2)
   }, 60_000)
 
   test('--journal withdraws a confirmation written before journals kept identifier hashes (fingerprint only)', async () => {

@@ -180,7 +180,8 @@ export default defineCommand({
     // The runs' journal holds them as accepted: withdrawn, a run with it sends them again. Every
     // failed request of a subject whose newest failed, since the journal may name any of them.
     const withdrawing = problems.filter((problem): problem is FailedRequest & (typeof problems)[number] => problem.failed && failing.has(problem.subject) && problem.identifierHash !== undefined)
-    const withdrawal = journalPath && withdrawing.length ? await withdrawFromJournal(journalPath, withdrawing).catch((error) => ((writeError = error), undefined)) : undefined
+    const written = { lines: 0 }
+    const withdrawal = journalPath && withdrawing.length ? await withdrawFromJournal(journalPath, withdrawing, written).catch((error) => ((writeError = error), undefined)) : undefined
     const rows = [...counts].sort(([a], [b]) => a.localeCompare(b))
     const color = (column: string, count: number) => (count ? (statusColor[column] ?? colors.red)(fmt(count)) : colors.dim('0'))
     process.stdout.write(`\n${table(HEADINGS, rows.map(([lane, row]) => [lane, ...COLUMNS.map((column) => color(column, row[column]))]))}\n\n`)
@@ -196,7 +197,7 @@ export default defineCommand({
       if (elsewhere) logger.warn(`${fmt(elsewhere)} failed request(s) not withdrawn: the journal's latest line for that subject names another request, not looked up here. Give the journal among --receipts too (it keeps the request ids), so that request is looked up`)
     }
     // Each withdrawal line is whole; a second run withdraws what is left, and none twice.
-    if (writeError) throw RunStopped.by(`could not withdraw from ${basename(journalPath!)}`, writeError)
+    if (writeError) throw RunStopped.by(`could not withdraw from ${basename(journalPath!)} after ${fmt(written.lines)} withdrawal line(s)`, writeError)
     if (controller.signal.aborted) {
       logger.warn(`interrupted after ${fmt(looked)} lookups; run the same command again`)
       process.exitCode = 130
