@@ -142,8 +142,8 @@ const MARKER = /\[id(:[\da-f]{8})?\]/y
 
 /** The separators phone formats put between digits (URL- and form-encoded too), when a digit follows. */
 const SEPARATOR = /(?:[\s().\/+-]|%20){0,3}(?=\d)/y
-/** A character of the same token just before `i`: a word character that does not end a %XX escape (`%2242` is `"42`). */
-const wordBefore = (text: string, i: number) => WORD.test(text[i - 1] ?? '') && !/^%[\da-f]{2}$/.test(text.slice(i - 3, i))
+/** A character of the same token just before `i`: a word character that does not end a %XX or \uXXXX escape (`%2242` and `\u002242` are `"42`). */
+const wordBefore = (text: string, i: number) => WORD.test(text[i - 1] ?? '') && !/^%[\da-f]{2}$/i.test(text.slice(i - 3, i)) && !/^\\u[\da-f]{4}$/i.test(text.slice(i - 6, i))
 const isDigit = (code: number) => code >= 48 && code <= 57
 
 /** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token, a phone number however spaced. */
