@@ -63,9 +63,14 @@ export class LineFile {
 
   close() {
     if (this.fd < 0) return
-    this.sync()
-    closeSync(this.fd)
+    const fd = this.fd
     this.fd = -1
+    // Closed even when the sync fails (EIO): the error is still thrown.
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
   }
 
   sync() {

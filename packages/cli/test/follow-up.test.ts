@@ -247,7 +247,7 @@ describe('erasekit follow-up', () => {
     const receipts = receiptsOf(join(dir, 'r1.jsonl')).filter((receipt) => ids.has(receipt.requestId!))
     writeFileSync(join(dir, 'failed.jsonl'), receipts.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''))
     // A journal of those two requests, padded to 724 bytes: under a 1 KiB file-size limit one
-    // withdrawal line (about 230 bytes) fits, the second does not.
+    // withdrawal line (243 bytes: its ids, time and request id have fixed lengths) fits, the second does not.
     const lines = readFileSync(join(dir, 'j.jsonl'), 'utf8').split('\n').filter((line) => line && ids.has(JSON.parse(line).requestId))
     expect(lines).toHaveLength(2)
     const text = lines.map((line) => `${line}\n`).join('')

@@ -142,8 +142,15 @@ const MARKER = /\[id(:[\da-f]{8})?\]/y
 
 /** The separators phone formats put between digits (URL- and form-encoded too), when a digit follows. */
 const SEPARATOR = /(?:[\s().\/+-]|%20){0,3}(?=\d)/y
-/** A character of the same token just before `i`: a word character that does not end a %XX or \uXXXX escape (`%2242` and `\u002242` are `"42`). */
-const wordBefore = (text: string, i: number) => WORD.test(text[i - 1] ?? '') && !/^%[\da-f]{2}$/i.test(text.slice(i - 3, i)) && !/^\\u[\da-f]{4}$/i.test(text.slice(i - 6, i))
+/**
+ * A character of the same token just before `i`: a word character, unless it ends an escape of
+ * something else (`%2242`, `\u002242` and `\n42` are a quote or a newline, then `42`; `\u003442` is `442`).
+ */
+function wordBefore(text: string, i: number): boolean {
+  const escape = /(?:%([\da-f]{2})|\\u([\da-f]{4})|\\[bfnrt])$/.exec(text.slice(Math.max(0, i - 6), i))
+  // \n and the like decode to NaN: a control character, no word.
+  return WORD.test(escape ? String.fromCharCode(parseInt((escape[1] ?? escape[2])!, 16)) : (text[i - 1] ?? ''))
+}
 const isDigit = (code: number) => code >= 48 && code <= 57
 
 /** The longest needle starting at `i`, as [length, replacement]; a short value only as a whole token, a phone number however spaced. */

@@ -119,8 +119,9 @@ describe('createRedactor', () => {
     expect(short('name=%C3%A9&x=É, café')).toBe('name=[id]&x=[id], café')
     // After a %XX escape (a quote: %22) it stands alone; not in %2429.
     expect(short('q=%7B%22id%22%3A%2242%22%7D, %2429')).toBe('q=%7B%22id%22%3A%22[id:73475cb4]%22%7D, %2429')
-    // And after a JSON \uXXXX escape (.NET writes a quote as \u0022; hex digits in either case); not in \u004429.
-    expect(short('{"m":"no user \\u002242\\u0022, \\u002C42\\u002c42"} \\u004429')).toBe('{"m":"no user \\u0022[id:73475cb4]\\u0022, \\u002C[id:73475cb4]\\u002c[id:73475cb4]"} \\u004429')
+    // And after a JSON escape of something that is no letter or digit (.NET writes a quote as \u0022; a
+    // newline \n); not in \u004429, nor after an escaped digit or letter (\u0034 is 4, %34 too: 442).
+    expect(short('{"m":"no user \\u002242\\u0022, \\u002C42\\n42\\t42"} \\u004429 \\u003442 %3442 Ren\\u00e942')).toBe('{"m":"no user \\u0022[id:73475cb4]\\u0022, \\u002C[id:73475cb4]\\n[id:73475cb4]\\t[id:73475cb4]"} \\u004429 \\u003442 %3442 Ren\\u00e942')
   })
 
   it('adds a base redactor\'s values, the longest match winning across both, and leaves the base as it was', () => {
@@ -171,8 +172,8 @@ describe('createRedactor: odd values', () => {
     // The whole address still wins; a local part is cut out only where it stands alone.
     expect(redact('Jane.Doe-77+gdpr@leak-probe.example, j_smith, j_smiths, xj_smith')).toBe('[id:1], [id:2], j_smiths, xj_smith')
     expect(redact('bob.7 said hi')).toBe('[id:3] said hi')
-    // After a JSON escape of a quote (\u0022, as .NET writes it) it stands alone too.
-    expect(redact('{"error":"no \\u0022jane.doe-77\\u0022"}')).toBe('{"error":"no \\u0022[id:1]\\u0022"}')
+    // After a JSON escape of a quote (\u0022, as .NET writes it) or a newline it stands alone too.
+    expect(redact('{"error":"no \\u0022jane.doe-77\\u0022", "m":"a\\njane.doe-77 unknown"}')).toBe('{"error":"no \\u0022[id:1]\\u0022", "m":"a\\n[id:1] unknown"}')
     // A local part that is a word or a number is left in the text (an address `profile@`, `10000@`, `bob@`).
     const words = createRedactor([['profile@example.com', '[id:4]'], ['10000@qq.com', '[id:5]'], ['bob@example.com', '[id:6]']])
     expect(words('Profile not found; no response within 10000 ms; bob said hi')).toBe('Profile not found; no response within 10000 ms; bob said hi')
