@@ -6,8 +6,8 @@ export type Pace = <T>(signal: AbortSignal, send: () => T) => Promise<{ sent: T 
 
 /**
  * At most `requests` sends in any window of `perMs`, judged from the times the requests really
- * went (a sliding log; `send` starts in the same turn its time is logged): a burst of `requests`,
- * then each waits for the oldest to leave the window. Callers take their turn in order.
+ * went (a sliding log; `send` starts in the turn its time is logged, just after it): a burst of
+ * `requests`, then each waits for the oldest to leave the window. Callers take their turn in order.
  */
 export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
   const log: number[] = []
@@ -17,15 +17,18 @@ export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
       for (;;) {
         // Aborted while it waited in line: it takes no send from the window.
         if (signal.aborted) throw signal.reason
-        const time = Date.now()
-        // A logged send leaves the window 1 ms late: the request itself may have gone in the next ms.
-        while (log.length && log[0]! < time - perMs) log.shift()
+        // The monotonic clock: Date.now() is the wall clock, which NTP slews (2 ms in 3 s on a VM
+        // here) and steps, and a step ahead would let requests into a window early.
+        const time = performance.now()
+        while (log.length && log[0]! + perMs <= time) log.shift()
         if (log.length < requests) {
-          log.push(time)
-          return { sent: send() }
+          const sent = send()
+          // Logged once it has gone (send calls fetch in this turn): no two reach fetch closer than the log says.
+          log.push(performance.now())
+          return { sent }
         }
-        // +1: Date.now() counts whole ms, so a wait of exactly that long can land a hair short.
-        await sleep(log[0]! + perMs - time + 1, signal)
+        // A timer may fire a little early (whole ms): the loop looks again.
+        await sleep(log[0]! + perMs - time, signal)
       }
     })
     // A caller that gave up (aborted) does not hold up the next.

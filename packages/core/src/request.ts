@@ -290,8 +290,9 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     let since = 0
     const timed = (on: boolean) => {
       clearTimeout(timer)
-      if (on) (since = Date.now()), (timer = setTimeout(() => abort(new TimeoutSignal()), left))
-      else left -= Date.now() - since
+      // The monotonic clock, as the rate limit's: a wall clock stepped meanwhile would skew the budget.
+      if (on) (since = performance.now()), (timer = setTimeout(() => abort(new TimeoutSignal()), left))
+      else left -= performance.now() - since
     }
     timed(true)
     if (signal.aborted) return abort(signal.reason)

@@ -189,6 +189,24 @@ describe('eraseMany', () => {
     for (const start of times) expect(times.filter((time) => time >= start && time < start + 200 - 5).length).toBeLessThanOrEqual(5)
   })
 
+  it('paces on the monotonic clock: a wall clock that jumps ahead (an NTP step, a VM resumed) lets no request in early', async () => {
+    const api = vendor()
+    const times: number[] = []
+    const wall = Date.now.bind(Date)
+    let jump = 0
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => wall() + jump)
+    try {
+      // The wall clock steps 150 ms ahead as the 4th request goes.
+      const timed: typeof fetch = (input, init) => (times.push(performance.now()) === 4 && (jump = 150), api.fetch(input as string, init))
+      const eraser = createEraser({ providers: [bulkProvider('paced', timed, { batchSize: 1, concurrency: 10, rate: { requests: 4, perMs: 200 } })] })
+      await collect(eraser.eraseMany(subjects(5)))
+    } finally {
+      clock.mockRestore()
+    }
+    expect(times).toHaveLength(5)
+    expect(times[4]! - times[0]!).toBeGreaterThanOrEqual(200 - 5)
+  })
+
   it('every attempt takes its turn in the rate limit, retries included', async () => {
     const api = vendor({ fail: () => 503 })
     const times: number[] = []
