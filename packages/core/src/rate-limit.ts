@@ -20,7 +20,8 @@ export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
         // The monotonic clock: Date.now() is the wall clock, which NTP slews (2 ms in 3 s on a VM
         // here) and steps, and a step ahead would let requests into a window early.
         const time = performance.now()
-        while (log.length && log[0]! + perMs <= time) log.shift()
+        // Past its end, not at it: a coarse clock (1 ms steps in Safari and Firefox) may read the end early.
+        while (log.length && log[0]! + perMs < time) log.shift()
         if (log.length < requests) {
           const sent = send()
           // Logged once it has gone (send calls fetch in this turn): no two reach fetch closer than the log says.
@@ -28,7 +29,7 @@ export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
           return { sent }
         }
         // A timer may fire a little early (whole ms): the loop looks again.
-        await sleep(log[0]! + perMs - time, signal)
+        await sleep(log[0]! + perMs - time + 1, signal)
       }
     })
     // A caller that gave up (aborted) does not hold up the next.
