@@ -50,7 +50,8 @@ type BundledName = 'adapty' | 'clevertap' | 'altcraft' | 'batch'
  */
 export function defineConfig<P extends ProvidersConfig>(
   // A value already typed `Config` (its names unknown) is taken as it is.
-  config: Omit<Config, 'providers'> & { providers: string extends keyof P ? P : P & { [K in Exclude<keyof P, BundledName>]: Provider } },
+  // Each bundled name typed as its options (not as the inferred P), so a misspelt optional option is an excess property.
+  config: Omit<Config, 'providers'> & { providers: string extends keyof P ? P : { [K in keyof P]: K extends BundledName ? ProvidersConfig[K] : Provider } },
 ): Config {
   return config
 }

@@ -23,6 +23,10 @@ test('defineConfig: bundled options checked, a third-party provider object taken
   defineConfig({ providers: { adapti: { apiKey: { env: 'ADAPTY_API_KEY' } } } })
   // @ts-expect-error a misspelt option of a bundled provider
   defineConfig({ providers: { adapty: { apikey: { env: 'ADAPTY_API_KEY' } } } })
+  // @ts-expect-error a misspelt optional option of a bundled provider
+  defineConfig({ providers: { clevertap: { accountId: 'A', passcode: 'P', regoin: 'in1' } } })
+  // @ts-expect-error a misspelt optional option beside a third-party provider
+  defineConfig({ providers: { batch: { restKey: 'r', appKeys: { ios: 'k' }, mdoe: 'gdpr' }, braze } })
   // @ts-expect-error a region that does not exist
   defineConfig({ providers: { clevertap: { accountId: 'A', passcode: 'P', region: 'eu2' } } })
   // A config built elsewhere and typed Config is still taken.
