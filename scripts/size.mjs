@@ -5,7 +5,7 @@
 //
 //   createEraser + one provider            target ≤ 7 kB (7168 B, DESIGN.md): NOT MET today
 //                                          (see README "Size"); enforced as a
-//                                          regression ceiling of 17700 B
+//                                          regression ceiling of 17800 B
 //   each extra provider (all four − three) ≤ 1.2 kB (1229 B)   one line per provider
 //
 // Prints a markdown table and exits 1 when a line is over its enforced limit.
@@ -21,7 +21,7 @@ import { gzipSync } from 'node:zlib'
 import * as esbuild from 'esbuild'
 import { root } from './workspace.mjs'
 
-export const BUDGET = { single: 7168, singleCeiling: 17700, extra: 1229 }
+export const BUDGET = { single: 7168, singleCeiling: 17800, extra: 1229 }
 export const PROVIDERS = ['adapty', 'clevertap', 'altcraft', 'batch']
 const args = new Set(process.argv.slice(2))
 

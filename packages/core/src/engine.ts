@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { monotonic, msSince } from './clock'
 import { aborted, configError, ErasureError } from './errors'
 import { createHasher } from './hash'
 import { type BatchItem, eraseBatch, type LaneConfig, localOutcome, type LocalOutcome, matchSubject, outcomeError, refHoldsIdentifier, reportOf, subjectValues } from './lane'
@@ -135,7 +136,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   const window = Math.max(1, options.window ?? Math.min(10_000, Math.max(5_000, ...configs.map((config) => config.provider.limits.batchSize))))
   const controller = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
-  const startedAt = Date.now()
+  const startedAt = monotonic()
   const ready: Report[] = []
   /** Reports of subjects whose own hook threw (Pending.hookFailed). */
   const unjournaled = new WeakSet<Report>()
@@ -150,7 +151,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let pending = 0
   let read = 0
   let reported = 0
-  let lastProgress = 0
+  let lastProgress = -Infinity
   let intakeDone = false
   let draining = false
   let breathing = false
@@ -180,7 +181,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     if (progressIntervalMs === Infinity || doneSent) return
     // Until they return: a listener that stops the run is not called again for a last event.
     doneSent = true
-    const elapsedMs = Date.now() - startedAt
+    const elapsedMs = msSince(startedAt)
     // One decimal: a rate-limited run at 0.3 reports a second is not 0.
     const perSecond = elapsedMs ? Math.round((reported * 10_000) / elapsedMs) / 10 : 0
     // Each listener gets its own copy: one that edits its event cannot change what the next sees.
@@ -386,7 +387,7 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
     }
     const subject: Pending = {
       ref: ref ?? fallbackRef,
-      started: Date.now(),
+      started: monotonic(),
       // Sized once: arrays grown one index at a time reserve room for 17.
       outcomes: Array(configs.length),
       remaining: configs.length,
@@ -439,10 +440,10 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         asynchronous = method != null
         iterator = asynchronous ? method.call(source) : (source as Iterable<unknown>)[Symbol.iterator]()
       }
-      const began = Date.now()
+      const began = monotonic()
       const next = iterator.next()
       // Time spent producing items (a synchronous source's own work), not the run's work in between.
-      sourceMs += Date.now() - began
+      sourceMs += monotonic() - began
       let result = await untilAborted(next, signal)
       // Aborted while the input was producing an item: one handed over in time was read (an async
       // generator has passed its `yield`) and is reported, as aborted.
@@ -574,8 +575,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
         const free = slotFree
         slotFree = undefined
         free?.()
-        if (Date.now() - lastProgress >= progressIntervalMs) {
-          lastProgress = Date.now()
+        if (monotonic() - lastProgress >= progressIntervalMs) {
+          lastProgress = monotonic()
           // A listener that throws stops the run as a hook does: what was read is reported first.
           await emitProgress(false).catch(fail)
         }

@@ -1,4 +1,5 @@
 import { HookableCore } from 'hookable'
+import { monotonic } from './clock'
 import { checkRun, dryRunOption, journalOption, runEngine, parseSubject, signalOption, type RunOptions } from './engine'
 import { eraseBatch, type LaneConfig, localOutcome, matchSubject, reportOf, subjectValues, uuidSecretsOf } from './lane'
 import { configError } from './errors'
@@ -170,7 +171,7 @@ export function createEraser(options: EraserOptions): Eraser {
         return report!
       }
       const ref = value.ref ?? '#1'
-      const started = Date.now()
+      const started = monotonic()
       const hashOf = createHasher(options.receiptSalt)
       const values = subjectValues(value)
       const planned: PlannedRequest[][] = []

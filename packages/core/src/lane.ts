@@ -1,3 +1,4 @@
+import { isoNow, monotonic, msSince } from './clock'
 import { aborted, asErasureError, ErasureError } from './errors'
 import type { Provider } from './provider'
 import type { Pace } from './rate-limit'
@@ -77,18 +78,6 @@ function* batchEntries(items: BatchItem[], keep = (_value: string) => true): Gen
 /** Outcome fields for a lane that sends no request for this subject. */
 export type LocalOutcome = OutcomeState & Partial<OutcomeFields>
 
-// Outcome times: the ISO string's date and time to the second is built once a second, not per outcome.
-let second = -1
-let prefix = ''
-const now = () => {
-  const ms = Date.now()
-  const at = Math.floor(ms / 1000)
-  // Outside years 1970-9999 the ISO form is not 24 characters: built whole.
-  if (ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString()
-  if (at !== second) (second = at), (prefix = new Date(ms).toISOString().slice(0, 20))
-  return `${prefix}${String(ms % 1000).padStart(3, '0')}Z`
-}
-
 /**
  * The identifier a parsed subject gives this lane, or, when it sends nothing, the outcome:
  * skipped without an identifier, failed when the identifier breaks the vendor's rules.
@@ -125,7 +114,7 @@ export const localOutcome = ({ provider, target }: LaneConfig, subjectRef: strin
   subjectRef,
   attempts: 0,
   durationMs: 0,
-  at: now(),
+  at: isoNow(),
   ...fields,
 })
 
@@ -142,7 +131,7 @@ export async function eraseBatch(
 ): Promise<{ outcomes: Outcome[]; planned?: PlannedRequest[] }> {
   const { provider, target } = lane
   const { signal, dryRun } = run
-  const started = Date.now()
+  const started = monotonic()
   const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined
   const redact = createRedactor(batchEntries(items), run.redactSecrets)
   // Field by field, not a spread of the lane: one shape for every pipeline keeps its hot reads
@@ -184,8 +173,8 @@ export async function eraseBatch(
   // theirs, given up to LATE_MS (a hook may hold one until another's response, which never comes).
   if (dryRun) await within(Promise.all(pipeline.planning), LATE_MS, signal)
   const { attempts } = pipeline
-  const durationMs = Date.now() - started
-  const at = now()
+  const durationMs = msSince(started)
+  const at = isoNow()
   const { uuidSecrets } = run
   // Nothing that could be in a UUID (the usual case: ids that are neither hex nor phones, no such secret): a token is kept as it is.
   let judged: boolean | undefined
@@ -211,7 +200,7 @@ export async function eraseBatch(
 
 /** A subject's report from its outcomes (in lane order). */
 export function reportOf(subjectRef: string, started: number, outcomes: Outcome[], requests?: PlannedRequest[]): Report {
-  const report: Report = { subjectRef, ok: outcomes.every((item) => item.status !== 'failed'), outcomes, durationMs: Date.now() - started }
+  const report: Report = { subjectRef, ok: outcomes.every((item) => item.status !== 'failed'), outcomes, durationMs: msSince(started) }
   if (requests) Object.assign(report, { dryRun: true, requests })
   return report
 }

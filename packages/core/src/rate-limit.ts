@@ -1,3 +1,4 @@
+import { monotonic } from './clock'
 import type { RateLimit } from './types'
 import { ignore, sleep } from './retry'
 
@@ -17,15 +18,13 @@ export function createRateLimiter({ requests, perMs }: RateLimit): Pace {
       for (;;) {
         // Aborted while it waited in line: it takes no send from the window.
         if (signal.aborted) throw signal.reason
-        // The monotonic clock: Date.now() is the wall clock, which NTP slews (2 ms in 3 s on a VM
-        // here) and steps, and a step ahead would let requests into a window early.
-        const time = performance.now()
+        const time = monotonic()
         // Past its end, not at it: a coarse clock (1 ms steps in Safari and Firefox) may read the end early.
         while (log.length && log[0]! + perMs < time) log.shift()
         if (log.length < requests) {
           const sent = send()
           // Logged once it has gone (send calls fetch in this turn): no two reach fetch closer than the log says.
-          log.push(performance.now())
+          log.push(monotonic())
           return { sent }
         }
         // A timer may fire a little early (whole ms): the loop looks again.

@@ -1,3 +1,4 @@
+import { monotonic } from './clock'
 import { aborted, asErasureError, codeForStatus, configError, ErasureError, safeCause, scrubError } from './errors'
 import { isPlainObject, REDACTED, type Redactor, redactDeep } from './redact'
 import type { Pace } from './rate-limit'
@@ -290,9 +291,8 @@ function send(options: PipelineOptions, request: Outgoing, body: string | undefi
     let since = 0
     const timed = (on: boolean) => {
       clearTimeout(timer)
-      // The monotonic clock, as the rate limit's: a wall clock stepped meanwhile would skew the budget.
-      if (on) (since = performance.now()), (timer = setTimeout(() => abort(new TimeoutSignal()), left))
-      else left -= performance.now() - since
+      if (on) (since = monotonic()), (timer = setTimeout(() => abort(new TimeoutSignal()), left))
+      else left -= monotonic() - since
     }
     timed(true)
     if (signal.aborted) return abort(signal.reason)

@@ -207,6 +207,35 @@ describe('eraseMany', () => {
     expect(times[4]! - times[0]!).toBeGreaterThanOrEqual(200 - 5)
   })
 
+  it('durations and throughput are on the monotonic clock: a wall clock stepped back an hour mid-run gives none negative', async () => {
+    const api = vendor()
+    const wall = Date.now.bind(Date)
+    let jump = 0
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => wall() + jump)
+    const events: Progress[] = []
+    let reports: Report[]
+    let single: Report
+    try {
+      // Each request steps the wall clock back an hour while it is in flight.
+      const stepping: typeof fetch = (input, init) => ((jump -= 3_600_000), api.fetch(input as string, init))
+      const eraser = createEraser({ providers: [bulkProvider('stepped', stepping, { batchSize: 2, concurrency: 1 })] })
+      reports = await collect(eraser.eraseMany(subjects(4), { onProgress: (event) => void events.push(event) }))
+      single = await eraser.erase({ userId: 'u9' })
+    } finally {
+      clock.mockRestore()
+    }
+    for (const report of [...reports, single]) {
+      expect(report.durationMs).toBeGreaterThanOrEqual(0)
+      expect(report.outcomes[0]).toMatchObject({ status: 'accepted' })
+      expect(report.outcomes[0]!.durationMs).toBeGreaterThanOrEqual(0)
+    }
+    expect(events.at(-1)).toMatchObject({ done: true, reported: 4 })
+    for (const event of events) {
+      expect(event.elapsedMs).toBeGreaterThanOrEqual(0)
+      expect(event.perSecond).toBeGreaterThanOrEqual(0)
+    }
+  })
+
   it('every attempt takes its turn in the rate limit, retries included', async () => {
     const api = vendor({ fail: () => 503 })
     const times: number[] = []
