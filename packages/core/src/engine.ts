@@ -151,7 +151,8 @@ export async function* runEngine(context: EngineContext, source: Iterable<unknow
   let pending = 0
   let read = 0
   let reported = 0
-  let lastProgress = -Infinity
+  // The first report emits at once (finite, so an interval of Infinity never does).
+  let lastProgress = -Number.MAX_VALUE
   let intakeDone = false
   let draining = false
   let breathing = false

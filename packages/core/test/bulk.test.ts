@@ -236,6 +236,20 @@ describe('eraseMany', () => {
     }
   })
 
+  it('the first report emits progress at once, also in a process (or Worker) whose monotonic clock started a moment ago', async () => {
+    const real = performance.now.bind(performance)
+    const origin = real()
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => real() - origin)
+    const events: Progress[] = []
+    try {
+      const eraser = createEraser({ providers: [bulkProvider('fresh', vendor().fetch, { batchSize: 1, concurrency: 1 })] })
+      await collect(eraser.eraseMany(subjects(3), { progressIntervalMs: 60_000, onProgress: (event) => void events.push(event) }))
+    } finally {
+      clock.mockRestore()
+    }
+    expect(events.map((event) => [event.reported, event.done])).toEqual([[1, false], [3, true]])
+  })
+
   it('every attempt takes its turn in the rate limit, retries included', async () => {
     const api = vendor({ fail: () => 503 })
     const times: number[] = []
