@@ -244,6 +244,9 @@ function instrument(block: Block): { code: string; claims: { line: number; value
     }
     // `{ requestId, state: 'done' }`: requestId may be anything but undefined.
     const expected = value.replace(/([{,]\s*)([A-Za-z_$][\w$]*)(\s*)(?=[,}])/g, '$1$2: ANY$3')
+    if (ts.transpileModule(`(${expected})`, { reportDiagnostics: true }).diagnostics?.length) {
+      throw new Error(`${where(block, index)}: "// ${value}" is not a value; start a prose comment with a word`)
+    }
     claims.push({ line: block.line + 1 + index, value })
     const check = `__claim(${block.line + 1 + index}, ${expression.getText()}, (ANY) => (${expected}))`
     return printed ? `console.log(${check})` : check
@@ -357,6 +360,21 @@ function shellCommands(code: string): { argv: string[]; line: number }[] {
   return commands
 }
 
+/**
+ * The `erasekit` command lines of a text block (a transcript or a synopsis): after a prompt
+ * (`$ `, `/srv/dsr$ `), alone on a line, or indented as a suggestion in the output; a synopsis's
+ * indented `[--flag VALUE]` lines belong to the command above them.
+ */
+function textCommands(code: string): { argv: string[]; line: number }[] {
+  const commands: { argv: string[]; line: number }[] = []
+  code.split('\n').forEach((text, line) => {
+    const command = /^(?:\S*\$ |\s*)erasekit (.*)$/.exec(text)?.[1]
+    if (command !== undefined) commands.push({ argv: ['npx', '@erasekit/cli', ...shellWords(command)], line })
+    else if (/^\s+\[--/.test(text) && commands.length) commands.at(-1)!.argv.push(...shellWords(text.replace(/[[\]]/g, ' ')))
+  })
+  return commands
+}
+
 interface CliHelp {
   commands: string[]
   flags: Record<string, string[]>
@@ -439,6 +457,7 @@ const blocks = READMES.flatMap((file) => extractBlocks(file, readFileSync(join(r
 const tsBlocks = blocks.filter((block) => TS_LANGS.has(block.lang) && !block.skip)
 const runnable = tsBlocks.filter((block) => !preambleOf(block) && /from '[^']*\/emulator'/.test(block.code))
 const shBlocks = blocks.filter((block) => SH_LANGS.has(block.lang) && !block.skip)
+const textBlocks = blocks.filter((block) => (block.lang === 'text' || block.lang === '') && !block.skip && textCommands(block.code).length)
 /** The CLI README's config examples: a defineConfig() module, and JSON with `providers`. */
 const configBlocks = blocks.filter(
   (block) => block.file === 'packages/cli/README.md' && !block.skip && ((block.lang === 'ts' && block.code.includes('defineConfig(')) || (block.lang === 'json' && /^\{\s*"providers"/.test(block.code))),
@@ -478,12 +497,13 @@ describe('README code blocks', () => {
       const matches = tsBlocks.filter((block) => block.file === entry.file && block.code.includes(entry.block))
       expect(matches.map(id), `PREAMBLES entry for ${entry.file} (${entry.block})`).toHaveLength(1)
     }
+    expect(textBlocks.flatMap((block) => textCommands(block.code)).length).toBeGreaterThan(5)
     const claims = runnable.flatMap((block) => instrument(block).claims.map((claim) => `${block.file}:${claim.line}`))
     expect(claims.length).toBeGreaterThan(5)
     // Skipped blocks are listed, so a skip is never silent.
     console.log(
       `README blocks: ${tsBlocks.length} ts/js type-checked (${tsBlocks.filter(preambleOf).length} with a preamble), ${runnable.length} run with ${claims.length} commented values checked, ` +
-        `${shBlocks.length} sh, ${configBlocks.length} CLI configs; skipped: ${blocks.filter((block) => block.skip).map((block) => `${id(block)} (${block.skip})`).join(', ') || 'none'}`,
+        `${shBlocks.length} sh, ${textBlocks.length} transcripts, ${configBlocks.length} CLI configs; skipped: ${blocks.filter((block) => block.skip).map((block) => `${id(block)} (${block.skip})`).join(', ') || 'none'}`,
     )
   })
 
@@ -533,6 +553,14 @@ describe('README code blocks', () => {
     })
     expect(problems).toEqual([])
   })
+
+  test.each(textBlocks.map((block) => [id(block), block] as const))('%s shows erasekit commands and flags that exist', (_, block) => {
+    const problems = textCommands(block.code).flatMap(({ argv, line }) => {
+      const problem = checkCommand(argv, root, cli)
+      return problem ? [`${where(block, line)}: ${argv.slice(2).join(' ')}: ${problem}`] : []
+    })
+    expect(problems).toEqual([])
+  })
 })
 
 describe('the README checker itself', () => {
@@ -553,11 +581,19 @@ describe('the README checker itself', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(result.claims).toEqual([{ line: 7, ok: false, actual: '"deleted"' }])
     expect(() => instrument({ ...fixed, code: "x // { status: 'a' | 'b' }" })).toThrow('describes a type')
+    expect(() => instrument({ ...fixed, code: 'emulator.store.purge() // 48 h later it is gone' })).toThrow('(self-test):1: "// 48 h later it is gone" is not a value')
   }, 40_000)
 
   test('shell lines: quotes, operators, comments', () => {
     expect(shellWords(`echo '{"a": 1}' | node erase.mjs && pnpm demo   # comment`)).toEqual(['echo', '{"a": 1}', '|', 'node', 'erase.mjs', '&&', 'pnpm', 'demo'])
     expect(checkCommand(['pnpm', 'erasekit', 'run', '--dryrun'], root, cli)).toBe('erasekit run has no option --dryrun')
     expect(checkCommand(['pnpm', 'no-such-script'], root, cli)).toBe('the root package.json has no script no-such-script')
+    const synopsis = textCommands('erasekit run --config c.{ts,json}\n             [--dry-run] [--jounral FILE]\n/srv$ erasekit follow-up --receipts r.jsonl\n  erasekit emulate --seed s.csv\nprose: erasekit is a CLI')
+    expect(synopsis.map(({ argv, line }) => [line, ...argv.slice(2)])).toEqual([
+      [0, 'run', '--config', 'c.{ts,json}', '--dry-run', '--jounral', 'FILE'],
+      [2, 'follow-up', '--receipts', 'r.jsonl'],
+      [3, 'emulate', '--seed', 's.csv'],
+    ])
+    expect(checkCommand(synopsis[0]!.argv, root, cli)).toBe('erasekit run has no option --jounral')
   })
 })

@@ -51,7 +51,7 @@ type BundledName = 'adapty' | 'clevertap' | 'altcraft' | 'batch'
 export function defineConfig<P extends ProvidersConfig>(
   // A value already typed `Config` (its names unknown) is taken as it is.
   // Each bundled name typed as its options (not as the inferred P), so a misspelt optional option is an excess property.
-  config: Omit<Config, 'providers'> & { providers: string extends keyof P ? P : { [K in keyof P]: K extends BundledName ? ProvidersConfig[K] : Provider } },
+  config: Omit<Config, 'providers'> & { providers: string extends keyof P ? P : { [K in keyof P]: K extends BundledName ? ProvidersConfig[K] : P[K] & Provider } },
 ): Config {
   return config
 }

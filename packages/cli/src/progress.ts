@@ -26,7 +26,7 @@ export function startProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr
   // CI logs keep every byte: a bar redrawn in place would fill them with frames.
   const tty = options.tty ?? (Boolean(stream.isTTY) && !isCI())
-  const started = Date.now()
+  const started = performance.now()
   // The rate and eta count only this run's subjects (a tally may start with some, as the demo's does).
   const initial = tally.subjects
   let drawn = false
@@ -34,7 +34,7 @@ export function startProgress(options: ProgressOptions): Progress {
 
   const line = (final: boolean) => {
     const done = tally.subjects
-    const seconds = (Date.now() - started) / 1000
+    const seconds = (performance.now() - started) / 1000
     const rate = seconds > 0 ? Math.round((done - initial) / seconds) : 0
     const failed = tally.failedSubjects
     const parts = [`${fmt(done)}${total ? `/${fmt(total)}` : ''} subjects`, `${fmt(rate)}/s`]

@@ -29,6 +29,8 @@ test('defineConfig: bundled options checked, a third-party provider object taken
   defineConfig({ providers: { batch: { restKey: 'r', appKeys: { ios: 'k' }, mdoe: 'gdpr' }, braze } })
   // @ts-expect-error a region that does not exist
   defineConfig({ providers: { clevertap: { accountId: 'A', passcode: 'P', region: 'eu2' } } })
+  // A third-party provider object with a key of its own, as the loader takes it.
+  defineConfig({ providers: { braze: { ...braze, note: 'eu instance' } } })
   // A config built elsewhere and typed Config is still taken.
   const base: Config = { providers: { adapty: { apiKey: 'k' } } }
   expect(defineConfig(base)).toBe(base)

@@ -47,6 +47,17 @@ describe('progress', () => {
     expect(stripAnsi(lines.at(-1)!)).toBe('progress: 3/3 subjects, 3/s, 1 failed, 1.0 s (100%)\n')
   })
 
+  test('the rate and elapsed time are on the monotonic clock: a wall clock stepped back an hour mid-run prints no negative time', () => {
+    const { tally, lines, progress } = start({ total: 4 })
+    for (let i = 1; i <= 2; i++) tally.add(report(i))
+    vi.setSystemTime(Date.now() - 3_600_000)
+    vi.advanceTimersByTime(1000)
+    expect(lines.at(-1)).toBe('progress: 2/4 subjects, 2/s, eta 1 s (50%)\n')
+    for (let i = 3; i <= 4; i++) tally.add(report(i))
+    progress.stop()
+    expect(lines.at(-1)).toBe('progress: 4/4 subjects, 4/s, 1.0 s (100%)\n')
+  })
+
   test('a log gets a line only when it says something new: a run waiting on its first answers does not repeat itself every second', () => {
     const { tally, lines, progress } = start({ total: 10 })
     vi.advanceTimersByTime(5000)
