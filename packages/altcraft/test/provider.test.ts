@@ -3,7 +3,7 @@
 import { createEraser, ErasureError, type RequestContext, type Subject } from '@erasekit/core'
 import { describe, expect, it } from 'vitest'
 import { type AltcraftEmulator, createAltcraftEmulator } from '../src/emulator'
-import { altcraft, type AltcraftOptions } from '../src/index'
+import { altcraft, altcraftIdKey, type AltcraftOptions } from '../src/index'
 
 const BASE = 'https://ru.altkraft.com'
 
@@ -311,6 +311,17 @@ describe('altcraft provider: identifier choice', () => {
     expect(emulator.requests).toHaveLength(before)
   })
 
+  it('custom.from ids.<key>: a key of word characters and dashes, up to 40 (altcraftIdKey, which erasekit run reads columns by)', async () => {
+    expect(altcraftIdKey('ids.crm-id_2')).toBe('crm-id_2')
+    expect(altcraftIdKey(`ids.${'k'.repeat(40)}`)).toBe('k'.repeat(40))
+    for (const from of ['idsxcrm', 'ids.', 'ids.a.b', 'ids.__proto__', `ids.${'k'.repeat(41)}`, 'userId', 42, undefined]) expect(altcraftIdKey(from), String(from)).toBeUndefined()
+    // A key with a dash reads that id.
+    const { emulator, erase } = setup('http200', { matching: ['custom'], custom: { field: 'CRM_ID', from: 'ids.crm-id' } })
+    const profile = emulator.store.add(1, { fields: { CRM_ID: 'CRM-80' } })
+    expect(await erase({ ids: { 'crm-id': 'CRM-80' } })).toMatchObject({ status: 'deleted', identifier: { kind: 'custom' } })
+    expect(emulator.store.has(1, profile)).toBe(false)
+  })
+
   it('custom may read email', async () => {
     const { emulator, erase } = setup('http200', { matching: ['custom'], custom: { field: 'LOGIN', from: 'email' } })
     await erase({ email: 'a@x.io' })
@@ -379,6 +390,7 @@ describe('altcraft options validation', () => {
     [{ custom: { field: 'CRM_ID', from: 'ref-LEAKY' } }, 'custom.from', 'ref-LEAKY'],
     [{ custom: 'CRM_ID-LEAKY' }, 'custom', 'CRM_ID-LEAKY'],
     [{ custom: { field: 'CRM_ID', from: 'ids.' } }, 'custom.from'],
+    [{ custom: { field: 'CRM_ID', from: 'idsxcrm' } }, 'custom.from'],
     [{ custom: { field: 'CRM_ID', from: 'ids.__proto__' } }, 'custom.from'],
     [{ custom: { field: 'CRM_ID', from: `ids.${'k'.repeat(41)}` } }, 'custom.from'],
     [{ custom: { field: 'CRM_ID', from: 'ids.a b-LEAKY' } }, 'custom.from', 'ids.a b-LEAKY'],

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, vi } from 'vitest'
+import { RunStopped } from '../src/errors'
 import { LineFile, lockJournal } from '../src/files'
 import { tmp } from './helpers'
 
@@ -49,4 +50,15 @@ test("the journal lock is never written through a file or link someone left unde
   expect(readFileSync(victim, 'utf8')).toBe('keep me')
   expect(readFileSync(`${journal}.lock`, 'utf8')).toBe(`${process.pid}\n`)
   expect(existsSync(`${journal}.lock.${process.pid}`)).toBe(false)
+})
+
+test('RunStopped.by names the file error once, with its code, then what to do; exit code 3', () => {
+  // Node's messages start with the code already: it is not repeated ("EFBIG: EFBIG: …").
+  const full = Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' })
+  const stopped = RunStopped.by('run stopped (3 outcomes in the receipts)', full, ' to resume')
+  expect([stopped.message, stopped.exitCode]).toEqual(['run stopped (3 outcomes in the receipts): EFBIG: file too large, write. Fix it and run the same command again to resume.', 3])
+  // A message without its code gets it in front.
+  const bare = Object.assign(new Error('i/o error'), { code: 'EIO' })
+  expect(RunStopped.by('could not withdraw', bare).message).toBe('could not withdraw: EIO: i/o error. Fix it and run the same command again.')
+  expect(RunStopped.by('x', new Error('disk gone')).message).toBe('x: disk gone. Fix it and run the same command again.')
 })

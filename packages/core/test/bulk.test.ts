@@ -1716,4 +1716,64 @@ describe('eraseMany: behaviour pinned by the mutation audit', () => {
       clock.mockRestore()
     }
   })
+
+  it('a rate-limited send is logged once its fetch has been called: a fetch slow to call cannot let the next one in early', async () => {
+    const api = vendor()
+    let now = 1_000
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now)
+    try {
+      // Calling fetch takes 50 ms (a wrapper's synchronous work): the first request reaches the vendor at 1 050.
+      const slowCall: typeof fetch = (input, init) => ((now += 50), api.fetch(input as string, init))
+      const eraser = createEraser({ providers: [bulkProvider('paced', slowCall, { batchSize: 1, rate: { requests: 1, perMs: 100 } })] })
+      expect((await eraser.erase({ userId: 'a' })).ok).toBe(true)
+      // Past 1 000 + 100 (when the first was let through), not past 1 050 + 100 (when it went).
+      now = 1_101
+      const second = eraser.erase({ userId: 'b' })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(api.calls).toHaveLength(1)
+      now = 1_151
+      expect((await second).ok).toBe(true)
+      expect(api.calls.map((call) => call.ids)).toEqual([['a'], ['b']])
+    } finally {
+      clock.mockRestore()
+    }
+  })
+
+  it('a caller aborted while it waits for its turn in the rate limit stops waiting at once, and leaves no timer behind', async () => {
+    const api = vendor()
+    const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, rate: { requests: 1, perMs: 2_000 } })] })
+    expect((await eraser.erase({ userId: 'a' })).ok).toBe(true)
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+    const timersBefore = timers()
+    const controller = new AbortController()
+    const waiting = eraser.erase({ userId: 'b' }, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 20)
+    const started = performance.now()
+    expect((await waiting).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+    // Its turn was still ~2 s away: the abort ends the wait, not the end of the window.
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(api.calls).toHaveLength(1)
+    // Nor does the limiter keep a timer for it (it would hold a process, a CLI interrupted, until the window ends).
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(timers()).toBeLessThanOrEqual(timersBefore)
+  })
+
+  it('a paced redirect hop keeps what is left of the attempt\'s timeout, on the monotonic clock: a wall clock step meanwhile changes nothing', async () => {
+    const wall = Date.now.bind(Date)
+    let jump = 0
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => wall() + jump)
+    try {
+      const moving: typeof fetch = (input) => {
+        if (new URL(input as string).pathname.startsWith('/moved')) return new Promise((resolve) => setTimeout(() => resolve(Response.json({})), 50))
+        // The wall clock steps an hour ahead (NTP, a VM resumed) as the redirect comes back.
+        jump = 3_600_000
+        return Promise.resolve(new Response(null, { status: 307, headers: { location: '/moved' } }))
+      }
+      // The hop answers 50 ms into a 300 ms budget: in time.
+      const eraser = createEraser({ providers: [bulkProvider('hops', moving, { batchSize: 1, rate: { requests: 100, perMs: 1_000 } })], timeout: 300, retry: { limit: 0 } })
+      expect((await eraser.erase({ userId: 'u1' })).outcomes[0]).toMatchObject({ status: 'accepted' })
+    } finally {
+      clock.mockRestore()
+    }
+  })
 })

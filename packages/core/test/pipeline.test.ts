@@ -569,6 +569,21 @@ describe('request pipeline', () => {
     expect([calls, plain]).toMatchObject([6, { code: 'timeout', retryable: true }])
   })
 
+  it('final2xx keeps a 2xx whose body is lost, not one the core refused to read (over the cap), nor a 3xx answer whose body is lost', async () => {
+    const mapped: number[] = []
+    const context = (fetch: () => Promise<Response>) => createProviderContext(demo({ token: 'tok_abcdef', baseURL: server.url, fetch }), { retry: { limit: 2, delayMs: 1 } })
+    const map = (response: { status: number }) => (mapped.push(response.status), response.status)
+    // Over the 1 MiB cap: the core's own refusal (invalid_response, not retried), never mapped as a 2xx without data.
+    const huge = context(async () => new Response('x'.repeat(2 ** 20 + 1), { status: 200 }))
+    const over = await huge.request({ method: 'POST', url: '/x', final2xx: true }, map).catch((error: ErasureError) => error)
+    expect([mapped, over]).toMatchObject([[], { code: 'invalid_response', retryable: false, message: expect.stringContaining('over 1048576 bytes') }])
+    // A 300 (an answer fetch does not follow) cut off is no 2xx: the network error it was, retried.
+    let calls = 0
+    const cut = context(async () => (calls++, new Response(new ReadableStream({ start: (stream) => (stream.enqueue(new TextEncoder().encode('{')), stream.error(new TypeError('terminated'))) }), { status: 300 })))
+    const three = await cut.request({ method: 'POST', url: '/x', final2xx: true }, map).catch((error: ErasureError) => error)
+    expect([mapped, calls, three]).toMatchObject([[], 3, { code: 'network', retryable: true }])
+  })
+
   it('an injected fetch that throws instead of rejecting is a configuration bug: invalid_config, sent once, its text redacted', async () => {
     let calls = 0
     const eraser = createEraser({
@@ -911,6 +926,17 @@ describe('retry helpers', () => {
     expect(wait({ 'x-ratelimit-reset': '7' }, 503)).toBeUndefined()
     expect(wait({ 'retry-after-ms': '250' }, 503)).toBe(250)
     expect(wait({})).toBeUndefined()
+  })
+
+  it('reads a rate-limit reset as a Unix time from exactly 1e9 (seconds) and 1e12 (ms), and an HTTP-date Retry-After against the `now` given', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    const wait = (headers: Record<string, string>, status = 429) => retryAfterOf(new Headers(headers), status, now)
+    // 1e9 s and 1e12 ms are both 2001-09-09: long past, so no wait (not 31 years from now, nor 1e12 seconds).
+    expect(wait({ 'x-ratelimit-reset': '1000000000' })).toBeUndefined()
+    expect(wait({ 'x-ratelimit-reset': '1000000000000' })).toBeUndefined()
+    // The `now` passed in is the one an HTTP-date is measured from, as for a reset.
+    expect(wait({ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' })).toBe(5000)
+    expect(wait({ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }, 503)).toBe(5000)
   })
 
   it('parses Retry-After seconds and dates, ignores garbage', () => {

@@ -122,6 +122,12 @@ describe('createRedactor', () => {
     // And after a JSON escape of something that is no letter or digit (.NET writes a quote as \u0022; a
     // newline \n); not in \u004429, nor after an escaped digit or letter (\u0034 is 4, %34 too: 442).
     expect(short('{"m":"no user \\u002242\\u0022, \\u002C42\\n42\\t42"} \\u004429 \\u003442 %3442 Ren\\u00e942')).toBe('{"m":"no user \\u0022[id:73475cb4]\\u0022, \\u002C[id:73475cb4]\\n[id:73475cb4]\\t[id:73475cb4]"} \\u004429 \\u003442 %3442 Ren\\u00e942')
+    // After \r, \b and \f as after \n and \t (a control character is no word); and where the escape opens the text.
+    expect(short('\\r42 \\b42 \\f42')).toBe('\\r[id:73475cb4] \\b[id:73475cb4] \\f[id:73475cb4]')
+    expect(short('\\n42 not found')).toBe('\\n[id:73475cb4] not found')
+    expect(short('%2242')).toBe('%22[id:73475cb4]')
+    // From 3 characters a value is cut out inside a longer token too.
+    expect(createRedactor([['u42', '[id:8]']])('user_u42x')).toBe('user_[id:8]x')
   })
 
   it('adds a base redactor\'s values, the longest match winning across both, and leaves the base as it was', () => {
@@ -177,6 +183,8 @@ describe('createRedactor: odd values', () => {
     // A local part that is a word or a number is left in the text (an address `profile@`, `10000@`, `bob@`).
     const words = createRedactor([['profile@example.com', '[id:4]'], ['10000@qq.com', '[id:5]'], ['bob@example.com', '[id:6]']])
     expect(words('Profile not found; no response within 10000 ms; bob said hi')).toBe('Profile not found; no response within 10000 ms; bob said hi')
+    // Under 5 characters a local part is left in the text (ab.1 is as likely a fragment of something else).
+    expect(createRedactor([['ab.1@example.com', '[id:7]']])('code ab.1 unknown')).toBe('code ab.1 unknown')
   })
 
   it('bare digits (an id, a date) are matched as they are, not spaced; a value longer than a phone still matches as digits', () => {
