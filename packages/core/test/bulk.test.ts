@@ -1742,20 +1742,22 @@ describe('eraseMany: behaviour pinned by the mutation audit', () => {
   it('a caller aborted while it waits for its turn in the rate limit stops waiting at once, and leaves no timer behind', async () => {
     const api = vendor()
     const eraser = createEraser({ providers: [bulkProvider('paced', api.fetch, { batchSize: 1, rate: { requests: 1, perMs: 2_000 } })] })
-    expect((await eraser.erase({ userId: 'a' })).ok).toBe(true)
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
-    const timersBefore = timers()
-    const controller = new AbortController()
-    const waiting = eraser.erase({ userId: 'b' }, { signal: controller.signal })
-    setTimeout(() => controller.abort(), 20)
-    const started = performance.now()
-    expect((await waiting).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
-    // Its turn was still ~2 s away: the abort ends the wait, not the end of the window.
-    expect(performance.now() - started).toBeLessThan(1_000)
-    expect(api.calls).toHaveLength(1)
-    // Nor does the limiter keep a timer for it (it would hold a process, a CLI interrupted, until the window ends).
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(timers()).toBeLessThanOrEqual(timersBefore)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    try {
+      expect((await eraser.erase({ userId: 'a' })).ok).toBe(true)
+      const controller = new AbortController()
+      const waiting = eraser.erase({ userId: 'b' }, { signal: controller.signal })
+      for (let i = 0; i < 100; i++) await Promise.resolve()
+      // Its turn is ~2 s away: the limiter's one timer is all that is pending.
+      expect(vi.getTimerCount()).toBe(1)
+      controller.abort()
+      expect((await waiting).outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'aborted' } })
+      expect(api.calls).toHaveLength(1)
+      // Nor does the limiter keep a timer for it (it would hold a process, a CLI interrupted, until the window ends).
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a paced redirect hop keeps what is left of the attempt\'s timeout, on the monotonic clock: a wall clock step meanwhile changes nothing', async () => {
