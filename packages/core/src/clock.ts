@@ -1,7 +1,8 @@
 /**
- * The two clocks. Pacing, timeouts and durations read the monotonic one: Date.now() is the wall
- * clock, which NTP slews (2 ms in 3 s on a VM here) and steps, and a resumed VM jumps; a step ahead
- * would let requests into a rate-limit window early, a step back would make durations negative.
+ * The two clocks. Pacing, an attempt's timeout budget across redirect hops, durations and progress
+ * read the monotonic one: Date.now() is the wall clock, which NTP slews (2 ms in 3 s on a VM here)
+ * and steps, and a resumed VM jumps; a step ahead would let requests into a rate-limit window early,
+ * a step back would make durations negative. (In Workers both advance together, on I/O only.)
  * Outcome times (`at`) read the wall clock.
  */
 export const monotonic = (): number => performance.now()
